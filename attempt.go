@@ -1,0 +1,241 @@
+package lifeline
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"mime"
+	"net/http"
+	"time"
+
+	"github.com/lifelinehq/lifeline/backoff"
+	"github.com/lifelinehq/lifeline/classify"
+	"github.com/lifelinehq/lifeline/translate"
+	"github.com/lifelinehq/lifeline/validate"
+	"github.com/lifelinehq/lifeline/wire"
+)
+
+// maxErrorBody bounds how much of an error response is read.
+const maxErrorBody = 1 << 20
+
+// result is one attempt's classified outcome.
+type result struct {
+	target, n  int
+	class      Class
+	status     int
+	header     http.Header
+	body       []byte  // 2xx: the answer in the client's dialect; else the error body
+	stream     *Stream // 2xx streams
+	err        error
+	up         wire.UpstreamError
+	retry      classify.Retry
+	fail       *validate.Failure
+	hint       time.Duration
+	hasHint    bool
+	spentUntil time.Time
+	dur        time.Duration
+	clientGone bool
+}
+
+// attempt sends the request to target i (its n-th attempt) and classifies
+// the outcome. A stream that served is returned open in res.stream.
+func (c *call) attempt(i, n int) (res result) {
+	t := &c.r.targets[i]
+	res.target, res.n = i, n
+	start := time.Now()
+	defer func() {
+		res.dur = time.Since(start)
+		c.record(t, res)
+	}()
+	body, err := c.bodyFor(i)
+	if err != nil {
+		res.class, res.status, res.err = classify.Rejected, 400, err
+		res.up = wire.UpstreamError{Type: "invalid_request_error", Message: "request cannot be translated for " + t.name + ": " + err.Error()}
+		res.body = wire.ErrorBody(t.Provider.Kind, res.up.Type, "", res.up.Message, nil)
+		return res
+	}
+	c.emit(Event{Kind: AttemptStarted, Target: t.name, Attempt: n})
+
+	actx, cancel := context.WithCancelCause(c.ctx)
+	wd := newWatchdog(cancel, start.Add(c.p.Timeouts.Attempt))
+	wd.arm(start.Add(c.p.Timeouts.FirstToken), errFirstTokenTimeout)
+	kept := false
+	defer func() {
+		if !kept {
+			wd.stop()
+			cancel(nil)
+		}
+	}()
+
+	hreq, err := http.NewRequestWithContext(actx, http.MethodPost, t.url, bytes.NewReader(body))
+	if err != nil {
+		res.class, res.err = classify.Transient, err
+		return res
+	}
+	h := hreq.Header
+	if c.req.Header != nil {
+		forwardHeader(h, c.req.Header, t.Provider.Kind)
+	}
+	for k, v := range t.Provider.Header {
+		h[k] = v
+	}
+	wire.SetAuth(h, t.Provider.Kind, t.Provider.APIKey.Reveal())
+	h["Content-Type"] = []string{"application/json"}
+	h["Idempotency-Key"] = []string{c.key}
+	if c.fields.Stream {
+		h["Accept"] = []string{"text/event-stream"}
+	}
+
+	resp, err := c.e.client.Do(hreq)
+	if err != nil {
+		return c.noResponse(actx, err, res)
+	}
+	res.status, res.header = resp.StatusCode, resp.Header
+	if until, ok := backoff.Spent(resp.Header, time.Now()); ok {
+		res.spentUntil = until
+	}
+	if resp.StatusCode < 200 || resp.StatusCode > 299 {
+		defer resp.Body.Close()
+		wd.arm(time.Time{}, nil)
+		res.body, err = readBody(resp.Body, resp.ContentLength, maxErrorBody)
+		if err != nil && c.ctx.Err() != nil {
+			return c.noResponse(actx, err, res)
+		}
+		return c.classified(t, res, classify.Signal{Status: resp.StatusCode, Header: resp.Header, Body: res.body})
+	}
+	if c.fields.Stream && isEventStream(resp.Header) {
+		s := c.newStream(i, n, resp, actx, cancel, wd)
+		s.spentUntil = res.spentUntil
+		res = s.prime(res)
+		if res.class == classify.OK && !s.complete {
+			kept = true
+		}
+		if res.class == classify.OK {
+			res.stream = s
+		} else {
+			s.closeUpstream()
+		}
+		return res
+	}
+	defer resp.Body.Close()
+	wd.arm(time.Time{}, nil)
+	res.body, err = readBody(resp.Body, resp.ContentLength, c.e.maxResponse)
+	if err != nil {
+		return c.noResponse(actx, err, res)
+	}
+	if c.fields.Stream {
+		// A JSON body where a stream was asked for: an error in disguise, or
+		// a server that cannot stream. Neither is a usable stream.
+		return c.classified(t, res, classify.Signal{Status: resp.StatusCode, Header: resp.Header, Body: res.body,
+			InStream: true, Err: errors.New("expected an event stream, got " + resp.Header.Get("Content-Type"))})
+	}
+	if c.plan != nil {
+		out, perr := wire.ParseOutput(t.Provider.Kind, res.body)
+		if perr != nil {
+			res.fail = &validate.Failure{Validator: "format", Reason: "the answer is not a valid " + t.Provider.Kind.String() + " response: " + perr.Error()}
+		} else {
+			res.fail = c.plan.Check(&out)
+		}
+		if res.fail != nil {
+			res.class, res.err = classify.Invalid, res.fail
+			return res
+		}
+	}
+	if t.Provider.Kind != c.req.Dialect {
+		tb, terr := translate.Response(t.Provider.Kind, c.req.Dialect, res.body)
+		if terr != nil {
+			res.fail = &validate.Failure{Validator: "format", Reason: "the answer cannot be translated: " + terr.Error()}
+			res.class, res.err = classify.Invalid, res.fail
+			return res
+		}
+		res.body = tb
+	}
+	res.class = classify.OK
+	return res
+}
+
+// classified fills res from the dialect's classifier.
+func (c *call) classified(t *target, res result, sig classify.Signal) result {
+	r := c.e.classifiers[t.Provider.Kind].Classify(sig)
+	res.class, res.retry, res.up = r.Class, r.Retry, r.Error
+	if sig.Header != nil {
+		if h, ok := backoff.RetryHint(sig.Header, time.Now()); ok {
+			res.hint, res.hasHint = h.Wait, true
+		}
+	}
+	switch {
+	case sig.Err != nil:
+		res.err = sig.Err
+	case r.Error.Message != "":
+		res.err = errors.New(r.Error.Message)
+	case sig.Status != 0:
+		res.err = fmt.Errorf("HTTP %d", sig.Status)
+	}
+	return res
+}
+
+// noResponse classifies an attempt that got no usable response: the
+// request's end, one of the attempt's bounds, or a network error.
+func (c *call) noResponse(actx context.Context, err error, res result) result {
+	if c.ctx.Err() != nil {
+		cause := context.Cause(c.ctx)
+		if !errors.Is(cause, ErrDeadlineExceeded) && !errors.Is(cause, context.DeadlineExceeded) {
+			res.clientGone = true
+		}
+		res.class, res.err = classify.Transient, cause
+		return res
+	}
+	if cause := context.Cause(actx); cause != nil {
+		err = cause
+	}
+	t := &c.r.targets[res.target]
+	return c.classified(t, res, classify.Signal{Status: 0, Err: err})
+}
+
+// record appends the attempt to the request's list and notes what decides
+// the final error.
+func (c *call) record(t *target, res result) {
+	a := Attempt{Target: t.name, Status: res.status, Class: res.class, Duration: res.dur}
+	if res.err != nil && res.class != classify.OK {
+		a.Err = res.err.Error()
+	}
+	c.attempts = append(c.attempts, a)
+	if res.class == classify.OK {
+		return
+	}
+	c.lastClass, c.lastErr = res.class, res.err
+	if res.class == classify.Invalid {
+		c.invalid++
+	}
+	if res.class == classify.TooLarge {
+		c.upstream = &Upstream{Dialect: t.Provider.Kind, Status: res.status, Header: res.header, Body: res.body}
+	}
+	if res.hasHint {
+		if u := time.Now().Add(res.hint); c.coolUntil.IsZero() || u.Before(c.coolUntil) {
+			c.coolUntil = u
+		}
+	}
+}
+
+// readBody reads a whole body of at most max bytes.
+func readBody(r io.Reader, n, max int64) ([]byte, error) {
+	if n >= 0 && n <= max {
+		b := make([]byte, n)
+		if _, err := io.ReadFull(r, b); err != nil {
+			return nil, err
+		}
+		return b, nil
+	}
+	b, err := io.ReadAll(io.LimitReader(r, max+1))
+	if err == nil && int64(len(b)) > max {
+		return nil, fmt.Errorf("response body exceeds %d bytes", max)
+	}
+	return b, err
+}
+
+func isEventStream(h http.Header) bool {
+	mt, _, _ := mime.ParseMediaType(h.Get("Content-Type"))
+	return mt == "text/event-stream"
+}

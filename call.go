@@ -1,0 +1,510 @@
+package lifeline
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"time"
+
+	"github.com/google/uuid"
+
+	"github.com/lifelinehq/lifeline/breaker"
+	"github.com/lifelinehq/lifeline/classify"
+	"github.com/lifelinehq/lifeline/store"
+	"github.com/lifelinehq/lifeline/translate"
+	"github.com/lifelinehq/lifeline/validate"
+	"github.com/lifelinehq/lifeline/wire"
+)
+
+// errTotal is the cause of a request context that reached its deadline.
+var errTotal = fmt.Errorf("%w: request deadline reached", ErrDeadlineExceeded)
+
+// maxCoolingPasses bounds how often a request waits for every target's
+// cool-down to end and runs the chain again.
+const maxCoolingPasses = 3
+
+// call is the state of one request: immutable inputs and per-request
+// counters. Nothing in it is shared between requests.
+type call struct {
+	e        *Engine
+	r        *Route
+	p        *Policy
+	req      *Request
+	fields   wire.Fields
+	plan     *validate.Plan
+	buffer   bool // hold streams until they validate
+	key      string
+	start    time.Time
+	deadline time.Time
+	ctx      context.Context
+	cancel   context.CancelFunc
+
+	attempts  []Attempt
+	tried     []int    // attempts made per target
+	bodies    [][]byte // upstream body per target, built once
+	revisit   []bool   // overloaded targets to retry when no other is left
+	prevWait  time.Duration
+	firstByte time.Duration
+
+	// what decides the final error
+	coolUntil  time.Time // earliest end of a cool-down or open breaker seen
+	allCooling bool      // every target of the last pass was cooling
+	blocked    bool      // a wait was not started because of the deadline
+	upstream   *Upstream // a too_large error to return if nothing serves
+	lastClass  Class
+	lastErr    error
+	invalid    int // attempts classed invalid
+	finished   bool
+}
+
+// Do runs req through route r: attempts, retries, waits and fallbacks, by
+// the route's policy, until a target serves a valid answer or the policy
+// says stop. A non-nil error is an *Error (or a context error when ctx was
+// cancelled by the caller). A streamed Response must be closed.
+func (e *Engine) Do(ctx context.Context, r *Route, req *Request) (*Response, error) {
+	c := &call{e: e, r: r, p: &r.policy, req: req, start: time.Now()}
+	if err := c.prepare(); err != nil {
+		return nil, err
+	}
+	c.deadline = c.start.Add(c.p.Timeouts.Total)
+	if !req.Deadline.IsZero() && req.Deadline.Before(c.deadline) {
+		c.deadline = req.Deadline
+	}
+	c.ctx, c.cancel = context.WithDeadlineCause(ctx, c.deadline, errTotal)
+	resp, err := c.run()
+	if resp == nil || resp.Stream == nil {
+		c.finish(resp, err)
+	}
+	return resp, err
+}
+
+// prepare reads what routing and validation need from the body.
+func (c *call) prepare() error {
+	f, err := wire.Peek(c.req.Body)
+	if err != nil {
+		return badRequest(err.Error())
+	}
+	if !f.HasMessages {
+		return badRequest("request body has no messages array")
+	}
+	c.fields = f
+	plan, err := c.r.validator.Plan(c.req.Dialect, c.req.Body)
+	if err != nil {
+		return badRequest(err.Error())
+	}
+	if !plan.Empty() {
+		c.plan = plan
+	}
+	switch c.p.Stream {
+	case StreamBuffer:
+		c.buffer = true
+	case StreamAuto:
+		c.buffer = c.plan != nil && c.plan.Structured()
+	}
+	c.key = c.req.IdempotencyKey
+	if c.key == "" {
+		c.key = uuid.NewString()
+	}
+	n := len(c.r.targets)
+	c.tried = make([]int, n)
+	c.bodies = make([][]byte, n)
+	c.revisit = make([]bool, n)
+	return nil
+}
+
+func badRequest(msg string) *Error {
+	return &Error{Code: "invalid_request_error", Status: 400, Message: msg, kind: ErrBadRequest}
+}
+
+// run walks the chain, then revisits overloaded targets, then waits for
+// cool-downs, until something serves or nothing is left.
+func (c *call) run() (*Response, error) {
+	for pass := 0; ; pass++ {
+		c.allCooling = true
+		for i := range c.r.targets {
+			resp, stop := c.tryTarget(i, false)
+			if resp != nil || stop != nil {
+				return resp, stop
+			}
+		}
+		// Overloaded targets: retried with backoff now that no other is left.
+		for i := range c.r.targets {
+			for c.revisit[i] && c.tried[i] < c.p.Retry.MaxAttempts {
+				c.revisit[i] = false
+				if !c.sleep(c.backoff(c.tried[i])) {
+					break
+				}
+				resp, stop := c.tryTarget(i, true)
+				if resp != nil || stop != nil {
+					return resp, stop
+				}
+			}
+		}
+		if !c.allCooling || c.coolUntil.IsZero() || pass >= maxCoolingPasses {
+			return nil, c.finalError()
+		}
+		wait := time.Until(c.coolUntil)
+		if wait > c.p.Retry.MaxWait || !c.sleep(wait) {
+			return nil, c.finalError()
+		}
+		c.coolUntil = time.Time{}
+	}
+}
+
+// tryTarget makes attempts on target i until it serves, the policy moves
+// on (nil, nil), or the request must end (nil, err). last is set when no
+// other target is left, so reroute acts as retry.
+func (c *call) tryTarget(i int, last bool) (*Response, error) {
+	t := &c.r.targets[i]
+	for c.tried[i] < c.p.Retry.MaxAttempts {
+		if c.ctx.Err() != nil {
+			return nil, c.ctxError()
+		}
+		n := c.tried[i] + 1
+		now := time.Now()
+		tk, err := c.e.store.Admit(c.ctx, t.name, store.Admission{
+			Now: now, Breaker: c.p.Breaker, Retry: n > 1, Budget: c.p.Retry.Budget,
+		})
+		if err != nil {
+			c.storeFailed(t.name, err)
+			tk = store.Ticket{Breaker: breaker.Ticket{Allowed: true}}
+		}
+		c.breakerChanged(t.name, tk.Transition)
+		if !tk.Allowed() {
+			c.skipped(t.name, n, tk)
+			return nil, nil
+		}
+		res := c.attempt(i, n)
+		c.tried[i] = n
+		if res.clientGone {
+			c.report(t.name, tk, res, breaker.Neutral)
+			return nil, c.ctxError()
+		}
+		if s := res.stream; s != nil {
+			s.ticket = tk
+			s.reported = s.complete
+		}
+		if res.stream == nil || res.stream.complete {
+			c.report(t.name, tk, res, outcomeOf(res.class))
+		}
+		if res.class == classify.OK {
+			return c.served(i, res), nil
+		}
+		c.allCooling = c.allCooling && res.class == classify.Wait
+		act := c.p.Actions.For(res.class)
+		if res.retry == classify.RetryFalse && (act == Retry || act == Wait) {
+			act = Next
+		}
+		if res.retry == classify.RetryTrue && res.class != classify.Rejected && act != Stop {
+			if act != Wait {
+				act = Retry
+			}
+		}
+		if last && act == Reroute {
+			act = Retry
+		}
+		var wait time.Duration
+		switch act {
+		case Stop:
+			return nil, c.stopError(res)
+		case Reroute:
+			c.revisit[i] = true
+		case Retry:
+			wait = c.backoff(n)
+		case Wait:
+			if res.hasHint {
+				wait = res.hint + c.hintJitter(res.hint)
+			} else {
+				wait = c.backoff(n)
+			}
+			if wait > c.p.Retry.MaxWait {
+				act = Next
+				wait = 0
+			}
+		}
+		retrying := (act == Retry || act == Wait) && n < c.p.Retry.MaxAttempts
+		if retrying && !c.fits(wait) {
+			c.blocked = true
+			retrying = false
+		}
+		if !retrying {
+			wait = 0
+		}
+		c.attempts[len(c.attempts)-1].Wait = wait
+		c.emitFinished(t.name, n, res, wait)
+		if !retrying {
+			c.fallback(t.name, res.class.String())
+			return nil, nil
+		}
+		if !c.sleep(wait) {
+			return nil, c.ctxError()
+		}
+	}
+	return nil, nil
+}
+
+// fits reports whether a wait would end before the request's deadline.
+func (c *call) fits(wait time.Duration) bool {
+	return !time.Now().Add(wait).After(c.deadline)
+}
+
+// sleep waits for d unless the request ends first. It never starts a wait
+// that would overrun the deadline.
+func (c *call) sleep(d time.Duration) bool {
+	if !c.fits(d) {
+		c.blocked = true
+		return false
+	}
+	if d <= 0 {
+		return c.ctx.Err() == nil
+	}
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-t.C:
+		return true
+	case <-c.ctx.Done():
+		return false
+	}
+}
+
+// backoff returns the jittered wait before retry n.
+func (c *call) backoff(n int) time.Duration {
+	w := c.p.Retry.Backoff.Delay(n, c.prevWait, c.e.rand)
+	c.prevWait = w
+	return w
+}
+
+// hintJitter spreads waits that follow the same hint, so a fleet does not
+// wake as one: up to 10% of the hint, at most one second.
+func (c *call) hintJitter(hint time.Duration) time.Duration {
+	j := hint / 10
+	if j > time.Second {
+		j = time.Second
+	}
+	return time.Duration(c.e.rand() * float64(j))
+}
+
+func outcomeOf(cl Class) breaker.Outcome {
+	switch {
+	case cl == classify.OK:
+		return breaker.Success
+	case cl.Failure():
+		return breaker.Failure
+	}
+	return breaker.Neutral
+}
+
+// report records an attempt's result in the store: the breaker outcome,
+// cool-downs from hints, quotas and spent limits, and the budget deposit.
+func (c *call) report(name string, tk store.Ticket, res result, o breaker.Outcome) {
+	rep := store.Report{
+		Now: time.Now(), Ticket: tk, Breaker: c.p.Breaker, Outcome: o,
+		First: res.n == 1, Budget: c.p.Retry.Budget,
+	}
+	switch {
+	case res.class == classify.Exhausted:
+		rep.CoolUntil, rep.CoolReason = rep.Now.Add(c.p.QuotaCooldown), "quota"
+	case res.class == classify.Wait:
+		hint := res.hint
+		if !res.hasHint {
+			hint = c.p.Retry.Backoff.Base
+		}
+		rep.CoolUntil, rep.CoolReason = rep.Now.Add(hint), "rate_limited"
+	case !res.spentUntil.IsZero():
+		rep.CoolUntil, rep.CoolReason = res.spentUntil, "pacing"
+	}
+	ctx := c.ctx
+	if ctx.Err() != nil {
+		// The request ended; the store must still learn the outcome.
+		var cancel context.CancelFunc
+		ctx, cancel = context.WithTimeout(context.WithoutCancel(ctx), time.Second)
+		defer cancel()
+	}
+	tr, err := c.e.store.Report(ctx, name, rep)
+	if err != nil {
+		c.storeFailed(name, err)
+		return
+	}
+	c.breakerChanged(name, tr)
+}
+
+// served builds the Response of a successful attempt.
+func (c *call) served(i int, res result) *Response {
+	t := &c.r.targets[i]
+	c.emitFinished(t.name, res.n, res, 0)
+	resp := &Response{
+		Status: res.status, Header: res.header, Body: res.body, Stream: res.stream,
+		Target: t.name, Attempts: c.attempts, IdempotencyKey: c.key,
+	}
+	if res.stream != nil {
+		res.stream.resp = resp
+	}
+	return resp
+}
+
+// finish ends the request: releases its context and reports it.
+func (c *call) finish(resp *Response, err error) {
+	if c.finished {
+		return
+	}
+	c.finished = true
+	c.cancel()
+	if c.e.observer == nil {
+		return
+	}
+	ev := Event{Kind: RequestFinished, Time: time.Now(), RequestID: c.req.ID, Route: c.r.name, Duration: time.Since(c.start),
+		Attempts: len(c.attempts), Stream: c.fields.Stream, FirstToken: c.firstByte}
+	if resp != nil {
+		ev.Class, ev.Status, ev.Target = classify.OK, resp.Status, resp.Target
+		if s := resp.Stream; s != nil && s.err != nil {
+			ev.Class, ev.Err = classify.BrokenStream, s.err
+		} else if s != nil && s.final == io.ErrClosedPipe {
+			ev.Class, ev.Reason, ev.Err = 0, "canceled", context.Canceled
+		}
+	} else {
+		var le *Error
+		if errors.As(err, &le) {
+			ev.Status, ev.Reason, ev.Err = le.Status, le.Code, err
+			ev.Class = c.lastClass
+		} else {
+			ev.Reason, ev.Err = "canceled", err
+		}
+	}
+	c.e.observer(ev)
+}
+
+func (c *call) emit(ev Event) {
+	if c.e.observer != nil {
+		ev.Time = time.Now()
+		ev.RequestID = c.req.ID
+		ev.Route = c.r.name
+		ev.Stream = c.fields.Stream
+		c.e.observer(ev)
+	}
+}
+
+func (c *call) emitFinished(target string, n int, res result, wait time.Duration) {
+	c.emit(Event{Kind: AttemptFinished, Target: target, Attempt: n, Class: res.class,
+		Status: res.status, Wait: wait, Duration: res.dur, Err: res.err})
+	if res.fail != nil {
+		c.emit(Event{Kind: ValidationFailed, Target: target, Attempt: n, Class: classify.Invalid,
+			Validator: res.fail.Validator, Err: res.fail})
+	}
+	if res.class == classify.Auth && c.e.authLog.allow(target, time.Now()) {
+		c.e.log.Error("provider refused lifeline's credentials", "target", target, "status", res.status,
+			"message", res.up.Message)
+	}
+}
+
+func (c *call) fallback(target, reason string) {
+	c.emit(Event{Kind: FallbackTaken, Target: target, Reason: reason})
+}
+
+func (c *call) skipped(target string, n int, tk store.Ticket) {
+	reason := tk.Reason.String()
+	if tk.Reason == store.NoBudget {
+		c.emit(Event{Kind: BudgetExhausted, Target: target, Attempt: n})
+		c.allCooling = false
+	} else if !tk.Until.IsZero() && (c.coolUntil.IsZero() || tk.Until.Before(c.coolUntil)) {
+		c.coolUntil = tk.Until
+	}
+	if tk.Reason != store.Cooling {
+		c.allCooling = false
+	}
+	c.emit(Event{Kind: TargetSkipped, Target: target, Attempt: n, Reason: reason})
+	if n == 1 || tk.Reason == store.NoBudget {
+		c.fallback(target, reason)
+	}
+}
+
+func (c *call) breakerChanged(target string, tr breaker.Transition) {
+	if tr.Changed() {
+		c.emit(Event{Kind: BreakerChanged, Target: target, From: tr.From, To: tr.To})
+	}
+}
+
+func (c *call) storeFailed(target string, err error) {
+	c.emit(Event{Kind: StoreFailed, Target: target, Err: err})
+}
+
+// ctxError is the error of a request whose context ended.
+func (c *call) ctxError() error {
+	cause := context.Cause(c.ctx)
+	if errors.Is(cause, ErrDeadlineExceeded) || errors.Is(cause, context.DeadlineExceeded) {
+		return c.newError(ErrDeadlineExceeded, "deadline_exceeded", 504, "the request's deadline was reached", cause)
+	}
+	return cause
+}
+
+// stopError is the error of a class whose action is stop.
+func (c *call) stopError(res result) error {
+	c.lastClass = res.class
+	if res.status >= 400 {
+		e := c.newError(ErrRejected, res.up.Type, res.status, res.up.Message, res.err)
+		if e.Code == "" {
+			e.Code = "invalid_request_error"
+		}
+		e.Upstream = &Upstream{Dialect: c.r.targets[res.target].Provider.Kind, Status: res.status, Header: res.header, Body: res.body}
+		return e
+	}
+	return c.newError(ErrUpstreamUnavailable, "upstream_unavailable", 503, res.class.String()+" answer and the route says stop", res.err)
+}
+
+// finalError is the error of a request that nothing served.
+func (c *call) finalError() error {
+	if c.ctx.Err() != nil || c.blocked {
+		return c.ctxErrorOrBlocked()
+	}
+	if c.upstream != nil && c.lastClass == classify.TooLarge {
+		e := c.newError(ErrRejected, "invalid_request_error", c.upstream.Status, "no target could take the request's size", c.lastErr)
+		e.Upstream = c.upstream
+		return e
+	}
+	if c.invalid > 0 && c.invalid == len(c.attempts) {
+		return c.newError(ErrInvalidOutput, "invalid_output", 502, "every target returned invalid output", c.lastErr)
+	}
+	msg := "every target failed"
+	if len(c.attempts) == 0 {
+		msg = "every target is unavailable (breaker open or cooling down)"
+	}
+	e := c.newError(ErrUpstreamUnavailable, "upstream_unavailable", 503, msg, c.lastErr)
+	if !c.coolUntil.IsZero() {
+		if d := time.Until(c.coolUntil); d > 0 {
+			e.RetryAfter = d
+		}
+	}
+	return e
+}
+
+func (c *call) ctxErrorOrBlocked() error {
+	if err := c.ctxError(); err != nil {
+		if _, ok := err.(*Error); ok || c.ctx.Err() != nil {
+			return err
+		}
+	}
+	return c.newError(ErrDeadlineExceeded, "deadline_exceeded", 504,
+		"the next wait would overrun the request's deadline", c.lastErr)
+}
+
+func (c *call) newError(kind error, code string, status int, msg string, cause error) *Error {
+	return &Error{Code: code, Status: status, Message: msg, Attempts: c.attempts, kind: kind, cause: cause}
+}
+
+// bodyFor returns the upstream body for target i, built once per request.
+func (c *call) bodyFor(i int) ([]byte, error) {
+	if b := c.bodies[i]; b != nil {
+		return b, nil
+	}
+	t := &c.r.targets[i]
+	var b []byte
+	var err error
+	if t.Provider.Kind == c.req.Dialect {
+		b = wire.SetModel(c.req.Body, c.fields, t.Model)
+	} else {
+		b, err = translate.Request(c.req.Dialect, t.Provider.Kind, c.req.Body, t.Model)
+	}
+	c.bodies[i] = b
+	return b, err
+}

@@ -1,0 +1,105 @@
+package lifeline
+
+import (
+	"log/slog"
+	"math/rand/v2"
+	"net/http"
+	"sync"
+	"time"
+
+	"github.com/lifelinehq/lifeline/classify"
+	"github.com/lifelinehq/lifeline/store"
+	"github.com/lifelinehq/lifeline/store/memory"
+	"github.com/lifelinehq/lifeline/validate"
+	"github.com/lifelinehq/lifeline/wire"
+)
+
+// Engine runs requests through routes. It is safe for concurrent use; one
+// Engine serves any number of routes and goroutines.
+type Engine struct {
+	client      *http.Client
+	store       store.Store
+	observer    Observer
+	log         *slog.Logger
+	rand        func() float64
+	schemas     *validate.Cache
+	classifiers [3]classify.Classifier // indexed by wire.Dialect
+	maxResponse int64
+	authLog     authLog
+}
+
+// Option configures an Engine.
+type Option func(*Engine)
+
+// WithHTTPClient sets the client used for upstream calls. Its Timeout
+// should be zero: lifeline bounds every attempt itself. The default is a
+// client over a clone of http.DefaultTransport.
+func WithHTTPClient(c *http.Client) Option { return func(e *Engine) { e.client = c } }
+
+// WithStore sets the state store for breakers, cool-downs and budgets. The
+// default is an in-memory store for this process.
+func WithStore(s store.Store) Option { return func(e *Engine) { e.store = s } }
+
+// WithObserver sets the hook that receives every engine event. It is
+// called synchronously on the request's goroutine and must be fast.
+func WithObserver(o Observer) Option { return func(e *Engine) { e.observer = o } }
+
+// WithLogger sets the logger. The default discards everything.
+func WithLogger(l *slog.Logger) Option { return func(e *Engine) { e.log = l } }
+
+// WithRand sets the source of jitter: a function returning uniform floats
+// in [0, 1). Tests inject a fixed source to make waits exact.
+func WithRand(f func() float64) Option { return func(e *Engine) { e.rand = f } }
+
+// WithMaxResponse bounds the size of an upstream response body read into
+// memory (default 64 MiB). A larger body fails the attempt as transient.
+func WithMaxResponse(n int64) Option { return func(e *Engine) { e.maxResponse = n } }
+
+// New returns an Engine.
+func New(opts ...Option) *Engine {
+	e := &Engine{maxResponse: 64 << 20}
+	for _, o := range opts {
+		o(e)
+	}
+	if e.client == nil {
+		t := http.DefaultTransport.(*http.Transport).Clone()
+		t.MaxIdleConnsPerHost = 256
+		e.client = &http.Client{Transport: t}
+	}
+	if e.store == nil {
+		e.store = memory.New()
+	}
+	if e.log == nil {
+		e.log = slog.New(slog.DiscardHandler)
+	}
+	if e.rand == nil {
+		e.rand = rand.Float64
+	}
+	e.schemas = validate.NewCache(1024)
+	e.classifiers[wire.OpenAI] = classify.New(wire.OpenAI, e.log)
+	e.classifiers[wire.Anthropic] = classify.New(wire.Anthropic, e.log)
+	return e
+}
+
+// Store returns the engine's state store.
+func (e *Engine) Store() store.Store { return e.store }
+
+// authLog rate-limits the error log of auth failures to once per target
+// per minute.
+type authLog struct {
+	mu   sync.Mutex
+	last map[string]time.Time
+}
+
+func (a *authLog) allow(target string, now time.Time) bool {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	if a.last == nil {
+		a.last = make(map[string]time.Time)
+	}
+	if t, ok := a.last[target]; ok && now.Sub(t) < time.Minute {
+		return false
+	}
+	a.last[target] = now
+	return true
+}

@@ -1,0 +1,98 @@
+package lifeline
+
+import (
+	"errors"
+	"fmt"
+	"net/http"
+	"strings"
+	"time"
+
+	"github.com/lifelinehq/lifeline/wire"
+)
+
+// Sentinels matched by errors.Is on the errors Engine.Do returns.
+var (
+	// ErrUpstreamUnavailable: every target failed with retryable classes, or
+	// every target was skipped (breaker open, cooling down, budget empty).
+	ErrUpstreamUnavailable = errors.New("lifeline: upstream unavailable")
+	// ErrAllTargetsFailed is an alias of ErrUpstreamUnavailable.
+	ErrAllTargetsFailed = ErrUpstreamUnavailable
+	// ErrInvalidOutput: every target answered, and every answer failed validation.
+	ErrInvalidOutput = errors.New("lifeline: invalid output")
+	// ErrDeadlineExceeded: the request's deadline (timeouts.total, the
+	// caller's deadline or context) was reached, or a wait would overrun it.
+	ErrDeadlineExceeded = errors.New("lifeline: deadline exceeded")
+	// ErrRejected: the provider rejected the request itself (or no target
+	// could take its size); its error is returned as it came.
+	ErrRejected = errors.New("lifeline: request rejected by provider")
+	// ErrBrokenStream: a stream failed after bytes reached the client.
+	ErrBrokenStream = errors.New("lifeline: stream broken after first byte")
+	// ErrBadRequest: the request cannot be sent at all (malformed body, no
+	// route, a schema that does not compile). No upstream call was made.
+	ErrBadRequest = errors.New("lifeline: bad request")
+)
+
+// Attempt is one upstream attempt of a request.
+type Attempt struct {
+	Target   string        // "provider/model"
+	Status   int           // upstream HTTP status; 0 when no response came
+	Class    Class         // its class in the taxonomy
+	Err      string        // what went wrong; empty for ok
+	Duration time.Duration // from sending the request to its classification
+	Wait     time.Duration // the wait chosen after it before the next attempt
+}
+
+// Upstream is a provider's error response returned as it came (a rejected
+// request, or a too_large one no target could take).
+type Upstream struct {
+	Dialect wire.Dialect // the dialect of Body
+	Status  int
+	Header  http.Header
+	Body    []byte
+}
+
+// Error is the error of a request that was not served. It lists every
+// attempt, matches one of the sentinels with errors.Is, and unwraps to the
+// last cause.
+type Error struct {
+	// Code is the error type returned to clients: upstream_unavailable,
+	// invalid_output, deadline_exceeded, broken_stream, invalid_request_error,
+	// or the provider's own type for a rejected request.
+	Code string
+	// Status is the HTTP status a gateway answers with (503, 502, 504, or
+	// the provider's status for a rejected request).
+	Status  int
+	Message string
+	// Attempts lists every upstream attempt, in order.
+	Attempts []Attempt
+	// RetryAfter is when the caller may try again, when a provider said so.
+	RetryAfter time.Duration
+	// Upstream is set for rejected and too_large requests.
+	Upstream *Upstream
+	kind     error // the sentinel
+	cause    error // the last cause
+}
+
+// Error implements error.
+func (e *Error) Error() string {
+	var b strings.Builder
+	b.WriteString(e.kind.Error())
+	if e.Message != "" {
+		b.WriteString(": ")
+		b.WriteString(e.Message)
+	}
+	if n := len(e.Attempts); n > 0 {
+		fmt.Fprintf(&b, " (%d attempts; last %s %s", n, e.Attempts[n-1].Target, e.Attempts[n-1].Class)
+		if e.Attempts[n-1].Status != 0 {
+			fmt.Fprintf(&b, " %d", e.Attempts[n-1].Status)
+		}
+		b.WriteString(")")
+	}
+	return b.String()
+}
+
+// Is reports whether target is this error's sentinel.
+func (e *Error) Is(target error) bool { return target == e.kind }
+
+// Unwrap returns the last cause.
+func (e *Error) Unwrap() error { return e.cause }

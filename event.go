@@ -1,0 +1,67 @@
+package lifeline
+
+import (
+	"time"
+
+	"github.com/lifelinehq/lifeline/breaker"
+)
+
+// EventKind says what an Event reports.
+type EventKind uint8
+
+// Event kinds.
+const (
+	// AttemptStarted: an upstream attempt is about to be sent.
+	AttemptStarted EventKind = iota + 1
+	// AttemptFinished: an attempt was classified (Class, Status, Wait chosen
+	// after it, Duration).
+	AttemptFinished
+	// TargetSkipped: a target was not tried (Reason: cooling, open,
+	// probing, no_budget, deadline).
+	TargetSkipped
+	// FallbackTaken: the request moved from Target to the next target
+	// (Reason: the class that caused it, or the skip reason).
+	FallbackTaken
+	// BreakerChanged: a target's breaker changed state (From, To).
+	BreakerChanged
+	// BudgetExhausted: a retry was refused because the target's retry budget
+	// was empty.
+	BudgetExhausted
+	// ValidationFailed: a 2xx answer failed a validator (Validator, Err).
+	ValidationFailed
+	// RequestFinished: the request ended (Class: ok, or the class that
+	// decided the failure; Status: what the client gets; Duration: total;
+	// FirstToken: time to the first byte for streams).
+	RequestFinished
+	// StoreFailed: the state store could not be reached; the engine carried
+	// on with the request (Err).
+	StoreFailed
+)
+
+// Event is one observable step of a request. Fields that do not apply to
+// the Kind are zero.
+type Event struct {
+	Kind       EventKind
+	Time       time.Time
+	RequestID  string // Request.ID
+	Route      string
+	Target     string // "provider/model"
+	Attempt    int    // attempt number on Target, from 1
+	Class      Class
+	Status     int
+	Wait       time.Duration
+	Duration   time.Duration
+	FirstToken time.Duration
+	Reason     string
+	Validator  string
+	From, To   breaker.State
+	Stream     bool
+	Err        error
+	// Attempts is the number of upstream attempts the request made
+	// (RequestFinished only).
+	Attempts int
+}
+
+// Observer receives engine events. It runs synchronously on the request's
+// goroutine: keep it fast and never block.
+type Observer func(Event)

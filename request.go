@@ -1,0 +1,118 @@
+package lifeline
+
+import (
+	"errors"
+	"fmt"
+	"net/http"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/lifelinehq/lifeline/wire"
+)
+
+// Request is one logical client request: the body as the client sent it,
+// in its dialect. The engine never modifies Body.
+type Request struct {
+	// ID identifies the request in events and logs (the gateway's
+	// X-Request-Id). Optional.
+	ID string
+	// Dialect is the wire format of Body and of the answer the client
+	// expects.
+	Dialect wire.Dialect
+	// Body is the JSON request body.
+	Body []byte
+	// Header holds client headers to forward upstream (anthropic-version,
+	// anthropic-beta, openai-organization…). Credentials, hop-by-hop
+	// headers and lifeline's own headers are never forwarded.
+	Header http.Header
+	// IdempotencyKey is sent upstream as Idempotency-Key on every attempt.
+	// Empty: the engine generates a UUIDv4.
+	IdempotencyKey string
+	// Deadline is the caller's wall-clock deadline (zero: none). The
+	// earliest of it, the context's deadline and the route's total timeout
+	// bounds the request.
+	Deadline time.Time
+}
+
+// Response is a served request.
+type Response struct {
+	// Status and Header are the serving target's (2xx).
+	Status int
+	Header http.Header
+	// Body is the answer in the client's dialect (nil for streams).
+	Body []byte
+	// Stream yields the answer's events in the client's dialect (nil when
+	// the request did not ask for a stream). The caller must Close it.
+	Stream *Stream
+	// Target is the target that served the request ("provider/model").
+	Target string
+	// Attempts lists every upstream attempt, the serving one last.
+	Attempts []Attempt
+	// IdempotencyKey is the key sent upstream.
+	IdempotencyKey string
+}
+
+// Request headers an agent sends to bound its whole loop.
+const (
+	// HeaderDeadline is an absolute deadline: RFC 3339 or Unix milliseconds.
+	HeaderDeadline = "X-Lifeline-Deadline"
+	// HeaderTimeout is a relative deadline: a Go duration such as "45s".
+	HeaderTimeout = "X-Lifeline-Timeout"
+)
+
+// ErrBadDeadline is returned by ParseDeadline for an unreadable header.
+var ErrBadDeadline = errors.New("bad deadline header")
+
+// ParseDeadline reads X-Lifeline-Deadline (RFC 3339 or Unix milliseconds)
+// and X-Lifeline-Timeout (a Go duration) and returns the earlier of the
+// two, or the zero time when neither is present.
+func ParseDeadline(h http.Header, now time.Time) (time.Time, error) {
+	var d time.Time
+	if v := strings.TrimSpace(h.Get(HeaderDeadline)); v != "" {
+		if ms, err := strconv.ParseInt(v, 10, 64); err == nil {
+			d = time.UnixMilli(ms)
+		} else if t, err := time.Parse(time.RFC3339Nano, v); err == nil {
+			d = t
+		} else {
+			return time.Time{}, fmt.Errorf("%w: %s %q is neither RFC 3339 nor Unix milliseconds", ErrBadDeadline, HeaderDeadline, v)
+		}
+	}
+	if v := strings.TrimSpace(h.Get(HeaderTimeout)); v != "" {
+		dur, err := time.ParseDuration(v)
+		if err != nil || dur <= 0 {
+			return time.Time{}, fmt.Errorf("%w: %s %q is not a positive Go duration such as 45s", ErrBadDeadline, HeaderTimeout, v)
+		}
+		if t := now.Add(dur); d.IsZero() || t.Before(d) {
+			d = t
+		}
+	}
+	return d, nil
+}
+
+// dropHeaders are never forwarded upstream: hop-by-hop headers,
+// credentials, framing, and lifeline's own.
+var dropHeaders = map[string]bool{
+	"Authorization": true, "X-Api-Key": true, "Host": true, "Content-Length": true,
+	"Content-Type": true, "Accept-Encoding": true, "Connection": true, "Keep-Alive": true,
+	"Proxy-Connection": true, "Proxy-Authorization": true, "Proxy-Authenticate": true, "Te": true,
+	"Trailer": true, "Transfer-Encoding": true, "Upgrade": true, "Idempotency-Key": true,
+	"Cookie": true, "Accept": true,
+}
+
+// forwardHeader copies the client headers that may reach a target of
+// dialect d into dst.
+func forwardHeader(dst, src http.Header, d wire.Dialect) {
+	for k, v := range src {
+		if dropHeaders[k] || strings.HasPrefix(k, "X-Lifeline-") || strings.HasPrefix(k, "X-Stainless-") {
+			continue
+		}
+		if d == wire.OpenAI && strings.HasPrefix(k, "Anthropic-") {
+			continue
+		}
+		if d == wire.Anthropic && strings.HasPrefix(k, "Openai-") {
+			continue
+		}
+		dst[k] = v
+	}
+}

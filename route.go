@@ -1,0 +1,116 @@
+package lifeline
+
+import (
+	"errors"
+	"fmt"
+	"net/http"
+	"net/url"
+	"strings"
+
+	"github.com/lifelinehq/lifeline/validate"
+	"github.com/lifelinehq/lifeline/wire"
+)
+
+// Provider is a model API endpoint and its credentials.
+type Provider struct {
+	// Name identifies the provider in target names ("anthropic" in
+	// "anthropic/claude-sonnet-4-5"), metrics and logs.
+	Name string
+	// Kind is the provider's dialect. OpenAI covers every
+	// OpenAI-compatible server (vLLM, Ollama, Groq, OpenRouter…).
+	Kind wire.Dialect
+	// BaseURL is the API root: https://api.openai.com/v1 for OpenAI
+	// (paths are appended after it), https://api.anthropic.com for Anthropic.
+	BaseURL string
+	// APIKey is sent as Authorization: Bearer (OpenAI) or x-api-key
+	// (Anthropic). Empty sends none.
+	APIKey Secret
+	// Header holds extra headers sent on every request to the provider.
+	Header http.Header
+}
+
+// Target is one model of one provider: a link of a route's chain.
+type Target struct {
+	Provider *Provider
+	Model    string
+}
+
+// Name returns "provider/model", the target's name in attempts, metrics
+// and the state store.
+func (t Target) Name() string { return t.Provider.Name + "/" + t.Model }
+
+// Route is a named chain of targets with its policy. It is immutable and
+// safe for concurrent use; build it with Engine.NewRoute.
+type Route struct {
+	name      string
+	targets   []target
+	policy    Policy
+	validator *validate.Validator
+}
+
+// target is a Target with what an attempt needs precomputed.
+type target struct {
+	Target
+	name string // "provider/model"
+	url  string // base URL + dialect path
+}
+
+// Name returns the route's name.
+func (r *Route) Name() string { return r.name }
+
+// Targets returns the route's chain.
+func (r *Route) Targets() []Target {
+	out := make([]Target, len(r.targets))
+	for i, t := range r.targets {
+		out[i] = t.Target
+	}
+	return out
+}
+
+// Policy returns the route's effective policy (defaults filled in).
+func (r *Route) Policy() Policy { return r.policy }
+
+// NewRoute builds a route. It fails when the chain is empty, a provider is
+// incomplete, or the route's schema does not compile.
+func (e *Engine) NewRoute(name string, chain []Target, opts ...RouteOption) (*Route, error) {
+	if name == "" {
+		return nil, errors.New("lifeline: route name is empty")
+	}
+	if len(chain) == 0 {
+		return nil, fmt.Errorf("lifeline: route %q: chain is empty", name)
+	}
+	p := DefaultPolicy()
+	for _, o := range opts {
+		if err := o(&p); err != nil {
+			return nil, fmt.Errorf("lifeline: route %q: %w", name, err)
+		}
+	}
+	p = p.withDefaults()
+	r := &Route{name: name, policy: p}
+	for i, t := range chain {
+		if t.Provider == nil || t.Provider.Name == "" {
+			return nil, fmt.Errorf("lifeline: route %q: chain[%d] has no provider", name, i)
+		}
+		if t.Provider.Kind != wire.OpenAI && t.Provider.Kind != wire.Anthropic {
+			return nil, fmt.Errorf("lifeline: route %q: provider %q has no kind", name, t.Provider.Name)
+		}
+		u, err := url.Parse(t.Provider.BaseURL)
+		if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+			return nil, fmt.Errorf("lifeline: route %q: provider %q: base URL %q is not an http(s) URL", name, t.Provider.Name, t.Provider.BaseURL)
+		}
+		if t.Model == "" {
+			return nil, fmt.Errorf("lifeline: route %q: chain[%d] has no model", name, i)
+		}
+		r.targets = append(r.targets, target{
+			Target: t,
+			name:   t.Name(),
+			url:    strings.TrimRight(t.Provider.BaseURL, "/") + t.Provider.Kind.Path(),
+		})
+	}
+	v, err := validate.New(p.Validate, e.schemas)
+	if err != nil {
+		return nil, fmt.Errorf("lifeline: route %q: %w", name, err)
+	}
+	r.validator = v
+	return r, nil
+}

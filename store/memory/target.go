@@ -1,0 +1,118 @@
+package memory
+
+import (
+	"context"
+	"sync"
+	"time"
+
+	"github.com/lifelinehq/lifeline/breaker"
+	"github.com/lifelinehq/lifeline/budget"
+	"github.com/lifelinehq/lifeline/store"
+)
+
+// target is the state of one target, guarded by its own mutex.
+type target struct {
+	mu         sync.Mutex
+	breaker    breaker.Breaker
+	coolUntil  time.Time
+	coolReason string
+	budget     budget.Bucket
+}
+
+// target returns the state of name, creating it on first use. Targets come
+// from configuration, so their number is bounded and they are never
+// removed.
+func (s *Store) target(name string) *target {
+	if t, ok := s.targets.Load(name); ok {
+		return t.(*target)
+	}
+	t, _ := s.targets.LoadOrStore(name, new(target))
+	return t.(*target)
+}
+
+// Admit implements store.Store. In order: a running cool-down refuses with
+// Cooling; the breaker may refuse with Open or Probing; a retry then needs
+// a budget token, and when there is none the breaker's admission is undone
+// (a probe slot is freed) and the answer is NoBudget.
+func (s *Store) Admit(ctx context.Context, name string, a store.Admission) (store.Ticket, error) {
+	if err := s.check(ctx); err != nil {
+		return store.Ticket{}, err
+	}
+	t := s.target(name)
+	t.mu.Lock()
+	defer t.mu.Unlock()
+
+	if a.Now.Before(t.coolUntil) {
+		return store.Ticket{Reason: store.Cooling, Until: t.coolUntil, CoolReason: t.coolReason}, nil
+	}
+	bt, tr := t.breaker.Allow(a.Breaker, a.Now)
+	if !bt.Allowed {
+		reason := store.Open
+		if bt.State == breaker.HalfOpen {
+			reason = store.Probing
+		}
+		return store.Ticket{Reason: reason, Breaker: bt, Until: bt.Until, Transition: tr}, nil
+	}
+	if a.Retry && !t.budget.Withdraw(a.Budget, a.Now) {
+		t.breaker.Done(a.Breaker, a.Now, bt, breaker.Neutral)
+		bt.Allowed, bt.Probe = false, false
+		return store.Ticket{Reason: store.NoBudget, Breaker: bt, Transition: tr}, nil
+	}
+	return store.Ticket{Reason: store.Admitted, Breaker: bt, Transition: tr}, nil
+}
+
+// Report implements store.Store. The breaker hears the outcome only of an
+// attempt its ticket admitted; a cool-down keeps the later of its current
+// end and r.CoolUntil; a first attempt deposits into the budget.
+func (s *Store) Report(ctx context.Context, name string, r store.Report) (breaker.Transition, error) {
+	if err := s.check(ctx); err != nil {
+		return breaker.Transition{}, err
+	}
+	t := s.target(name)
+	t.mu.Lock()
+	defer t.mu.Unlock()
+
+	tr := breaker.Transition{From: t.breaker.State, To: t.breaker.State}
+	if r.Ticket.Allowed() && r.Ticket.Breaker.Allowed {
+		tr = t.breaker.Done(r.Breaker, r.Now, r.Ticket.Breaker, r.Outcome)
+	}
+	if r.CoolUntil.After(t.coolUntil) {
+		t.coolUntil, t.coolReason = r.CoolUntil, r.CoolReason
+	}
+	if r.First {
+		t.budget.Deposit(r.Budget, r.Now)
+	}
+	return tr, nil
+}
+
+// Status implements store.Store. It changes nothing: a breaker whose
+// cool-down has ended shows as half-open before any Admit moves it there.
+func (s *Store) Status(ctx context.Context, name string, q store.StatusQuery) (store.TargetStatus, error) {
+	if err := s.check(ctx); err != nil {
+		return store.TargetStatus{}, err
+	}
+	var (
+		b          breaker.Breaker
+		coolUntil  time.Time
+		coolReason string
+		bucket     budget.Bucket
+	)
+	if v, ok := s.targets.Load(name); ok {
+		t := v.(*target)
+		t.mu.Lock()
+		b, coolUntil, coolReason, bucket = t.breaker, t.coolUntil, t.coolReason, t.budget
+		t.mu.Unlock()
+	}
+	st := store.TargetStatus{
+		State:        b.Peek(q.Breaker, q.Now),
+		Generation:   b.Generation,
+		BudgetTokens: bucket.Level(q.Budget, q.Now),
+	}
+	if st.State == breaker.Open {
+		st.OpenUntil = b.Until
+	}
+	if q.Now.Before(coolUntil) {
+		st.CoolingUntil, st.CoolReason = coolUntil, coolReason
+	}
+	return st, nil
+}

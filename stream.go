@@ -1,0 +1,326 @@
+package lifeline
+
+import (
+	"context"
+	"errors"
+	"io"
+	"net/http"
+	"time"
+
+	"github.com/lifelinehq/lifeline/breaker"
+	"github.com/lifelinehq/lifeline/classify"
+	"github.com/lifelinehq/lifeline/sse"
+	"github.com/lifelinehq/lifeline/store"
+	"github.com/lifelinehq/lifeline/translate"
+	"github.com/lifelinehq/lifeline/validate"
+	"github.com/lifelinehq/lifeline/wire"
+)
+
+// Stream is a served stream: the answer's events in the client's dialect.
+// The opening events that carry no model output were held until the first
+// content event and come out together with it, so a reroute before the
+// first token is invisible. After that, a failure ends the stream with an
+// error event in the client's dialect as its last event, never a clean end.
+//
+// A Stream is used by one goroutine. It must be closed.
+type Stream struct {
+	c          *call
+	resp       *Response
+	target     int
+	n          int
+	ticket     store.Ticket
+	up, client wire.Dialect
+	body       io.ReadCloser
+	rd         *sse.Reader
+	actx       context.Context
+	cancel     context.CancelCauseFunc
+	wd         *watchdog
+	tr         *translate.Stream // nil when the dialects match
+	acc        *wire.Accumulator // nil when nothing is validated
+	firstEnd   time.Time         // first-token bound
+	pending    []byte            // events not yet returned
+	buf        []byte
+	content    bool // a content event was seen
+	reported   bool // the outcome is in the store already
+	complete   bool // the upstream stream ended (buffered streams end in prime)
+	done       bool // Next returns final from now on
+	closed     bool
+	final      error
+	err        error // the broken-stream error, when the stream broke
+	spentUntil time.Time
+}
+
+func (c *call) newStream(i, n int, resp *http.Response, actx context.Context, cancel context.CancelCauseFunc, wd *watchdog) *Stream {
+	t := &c.r.targets[i]
+	s := &Stream{
+		c: c, target: i, n: n, up: t.Provider.Kind, client: c.req.Dialect,
+		body: resp.Body, rd: sse.NewReader(resp.Body, 0),
+		actx: actx, cancel: cancel, wd: wd,
+		firstEnd: time.Now().Add(c.p.Timeouts.FirstToken),
+	}
+	if t.Provider.Kind != c.req.Dialect {
+		s.tr = translate.NewStream(t.Provider.Kind, c.req.Dialect, c.req.Body)
+	}
+	if c.plan != nil {
+		s.acc = wire.NewAccumulator(t.Provider.Kind)
+	}
+	return s
+}
+
+// prime reads the stream up to its first content event (or, when the
+// stream is buffered, to its end) and classifies what it saw. Nothing has
+// reached the client yet, so any failure here may still fall back.
+func (s *Stream) prime(res result) result {
+	c := s.c
+	for {
+		s.armIdle()
+		ev, err := s.rd.Next()
+		if err != nil {
+			return c.noResponse(s.actx, s.readErr(err), res)
+		}
+		switch wire.EventKind(s.up, ev) {
+		case wire.KindError:
+			return c.classified(&c.r.targets[s.target], res, classify.Signal{Status: res.status, Header: res.header, Body: append([]byte(nil), ev.Data...), InStream: true})
+		case wire.KindDone:
+			if err := s.add(ev); err != nil {
+				return s.invalid(res, &validate.Failure{Validator: "format", Reason: err.Error()})
+			}
+			s.complete = true
+			s.markFirst()
+			if f := s.check(); f != nil {
+				return s.invalid(res, f)
+			}
+			s.closeUpstream()
+			res.class = classify.OK
+			return res
+		case wire.KindContent:
+			if err := s.add(ev); err != nil {
+				return s.invalid(res, &validate.Failure{Validator: "format", Reason: err.Error()})
+			}
+			s.markFirst()
+			if !c.buffer {
+				res.class = classify.OK
+				return res
+			}
+		default:
+			if err := s.add(ev); err != nil {
+				return s.invalid(res, &validate.Failure{Validator: "format", Reason: err.Error()})
+			}
+		}
+	}
+}
+
+func (s *Stream) invalid(res result, f *validate.Failure) result {
+	res.class, res.fail, res.err = classify.Invalid, f, f
+	return res
+}
+
+// markFirst notes the first content event: the first-token bound is met.
+func (s *Stream) markFirst() {
+	if !s.content {
+		s.content = true
+		if s.c.firstByte == 0 {
+			s.c.firstByte = time.Since(s.c.start)
+		}
+	}
+}
+
+// armIdle bounds the wait for the next event.
+func (s *Stream) armIdle() {
+	end := time.Now().Add(s.c.p.Timeouts.Idle)
+	if !s.content && s.firstEnd.Before(end) {
+		s.wd.arm(s.firstEnd, errFirstTokenTimeout)
+		return
+	}
+	s.wd.arm(end, errIdleTimeout)
+}
+
+// readErr turns a read error into the attempt's cause: a bound that
+// cancelled it, or a stream cut without its terminal event.
+func (s *Stream) readErr(err error) error {
+	if cause := context.Cause(s.actx); cause != nil {
+		return cause
+	}
+	if err == io.EOF {
+		return io.ErrUnexpectedEOF
+	}
+	return err
+}
+
+// add folds an upstream event into validation and appends its
+// client-dialect form to the pending bytes.
+func (s *Stream) add(ev sse.Event) error {
+	if s.acc != nil {
+		s.acc.Add(ev)
+	}
+	if s.tr == nil {
+		s.pending = append(s.pending, ev.Raw...)
+		if len(ev.Raw) > 0 && ev.Raw[len(ev.Raw)-1] != '\n' {
+			s.pending = append(s.pending, '\n')
+		}
+		return nil
+	}
+	var err error
+	s.pending, err = s.tr.Event(s.pending, ev)
+	return err
+}
+
+// check validates what the stream said.
+func (s *Stream) check() *validate.Failure {
+	if s.acc == nil {
+		return nil
+	}
+	out := s.acc.Output()
+	return s.c.plan.Check(&out)
+}
+
+// Next returns the next events of the answer as framed SSE bytes (one or
+// more events), valid until the following call. At the end it returns
+// io.EOF; after a broken stream's error event it returns an *Error that
+// matches ErrBrokenStream.
+func (s *Stream) Next() ([]byte, error) {
+	if len(s.pending) > 0 {
+		s.buf, s.pending = s.pending, s.buf[:0]
+		return s.buf, nil
+	}
+	if s.done {
+		return nil, s.final
+	}
+	if s.complete {
+		s.end(nil)
+		return nil, s.final
+	}
+	for {
+		s.armIdle()
+		ev, err := s.rd.Next()
+		if err != nil {
+			return s.broken(classify.Transient, s.readErr(err), nil)
+		}
+		switch wire.EventKind(s.up, ev) {
+		case wire.KindError:
+			r := s.c.e.classifiers[s.up].Classify(classify.Signal{Status: 200, Body: ev.Data, InStream: true})
+			msg := r.Error.Message
+			if msg == "" {
+				msg = "upstream error event"
+			}
+			if err := s.add(ev); err != nil || len(s.pending) == 0 {
+				s.pending = wire.StreamErrorEvent(s.client, errorType(s.client), "broken_stream", "lifeline: stream broken after first byte: "+msg)
+			}
+			return s.broken(r.Class, errors.New(msg), s.takePending())
+		case wire.KindDone:
+			if f := s.check(); f != nil {
+				return s.broken(classify.Invalid, f, nil)
+			}
+			if err := s.add(ev); err != nil {
+				return s.broken(classify.Invalid, err, nil)
+			}
+			s.complete = true
+			s.end(nil)
+			return s.takeOrEnd()
+		default:
+			if err := s.add(ev); err != nil {
+				return s.broken(classify.Invalid, err, nil)
+			}
+			if len(s.pending) > 0 {
+				return s.takePending(), nil
+			}
+		}
+	}
+}
+
+func (s *Stream) takePending() []byte {
+	s.buf, s.pending = s.pending, s.buf[:0]
+	return s.buf
+}
+
+func (s *Stream) takeOrEnd() ([]byte, error) {
+	if len(s.pending) > 0 {
+		return s.takePending(), nil
+	}
+	return nil, s.final
+}
+
+// errorType is the generic server-side error type of a dialect.
+func errorType(d wire.Dialect) string {
+	if d == wire.Anthropic {
+		return "api_error"
+	}
+	return "server_error"
+}
+
+// broken ends a stream that failed after bytes reached the client: it
+// returns the error event to send last, and every later call returns the
+// broken-stream error.
+func (s *Stream) broken(cl Class, cause error, ev []byte) ([]byte, error) {
+	if ev == nil {
+		ev = wire.StreamErrorEvent(s.client, errorType(s.client), "broken_stream",
+			"lifeline: stream broken after first byte: "+cause.Error())
+	}
+	c := s.c
+	a := &c.attempts[len(c.attempts)-1]
+	a.Class, a.Err = classify.BrokenStream, cause.Error()
+	s.err = &Error{Code: "broken_stream", Status: 502, Message: cause.Error(), Attempts: c.attempts,
+		kind: ErrBrokenStream, cause: cause}
+	s.c.lastClass = classify.BrokenStream
+	s.end(&brokenOutcome{cl})
+	return ev, nil
+}
+
+type brokenOutcome struct{ class Class }
+
+// end closes the upstream side and reports the stream's outcome once.
+func (s *Stream) end(b *brokenOutcome) {
+	if s.done {
+		return
+	}
+	s.done = true
+	s.final = io.EOF
+	if s.err != nil {
+		s.final = s.err
+	}
+	s.closeUpstream()
+	c := s.c
+	t := &c.r.targets[s.target]
+	o, cl := breaker.Success, classify.OK
+	if b != nil {
+		o, cl = outcomeOf(b.class), b.class
+	}
+	if !s.reported {
+		s.reported = true
+		c.report(t.name, s.ticket, result{n: s.n, class: cl, spentUntil: s.spentUntil}, o)
+	}
+	c.finish(s.resp, nil)
+}
+
+// closeUpstream releases the upstream response and the attempt's bounds.
+func (s *Stream) closeUpstream() {
+	if s.closed {
+		return
+	}
+	s.closed = true
+	s.wd.stop()
+	s.cancel(nil)
+	s.body.Close()
+}
+
+// Close ends the stream. Closing before the end (the client went away)
+// cancels the upstream attempt at once; the target is not blamed.
+func (s *Stream) Close() error {
+	if s.done {
+		s.closeUpstream()
+		return nil
+	}
+	s.done = true
+	s.final = io.ErrClosedPipe
+	s.closeUpstream()
+	c := s.c
+	if !s.reported {
+		s.reported = true
+		c.report(c.r.targets[s.target].name, s.ticket, result{n: s.n, class: classify.OK}, breaker.Neutral)
+	}
+	c.finish(s.resp, context.Canceled)
+	return nil
+}
+
+// Err returns the broken-stream error, or nil.
+func (s *Stream) Err() error { return s.err }

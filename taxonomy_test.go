@@ -1,0 +1,542 @@
+package lifeline_test
+
+import (
+	"context"
+	"errors"
+	"net/http"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/lifelinehq/lifeline"
+	"github.com/lifelinehq/lifeline/breaker"
+	"github.com/lifelinehq/lifeline/classify"
+	"github.com/lifelinehq/lifeline/validate"
+)
+
+// modes runs fn for both dialects, non-streaming and streaming.
+func modes(t *testing.T, fn func(t *testing.T, d dialect, stream bool)) {
+	for _, d := range dialects {
+		for _, stream := range []bool{false, true} {
+			name := d.String()
+			if stream {
+				name += "/stream"
+			}
+			t.Run(name, func(t *testing.T) { fn(t, d, stream) })
+		}
+	}
+}
+
+func (d dialect) good(stream bool) behaviour {
+	if stream {
+		return d.okStream()
+	}
+	return d.okReply()
+}
+
+func classes(resp *lifeline.Response, err error) []string {
+	var atts []lifeline.Attempt
+	if resp != nil {
+		atts = resp.Attempts
+	}
+	var le *lifeline.Error
+	if errors.As(err, &le) {
+		atts = le.Attempts
+	}
+	var out []string
+	for _, a := range atts {
+		out = append(out, a.Target+":"+a.Class.String())
+	}
+	return out
+}
+
+func wantClasses(t *testing.T, resp *lifeline.Response, err error, want ...string) {
+	t.Helper()
+	got := classes(resp, err)
+	if strings.Join(got, " ") != strings.Join(want, " ") {
+		t.Fatalf("attempts = %v, want %v (err %v)", got, want, err)
+	}
+}
+
+func TestOKReturnsAnswer(t *testing.T) {
+	modes(t, func(t *testing.T, d dialect, stream bool) {
+		a := newUpstream(t, d.good(stream))
+		f := newFixture(t, d, []string{a.URL})
+		resp, body, err := f.do(stream)
+		if err != nil {
+			t.Fatal(err)
+		}
+		wantClasses(t, resp, err, "p0/m0:ok")
+		if stream {
+			if body != strings.Join(d.stream, "") {
+				t.Fatalf("stream changed on the way:\n%s\nwant\n%s", body, strings.Join(d.stream, ""))
+			}
+		} else if body != d.ok {
+			t.Fatalf("body = %s", body)
+		}
+		if !strings.Contains(a.bodies[0], `"model":"m0"`) {
+			t.Fatalf("upstream got %s, want model rewritten to m0", a.bodies[0])
+		}
+	})
+}
+
+func TestInvalidOutputFallsBack(t *testing.T) {
+	schema := []byte(`{"type":"object","required":["answer"],"properties":{"answer":{"type":"string"}}}`)
+	modes(t, func(t *testing.T, d dialect, stream bool) {
+		// "hello" is not JSON: the first target's answer is invalid.
+		a := newUpstream(t, d.good(stream))
+		good := strings.ReplaceAll(d.ok, `hello`, `{\"answer\":\"yes\"}`)
+		var b *upstream
+		if stream {
+			evs := make([]string, len(d.stream))
+			copy(evs, d.stream)
+			for i, e := range evs {
+				evs[i] = strings.Replace(strings.Replace(e, `"hel"`, `"{\"answer\":"`, 1), `"lo"`, `"\"yes\"}"`, 1)
+			}
+			b = newUpstream(t, events(evs, false))
+		} else {
+			b = newUpstream(t, reply(200, nil, good))
+		}
+		f := newFixture(t, d, []string{a.URL, b.URL}, lifeline.WithValidation(validate.Spec{Schema: schema}))
+		resp, body, err := f.do(stream)
+		if err != nil {
+			t.Fatal(err)
+		}
+		wantClasses(t, resp, err, "p0/m0:invalid", "p1/m1:ok")
+		if strings.Contains(body, "hel") {
+			t.Fatalf("invalid answer reached the client: %s", body)
+		}
+		if a.count() != 1 {
+			t.Fatalf("invalid target retried: %d calls", a.count())
+		}
+		if got := f.events.kinds(lifeline.ValidationFailed); len(got) != 1 || got[0].Validator == "" {
+			t.Fatalf("validation events = %+v", got)
+		}
+	})
+}
+
+func TestEveryTargetInvalidIs502(t *testing.T) {
+	modes(t, func(t *testing.T, d dialect, stream bool) {
+		a := newUpstream(t, d.good(stream))
+		f := newFixture(t, d, []string{a.URL}, lifeline.WithValidation(validate.Spec{JSON: true}))
+		_, _, err := f.do(stream)
+		var le *lifeline.Error
+		if !errors.As(err, &le) || !errors.Is(err, lifeline.ErrInvalidOutput) || le.Status != 502 || le.Code != "invalid_output" {
+			t.Fatalf("err = %v", err)
+		}
+	})
+}
+
+func TestRateLimitWaitsForHintThenRetriesSameTarget(t *testing.T) {
+	modes(t, func(t *testing.T, d dialect, stream bool) {
+		a := newUpstream(t, d.rateLimit(map[string]string{"retry-after-ms": "30"}), d.good(stream))
+		b := newUpstream(t, d.good(stream))
+		f := newFixture(t, d, []string{a.URL, b.URL})
+		resp, _, err := f.do(stream)
+		if err != nil {
+			t.Fatal(err)
+		}
+		wantClasses(t, resp, err, "p0/m0:wait", "p0/m0:ok")
+		if w := resp.Attempts[0].Wait; w < 30*time.Millisecond {
+			t.Fatalf("waited %v, want at least the 30ms hint", w)
+		}
+		if b.count() != 0 {
+			t.Fatal("fallback taken although the wait fit")
+		}
+	})
+}
+
+func TestRateLimitLongerThanMaxWaitGoesNext(t *testing.T) {
+	modes(t, func(t *testing.T, d dialect, stream bool) {
+		a := newUpstream(t, d.rateLimit(map[string]string{"retry-after": "120"}))
+		b := newUpstream(t, d.good(stream))
+		f := newFixture(t, d, []string{a.URL, b.URL}, lifeline.WithMaxWait(time.Second))
+		resp, _, err := f.do(stream)
+		if err != nil {
+			t.Fatal(err)
+		}
+		wantClasses(t, resp, err, "p0/m0:wait", "p1/m1:ok")
+		if resp.Attempts[0].Wait != 0 {
+			t.Fatalf("slept %v before the fallback", resp.Attempts[0].Wait)
+		}
+		// The target cools down: the next request skips it.
+		resp, _, err = f.do(stream)
+		if err != nil {
+			t.Fatal(err)
+		}
+		wantClasses(t, resp, err, "p1/m1:ok")
+		if a.count() != 1 {
+			t.Fatalf("cooling target called %d times", a.count())
+		}
+	})
+}
+
+func TestQuotaExhaustedIsNeverRetried(t *testing.T) {
+	modes(t, func(t *testing.T, d dialect, stream bool) {
+		a := newUpstream(t, d.quota)
+		b := newUpstream(t, d.good(stream))
+		f := newFixture(t, d, []string{a.URL, b.URL})
+		for i := 0; i < 3; i++ {
+			resp, _, err := f.do(stream)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if i == 0 {
+				wantClasses(t, resp, err, "p0/m0:exhausted", "p1/m1:ok")
+			} else {
+				wantClasses(t, resp, err, "p1/m1:ok")
+			}
+		}
+		if a.count() != 1 {
+			t.Fatalf("exhausted target called %d times, want 1 (quota cool-down)", a.count())
+		}
+	})
+}
+
+func TestOverloadedReroutesAtOnce(t *testing.T) {
+	modes(t, func(t *testing.T, d dialect, stream bool) {
+		a := newUpstream(t, d.overloaded)
+		b := newUpstream(t, d.good(stream))
+		f := newFixture(t, d, []string{a.URL, b.URL})
+		resp, _, err := f.do(stream)
+		if err != nil {
+			t.Fatal(err)
+		}
+		wantClasses(t, resp, err, "p0/m0:overloaded", "p1/m1:ok")
+		if resp.Attempts[0].Wait != 0 {
+			t.Fatal("waited before rerouting")
+		}
+	})
+}
+
+func TestOverloadedRetriedWhenNoOtherTargetLeft(t *testing.T) {
+	modes(t, func(t *testing.T, d dialect, stream bool) {
+		a := newUpstream(t, d.overloaded, d.good(stream))
+		b := newUpstream(t, d.server)
+		f := newFixture(t, d, []string{a.URL, b.URL}, lifeline.WithMaxAttempts(2))
+		resp, _, err := f.do(stream)
+		if err != nil {
+			t.Fatal(err)
+		}
+		wantClasses(t, resp, err, "p0/m0:overloaded", "p1/m1:transient", "p1/m1:transient", "p0/m0:ok")
+	})
+}
+
+func TestOverloadedErrorInsideStreamBeforeContentReroutes(t *testing.T) {
+	for _, d := range dialects {
+		t.Run(d.String(), func(t *testing.T) {
+			typ := "overloaded_error"
+			a := newUpstream(t, events([]string{d.stream[0], d.errorEvent(typ)}, false))
+			b := newUpstream(t, d.okStream())
+			f := newFixture(t, d, []string{a.URL, b.URL})
+			resp, body, err := f.do(true)
+			if err != nil {
+				t.Fatal(err)
+			}
+			wantClasses(t, resp, err, "p0/m0:overloaded", "p1/m1:ok")
+			if body != strings.Join(d.stream, "") {
+				t.Fatalf("client saw the failed attempt's opening events:\n%s", body)
+			}
+		})
+	}
+}
+
+func TestServerErrorRetriesWithBackoffThenNext(t *testing.T) {
+	modes(t, func(t *testing.T, d dialect, stream bool) {
+		a := newUpstream(t, d.server)
+		b := newUpstream(t, d.good(stream))
+		f := newFixture(t, d, []string{a.URL, b.URL})
+		resp, _, err := f.do(stream)
+		if err != nil {
+			t.Fatal(err)
+		}
+		wantClasses(t, resp, err, "p0/m0:transient", "p0/m0:transient", "p0/m0:transient", "p1/m1:ok")
+		keys := append(a.idempotencyKeys(), b.idempotencyKeys()...)
+		for _, k := range keys {
+			if k == "" || k != keys[0] {
+				t.Fatalf("idempotency keys differ across attempts: %v", keys)
+			}
+		}
+	})
+}
+
+func TestConnectionRefusedIsTransient(t *testing.T) {
+	modes(t, func(t *testing.T, d dialect, stream bool) {
+		b := newUpstream(t, d.good(stream))
+		f := newFixture(t, d, []string{refusedURL(t), b.URL}, lifeline.WithMaxAttempts(2))
+		resp, _, err := f.do(stream)
+		if err != nil {
+			t.Fatal(err)
+		}
+		wantClasses(t, resp, err, "p0/m0:transient", "p0/m0:transient", "p1/m1:ok")
+	})
+}
+
+func TestHangBeforeHeadersHitsFirstTokenTimeout(t *testing.T) {
+	modes(t, func(t *testing.T, d dialect, stream bool) {
+		a := newUpstream(t, hang())
+		b := newUpstream(t, d.good(stream))
+		f := newFixture(t, d, []string{a.URL, b.URL}, lifeline.WithMaxAttempts(1),
+			lifeline.WithTimeouts(lifeline.Timeouts{FirstToken: 50 * time.Millisecond, Total: 10 * time.Second}))
+		resp, _, err := f.do(stream)
+		if err != nil {
+			t.Fatal(err)
+		}
+		wantClasses(t, resp, err, "p0/m0:transient", "p1/m1:ok")
+		if !strings.Contains(resp.Attempts[0].Err, "first-token") {
+			t.Fatalf("attempt error = %q", resp.Attempts[0].Err)
+		}
+	})
+}
+
+func TestStallBeforeContentIsTransient(t *testing.T) {
+	for _, d := range dialects {
+		t.Run(d.String(), func(t *testing.T) {
+			a := newUpstream(t, events(d.stream[:d.opening], true))
+			b := newUpstream(t, d.okStream())
+			f := newFixture(t, d, []string{a.URL, b.URL}, lifeline.WithMaxAttempts(1),
+				lifeline.WithTimeouts(lifeline.Timeouts{Idle: 50 * time.Millisecond, Total: 10 * time.Second}))
+			resp, body, err := f.do(true)
+			if err != nil {
+				t.Fatal(err)
+			}
+			wantClasses(t, resp, err, "p0/m0:transient", "p1/m1:ok")
+			if body != strings.Join(d.stream, "") {
+				t.Fatalf("client saw the stalled attempt:\n%s", body)
+			}
+		})
+	}
+}
+
+func TestStreamCutWithoutTerminalEventIsTransient(t *testing.T) {
+	for _, d := range dialects {
+		t.Run(d.String(), func(t *testing.T) {
+			cut := d.stream[:len(d.stream)-1]
+			a := newUpstream(t, events(cut, false))
+			b := newUpstream(t, d.okStream())
+			// Buffered (a schema applies) so that the cut is seen before any byte
+			// reached the client.
+			f := newFixture(t, d, []string{a.URL, b.URL}, lifeline.WithMaxAttempts(1), lifeline.WithStreamMode(lifeline.StreamBuffer))
+			resp, _, err := f.do(true)
+			if err != nil {
+				t.Fatal(err)
+			}
+			wantClasses(t, resp, err, "p0/m0:transient", "p1/m1:ok")
+		})
+	}
+}
+
+func TestRejectedStopsWithoutRetryOrFallback(t *testing.T) {
+	modes(t, func(t *testing.T, d dialect, stream bool) {
+		a := newUpstream(t, d.badReq)
+		b := newUpstream(t, d.good(stream))
+		f := newFixture(t, d, []string{a.URL, b.URL})
+		_, _, err := f.do(stream)
+		var le *lifeline.Error
+		if !errors.As(err, &le) || !errors.Is(err, lifeline.ErrRejected) {
+			t.Fatalf("err = %v", err)
+		}
+		if le.Status != 400 || le.Upstream == nil || !strings.Contains(string(le.Body(d.d)), "invalid_request_error") {
+			t.Fatalf("status %d, body %s", le.Status, le.Body(d.d))
+		}
+		if a.count() != 1 || b.count() != 0 {
+			t.Fatalf("calls a=%d b=%d, want 1 and 0", a.count(), b.count())
+		}
+	})
+}
+
+func TestTooLargeGoesNextThenReturnsError(t *testing.T) {
+	modes(t, func(t *testing.T, d dialect, stream bool) {
+		a := newUpstream(t, d.tooLarge)
+		b := newUpstream(t, d.good(stream))
+		f := newFixture(t, d, []string{a.URL, b.URL})
+		resp, _, err := f.do(stream)
+		if err != nil {
+			t.Fatal(err)
+		}
+		wantClasses(t, resp, err, "p0/m0:too_large", "p1/m1:ok")
+
+		only := newFixture(t, d, []string{a.URL})
+		_, _, err = only.do(stream)
+		var le *lifeline.Error
+		if !errors.As(err, &le) || le.Status != 400 || le.Upstream == nil {
+			t.Fatalf("err = %v, want the provider's 400", err)
+		}
+	})
+}
+
+func TestAuthAndNotFoundGoNextWithoutRetry(t *testing.T) {
+	modes(t, func(t *testing.T, d dialect, stream bool) {
+		a := newUpstream(t, d.auth)
+		b := newUpstream(t, d.notFound)
+		c := newUpstream(t, d.good(stream))
+		f := newFixture(t, d, []string{a.URL, b.URL, c.URL})
+		resp, _, err := f.do(stream)
+		if err != nil {
+			t.Fatal(err)
+		}
+		wantClasses(t, resp, err, "p0/m0:auth", "p1/m1:not_found", "p2/m2:ok")
+	})
+}
+
+func TestShouldRetryHeaderOverrides(t *testing.T) {
+	modes(t, func(t *testing.T, d dialect, stream bool) {
+		// false: a 500 is not retried on the same target.
+		a := newUpstream(t, func(w http.ResponseWriter, r *http.Request) {
+			w.Header().Set("x-should-retry", "false")
+			d.server(w, r)
+		})
+		b := newUpstream(t, d.good(stream))
+		f := newFixture(t, d, []string{a.URL, b.URL})
+		resp, _, err := f.do(stream)
+		if err != nil {
+			t.Fatal(err)
+		}
+		wantClasses(t, resp, err, "p0/m0:transient", "p1/m1:ok")
+
+		// true: a 401 is retried on the same target.
+		c := newUpstream(t, func(w http.ResponseWriter, r *http.Request) {
+			w.Header().Set("x-should-retry", "true")
+			d.auth(w, r)
+		}, d.good(stream))
+		f = newFixture(t, d, []string{c.URL})
+		resp, _, err = f.do(stream)
+		if err != nil {
+			t.Fatal(err)
+		}
+		wantClasses(t, resp, err, "p0/m0:auth", "p0/m0:ok")
+
+		// true never makes a rejected request retryable.
+		r := newUpstream(t, func(w http.ResponseWriter, r *http.Request) {
+			w.Header().Set("x-should-retry", "true")
+			d.badReq(w, r)
+		})
+		f = newFixture(t, d, []string{r.URL})
+		if _, _, err := f.do(stream); !errors.Is(err, lifeline.ErrRejected) || r.count() != 1 {
+			t.Fatalf("err %v after %d calls", err, r.count())
+		}
+	})
+}
+
+func TestBrokenStreamEndsWithErrorEvent(t *testing.T) {
+	for _, d := range dialects {
+		t.Run(d.String(), func(t *testing.T) {
+			// Content reached the client, then the upstream stalls.
+			a := newUpstream(t, events(d.stream[:d.opening+1], true))
+			f := newFixture(t, d, []string{a.URL},
+				lifeline.WithTimeouts(lifeline.Timeouts{Idle: 50 * time.Millisecond, Total: 10 * time.Second}))
+			_, body, err := f.do(true)
+			if !errors.Is(err, lifeline.ErrBrokenStream) {
+				t.Fatalf("err = %v", err)
+			}
+			if strings.Contains(body, "[DONE]") || strings.Contains(body, "message_stop") {
+				t.Fatalf("broken stream ended cleanly:\n%s", body)
+			}
+			last := body[strings.LastIndex(strings.TrimRight(body, "\n"), "\n\n")+2:]
+			if d.d == openaiD.d && !strings.HasPrefix(last, `data: {"error":`) {
+				t.Fatalf("last event %q is not an error", last)
+			}
+			if d.d == anthropicD.d && !strings.HasPrefix(last, "event: error\n") {
+				t.Fatalf("last event %q is not an error", last)
+			}
+			if a.count() != 1 {
+				t.Fatal("a broken stream was retried")
+			}
+		})
+	}
+}
+
+func TestBrokenStreamByUpstreamErrorEventAfterContent(t *testing.T) {
+	for _, d := range dialects {
+		t.Run(d.String(), func(t *testing.T) {
+			a := newUpstream(t, events(append(append([]string{}, d.stream[:d.opening+1]...), d.errorEvent("api_error")), false))
+			f := newFixture(t, d, []string{a.URL})
+			_, body, err := f.do(true)
+			if !errors.Is(err, lifeline.ErrBrokenStream) {
+				t.Fatalf("err = %v", err)
+			}
+			if !strings.HasSuffix(body, d.errorEvent("api_error")) {
+				t.Fatalf("stream does not end with the upstream's error event:\n%s", body)
+			}
+		})
+	}
+}
+
+func TestHintLongerThanDeadlineFailsFast(t *testing.T) {
+	modes(t, func(t *testing.T, d dialect, stream bool) {
+		a := newUpstream(t, d.rateLimit(map[string]string{"retry-after": "30"}))
+		f := newFixture(t, d, []string{a.URL}, lifeline.WithMaxWait(time.Minute))
+		start := time.Now()
+		_, _, err := f.doCtx(context.Background(), stream, func(r *lifeline.Request) {
+			r.Deadline = time.Now().Add(5 * time.Second)
+		})
+		var le *lifeline.Error
+		if !errors.As(err, &le) || !errors.Is(err, lifeline.ErrDeadlineExceeded) || le.Status != 504 {
+			t.Fatalf("err = %v", err)
+		}
+		if el := time.Since(start); el > 2*time.Second {
+			t.Fatalf("took %v: slept toward a wait that cannot fit", el)
+		}
+		if a.count() != 1 {
+			t.Fatalf("%d calls", a.count())
+		}
+	})
+}
+
+func TestCallerDeadlineBoundsHangingAttempt(t *testing.T) {
+	modes(t, func(t *testing.T, d dialect, stream bool) {
+		a := newUpstream(t, hang())
+		f := newFixture(t, d, []string{a.URL})
+		ctx, cancel := context.WithTimeout(context.Background(), 100*time.Millisecond)
+		defer cancel()
+		_, _, err := f.doCtx(ctx, stream, nil)
+		if !errors.Is(err, lifeline.ErrDeadlineExceeded) {
+			t.Fatalf("err = %v", err)
+		}
+	})
+}
+
+func TestBreakerOpensAndSkipsTarget(t *testing.T) {
+	modes(t, func(t *testing.T, d dialect, stream bool) {
+		a := newUpstream(t, d.overloaded)
+		b := newUpstream(t, d.good(stream))
+		f := newFixture(t, d, []string{a.URL, b.URL},
+			lifeline.WithBreaker(breakerConfig(3)))
+		for i := 0; i < 6; i++ {
+			if _, _, err := f.do(stream); err != nil {
+				t.Fatal(err)
+			}
+		}
+		if a.count() != 3 {
+			t.Fatalf("open breaker let %d calls through, want 3", a.count())
+		}
+		ch := f.events.kinds(lifeline.BreakerChanged)
+		if len(ch) != 1 || ch[0].To.String() != "open" {
+			t.Fatalf("breaker events = %+v", ch)
+		}
+	})
+}
+
+func TestAllTargetsFailedIs503WithAttempts(t *testing.T) {
+	modes(t, func(t *testing.T, d dialect, stream bool) {
+		a := newUpstream(t, d.overloaded)
+		b := newUpstream(t, d.server)
+		f := newFixture(t, d, []string{a.URL, b.URL}, lifeline.WithMaxAttempts(1))
+		_, _, err := f.do(stream)
+		var le *lifeline.Error
+		if !errors.As(err, &le) || !errors.Is(err, lifeline.ErrUpstreamUnavailable) || le.Status != 503 {
+			t.Fatalf("err = %v", err)
+		}
+		if len(le.Attempts) != 2 || le.Attempts[0].Class != classify.Overloaded || le.Attempts[1].Status != 500 {
+			t.Fatalf("attempts = %+v", le.Attempts)
+		}
+		body := string(le.Body(d.d))
+		if !strings.Contains(body, `"lifeline":{"attempts":[{"target":"p0/m0","status":`) || !strings.Contains(body, "upstream_unavailable") {
+			t.Fatalf("error body = %s", body)
+		}
+	})
+}
+
+func breakerConfig(consecutive int) breaker.Config {
+	return breaker.Config{ConsecutiveFailures: consecutive, MinRequests: 100, Cooldown: time.Minute}
+}

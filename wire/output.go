@@ -1,0 +1,99 @@
+package wire
+
+import (
+	"encoding/json"
+	"errors"
+	"strings"
+)
+
+// Output is a model's answer in dialect-neutral form: what validators check.
+type Output struct {
+	Text         string     // the concatenated text content
+	ToolCalls    []ToolCall // tool calls, in order
+	FinishReason string     // finish_reason / stop_reason as the dialect said it
+	Truncated    bool       // the model stopped at its token limit
+}
+
+// ToolCall is one call of a tool offered in the request.
+type ToolCall struct {
+	ID        string
+	Name      string
+	Arguments []byte // JSON text: a string in OpenAI, an object in Anthropic
+}
+
+// ErrNoChoices is returned for an OpenAI response without choices.
+var ErrNoChoices = errors.New("response has no choices")
+
+// ParseOutput reads a non-streaming 2xx response body of dialect d.
+func ParseOutput(d Dialect, body []byte) (Output, error) {
+	if d == Anthropic {
+		var m struct {
+			Content []struct {
+				Type  string          `json:"type"`
+				Text  string          `json:"text"`
+				ID    string          `json:"id"`
+				Name  string          `json:"name"`
+				Input json.RawMessage `json:"input"`
+			} `json:"content"`
+			StopReason string `json:"stop_reason"`
+		}
+		if err := json.Unmarshal(body, &m); err != nil {
+			return Output{}, err
+		}
+		var o Output
+		var text strings.Builder
+		for _, c := range m.Content {
+			switch c.Type {
+			case "text":
+				text.WriteString(c.Text)
+			case "tool_use":
+				o.ToolCalls = append(o.ToolCalls, ToolCall{ID: c.ID, Name: c.Name, Arguments: c.Input})
+			}
+		}
+		o.Text = text.String()
+		o.FinishReason = m.StopReason
+		o.Truncated = truncated(m.StopReason)
+		return o, nil
+	}
+	var c struct {
+		Choices []struct {
+			Message struct {
+				Content   *string `json:"content"`
+				Refusal   *string `json:"refusal"`
+				ToolCalls []struct {
+					ID       string `json:"id"`
+					Function struct {
+						Name      string `json:"name"`
+						Arguments string `json:"arguments"`
+					} `json:"function"`
+				} `json:"tool_calls"`
+			} `json:"message"`
+			FinishReason string `json:"finish_reason"`
+		} `json:"choices"`
+	}
+	if err := json.Unmarshal(body, &c); err != nil {
+		return Output{}, err
+	}
+	if len(c.Choices) == 0 {
+		return Output{}, ErrNoChoices
+	}
+	ch := c.Choices[0]
+	var o Output
+	if ch.Message.Content != nil {
+		o.Text = *ch.Message.Content
+	}
+	for _, t := range ch.Message.ToolCalls {
+		o.ToolCalls = append(o.ToolCalls, ToolCall{ID: t.ID, Name: t.Function.Name, Arguments: []byte(t.Function.Arguments)})
+	}
+	o.FinishReason = ch.FinishReason
+	o.Truncated = truncated(ch.FinishReason)
+	return o, nil
+}
+
+func truncated(reason string) bool {
+	switch reason {
+	case "length", "max_tokens", "model_context_window_exceeded":
+		return true
+	}
+	return false
+}

@@ -1,0 +1,197 @@
+package wire
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+)
+
+// Fields is what the top level of a request body says about routing. Peek
+// fills it without decoding the body.
+type Fields struct {
+	Model       string // the "model" member; names a route at the gateway
+	Stream      bool   // "stream": true
+	HasMessages bool   // a "messages" member is present
+	HasTools    bool   // a non-empty "tools" array is present
+	HasSchema   bool   // "response_format" or "output_config" is present
+
+	modelStart, modelEnd int // byte span of the model value, quotes included
+
+	responseFormat, outputConfig bool // the last such member is an object
+}
+
+// Errors reported by Peek.
+var (
+	ErrMalformed = errors.New("request body is not valid JSON")
+	ErrNotObject = errors.New("request body is not a JSON object")
+)
+
+// Peek reads the top-level members of a JSON request body that routing
+// needs. It validates the whole body and allocates only the model string.
+func Peek(body []byte) (Fields, error) {
+	var f Fields
+	if !json.Valid(body) {
+		return f, ErrMalformed
+	}
+	i := skipSpace(body, 0)
+	if i >= len(body) || body[i] != '{' {
+		return f, ErrNotObject
+	}
+	i++
+	for {
+		i = skipSpace(body, i)
+		if i < len(body) && body[i] == '}' {
+			return f, nil
+		}
+		if i < len(body) && body[i] == ',' {
+			i = skipSpace(body, i+1)
+		}
+		ks := i
+		ke := skipValue(body, i)
+		key := body[ks+1 : ke-1] // valid JSON: a string key
+		i = skipSpace(body, ke)
+		i = skipSpace(body, i+1) // ':'
+		vs := i
+		ve := skipValue(body, i)
+		v := body[vs:ve]
+		if bytes.IndexByte(key, '\\') >= 0 {
+			// An escaped key ("mod\u0065l") means the same member to the
+			// provider's decoder.
+			k, err := unquote(body[ks:ke])
+			if err != nil {
+				return f, ErrMalformed
+			}
+			key = []byte(k)
+		}
+		switch string(key) {
+		case "model":
+			// The span is kept whatever the value's type, so that SetModel
+			// replaces it rather than adding a second member.
+			f.Model = ""
+			f.modelStart, f.modelEnd = vs, ve
+			if v[0] == '"' {
+				s, err := unquote(v)
+				if err != nil {
+					return f, ErrMalformed
+				}
+				f.Model = s
+			}
+		case "stream":
+			f.Stream = string(v) == "true"
+		case "messages":
+			f.HasMessages = v[0] == '['
+		case "tools":
+			f.HasTools = v[0] == '[' && skipSpace(v, 1) < len(v) && v[skipSpace(v, 1)] != ']'
+		case "response_format":
+			f.responseFormat = v[0] == '{'
+		case "output_config":
+			f.outputConfig = v[0] == '{'
+		}
+		f.HasSchema = f.responseFormat || f.outputConfig
+		i = ve
+	}
+}
+
+// SetModel returns body with its top-level "model" value replaced by model.
+// f must come from Peek(body). If the body has no model member, one is added.
+// The result is a new slice; body is not modified.
+func SetModel(body []byte, f Fields, model string) []byte {
+	if f.modelEnd == 0 {
+		i := skipSpace(body, 0) + 1
+		out := make([]byte, 0, len(body)+len(model)+12)
+		out = append(out, body[:i]...)
+		out = append(out, `"model":`...)
+		out = appendString(out, model)
+		if j := skipSpace(body, i); j < len(body) && body[j] != '}' {
+			out = append(out, ',')
+		}
+		return append(out, body[i:]...)
+	}
+	out := make([]byte, 0, len(body)-(f.modelEnd-f.modelStart)+len(model)+2)
+	out = append(out, body[:f.modelStart]...)
+	out = appendString(out, model)
+	return append(out, body[f.modelEnd:]...)
+}
+
+func unquote(v []byte) (string, error) {
+	// Fast path: no escapes.
+	plain := true
+	for _, c := range v[1 : len(v)-1] {
+		if c == '\\' {
+			plain = false
+			break
+		}
+	}
+	if plain {
+		return string(v[1 : len(v)-1]), nil
+	}
+	var s string
+	err := json.Unmarshal(v, &s)
+	return s, err
+}
+
+func skipSpace(b []byte, i int) int {
+	for i < len(b) {
+		switch b[i] {
+		case ' ', '\t', '\n', '\r':
+			i++
+		default:
+			return i
+		}
+	}
+	return i
+}
+
+// skipValue returns the index just past the JSON value starting at b[i].
+// b must be valid JSON.
+func skipValue(b []byte, i int) int {
+	if i >= len(b) {
+		return i
+	}
+	switch b[i] {
+	case '"':
+		return skipString(b, i)
+	case '{', '[':
+		depth := 0
+		for i < len(b) {
+			switch b[i] {
+			case '"':
+				i = skipString(b, i)
+				continue
+			case '{', '[':
+				depth++
+			case '}', ']':
+				depth--
+				if depth == 0 {
+					return i + 1
+				}
+			}
+			i++
+		}
+		return i
+	default:
+		for i < len(b) {
+			switch b[i] {
+			case ',', '}', ']', ' ', '\t', '\n', '\r':
+				return i
+			}
+			i++
+		}
+		return i
+	}
+}
+
+func skipString(b []byte, i int) int {
+	i++
+	for i < len(b) {
+		switch b[i] {
+		case '\\':
+			i += 2
+			continue
+		case '"':
+			return i + 1
+		}
+		i++
+	}
+	return i
+}

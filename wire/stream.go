@@ -1,0 +1,200 @@
+package wire
+
+import (
+	"encoding/json"
+	"strings"
+
+	"github.com/lifelinehq/lifeline/sse"
+)
+
+// Kind says what a stream event means to the engine.
+type Kind uint8
+
+// Event kinds.
+const (
+	// KindOther is an event with no special meaning (content_block_stop,
+	// message_delta, a finish or usage chunk, unknown events).
+	KindOther Kind = iota
+	// KindOpening carries no model output: Anthropic message_start,
+	// content_block_start and ping; an OpenAI chunk whose delta has only a
+	// role. The engine holds these until the first content event.
+	KindOpening
+	// KindContent carries model output: Anthropic content_block_delta; an
+	// OpenAI chunk with content, refusal or tool-call deltas.
+	KindContent
+	// KindError is an error inside the stream: Anthropic "event: error";
+	// an OpenAI data line whose JSON has an "error" member.
+	KindError
+	// KindDone is the terminal event: Anthropic message_stop; OpenAI
+	// "data: [DONE]".
+	KindDone
+)
+
+// EventKind classifies one event of a dialect-d stream without decoding it.
+func EventKind(d Dialect, ev sse.Event) Kind {
+	if d == Anthropic {
+		name := ev.Name
+		if len(name) == 0 && json.Valid(ev.Data) {
+			// Tolerate servers that send only data: the type is inside.
+			name = member(ev.Data, "type")
+			if len(name) >= 2 {
+				name = name[1 : len(name)-1]
+			}
+		}
+		switch string(name) {
+		case "content_block_delta":
+			return KindContent
+		case "message_start", "content_block_start", "ping":
+			return KindOpening
+		case "message_stop":
+			return KindDone
+		case "error":
+			return KindError
+		}
+		return KindOther
+	}
+	if string(ev.Data) == "[DONE]" {
+		return KindDone
+	}
+	if !json.Valid(ev.Data) {
+		return KindOther
+	}
+	if member(ev.Data, "error") != nil {
+		return KindError
+	}
+	kind := KindOther
+	elements(member(ev.Data, "choices"), func(ch []byte) bool {
+		delta := member(ch, "delta")
+		if nonEmpty(member(delta, "content")) || nonEmpty(member(delta, "refusal")) ||
+			nonEmpty(member(delta, "tool_calls")) || nonEmpty(member(delta, "function_call")) {
+			kind = KindContent
+			return false
+		}
+		if member(delta, "role") != nil && !nonEmpty(member(ch, "finish_reason")) {
+			kind = KindOpening
+		}
+		return true
+	})
+	return kind
+}
+
+// Accumulator rebuilds a stream's Output from its events, for validation at
+// the end of the stream. The zero value is not usable; see NewAccumulator.
+type Accumulator struct {
+	d      Dialect
+	text   strings.Builder
+	calls  []ToolCall
+	index  map[int]int // stream index → position in calls
+	reason string
+}
+
+// NewAccumulator returns an Accumulator for a dialect-d stream.
+func NewAccumulator(d Dialect) *Accumulator {
+	return &Accumulator{d: d, index: map[int]int{}}
+}
+
+// Add folds one event into the output. Events it cannot read are ignored.
+func (a *Accumulator) Add(ev sse.Event) {
+	if a.d == Anthropic {
+		a.addAnthropic(ev)
+		return
+	}
+	if len(ev.Data) == 0 || ev.Data[0] != '{' {
+		return
+	}
+	var c struct {
+		Choices []struct {
+			Delta struct {
+				Content   string `json:"content"`
+				Refusal   string `json:"refusal"`
+				ToolCalls []struct {
+					Index    int    `json:"index"`
+					ID       string `json:"id"`
+					Function struct {
+						Name      string `json:"name"`
+						Arguments string `json:"arguments"`
+					} `json:"function"`
+				} `json:"tool_calls"`
+			} `json:"delta"`
+			FinishReason *string `json:"finish_reason"`
+		} `json:"choices"`
+	}
+	if json.Unmarshal(ev.Data, &c) != nil || len(c.Choices) == 0 {
+		return
+	}
+	ch := c.Choices[0]
+	a.text.WriteString(ch.Delta.Content)
+	for _, t := range ch.Delta.ToolCalls {
+		p, ok := a.index[t.Index]
+		if !ok {
+			p = len(a.calls)
+			a.index[t.Index] = p
+			a.calls = append(a.calls, ToolCall{})
+		}
+		tc := &a.calls[p]
+		if t.ID != "" {
+			tc.ID = t.ID
+		}
+		if t.Function.Name != "" {
+			tc.Name = t.Function.Name
+		}
+		tc.Arguments = append(tc.Arguments, t.Function.Arguments...)
+	}
+	if ch.FinishReason != nil && *ch.FinishReason != "" {
+		a.reason = *ch.FinishReason
+	}
+}
+
+func (a *Accumulator) addAnthropic(ev sse.Event) {
+	var e struct {
+		Type         string `json:"type"`
+		Index        int    `json:"index"`
+		ContentBlock struct {
+			Type string `json:"type"`
+			ID   string `json:"id"`
+			Name string `json:"name"`
+		} `json:"content_block"`
+		Delta struct {
+			Type        string `json:"type"`
+			Text        string `json:"text"`
+			PartialJSON string `json:"partial_json"`
+			StopReason  string `json:"stop_reason"`
+		} `json:"delta"`
+	}
+	if json.Unmarshal(ev.Data, &e) != nil {
+		return
+	}
+	switch e.Type {
+	case "content_block_start":
+		if e.ContentBlock.Type == "tool_use" {
+			a.index[e.Index] = len(a.calls)
+			a.calls = append(a.calls, ToolCall{ID: e.ContentBlock.ID, Name: e.ContentBlock.Name})
+		}
+	case "content_block_delta":
+		switch e.Delta.Type {
+		case "text_delta":
+			a.text.WriteString(e.Delta.Text)
+		case "input_json_delta":
+			if p, ok := a.index[e.Index]; ok {
+				a.calls[p].Arguments = append(a.calls[p].Arguments, e.Delta.PartialJSON...)
+			}
+		}
+	case "message_delta":
+		if e.Delta.StopReason != "" {
+			a.reason = e.Delta.StopReason
+		}
+	}
+}
+
+// Output returns what the stream said so far. A tool call that received no
+// argument fragments has the arguments "{}".
+func (a *Accumulator) Output() Output {
+	o := Output{Text: a.text.String(), FinishReason: a.reason, Truncated: truncated(a.reason)}
+	for _, c := range a.calls {
+		if len(c.Arguments) == 0 {
+			c.Arguments = []byte("{}")
+		}
+		o.ToolCalls = append(o.ToolCalls, c)
+	}
+	return o
+}
