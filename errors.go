@@ -73,10 +73,20 @@ type Error struct {
 	cause    error // the last cause
 }
 
+// NewError returns an Error of the given sentinel kind with no attempts:
+// for errors a caller answers before any upstream call.
+func NewError(kind error, status int, code, message string) *Error {
+	return &Error{Code: code, Status: status, Message: message, kind: kind}
+}
+
 // Error implements error.
 func (e *Error) Error() string {
 	var b strings.Builder
-	b.WriteString(e.kind.Error())
+	if e.kind != nil {
+		b.WriteString(e.kind.Error())
+	} else {
+		b.WriteString("lifeline: " + e.Code)
+	}
 	if e.Message != "" {
 		b.WriteString(": ")
 		b.WriteString(e.Message)

@@ -5,6 +5,10 @@
 package validate
 
 import (
+	"fmt"
+	"slices"
+	"strconv"
+
 	"github.com/lifelinehq/lifeline/wire"
 )
 
@@ -17,12 +21,15 @@ type Failure struct {
 // Error implements error.
 func (f *Failure) Error() string { return f.Validator + ": " + f.Reason }
 
-// Func is a custom validator. It returns a non-nil error to refuse the output.
+// Func is a custom validator. It returns a non-nil error to refuse the
+// output; the error's text becomes the Failure's Reason (cut to 300 bytes),
+// so it should be short and safe to show clients. It must be safe for
+// concurrent use.
 type Func func(out *wire.Output) error
 
 // Custom is a named custom validator.
 type Custom struct {
-	Name  string
+	Name  string // the Failure's Validator; "custom" when empty
 	Check Func
 }
 
@@ -32,17 +39,22 @@ type Spec struct {
 	// JSON requires the text to parse as JSON (after stripping one Markdown
 	// code fence).
 	JSON bool
-	// Schema is a JSON Schema (draft 2020-12 or draft-07) the text must match,
-	// as JSON. Nil for none. The request's own schema applies as well.
+	// Schema is a JSON Schema (draft 2020-12 or draft-07, chosen by its
+	// $schema, 2020-12 by default) the text must match, as JSON; it implies
+	// JSON. Nil for none. The request's own schema applies as well. It may
+	// not reference other documents: external $refs are refused.
 	Schema []byte
 	// SchemaURL names Schema in error messages (a file path or "inline").
 	SchemaURL string
 	// NoTools turns off the tool-call check that otherwise applies whenever
 	// the request offers tools.
 	NoTools bool
-	// NoRequestSchema ignores the schema the client sent in its request.
+	// NoRequestSchema ignores the output format the client sent in its
+	// request: its JSON Schema and a plain JSON mode (OpenAI json_object).
 	NoRequestSchema bool
-	// NonEmpty refuses an answer with no text and no tool call.
+	// NonEmpty refuses an answer with no text (whitespace is none) and no
+	// tool call. A truncated answer is refused whenever JSON is required,
+	// with or without NonEmpty.
 	NonEmpty bool
 	// Custom validators run last, in order.
 	Custom []Custom
@@ -51,51 +63,43 @@ type Spec struct {
 // Validator applies a compiled Spec. It is immutable and safe for
 // concurrent use; compiled schemas are cached and shared.
 type Validator struct {
-	// unexported fields: compiled route schema, cache, spec
+	cache *Cache
+	spec  Spec
+	base  *Plan // what applies to a request that carries no schema or tools
 }
 
-// New compiles spec. It fails when the route schema does not compile.
+// New compiles spec. It fails when the route schema does not compile or a
+// custom validator has no Check. A nil cache gives the Validator a cache of
+// its own (DefaultCacheSize entries); pass one shared Cache to compile each
+// schema once for all routes.
 func New(spec Spec, cache *Cache) (*Validator, error) {
-	panic("not implemented")
-}
-
-// Cache holds compiled schemas keyed by the SHA-256 of their text, bounded
-// to a number of entries (least recently used evicted). Safe for concurrent
-// use.
-type Cache struct{}
-
-// NewCache returns a cache of at most size compiled schemas.
-func NewCache(size int) *Cache {
-	panic("not implemented")
-}
-
-// Plan is what applies to one request: the validator's rules plus what the
-// request itself asks for (its response schema, its tools).
-type Plan struct {
-	// unexported
-}
-
-// Plan reads the request body of dialect d (its response_format /
-// output_config schema and its tools) and returns the checks that apply.
-// A request whose own schema does not compile is reported as an error
-// (the request is rejected before any upstream call).
-func (v *Validator) Plan(d wire.Dialect, request []byte) (*Plan, error) {
-	panic("not implemented")
-}
-
-// Empty reports whether no check applies (the engine then skips parsing
-// the output entirely).
-func (p *Plan) Empty() bool {
-	panic("not implemented")
-}
-
-// Structured reports whether the request requires JSON output (json or a
-// schema applies). Streams are then buffered by default.
-func (p *Plan) Structured() bool {
-	panic("not implemented")
-}
-
-// Check validates out. It returns nil or a *Failure.
-func (p *Plan) Check(out *wire.Output) *Failure {
-	panic("not implemented")
+	if cache == nil {
+		cache = NewCache(DefaultCacheSize)
+	}
+	base := &Plan{json: spec.JSON, nonEmpty: spec.NonEmpty}
+	if len(spec.Schema) > 0 {
+		label := "route schema"
+		if spec.SchemaURL != "" {
+			label += " " + strconv.Quote(spec.SchemaURL)
+		}
+		sch, err := cache.schema(spec.Schema)
+		if err != nil {
+			return nil, withSource(err, label)
+		}
+		base.schemas = []checked{{sch: sch, label: label}}
+	}
+	for i, c := range spec.Custom {
+		if c.Check == nil {
+			return nil, fmt.Errorf("validate: custom validator %d (%q) has no Check", i, c.Name)
+		}
+	}
+	spec.Custom = slices.Clone(spec.Custom)
+	for i := range spec.Custom {
+		if spec.Custom[i].Name == "" {
+			spec.Custom[i].Name = "custom"
+		}
+	}
+	spec.Schema = nil // compiled; the Validator does not keep the text
+	base.custom = spec.Custom
+	return &Validator{cache: cache, spec: spec, base: base}, nil
 }

@@ -11,11 +11,11 @@ import (
 type Fields struct {
 	Model       string // the "model" member; names a route at the gateway
 	Stream      bool   // "stream": true
-	HasMessages bool   // a "messages" member is present
+	HasMessages bool   // a "messages" array is present
 	HasTools    bool   // a non-empty "tools" array is present
-	HasSchema   bool   // "response_format" or "output_config" is present
+	HasSchema   bool   // a "response_format" or "output_config" object is present
 
-	modelStart, modelEnd int // byte span of the model value, quotes included
+	modelStart, modelEnd int // byte span of the model value (of any type), quotes included
 
 	responseFormat, outputConfig bool // the last such member is an object
 }
@@ -27,7 +27,10 @@ var (
 )
 
 // Peek reads the top-level members of a JSON request body that routing
-// needs. It validates the whole body and allocates only the model string.
+// needs. It validates the whole body and allocates only the model string
+// (and keys written with escapes). Member names are compared after
+// unescaping, and the last of duplicate members wins, as in the providers'
+// decoders.
 func Peek(body []byte) (Fields, error) {
 	var f Fields
 	if !json.Valid(body) {

@@ -309,8 +309,8 @@ func TestPeekRequest2K(t *testing.T) {
 }
 
 func TestPeekAllocs(t *testing.T) {
-	if testing.CoverMode() != "" {
-		t.Skip("coverage instrumentation allocates")
+	if testing.CoverMode() != "" || raceEnabled {
+		t.Skip("coverage instrumentation and the race detector allocate")
 	}
 	// Peek allocates at most the model string.
 	allocs := testing.AllocsPerRun(100, func() {

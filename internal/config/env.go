@@ -1,0 +1,251 @@
+package config
+
+import (
+	"bytes"
+	"fmt"
+	"strings"
+)
+
+// lookupFunc looks up an environment variable; os.LookupEnv fits.
+type lookupFunc = func(name string) (string, bool)
+
+// expansion is the result of ${VAR} substitution.
+type expansion struct {
+	text   []byte
+	values []string // substituted values, scrubbed from parser messages
+	errs   []*Error
+}
+
+// expand replaces ${VAR} and ${VAR:-default} in data, outside YAML comments.
+// $${ stands for a literal ${. A variable that is unset (or, with :-, empty)
+// takes the default; unset without a default is an error naming the
+// variable, the file and the line. Values may not contain line breaks.
+func expand(file string, data []byte, env lookupFunc) expansion {
+	if env == nil {
+		env = func(string) (string, bool) { return "", false }
+	}
+	var out expansion
+	var b bytes.Buffer
+	b.Grow(len(data))
+	s := scanner{}
+	for lineNo, line := range splitLines(data) {
+		code, comment := s.split(line)
+		out.substitute(&b, file, lineNo+1, code, env)
+		b.Write(comment)
+	}
+	out.text = b.Bytes()
+	return out
+}
+
+// substitute writes code to b with its ${…} references replaced.
+func (x *expansion) substitute(b *bytes.Buffer, file string, line int, code []byte, env lookupFunc) {
+	for {
+		i := bytes.IndexByte(code, '$')
+		if i < 0 || i+1 >= len(code) {
+			b.Write(code)
+			return
+		}
+		b.Write(code[:i])
+		switch {
+		case code[i+1] == '$' && i+2 < len(code) && code[i+2] == '{':
+			b.WriteString("${")
+			code = code[i+3:]
+			continue
+		case code[i+1] != '{':
+			b.WriteByte('$')
+			code = code[i+1:]
+			continue
+		}
+		end := bytes.IndexByte(code[i:], '}')
+		if end < 0 {
+			x.errs = append(x.errs, &Error{File: file, Line: line,
+				Msg: fmt.Sprintf("unterminated %q", trimRef(string(code[i:]))),
+				Fix: "close it with }, or write $${ for a literal ${"})
+			b.Write(code[i:])
+			return
+		}
+		ref := string(code[i+2 : i+end])
+		code = code[i+end+1:]
+		name, def, hasDef := strings.Cut(ref, ":-")
+		if !validVarName(name) {
+			x.errs = append(x.errs, &Error{File: file, Line: line,
+				Msg: fmt.Sprintf("invalid variable reference ${%s}", ref),
+				Fix: "use ${NAME} or ${NAME:-default} with NAME of letters, digits and _, or $${ for a literal ${"})
+			continue
+		}
+		v, ok := env(name)
+		switch {
+		case ok && (v != "" || !hasDef):
+		case hasDef:
+			v = def
+		default:
+			x.errs = append(x.errs, &Error{File: file, Line: line,
+				Msg: fmt.Sprintf("environment variable %s is not set (${%s})", name, name),
+				Fix: fmt.Sprintf("set %s, or give a default: ${%s:-value}", name, name)})
+			continue
+		}
+		if strings.ContainsAny(v, "\r\n") {
+			x.errs = append(x.errs, &Error{File: file, Line: line,
+				Msg: fmt.Sprintf("the value of %s contains a line break", name),
+				Fix: "remove the line break; ${VAR} values must fit on one line"})
+			continue
+		}
+		if v != "" {
+			x.values = append(x.values, v)
+		}
+		b.WriteString(v)
+	}
+}
+
+// trimRef shortens an unterminated reference for an error message.
+func trimRef(s string) string {
+	s = strings.TrimRight(s, "\r\n")
+	if len(s) > 24 {
+		s = s[:24] + "…"
+	}
+	return s
+}
+
+func validVarName(s string) bool {
+	if s == "" {
+		return false
+	}
+	for i, r := range s {
+		switch {
+		case r == '_', r >= 'A' && r <= 'Z', r >= 'a' && r <= 'z':
+		case r >= '0' && r <= '9' && i > 0:
+		default:
+			return false
+		}
+	}
+	return true
+}
+
+// splitLines splits data after each '\n', keeping the terminators.
+func splitLines(data []byte) [][]byte {
+	var lines [][]byte
+	for len(data) > 0 {
+		i := bytes.IndexByte(data, '\n')
+		if i < 0 {
+			lines = append(lines, data)
+			break
+		}
+		lines = append(lines, data[:i+1])
+		data = data[i+1:]
+	}
+	return lines
+}
+
+// scanner tracks, line by line, enough YAML lexical state to tell comments
+// from content: quoted scalars (which may span lines) and block scalars
+// (| and >, whose indented lines are content even when they hold #).
+type scanner struct {
+	quote       byte // '"' or '\'' while inside a quoted scalar
+	block       bool // inside a block scalar
+	blockIndent int  // indentation of the line that opened the block scalar
+}
+
+// split returns the content part of line and its comment (with the line
+// terminator), updating the state.
+func (s *scanner) split(line []byte) (code, comment []byte) {
+	if s.block {
+		ind, blank := indentOf(line)
+		if blank || ind > s.blockIndent {
+			return line, nil
+		}
+		s.block = false
+	}
+	i := 0
+	for i < len(line) {
+		c := line[i]
+		switch {
+		case s.quote == '"':
+			if c == '\\' {
+				i++
+			} else if c == '"' {
+				s.quote = 0
+			}
+		case s.quote == '\'':
+			if c == '\'' {
+				if i+1 < len(line) && line[i+1] == '\'' {
+					i++
+				} else {
+					s.quote = 0
+				}
+			}
+		case c == '#' && (i == 0 || line[i-1] == ' ' || line[i-1] == '\t'):
+			s.openBlock(line[:i])
+			return line[:i], line[i:]
+		case (c == '"' || c == '\'') && quoteStarts(line[:i]):
+			s.quote = c
+		}
+		i++
+	}
+	s.openBlock(line)
+	return line, nil
+}
+
+// openBlock enters block-scalar mode when code ends with an indicator.
+func (s *scanner) openBlock(code []byte) {
+	if s.quote == 0 && opensBlock(code) {
+		s.block = true
+		s.blockIndent, _ = indentOf(code)
+	}
+}
+
+// quoteStarts reports whether a quote after prefix opens a quoted scalar:
+// it must begin a token at the start of a value (after a line start, ": ",
+// "- ", "? ", "[", "{" or ","), possibly after an &anchor or a !tag.
+func quoteStarts(prefix []byte) bool {
+	if len(prefix) > 0 {
+		if last := prefix[len(prefix)-1]; last != ' ' && last != '\t' && last != '[' && last != '{' && last != ',' {
+			return false
+		}
+	}
+	for {
+		p := bytes.TrimRight(prefix, " \t")
+		if len(p) == 0 {
+			return true
+		}
+		switch p[len(p)-1] {
+		case ':', '-', '?', '[', '{', ',':
+			return true
+		}
+		// Step back over an anchor or a tag before the value.
+		j := bytes.LastIndexAny(p, " \t") + 1
+		if p[j] != '&' && p[j] != '!' {
+			return false
+		}
+		prefix = p[:j]
+	}
+}
+
+// opensBlock reports whether the content of a line (its comment cut off)
+// ends with a block scalar indicator such as "|", ">-" or "|2".
+func opensBlock(code []byte) bool {
+	t := bytes.TrimRight(code, " \t\r\n")
+	j := len(t)
+	for j > 0 && (t[j-1] == '+' || t[j-1] == '-' || t[j-1] >= '1' && t[j-1] <= '9') && len(t)-j < 2 {
+		j--
+	}
+	if j == 0 || t[j-1] != '|' && t[j-1] != '>' {
+		return false
+	}
+	before := bytes.TrimRight(t[:j-1], " \t")
+	if len(before) == 0 {
+		return true
+	}
+	switch before[len(before)-1] {
+	case ':', '-', '?':
+		return true
+	}
+	return false
+}
+
+// indentOf counts leading spaces; blank reports a line of only whitespace.
+func indentOf(line []byte) (n int, blank bool) {
+	for n < len(line) && line[n] == ' ' {
+		n++
+	}
+	return n, len(bytes.TrimSpace(line)) == 0
+}

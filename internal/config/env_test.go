@@ -1,0 +1,132 @@
+package config
+
+import (
+	"strings"
+	"testing"
+)
+
+func TestExpand(t *testing.T) {
+	env := testEnv("KEY", "sk-1", "EMPTY", "", "HASH", "a#b")
+	for _, tc := range []struct {
+		name, in, want string
+	}{
+		{"present", `api_key: "${KEY}"`, `api_key: "sk-1"`},
+		{"plain scalar", `api_key: ${KEY}`, `api_key: sk-1`},
+		{"several on one line", `x: ${KEY}-${KEY}`, `x: sk-1-sk-1`},
+		{"default when unset", `x: ${NOPE:-fallback}`, `x: fallback`},
+		{"default when empty", `x: ${EMPTY:-fallback}`, `x: fallback`},
+		{"empty without default", `x: "${EMPTY}"`, `x: ""`},
+		{"empty default", `x: "${NOPE:-}"`, `x: ""`},
+		{"present wins over default", `x: ${KEY:-other}`, `x: sk-1`},
+		{"escaped", `x: "$${KEY}"`, `x: "${KEY}"`},
+		{"lone dollar", `x: "$5 and $KEY"`, `x: "$5 and $KEY"`},
+		{"whole-line comment", "# set ${NOPE} first\nx: 1", "# set ${NOPE} first\nx: 1"},
+		{"trailing comment", "x: ${KEY} # or ${NOPE}", "x: sk-1 # or ${NOPE}"},
+		{"hash inside double quotes", `x: "a #${KEY}" # ${NOPE}`, `x: "a #sk-1" # ${NOPE}`},
+		{"hash inside single quotes", `x: 'it''s #${KEY}' # ${NOPE}`, `x: 'it''s #sk-1' # ${NOPE}`},
+		{"apostrophe in plain scalar", `x: rock 'n roll # ${NOPE}`, `x: rock 'n roll # ${NOPE}`},
+		{"hash without space", `x: a#${KEY}`, `x: a#sk-1`},
+		{"quote spanning lines", "x: \"a\n  # ${KEY}\"\n# ${NOPE}", "x: \"a\n  # sk-1\"\n# ${NOPE}"},
+		{"block scalar", "x: |\n  # ${KEY}\n  b\n# ${NOPE}\ny: 1", "x: |\n  # sk-1\n  b\n# ${NOPE}\ny: 1"},
+		{"block scalar with comment", "- >- # ${NOPE}\n  # ${KEY}\nz: 1", "- >- # ${NOPE}\n  # sk-1\nz: 1"},
+		{"value holding a hash", `x: "${HASH}"`, `x: "a#b"`},
+		{"flow mapping", `state: {backend: redis, redis_url: "${KEY}"}`, `state: {backend: redis, redis_url: "sk-1"}`},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			x := expand("f.yaml", []byte(tc.in), env)
+			if len(x.errs) > 0 {
+				t.Fatalf("errors: %v", x.errs)
+			}
+			if string(x.text) != tc.want {
+				t.Errorf("expand(%q)\n got %q\nwant %q", tc.in, x.text, tc.want)
+			}
+		})
+	}
+}
+
+func TestExpandErrors(t *testing.T) {
+	env := testEnv("NL", "a\nb")
+	for _, tc := range []struct {
+		name, in string
+		want     []string
+	}{
+		{"missing", "a: 1\nb: ${OPENAI_API_KEY}\n", []string{
+			"f.yaml:2: environment variable OPENAI_API_KEY is not set (${OPENAI_API_KEY}); fix: set OPENAI_API_KEY, or give a default: ${OPENAI_API_KEY:-value}"}},
+		{"every missing one", "a: ${A}\nb: ${B}\n", []string{
+			"f.yaml:1: environment variable A is not set (${A}); fix: set A, or give a default: ${A:-value}",
+			"f.yaml:2: environment variable B is not set (${B}); fix: set B, or give a default: ${B:-value}"}},
+		{"invalid name", "a: ${1X}\n", []string{
+			"f.yaml:1: invalid variable reference ${1X}; fix: use ${NAME} or ${NAME:-default} with NAME of letters, digits and _, or $${ for a literal ${"}},
+		{"unterminated", "a: b\nc: ${KEY\n", []string{
+			`f.yaml:2: unterminated "${KEY"; fix: close it with }, or write $${ for a literal ${`}},
+		{"line break in value", "a: ${NL}\n", []string{
+			"f.yaml:1: the value of NL contains a line break; fix: remove the line break; ${VAR} values must fit on one line"}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			x := expand("f.yaml", []byte(tc.in), env)
+			if len(x.errs) != len(tc.want) {
+				t.Fatalf("errors %v, want %q", x.errs, tc.want)
+			}
+			for i, e := range x.errs {
+				if e.Error() != tc.want[i] {
+					t.Errorf("error %d:\n got %s\nwant %s", i, e, tc.want[i])
+				}
+			}
+		})
+	}
+}
+
+func TestParseSubstitutesEnvironment(t *testing.T) {
+	src := `# ${DOCUMENTED_ONLY} is not needed: comments are left alone
+listen: "${HOST:-127.0.0.1}:${PORT:-9090}"
+providers:
+  - {name: openai, kind: openai, api_key: "${OPENAI_API_KEY}"}
+routes:
+  - {name: fast, chain: [{provider: openai, model: "${MODEL:-gpt-4.1}"}]}
+`
+	c, err := Parse("lifeline.yaml", []byte(src), "", testEnv("OPENAI_API_KEY", "sk-live", "PORT", "7000"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c.Listen != "127.0.0.1:7000" || c.Providers[0].APIKey.Reveal() != "sk-live" || c.Routes[0].Chain[0].Model != "gpt-4.1" {
+		t.Errorf("got listen %q, key set %v, model %q", c.Listen, c.Providers[0].APIKey.IsSet(), c.Routes[0].Chain[0].Model)
+	}
+	_, err = Parse("lifeline.yaml", []byte(src), "", nil)
+	want := "lifeline.yaml:4: environment variable OPENAI_API_KEY is not set (${OPENAI_API_KEY}); fix: set OPENAI_API_KEY, or give a default: ${OPENAI_API_KEY:-value}"
+	if err == nil || err.Error() != want {
+		t.Errorf("missing variable: %v\nwant %s", err, want)
+	}
+}
+
+func TestSyntaxErrorDoesNotEchoSubstitutedSecret(t *testing.T) {
+	// The YAML parser quotes a duplicate key in its message.
+	src := base + "    ${SECRET}: 1\n    ${SECRET}: 2\n"
+	_, err := Parse("lifeline.yaml", []byte(src), "", testEnv("SECRET", "sk-leaky-value"))
+	want := `lifeline.yaml:8: invalid YAML: mapping key "[redacted]" already defined at [7:5]; fix: check the indentation and quoting on this line`
+	if err == nil || err.Error() != want {
+		t.Errorf("error: %v\nwant %s", err, want)
+	}
+}
+
+func FuzzExpand(f *testing.F) {
+	for _, s := range []string{
+		"a: ${X}", "# ${Y}\nb: '${X}' # ${Z}", "c: |\n  ${X}\nd: $${X}", "e: ${X:-d}", "f: ${", "g: \"#${X}\\\"\"",
+	} {
+		f.Add(s)
+	}
+	env := testEnv("X", "value")
+	f.Fuzz(func(t *testing.T, in string) {
+		x := expand("f.yaml", []byte(in), env)
+		if !strings.Contains(in, "${") && len(x.errs) == 0 && string(x.text) != in {
+			t.Errorf("text without ${ changed: %q -> %q", in, x.text)
+		}
+		if strings.Count(string(x.text), "\n") != strings.Count(in, "\n") {
+			t.Errorf("line count changed: %q -> %q", in, x.text)
+		}
+		for _, e := range x.errs {
+			if e.Line < 1 || strings.Contains(e.Error(), "\n") {
+				t.Errorf("bad error %q", e)
+			}
+		}
+	})
+}

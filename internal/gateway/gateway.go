@@ -1,0 +1,172 @@
+// Package gateway is lifeline's HTTP face: it speaks the OpenAI and
+// Anthropic wire formats, runs every generation request through the
+// engine, replays idempotent duplicates, and exposes health, readiness,
+// metrics and status endpoints.
+package gateway
+
+import (
+	"context"
+	"errors"
+	"log/slog"
+	"net/http"
+	"sync/atomic"
+	"time"
+
+	"github.com/prometheus/client_golang/prometheus"
+
+	"github.com/lifelinehq/lifeline"
+	"github.com/lifelinehq/lifeline/store"
+)
+
+// Config is what a gateway serves. cmd/lifeline builds it from lifeline.yaml.
+type Config struct {
+	// Routes are served by name: a client's "model" names a route.
+	Routes []RouteSpec
+	// Keys are the client keys. None: the gateway is open (safe on loopback only).
+	Keys []Key
+	// MaxBody bounds request bodies (default 32 MiB).
+	MaxBody int64
+	// IdempotencyTTL is how long completed responses are replayed (default 24h).
+	IdempotencyTTL time.Duration
+	// Store holds breakers, cool-downs, budgets and idempotency records
+	// (default: in memory).
+	Store store.Store
+	// HTTPClient makes upstream calls (default: the engine's).
+	HTTPClient *http.Client
+	// Registry receives the gateway's metrics (default: a new registry).
+	Registry *prometheus.Registry
+	// Logger receives request and attempt logs (default: discard).
+	Logger *slog.Logger
+	// Observer, when set, also receives every engine event.
+	Observer lifeline.Observer
+}
+
+// RouteSpec is one route: its name, chain and policy.
+type RouteSpec struct {
+	Name    string
+	Chain   []lifeline.Target
+	Options []lifeline.RouteOption
+}
+
+// Key is a client key and the routes it may use ("*" for all).
+type Key struct {
+	Key    lifeline.Secret
+	Routes []string
+}
+
+// Server is the gateway. It is an http.Handler.
+type Server struct {
+	engine   *lifeline.Engine
+	routes   map[string]*lifeline.Route
+	order    []*lifeline.Route
+	keys     keyring
+	maxBody  int64
+	idemTTL  time.Duration
+	store    store.Store
+	log      *slog.Logger
+	metrics  *metrics
+	recent   *recentOutcomes
+	mux      *http.ServeMux
+	state    atomic.Int32 // readiness
+	inflight atomic.Int64
+	ids      *idSource
+}
+
+// Readiness states.
+const (
+	starting int32 = iota
+	ready
+	draining
+)
+
+// New builds a gateway from cfg. It is not ready until MarkReady.
+func New(cfg Config) (*Server, error) {
+	if len(cfg.Routes) == 0 {
+		return nil, errors.New("gateway: no routes")
+	}
+	s := &Server{
+		routes:  make(map[string]*lifeline.Route, len(cfg.Routes)),
+		maxBody: cfg.MaxBody,
+		idemTTL: cfg.IdempotencyTTL,
+		store:   cfg.Store,
+		log:     cfg.Logger,
+		recent:  newRecentOutcomes(),
+		ids:     newIDSource(),
+	}
+	if s.maxBody <= 0 {
+		s.maxBody = 32 << 20
+	}
+	if s.idemTTL <= 0 {
+		s.idemTTL = 24 * time.Hour
+	}
+	if s.log == nil {
+		s.log = slog.New(slog.DiscardHandler)
+	}
+	reg := cfg.Registry
+	if reg == nil {
+		reg = prometheus.NewRegistry()
+	}
+	opts := []lifeline.Option{lifeline.WithLogger(s.log), lifeline.WithObserver(s.observe(cfg.Observer))}
+	if cfg.Store != nil {
+		opts = append(opts, lifeline.WithStore(cfg.Store))
+	}
+	if cfg.HTTPClient != nil {
+		opts = append(opts, lifeline.WithHTTPClient(cfg.HTTPClient))
+	}
+	s.engine = lifeline.New(opts...)
+	s.store = s.engine.Store()
+	for _, rs := range cfg.Routes {
+		if _, dup := s.routes[rs.Name]; dup {
+			return nil, errors.New("gateway: duplicate route " + rs.Name)
+		}
+		r, err := s.engine.NewRoute(rs.Name, rs.Chain, rs.Options...)
+		if err != nil {
+			return nil, err
+		}
+		s.routes[rs.Name] = r
+		s.order = append(s.order, r)
+	}
+	s.keys = newKeyring(cfg.Keys)
+	m, err := newMetrics(reg, s)
+	if err != nil {
+		return nil, err
+	}
+	s.metrics = m
+	s.mux = s.routesMux(reg)
+	return s, nil
+}
+
+// Engine returns the gateway's engine.
+func (s *Server) Engine() *lifeline.Engine { return s.engine }
+
+// MarkReady makes /readyz answer 200.
+func (s *Server) MarkReady() { s.state.Store(ready) }
+
+// Drain makes /readyz answer 503 so load balancers stop sending requests;
+// requests already accepted go on.
+func (s *Server) Drain() { s.state.Store(draining) }
+
+// InFlight returns the number of generation requests being served.
+func (s *Server) InFlight() int64 { return s.inflight.Load() }
+
+// ServeHTTP implements http.Handler.
+func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) { s.mux.ServeHTTP(w, r) }
+
+// Close releases the gateway's state store.
+func (s *Server) Close() error {
+	if s.store != nil {
+		return s.store.Close()
+	}
+	return nil
+}
+
+// health reports the state store's health when it can tell.
+func (s *Server) health(ctx context.Context) error {
+	h, ok := s.store.(store.Health)
+	if !ok {
+		return nil
+	}
+	ctx, cancel := context.WithTimeout(ctx, time.Second)
+	defer cancel()
+	return h.Health(ctx)
+}

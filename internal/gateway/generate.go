@@ -1,0 +1,260 @@
+package gateway
+
+import (
+	"errors"
+	"io"
+	"log/slog"
+	"net/http"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/lifelinehq/lifeline"
+	"github.com/lifelinehq/lifeline/wire"
+)
+
+// writeTimeout bounds every write to a client: a client that stops reading
+// does not hold a stream (and its upstream) forever.
+const writeTimeout = 60 * time.Second
+
+// bodyReadTimeout bounds reading a request body.
+const bodyReadTimeout = 60 * time.Second
+
+// generate serves POST /v1/chat/completions (OpenAI) and POST /v1/messages
+// (Anthropic).
+func (s *Server) generate(d wire.Dialect) http.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) {
+		s.inflight.Add(1)
+		defer s.inflight.Add(-1)
+		x := &exchange{s: s, w: w, r: r, d: d, start: time.Now(), id: s.ids.next()}
+		w.Header()[lifeline.HeaderRequestID] = []string{x.id}
+		if e := x.admit(); e != nil {
+			x.fail(e)
+			return
+		}
+		if x.req.IdempotencyKey != "" {
+			s.serveIdempotent(x)
+			return
+		}
+		x.serve(nil)
+	}
+}
+
+// exchange is one client request being served.
+type exchange struct {
+	s      *Server
+	w      http.ResponseWriter
+	r      *http.Request
+	d      wire.Dialect
+	start  time.Time
+	id     string
+	key    *clientKey
+	route  *lifeline.Route
+	req    *lifeline.Request
+	status int
+	resp     *lifeline.Response
+	attempts []lifeline.Attempt // of a failed request
+	err      error
+	bytes    int
+}
+
+// admit checks the key, reads the body and finds the route. Errors here
+// are answered without any upstream call.
+func (x *exchange) admit() *lifeline.Error {
+	s, r := x.s, x.r
+	if !s.keys.open() {
+		k, ok := s.keys.lookup(r)
+		if !ok {
+			return lifeline.NewError(lifeline.ErrBadRequest, http.StatusUnauthorized, "authentication_error",
+				"missing or invalid client key: send it as Authorization: Bearer <key> or x-api-key")
+		}
+		x.key = k
+	}
+	body, e := x.readBody()
+	if e != nil {
+		return e
+	}
+	f, err := wire.Peek(body)
+	if err != nil {
+		return clientError(http.StatusBadRequest, "invalid_request_error", err.Error())
+	}
+	if f.Model == "" {
+		return clientError(http.StatusBadRequest, "invalid_request_error", "model is required: it names a route")
+	}
+	if !f.HasMessages {
+		return clientError(http.StatusBadRequest, "invalid_request_error", "messages is required")
+	}
+	route, ok := s.routes[f.Model]
+	if !ok {
+		return clientError(http.StatusNotFound, "model_not_found", "no route named "+strconv.Quote(f.Model)+"; GET /v1/models lists them")
+	}
+	if !x.key.allows(route.Name()) {
+		return lifeline.NewError(lifeline.ErrBadRequest, http.StatusForbidden, "permission_error",
+			"this client key may not use route "+strconv.Quote(route.Name()))
+	}
+	x.route = route
+	deadline, err := lifeline.ParseDeadline(r.Header, x.start)
+	if err != nil {
+		return clientError(http.StatusBadRequest, "invalid_request_error", err.Error())
+	}
+	x.req = &lifeline.Request{
+		ID: x.id, Dialect: x.d, Body: body, Header: r.Header,
+		IdempotencyKey: r.Header.Get("Idempotency-Key"), Deadline: deadline,
+	}
+	return nil
+}
+
+// readBody reads the whole request body, bounded in size and time, before
+// any upstream request starts.
+func (x *exchange) readBody() ([]byte, *lifeline.Error) {
+	r := x.r
+	if r.ContentLength > x.s.maxBody {
+		return nil, clientError(http.StatusRequestEntityTooLarge, "request_too_large",
+			"request body exceeds limits.max_body ("+strconv.FormatInt(x.s.maxBody, 10)+" bytes)")
+	}
+	_ = http.NewResponseController(x.w).SetReadDeadline(time.Now().Add(bodyReadTimeout))
+	body, err := readAll(http.MaxBytesReader(x.w, r.Body, x.s.maxBody), r.ContentLength)
+	_ = http.NewResponseController(x.w).SetReadDeadline(time.Time{})
+	if err != nil {
+		var mbe *http.MaxBytesError
+		if errors.As(err, &mbe) {
+			return nil, clientError(http.StatusRequestEntityTooLarge, "request_too_large",
+				"request body exceeds limits.max_body ("+strconv.FormatInt(x.s.maxBody, 10)+" bytes)")
+		}
+		return nil, clientError(http.StatusBadRequest, "invalid_request_error", "reading request body: "+err.Error())
+	}
+	return body, nil
+}
+
+func readAll(r io.Reader, n int64) ([]byte, error) {
+	if n >= 0 {
+		b := make([]byte, n)
+		if _, err := io.ReadFull(r, b); err != nil {
+			return nil, err
+		}
+		// A body longer than its Content-Length is cut by net/http.
+		return b, nil
+	}
+	return io.ReadAll(r)
+}
+
+// serve runs the request through the engine and writes the answer. rec,
+// when not nil, records what was sent for idempotent replay.
+func (x *exchange) serve(rec *recording) bool {
+	resp, err := x.s.engine.Do(x.r.Context(), x.route, x.req)
+	if err != nil {
+		var le *lifeline.Error
+		if errors.As(err, &le) {
+			x.fail(le)
+		} else {
+			x.status, x.err = 499, err // the client went away
+			x.log()
+		}
+		return false
+	}
+	x.resp = resp
+	h := x.w.Header()
+	setHeaders(h, x.route.Name(), resp)
+	rc := http.NewResponseController(x.w)
+	_ = rc.SetWriteDeadline(time.Now().Add(writeTimeout))
+	ok := true
+	if resp.Stream == nil {
+		h["Content-Type"] = []string{"application/json"}
+		h["Content-Length"] = []string{strconv.Itoa(len(resp.Body))}
+		x.w.WriteHeader(resp.Status)
+		n, _ := x.w.Write(resp.Body)
+		x.bytes = n
+		rec.capture(resp.Status, h, resp.Body, false)
+	} else {
+		ok = x.stream(rc, resp.Stream, rec)
+	}
+	x.status = resp.Status
+	x.log()
+	return ok
+}
+
+// stream forwards a stream event by event with a flush each.
+func (x *exchange) stream(rc *http.ResponseController, st *lifeline.Stream, rec *recording) bool {
+	defer st.Close()
+	h := x.w.Header()
+	h["Content-Type"] = []string{"text/event-stream"}
+	h["Cache-Control"] = []string{"no-cache"}
+	h["X-Accel-Buffering"] = []string{"no"}
+	x.w.WriteHeader(x.resp.Status)
+	rec.capture(x.resp.Status, h, nil, true)
+	lastDeadline := time.Now()
+	for {
+		chunk, err := st.Next()
+		if len(chunk) > 0 {
+			if now := time.Now(); now.Sub(lastDeadline) > time.Second {
+				_ = rc.SetWriteDeadline(now.Add(writeTimeout))
+				lastDeadline = now
+			}
+			n, werr := x.w.Write(chunk)
+			x.bytes += n
+			if werr != nil {
+				x.err = werr
+				return false
+			}
+			_ = rc.Flush()
+			rec.append(chunk)
+		}
+		if err == io.EOF {
+			return true
+		}
+		if err != nil {
+			x.err = err
+			return false
+		}
+	}
+}
+
+// fail answers with a lifeline error.
+func (x *exchange) fail(e *lifeline.Error) {
+	route := ""
+	if x.route != nil {
+		route = x.route.Name()
+	}
+	writeError(x.w, x.d, route, e)
+	x.status, x.err = e.Status, e
+	if len(e.Attempts) > 0 {
+		x.attempts = e.Attempts
+	}
+	x.log()
+}
+
+// log writes the request's one log line.
+func (x *exchange) log() {
+	if !x.s.log.Enabled(x.r.Context(), slog.LevelInfo) {
+		return
+	}
+	attempts := x.attempts
+	target := ""
+	if x.resp != nil {
+		attempts, target = x.resp.Attempts, x.resp.Target
+	}
+	classes := make([]string, len(attempts))
+	for i, a := range attempts {
+		classes[i] = a.Class.String()
+	}
+	route := ""
+	if x.route != nil {
+		route = x.route.Name()
+	}
+	attrs := []slog.Attr{
+		slog.String("id", x.id), slog.String("route", route), slog.String("target", target),
+		slog.Int("attempts", len(attempts)), slog.String("classes", strings.Join(classes, ",")),
+		slog.Int("status", x.status), slog.Duration("duration", time.Since(x.start)),
+	}
+	if x.req != nil && x.req.IdempotencyKey != "" {
+		attrs = append(attrs, slog.Bool("idempotent", true))
+	}
+	level := slog.LevelInfo
+	if x.err != nil {
+		attrs = append(attrs, slog.String("error", x.err.Error()))
+		if x.status >= 500 {
+			level = slog.LevelWarn
+		}
+	}
+	x.s.log.LogAttrs(x.r.Context(), level, "request", attrs...)
+}

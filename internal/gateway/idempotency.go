@@ -1,0 +1,150 @@
+package gateway
+
+import (
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"net/http"
+	"strconv"
+	"time"
+
+	"github.com/lifelinehq/lifeline"
+	"github.com/lifelinehq/lifeline/store"
+)
+
+// maxRecorded bounds the response kept for replay; a larger answer is
+// served but not stored.
+const maxRecorded = 8 << 20
+
+// HeaderReplayed marks an answer replayed from the idempotency store.
+const HeaderReplayed = "Idempotent-Replayed"
+
+// recording captures what was sent to the client.
+type recording struct {
+	status   int
+	header   http.Header
+	body     []byte
+	stream   bool
+	overflow bool
+}
+
+func (r *recording) capture(status int, h http.Header, body []byte, stream bool) {
+	if r == nil {
+		return
+	}
+	r.status, r.stream = status, stream
+	r.header = make(http.Header, 8)
+	for k, v := range h {
+		if k != lifeline.HeaderRequestID && k != "Content-Length" {
+			r.header[k] = v
+		}
+	}
+	r.append(body)
+}
+
+func (r *recording) append(b []byte) {
+	if r == nil || r.overflow {
+		return
+	}
+	if len(r.body)+len(b) > maxRecorded {
+		r.overflow, r.body = true, nil
+		return
+	}
+	r.body = append(r.body, b...)
+}
+
+// maxClaims bounds how often a duplicate re-examines a key that keeps
+// changing hands.
+const maxClaims = 8
+
+// serveIdempotent serves a request that carries an Idempotency-Key: a
+// stored answer is replayed, an in-flight duplicate waits for the first
+// request's answer, and the same key with another body is refused.
+func (s *Server) serveIdempotent(x *exchange) {
+	key := scopedKey(x.key, x.route.Name(), x.req.IdempotencyKey)
+	fp := store.Fingerprint(sha256.Sum256(x.req.Body))
+	p := x.route.Policy()
+	lease := p.Timeouts.Total + 30*time.Second
+	// Waiting for another request is bounded like the request itself.
+	deadline := x.start.Add(p.Timeouts.Total)
+	if !x.req.Deadline.IsZero() && x.req.Deadline.Before(deadline) {
+		deadline = x.req.Deadline
+	}
+	ctx, cancel := context.WithDeadline(x.r.Context(), deadline)
+	defer cancel()
+claims:
+	for i := 0; i < maxClaims; i++ {
+		cl, err := s.store.Claim(ctx, key, fp, lease)
+		if err != nil {
+			if ctx.Err() != nil {
+				break claims
+			}
+			// Without the store there is no dedupe; serving beats failing.
+			s.log.Warn("idempotency store unavailable; serving without dedupe", "id", x.id, "error", err)
+			x.serve(nil)
+			return
+		}
+		switch cl.State {
+		case store.Done:
+			s.metrics.replays.Inc()
+			x.replay(cl.Record)
+			return
+		case store.Mismatch:
+			x.fail(clientError(http.StatusUnprocessableEntity, "idempotency_key_reused",
+				"this Idempotency-Key was used with a different request body"))
+			return
+		case store.InFlight:
+			if err := s.store.Await(ctx, key); err != nil && ctx.Err() != nil {
+				break claims
+			}
+		case store.Acquired:
+			rec := &recording{}
+			ok := x.serve(rec)
+			rctx, rcancel := context.WithTimeout(context.WithoutCancel(ctx), 2*time.Second)
+			defer rcancel()
+			if ok && rec.status >= 200 && rec.status < 300 && !rec.overflow {
+				err = s.store.Complete(rctx, key, cl.Token, store.Record{Status: rec.status, Header: rec.header, Body: rec.body, Stream: rec.stream}, s.idemTTL)
+			} else {
+				err = s.store.Release(rctx, key, cl.Token)
+			}
+			if err != nil {
+				s.log.Warn("idempotency record not saved", "id", x.id, "error", err)
+			}
+			return
+		}
+	}
+	if x.r.Context().Err() != nil {
+		return
+	}
+	x.fail(lifeline.NewError(lifeline.ErrDeadlineExceeded, http.StatusGatewayTimeout, "deadline_exceeded",
+		"the first request with this Idempotency-Key did not finish before this request's deadline"))
+}
+
+// replay writes a stored answer.
+func (x *exchange) replay(rec *store.Record) {
+	h := x.w.Header()
+	for k, v := range rec.Header {
+		h[k] = v
+	}
+	h[HeaderReplayed] = []string{"true"}
+	if !rec.Stream {
+		h["Content-Length"] = []string{strconv.Itoa(len(rec.Body))}
+	}
+	x.w.WriteHeader(rec.Status)
+	n, _ := x.w.Write(rec.Body)
+	x.bytes, x.status = n, rec.Status
+	if route := x.route; route != nil {
+		x.s.log.Info("request", "id", x.id, "route", route.Name(), "status", rec.Status, "replayed", true,
+			"duration", time.Since(x.start))
+	}
+}
+
+// scopedKey keeps one client's keys apart from another's and one route's
+// from another's.
+func scopedKey(k *clientKey, route, key string) string {
+	owner := "open"
+	if k != nil {
+		owner = hex.EncodeToString([]byte(k.id))
+	}
+	return owner + ":" + route + ":" + key
+}

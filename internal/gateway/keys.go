@@ -1,0 +1,67 @@
+package gateway
+
+import (
+	"crypto/sha256"
+	"crypto/subtle"
+	"net/http"
+	"strings"
+)
+
+// keyring checks client keys in constant time.
+type keyring struct {
+	keys []clientKey
+}
+
+type clientKey struct {
+	sum    [32]byte // SHA-256 of the key: compared in constant time whatever the lengths
+	all    bool
+	routes map[string]bool
+	id     string // a stable, non-secret identity for scoping idempotency keys
+}
+
+func newKeyring(keys []Key) keyring {
+	var kr keyring
+	for _, k := range keys {
+		ck := clientKey{sum: sha256.Sum256([]byte(k.Key.Reveal())), routes: map[string]bool{}}
+		for _, r := range k.Routes {
+			if r == "*" {
+				ck.all = true
+			}
+			ck.routes[r] = true
+		}
+		ck.id = string(ck.sum[:8])
+		kr.keys = append(kr.keys, ck)
+	}
+	return kr
+}
+
+// open reports whether no keys are configured.
+func (kr keyring) open() bool { return len(kr.keys) == 0 }
+
+// lookup finds the key a request presents (Authorization: Bearer or
+// x-api-key). Every configured key is compared, so timing does not reveal
+// which one matched.
+func (kr keyring) lookup(r *http.Request) (*clientKey, bool) {
+	presented := r.Header.Get("X-Api-Key")
+	if presented == "" {
+		if a := r.Header.Get("Authorization"); len(a) > 7 && strings.EqualFold(a[:7], "Bearer ") {
+			presented = a[7:]
+		}
+	}
+	if presented == "" {
+		return nil, false
+	}
+	sum := sha256.Sum256([]byte(presented))
+	var found *clientKey
+	for i := range kr.keys {
+		if subtle.ConstantTimeCompare(sum[:], kr.keys[i].sum[:]) == 1 && found == nil {
+			found = &kr.keys[i]
+		}
+	}
+	return found, found != nil
+}
+
+// allows reports whether the key may use route.
+func (k *clientKey) allows(route string) bool {
+	return k == nil || k.all || k.routes[route]
+}

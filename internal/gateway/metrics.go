@@ -1,0 +1,149 @@
+package gateway
+
+import (
+	"context"
+	"time"
+
+	"github.com/prometheus/client_golang/prometheus"
+
+	"github.com/lifelinehq/lifeline"
+	"github.com/lifelinehq/lifeline/classify"
+)
+
+// metrics are the gateway's Prometheus collectors. Label values are route
+// names, target names ("provider/model"), class names and reasons: never
+// keys or request content.
+type metrics struct {
+	requests    *prometheus.CounterVec   // route, outcome
+	attempts    *prometheus.CounterVec   // target, class
+	fallbacks   *prometheus.CounterVec   // route, reason
+	duration    *prometheus.HistogramVec // route
+	firstToken  *prometheus.HistogramVec // route
+	validation  *prometheus.CounterVec   // target, validator
+	budget      *prometheus.CounterVec   // target
+	storeErrors prometheus.Counter
+	replays     prometheus.Counter
+}
+
+func newMetrics(reg prometheus.Registerer, s *Server) (*metrics, error) {
+	buckets := []float64{.005, .01, .025, .05, .1, .25, .5, 1, 2.5, 5, 10, 30, 60, 120, 300}
+	m := &metrics{
+		requests: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "lifeline_requests_total", Help: "Client requests by route and outcome (ok, or the error type returned).",
+		}, []string{"route", "outcome"}),
+		attempts: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "lifeline_attempts_total", Help: "Upstream attempts by target and class.",
+		}, []string{"target", "class"}),
+		fallbacks: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "lifeline_fallbacks_total", Help: "Moves to the next target, by route and reason.",
+		}, []string{"route", "reason"}),
+		duration: prometheus.NewHistogramVec(prometheus.HistogramOpts{
+			Name: "lifeline_request_duration_seconds", Help: "Client request duration, all attempts included.", Buckets: buckets,
+		}, []string{"route"}),
+		firstToken: prometheus.NewHistogramVec(prometheus.HistogramOpts{
+			Name: "lifeline_first_token_seconds", Help: "Time from the client request to the first content event of a stream.", Buckets: buckets,
+		}, []string{"route"}),
+		validation: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "lifeline_validation_failures_total", Help: "2xx answers refused by a validator, by target and validator.",
+		}, []string{"target", "validator"}),
+		budget: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "lifeline_retry_budget_exhausted_total", Help: "Retries refused because the target's retry budget was empty.",
+		}, []string{"target"}),
+		storeErrors: prometheus.NewCounter(prometheus.CounterOpts{
+			Name: "lifeline_state_store_errors_total", Help: "State store calls that failed; the engine carried on.",
+		}),
+		replays: prometheus.NewCounter(prometheus.CounterOpts{
+			Name: "lifeline_idempotent_replays_total", Help: "Requests answered from the idempotency store.",
+		}),
+	}
+	for _, c := range []prometheus.Collector{m.requests, m.attempts, m.fallbacks, m.duration, m.firstToken,
+		m.validation, m.budget, m.storeErrors, m.replays, &breakerCollector{s: s}, &inflightCollector{s: s}} {
+		if err := reg.Register(c); err != nil {
+			return nil, err
+		}
+	}
+	return m, nil
+}
+
+// observe returns the engine observer: metrics, recent outcome counts,
+// attempt logs, and the caller's own observer.
+func (s *Server) observe(next lifeline.Observer) lifeline.Observer {
+	return func(ev lifeline.Event) {
+		m := s.metrics
+		switch ev.Kind {
+		case lifeline.AttemptFinished:
+			m.attempts.WithLabelValues(ev.Target, ev.Class.String()).Inc()
+			s.recent.add(ev.Target, ev.Class, ev.Time)
+			if ev.Class != classify.OK {
+				s.log.Warn("attempt failed", "id", ev.RequestID, "route", ev.Route, "target", ev.Target,
+					"attempt", ev.Attempt, "class", ev.Class.String(), "status", ev.Status, "wait", ev.Wait,
+					"duration", ev.Duration, "error", errString(ev.Err))
+			}
+		case lifeline.FallbackTaken:
+			m.fallbacks.WithLabelValues(ev.Route, ev.Reason).Inc()
+		case lifeline.ValidationFailed:
+			m.validation.WithLabelValues(ev.Target, ev.Validator).Inc()
+		case lifeline.BudgetExhausted:
+			m.budget.WithLabelValues(ev.Target).Inc()
+		case lifeline.BreakerChanged:
+			s.log.Warn("breaker changed", "target", ev.Target, "from", ev.From.String(), "to", ev.To.String())
+		case lifeline.StoreFailed:
+			m.storeErrors.Inc()
+		case lifeline.RequestFinished:
+			outcome := "ok"
+			switch {
+			case ev.Class == classify.BrokenStream:
+				outcome = "broken_stream"
+			case ev.Reason != "":
+				outcome = ev.Reason
+			}
+			m.requests.WithLabelValues(ev.Route, outcome).Inc()
+			m.duration.WithLabelValues(ev.Route).Observe(ev.Duration.Seconds())
+			if ev.Stream && ev.FirstToken > 0 {
+				m.firstToken.WithLabelValues(ev.Route).Observe(ev.FirstToken.Seconds())
+			}
+		}
+		if next != nil {
+			next(ev)
+		}
+	}
+}
+
+func errString(err error) string {
+	if err == nil {
+		return ""
+	}
+	return err.Error()
+}
+
+// breakerCollector exports lifeline_breaker_state from the state store at
+// scrape time, so every replica reports the shared picture.
+type breakerCollector struct{ s *Server }
+
+var breakerDesc = prometheus.NewDesc("lifeline_breaker_state",
+	"Circuit breaker state per target: 0 closed, 1 half-open, 2 open.", []string{"target"}, nil)
+
+func (c *breakerCollector) Describe(ch chan<- *prometheus.Desc) { ch <- breakerDesc }
+
+func (c *breakerCollector) Collect(ch chan<- prometheus.Metric) {
+	ctx, cancel := context.WithTimeout(context.Background(), time.Second)
+	defer cancel()
+	for _, t := range c.s.targets() {
+		st, err := c.s.targetStatus(ctx, t)
+		if err != nil {
+			continue
+		}
+		ch <- prometheus.MustNewConstMetric(breakerDesc, prometheus.GaugeValue, float64(st.State), t.name)
+	}
+}
+
+// inflightCollector exports the requests being served.
+type inflightCollector struct{ s *Server }
+
+var inflightDesc = prometheus.NewDesc("lifeline_inflight_requests", "Generation requests being served.", nil, nil)
+
+func (c *inflightCollector) Describe(ch chan<- *prometheus.Desc) { ch <- inflightDesc }
+
+func (c *inflightCollector) Collect(ch chan<- prometheus.Metric) {
+	ch <- prometheus.MustNewConstMetric(inflightDesc, prometheus.GaugeValue, float64(c.s.inflight.Load()))
+}

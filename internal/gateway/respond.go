@@ -1,0 +1,65 @@
+package gateway
+
+import (
+	"net/http"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/lifelinehq/lifeline"
+	"github.com/lifelinehq/lifeline/wire"
+)
+
+// passHeader reports whether an upstream response header is passed back to
+// the client: the providers' rate-limit headers and request id.
+func passHeader(k string) bool {
+	switch {
+	case strings.HasPrefix(k, "X-Ratelimit-"), strings.HasPrefix(k, "Anthropic-Ratelimit-"):
+		return true
+	case k == "Request-Id", k == "Openai-Processing-Ms":
+		return true
+	}
+	return false
+}
+
+// setHeaders writes lifeline's own headers and the passed-back upstream ones.
+func setHeaders(h http.Header, route string, resp *lifeline.Response) {
+	for k, v := range resp.Header {
+		if passHeader(k) {
+			h[k] = v
+		}
+	}
+	h[lifeline.HeaderRoute] = []string{route}
+	h[lifeline.HeaderTarget] = []string{resp.Target}
+	h[lifeline.HeaderAttempts] = []string{strconv.Itoa(len(resp.Attempts))}
+}
+
+// writeError answers with an error of lifeline's in the client's dialect.
+func writeError(w http.ResponseWriter, d wire.Dialect, route string, e *lifeline.Error) {
+	h := w.Header()
+	h["Content-Type"] = []string{"application/json"}
+	h["X-Should-Retry"] = []string{"false"}
+	if route != "" {
+		h[lifeline.HeaderRoute] = []string{route}
+		h[lifeline.HeaderAttempts] = []string{strconv.Itoa(len(e.Attempts))}
+	}
+	if e.RetryAfter > 0 {
+		h["Retry-After"] = []string{strconv.Itoa(int((e.RetryAfter + time.Second - 1) / time.Second))}
+	}
+	if u := e.Upstream; u != nil {
+		for k, v := range u.Header {
+			if passHeader(k) {
+				h[k] = v
+			}
+		}
+	}
+	body := e.Body(d)
+	h["Content-Length"] = []string{strconv.Itoa(len(body))}
+	w.WriteHeader(e.Status)
+	w.Write(body)
+}
+
+// clientError is an error lifeline answers before any upstream call.
+func clientError(status int, code, msg string) *lifeline.Error {
+	return lifeline.NewError(lifeline.ErrBadRequest, status, code, msg)
+}

@@ -1,0 +1,182 @@
+package gateway
+
+import (
+	"context"
+	"encoding/json"
+	"net/http"
+	"time"
+
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/promhttp"
+
+	"github.com/lifelinehq/lifeline"
+	"github.com/lifelinehq/lifeline/store"
+	"github.com/lifelinehq/lifeline/wire"
+)
+
+func (s *Server) routesMux(reg *prometheus.Registry) *http.ServeMux {
+	mux := http.NewServeMux()
+	mux.Handle("POST /v1/chat/completions", s.generate(wire.OpenAI))
+	mux.Handle("POST /v1/messages", s.generate(wire.Anthropic))
+	mux.HandleFunc("GET /v1/models", s.models)
+	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, r *http.Request) {
+		writeJSON(w, http.StatusOK, map[string]string{"status": "ok"})
+	})
+	mux.HandleFunc("GET /readyz", s.readyz)
+	mux.Handle("GET /metrics", promhttp.HandlerFor(reg, promhttp.HandlerOpts{Registry: reg}))
+	mux.HandleFunc("GET /api/status", s.status)
+	mux.HandleFunc("GET /{$}", s.dashboard)
+	return mux
+}
+
+// models lists the routes a client may use, in the OpenAI list shape.
+func (s *Server) models(w http.ResponseWriter, r *http.Request) {
+	var key *clientKey
+	if !s.keys.open() {
+		k, ok := s.keys.lookup(r)
+		if !ok {
+			writeError(w, wire.OpenAI, "", lifeline.NewError(lifeline.ErrBadRequest, http.StatusUnauthorized,
+				"authentication_error", "missing or invalid client key"))
+			return
+		}
+		key = k
+	}
+	type model struct {
+		ID      string `json:"id"`
+		Object  string `json:"object"`
+		Created int64  `json:"created"`
+		OwnedBy string `json:"owned_by"`
+	}
+	list := struct {
+		Object string  `json:"object"`
+		Data   []model `json:"data"`
+	}{Object: "list", Data: []model{}}
+	for _, rt := range s.order {
+		if key.allows(rt.Name()) {
+			list.Data = append(list.Data, model{ID: rt.Name(), Object: "model", OwnedBy: "lifeline"})
+		}
+	}
+	writeJSON(w, http.StatusOK, list)
+}
+
+// readyz is 503 while starting or draining, 200 otherwise: "degraded" when
+// the state store is unreachable and the replica serves on local state.
+func (s *Server) readyz(w http.ResponseWriter, r *http.Request) {
+	switch s.state.Load() {
+	case starting:
+		writeJSON(w, http.StatusServiceUnavailable, map[string]string{"status": "starting"})
+		return
+	case draining:
+		writeJSON(w, http.StatusServiceUnavailable, map[string]string{"status": "draining"})
+		return
+	}
+	if err := s.health(r.Context()); err != nil {
+		writeJSON(w, http.StatusOK, map[string]string{"status": "degraded", "cause": err.Error()})
+		return
+	}
+	writeJSON(w, http.StatusOK, map[string]string{"status": "ok"})
+}
+
+// targetRef is one target of the configured routes.
+type targetRef struct {
+	name   string
+	target lifeline.Target
+	policy lifeline.Policy
+}
+
+// targets lists every distinct target of every route.
+func (s *Server) targets() []targetRef {
+	seen := map[string]bool{}
+	var out []targetRef
+	for _, r := range s.order {
+		for _, t := range r.Targets() {
+			if n := t.Name(); !seen[n] {
+				seen[n] = true
+				out = append(out, targetRef{name: n, target: t, policy: r.Policy()})
+			}
+		}
+	}
+	return out
+}
+
+func (s *Server) targetStatus(ctx context.Context, t targetRef) (store.TargetStatus, error) {
+	return s.store.Status(ctx, t.name, store.StatusQuery{Now: time.Now(), Breaker: t.policy.Breaker, Budget: t.policy.Retry.Budget})
+}
+
+// statusTarget is one target in /api/status. It never holds credentials.
+type statusTarget struct {
+	Target       string           `json:"target"`
+	Provider     string           `json:"provider"`
+	Kind         string           `json:"kind"`
+	Model        string           `json:"model"`
+	State        string           `json:"state"`
+	Generation   uint64           `json:"generation"`
+	OpenUntil    *time.Time       `json:"open_until,omitempty"`
+	CoolingUntil *time.Time       `json:"cooling_until,omitempty"`
+	CoolReason   string           `json:"cool_reason,omitempty"`
+	BudgetTokens float64          `json:"budget_tokens"`
+	Recent       map[string]int64 `json:"recent"`
+	Error        string           `json:"error,omitempty"`
+}
+
+type statusRoute struct {
+	Name    string   `json:"name"`
+	Targets []string `json:"targets"`
+}
+
+// status serves GET /api/status: every target's breaker, cool-down, budget
+// and recent outcome counts.
+func (s *Server) status(w http.ResponseWriter, r *http.Request) {
+	ctx, cancel := context.WithTimeout(r.Context(), 2*time.Second)
+	defer cancel()
+	now := time.Now()
+	out := struct {
+		Time     time.Time      `json:"time"`
+		Store    string         `json:"store"`
+		InFlight int64          `json:"inflight"`
+		Routes   []statusRoute  `json:"routes"`
+		Targets  []statusTarget `json:"targets"`
+	}{Time: now, Store: "ok", InFlight: s.inflight.Load(), Routes: []statusRoute{}, Targets: []statusTarget{}}
+	if err := s.health(ctx); err != nil {
+		out.Store = "degraded: " + err.Error()
+	}
+	for _, rt := range s.order {
+		sr := statusRoute{Name: rt.Name()}
+		for _, t := range rt.Targets() {
+			sr.Targets = append(sr.Targets, t.Name())
+		}
+		out.Routes = append(out.Routes, sr)
+	}
+	for _, t := range s.targets() {
+		st := statusTarget{
+			Target: t.name, Provider: t.target.Provider.Name, Kind: t.target.Provider.Kind.String(),
+			Model: t.target.Model, Recent: s.recent.counts(t.name, now),
+		}
+		ts, err := s.targetStatus(ctx, t)
+		if err != nil {
+			st.Error = err.Error()
+		} else {
+			st.State, st.Generation, st.BudgetTokens = ts.State.String(), ts.Generation, ts.BudgetTokens
+			if !ts.OpenUntil.IsZero() {
+				st.OpenUntil = &ts.OpenUntil
+			}
+			if ts.CoolingUntil.After(now) {
+				st.CoolingUntil, st.CoolReason = &ts.CoolingUntil, ts.CoolReason
+			}
+		}
+		out.Targets = append(out.Targets, st)
+	}
+	writeJSON(w, http.StatusOK, out)
+}
+
+func writeJSON(w http.ResponseWriter, status int, v any) {
+	b, err := json.Marshal(v)
+	if err != nil {
+		http.Error(w, err.Error(), http.StatusInternalServerError)
+		return
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.Header().Set("Cache-Control", "no-store")
+	w.WriteHeader(status)
+	w.Write(append(b, '\n'))
+}

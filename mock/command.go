@@ -1,0 +1,207 @@
+package mock
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"net"
+	"strings"
+	"text/tabwriter"
+)
+
+// Command runs `lifeline mock`: a fault-injecting fake model provider that
+// serves both dialects on --listen until ctx is cancelled, then shuts down
+// gracefully within --grace. args are the arguments after "mock". --help
+// prints the usage, every fault with an example, and returns nil.
+func Command(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	fs := flag.NewFlagSet("lifeline mock", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	fs.Usage = func() {}
+	var (
+		listen     = fs.String("listen", DefaultListen, "address to listen on")
+		configFile = fs.String("config", "", "YAML config `file` (flags override it)")
+		seed       = fs.Uint64("seed", 0, "seed: the same seed gives the same fault sequence")
+		faults     = fs.String("faults", "", "fault `mix`, e.g. \"overloaded=0.1,rate_limit=0.05\"")
+		latency    Range
+		ttft       Range
+		eventDelay Range
+		stallAfter = fs.Int("stall-after", DefaultStallAfter, "events a stalled stream sends before it stalls")
+		errorAfter = fs.Int("error-after", DefaultErrorAfter, "content events stream_error_after sends before the error")
+		cutAfter   = fs.Int("cut-after", 0, "events a cut stream sends (0: all but the terminal event)")
+		hint       = fs.String("hint", string(HintRetryAfter), "rate_limit hint `format`: "+hintNames)
+		hintAfter  = fs.Duration("hint-after", DefaultHintAfter, "the wait a rate_limit hint asks for")
+		hangMax    = fs.Duration("hang-max", DefaultHangMax, "bound on hang and stall, after which the connection is dropped")
+		name       = fs.String("name", "mock", "name mixed into ids (give each mock its own when several share a seed)")
+		text       = fs.String("text", "", "the text answer (default: a fixed sentence)")
+		grace      = fs.Duration("grace", DefaultGrace, "bound on the graceful shutdown")
+	)
+	fs.Var(&latency, "latency", "delay before the response headers: a `range` such as 50ms or 20ms-80ms")
+	fs.Var(&ttft, "ttft", "delay `range` before a stream's first content event (non-streams: added to latency)")
+	fs.Var(&eventDelay, "event-delay", "delay `range` between stream events")
+	if err := fs.Parse(args); err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			printHelp(stdout, fs)
+			return nil
+		}
+		return err
+	}
+	if fs.NArg() > 0 {
+		return fmt.Errorf("lifeline mock: unexpected argument %q (see --help)", fs.Arg(0))
+	}
+
+	var cfg Config
+	if *configFile != "" {
+		c, err := LoadConfig(*configFile)
+		if err != nil {
+			return err
+		}
+		cfg = c
+	}
+	var flagErr error
+	fs.Visit(func(f *flag.Flag) {
+		switch f.Name {
+		case "seed":
+			cfg.Seed = *seed
+		case "faults":
+			mix, err := ParseFaults(*faults)
+			if err != nil {
+				flagErr = fmt.Errorf("--faults: %w", err)
+			}
+			cfg.Faults = mix
+		case "latency":
+			cfg.Latency = latency
+		case "ttft":
+			cfg.TTFT = ttft
+		case "event-delay":
+			cfg.EventDelay = eventDelay
+		case "stall-after":
+			cfg.StallAfter = *stallAfter
+		case "error-after":
+			cfg.ErrorAfter = *errorAfter
+		case "cut-after":
+			cfg.CutAfter = *cutAfter
+		case "hint":
+			cfg.Hint = HintFormat(*hint)
+		case "hint-after":
+			cfg.HintAfter = *hintAfter
+		case "hang-max":
+			cfg.HangMax = *hangMax
+		case "name":
+			cfg.Name = *name
+		case "text":
+			cfg.Text = *text
+		}
+	})
+	if flagErr != nil {
+		return flagErr
+	}
+	srv, err := New(cfg)
+	if err != nil {
+		return err
+	}
+	ln, err := net.Listen("tcp", *listen)
+	if err != nil {
+		return fmt.Errorf("lifeline mock: %w", err)
+	}
+	run := serve(ln, srv)
+	fmt.Fprintf(stdout, "lifeline mock listening on %s (OpenAI base URL %s/v1, Anthropic base URL %s)\n", run.URL, run.URL, run.URL)
+	fmt.Fprintf(stdout, "seed %d, faults: %s\n", srv.cfg.Seed, describeMix(srv.cfg.Faults))
+
+	select {
+	case <-ctx.Done():
+	case <-run.served:
+		return fmt.Errorf("lifeline mock: %w", run.serveErr)
+	}
+	sctx, cancel := context.WithTimeout(context.Background(), *grace)
+	defer cancel()
+	if err := run.Shutdown(sctx); err != nil && !errors.Is(err, context.DeadlineExceeded) {
+		return err
+	}
+	st := srv.Stats()
+	fmt.Fprintf(stdout, "lifeline mock stopped after %d requests (%d valid, %d invalid)\n", st.Requests, st.Valid, st.Invalid)
+	return nil
+}
+
+// describeMix formats a fault mix in draw order.
+func describeMix(mix map[Fault]float64) string {
+	var parts []string
+	for _, f := range Faults() {
+		if p := mix[f]; p > 0 {
+			parts = append(parts, fmt.Sprintf("%s=%g", f, p))
+		}
+	}
+	if len(parts) == 0 {
+		return "none"
+	}
+	return strings.Join(parts, ",")
+}
+
+// printHelp writes the usage: flags, faults with examples, headers and the
+// config file shape.
+func printHelp(w io.Writer, fs *flag.FlagSet) {
+	fmt.Fprint(w, `Usage: lifeline mock [flags]
+
+A fake model provider for tests: it speaks the OpenAI Chat Completions
+dialect (POST /v1/chat/completions, /chat/completions) and the Anthropic
+Messages dialect (POST /v1/messages), JSON and SSE, text, tool calls and
+structured output, and injects faults: drawn from a seeded mix, or forced
+per request with a header. GET /_mock/ledger and /_mock/stats return what
+it sent as JSON.
+
+Flags:
+`)
+	fs.SetOutput(w)
+	fs.PrintDefaults()
+	fs.SetOutput(io.Discard)
+
+	fmt.Fprint(w, `
+Faults (names for --faults, the config's faults: map and X-Mock-Fault):
+`)
+	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
+	for _, fi := range faultTable {
+		fmt.Fprintf(tw, "  %s\t%s\n", fi.fault, fi.help)
+		if fi.arg != "" {
+			fmt.Fprintf(tw, "  \t  arg: %s\n", fi.arg)
+		}
+		fmt.Fprintf(tw, "  \t  e.g. %s\n", fi.example)
+	}
+	_ = tw.Flush()
+
+	fmt.Fprint(w, `
+Request headers:
+  X-Mock-Fault: NAME      force this fault on the request (none forces a clean answer)
+  X-Mock-Fault-Arg: ARG   its argument: tokens joined by ':' — a count N, a duration, a word
+  X-Mock-Latency: RANGE   override --latency for the request
+  X-Mock-Ttft: RANGE      override --ttft for the request
+Responses carry X-Mock-Fault when a fault was injected.
+
+Example:
+  lifeline mock --seed 7 --faults "overloaded=0.1,rate_limit=0.05,cut=0.02" --latency 20ms-80ms
+  curl -s localhost:9090/v1/messages -H 'X-Mock-Fault: rate_limit' -H 'X-Mock-Fault-Arg: http-date:2s' \
+    -d '{"model":"claude-sonnet-4-5","max_tokens":64,"messages":[{"role":"user","content":"hi"}]}'
+
+Config file (--config):
+`)
+	fmt.Fprint(w, exampleYAML)
+}
+
+// exampleYAML is the config file shape, printed by --help.
+const exampleYAML = `  seed: 7
+  name: mock
+  faults:            # probability per fault; the rest are clean answers
+    overloaded: 0.1
+    rate_limit: 0.05
+  latency: 20ms-80ms # before the response headers
+  ttft: 200ms        # before a stream's first content event
+  event_delay: 5ms   # between stream events
+  stall_after: 3
+  error_after: 2
+  cut_after: 0       # 0: all but the terminal event
+  hint: retry-after  # retry-after | retry-after-ms | http-date | reset | none
+  hint_after: 1s
+  hang_max: 60s
+  text: "Hello!"
+  ledger_size: 100000
+`

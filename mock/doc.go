@@ -1,0 +1,103 @@
+// Package mock is a fault-injecting fake model provider: an http.Handler
+// that speaks the OpenAI Chat Completions dialect (POST /v1/chat/completions
+// and /chat/completions) and the Anthropic Messages dialect (POST
+// /v1/messages), for tests of anything that calls model APIs. It backs the
+// `lifeline mock` command and lifeline's built-in demo, and is importable in
+// your own Go tests:
+//
+//	run, err := mock.Listen("127.0.0.1:0", mock.Config{Seed: 7,
+//		Faults: map[mock.Fault]float64{mock.Overloaded: 0.1, mock.RateLimit: 0.05}})
+//	if err != nil { … }
+//	defer run.Close()
+//	// point the client at run.URL+"/v1" (OpenAI) or run.URL (Anthropic)
+//
+// # Answers
+//
+// The model in the request is echoed. A request that offers tools gets a
+// call to the first tool (or the one tool_choice names) whose arguments
+// are generated to satisfy the tool's JSON schema; a request with
+// response_format json_schema (OpenAI) or output_config.format json_schema
+// (Anthropic) gets JSON generated from the schema; json_object gets
+// {"answer": "…"}; anything else gets a fixed text. Generation covers
+// objects, required and optional properties, string, number, integer,
+// boolean, null, enum, const, arrays, formats, length and numeric bounds,
+// anyOf/oneOf/allOf (first alternative) and local $refs.
+//
+// With "stream": true the answer is an SSE stream in the provider's exact
+// event sequence: Anthropic message_start, content_block_start, ping,
+// content_block_delta…, content_block_stop, message_delta, message_stop;
+// OpenAI a role chunk, content (or tool-call) chunks, a finish chunk, a
+// usage chunk when stream_options.include_usage is set, and data: [DONE].
+// Usage counts are estimated from the sizes of the prompt and the answer.
+// Every response carries request-id (Anthropic) or x-request-id (OpenAI)
+// and the provider's rate-limit headers.
+//
+// # Faults
+//
+// Each request gets one fault (None for a clean answer). The n-th request's
+// fault is drawn from Config.Faults as a pure function of Config.Seed and n,
+// so a run is reproducible; the header X-Mock-Fault: NAME forces a fault on
+// one request, and X-Mock-Fault-Arg gives it an argument made of tokens
+// joined by ':' — a count N, a duration, a word. The faults are:
+//
+//	rate_limit           429 rate_limit_error / rate_limit_exceeded, -remaining: 0 and a wait
+//	                     hint; arg: retry-after | retry-after-ms | http-date | reset | none,
+//	                     and the wait (e.g. "http-date:2s")
+//	quota                429 insufficient_quota (OpenAI; arg: the code) / rate_limit_error with
+//	                     details.error_code enforced_spend_limit_reached (Anthropic)
+//	overloaded           529 overloaded_error (Anthropic) / 503 "currently overloaded" (OpenAI)
+//	server_error         500 api_error / server_error
+//	bad_gateway          502 with the CDN's HTML page
+//	unavailable          503 that does not say overloaded
+//	context_length       400 "prompt is too long" / context_length_exceeded
+//	bad_request          400 invalid_request_error
+//	auth                 401 authentication_error / invalid_api_key
+//	hang                 no headers until the client leaves; dropped after hang_max (arg: bound)
+//	stall                a stream stops after N events (arg: N); a JSON body after half of it
+//	stream_error_before  an SSE error event before any content (arg: overloaded | server_error)
+//	stream_error_after   an SSE error event after N content events (arg: kind and N)
+//	cut                  a stream ends cleanly without message_stop / [DONE] (arg: N events
+//	                     sent); a JSON body ends after half of its declared length
+//	not_json             structured output wrapped in a Markdown fence
+//	bad_schema           structured output missing a required field (arg: type — a wrong type)
+//	bad_tool_args        tool arguments breaking the tool schema (arg: not_json — cut JSON)
+//	empty                an empty completion
+//
+// Stream faults on a non-streaming request become the matching error
+// status (stream_error_*) or a cut body (stall, cut). Content faults
+// (not_json, bad_schema, bad_tool_args) on a request that does not ask for
+// that kind of content leave the answer valid. Config.Latency delays the
+// headers, Config.TTFT the first content event, Config.EventDelay every
+// event; X-Mock-Latency and X-Mock-Ttft override them per request.
+//
+// Hang and stall end by panicking with http.ErrAbortHandler (net/http
+// drops the connection); call ServeHTTP through an http.Server, not a
+// bare ResponseRecorder, when those faults may occur.
+//
+// # Ledger
+//
+// The server records every response it sends — sequence number, fault,
+// status, response and tool-call ids, and whether the output was valid —
+// before its first byte leaves, so a test can check that a gateway never
+// served an invalid answer as a good one: look the id it returned up with
+// Lookup. Stats counts requests by fault and by path.
+//
+// # Configuration
+//
+// Config loads from YAML (LoadConfig):
+//
+//	seed: 7
+//	name: mock
+//	faults: {overloaded: 0.1, rate_limit: 0.05}
+//	latency: 20ms-80ms
+//	ttft: 200ms
+//	event_delay: 5ms
+//	stall_after: 3
+//	error_after: 2
+//	cut_after: 0
+//	hint: retry-after
+//	hint_after: 1s
+//	hang_max: 60s
+//	text: "Hello!"
+//	ledger_size: 100000
+package mock

@@ -1,0 +1,66 @@
+package mock_test
+
+import (
+	"fmt"
+	"io"
+	"net/http"
+	"strings"
+
+	"github.com/lifelinehq/lifeline/mock"
+)
+
+// Start a mock provider in-process, force a fault on one request, and
+// check in the ledger what was sent.
+func ExampleListen() {
+	run, err := mock.Listen("127.0.0.1:0", mock.Config{Seed: 1})
+	if err != nil {
+		panic(err)
+	}
+	defer run.Close()
+
+	body := `{"model":"claude-sonnet-4-5","max_tokens":64,"messages":[{"role":"user","content":"hi"}]}`
+	req, _ := http.NewRequest(http.MethodPost, run.URL+"/v1/messages", strings.NewReader(body))
+	req.Header.Set("X-Mock-Fault", "overloaded")
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		panic(err)
+	}
+	b, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	fmt.Println(resp.StatusCode, strings.Contains(string(b), `"overloaded_error"`))
+
+	resp, err = http.Post(run.URL+"/v1/messages", "application/json", strings.NewReader(body))
+	if err != nil {
+		panic(err)
+	}
+	_, _ = io.Copy(io.Discard, resp.Body)
+	resp.Body.Close()
+
+	for _, e := range run.Server.Ledger() {
+		fmt.Println(e.Seq, e.Status, e.Fault, e.Valid)
+	}
+	st := run.Server.Stats()
+	fmt.Println(st.Requests, st.Valid, st.Invalid)
+	// Output:
+	// 529 true
+	// 0 529 overloaded false
+	// 1 200 none true
+	// 2 1 1
+}
+
+// A fault mix drawn from a seed: the n-th request's fault is a pure
+// function of the seed and n.
+func ExampleServer_FaultOf() {
+	srv, err := mock.New(mock.Config{Seed: 7, Faults: map[mock.Fault]float64{mock.RateLimit: 0.5}})
+	if err != nil {
+		panic(err)
+	}
+	again, _ := mock.New(mock.Config{Seed: 7, Faults: map[mock.Fault]float64{mock.RateLimit: 0.5}})
+	same := true
+	for n := range uint64(100) {
+		same = same && srv.FaultOf(n) == again.FaultOf(n)
+	}
+	fmt.Println(same)
+	// Output:
+	// true
+}

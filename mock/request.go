@@ -1,0 +1,143 @@
+package mock
+
+import (
+	"encoding/json"
+	"errors"
+
+	"github.com/lifelinehq/lifeline/wire"
+)
+
+// answerKind is what a clean answer to a request holds.
+type answerKind uint8
+
+const (
+	answerText       answerKind = iota // plain text
+	answerJSONObject                   // response_format json_object: {"answer": …}
+	answerJSONSchema                   // structured output generated from a schema
+	answerTool                         // a call to one of the offered tools
+)
+
+// request is what the mock reads from a request body. Its slices point
+// into the body.
+type request struct {
+	model        []byte // the "model" value as a JSON string literal; nil when absent
+	stream       bool
+	includeUsage bool       // OpenAI stream_options.include_usage
+	promptBytes  int        // size of messages, system prompt and tools
+	kind         answerKind // what a clean answer holds
+	schema       []byte     // the JSON schema of answerJSONSchema or answerTool
+	toolName     []byte     // the called tool's name, a JSON string literal
+}
+
+// errMalformed reports a body that is not a JSON object.
+var errMalformed = errors.New("request body is not a JSON object")
+
+// parseRequest reads a dialect-d request body.
+func parseRequest(d wire.Dialect, body []byte) (request, error) {
+	var r request
+	i := skipSpace(body, 0)
+	if !json.Valid(body) || i >= len(body) || body[i] != '{' {
+		return r, errMalformed
+	}
+	var tools, toolChoice, format []byte
+	members(body, func(key, v []byte) bool {
+		switch string(key) {
+		case "model":
+			if v[0] == '"' {
+				r.model = v
+			}
+		case "stream":
+			r.stream = string(v) == "true"
+		case "stream_options":
+			r.includeUsage = string(member(v, "include_usage")) == "true"
+		case "messages", "system":
+			r.promptBytes += len(v)
+		case "tools":
+			tools = v
+			r.promptBytes += len(v)
+		case "tool_choice":
+			toolChoice = v
+		case "response_format":
+			if d == wire.OpenAI {
+				format = v
+			}
+		case "output_config":
+			if d == wire.Anthropic {
+				format = member(v, "format")
+			}
+		case "output_format": // the beta spelling of output_config.format
+			if d == wire.Anthropic && format == nil {
+				format = v
+			}
+		}
+		return true
+	})
+	if name, schema, ok := chooseTool(d, tools, toolChoice); ok {
+		r.kind, r.toolName, r.schema = answerTool, name, schema
+		return r, nil
+	}
+	switch typ := member(format, "type"); {
+	case isString(typ, "json_schema"):
+		r.kind = answerJSONSchema
+		if d == wire.OpenAI {
+			r.schema = member(member(format, "json_schema"), "schema")
+		} else {
+			r.schema = member(format, "schema")
+		}
+		if r.schema == nil {
+			r.schema = []byte(`{}`)
+		}
+	case isString(typ, "json_object"):
+		r.kind = answerJSONObject
+	}
+	return r, nil
+}
+
+// chooseTool picks the tool a clean answer calls: the one tool_choice names,
+// else the first tool with a schema. ok is false when no tool is offered or
+// tool_choice is "none".
+func chooseTool(d wire.Dialect, tools, choice []byte) (name, schema []byte, ok bool) {
+	var want []byte // a forced tool's name
+	if d == wire.OpenAI {
+		switch {
+		case isString(choice, "none"):
+			return nil, nil, false
+		case len(choice) > 0 && choice[0] == '{':
+			want = member(member(choice, "function"), "name")
+		}
+	} else {
+		switch typ := member(choice, "type"); {
+		case isString(typ, "none"):
+			return nil, nil, false
+		case isString(typ, "tool"):
+			want = member(choice, "name")
+		}
+	}
+	elements(tools, func(t []byte) bool {
+		var n, s []byte
+		if d == wire.OpenAI {
+			fn := member(t, "function")
+			n, s = member(fn, "name"), member(fn, "parameters")
+			if fn == nil {
+				return true
+			}
+		} else {
+			n, s = member(t, "name"), member(t, "input_schema")
+			if s == nil { // server tools (web search, …) have no input schema
+				return true
+			}
+		}
+		if len(n) < 2 || n[0] != '"' || (want != nil && string(n) != string(want)) {
+			return true
+		}
+		name, schema, ok = n, s, true
+		return false
+	})
+	if ok && schema == nil {
+		schema = []byte(`{"type":"object","properties":{}}`)
+	}
+	return name, schema, ok
+}
+
+// promptTokens estimates the prompt's token count: about four bytes a token.
+func (r *request) promptTokens() int { return max(1, (r.promptBytes+3)/4) }
