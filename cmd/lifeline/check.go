@@ -1,0 +1,27 @@
+package main
+
+import (
+	"flag"
+	"io"
+	"os"
+	"strings"
+
+	"github.com/lifelinehq/lifeline/internal/config"
+)
+
+func check(args []string, stdout, stderr io.Writer) error {
+	fs := flag.NewFlagSet("lifeline check", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	path := fs.String("config", defaultConfigFile, "configuration file to validate")
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	if fs.NArg() > 0 {
+		return usageError{"check takes no arguments: " + strings.Join(fs.Args(), " ")}
+	}
+	cfg, err := config.Load(*path, os.LookupEnv)
+	if err != nil {
+		return err
+	}
+	return cfg.Describe(stdout)
+}

@@ -1,0 +1,101 @@
+// Command lifeline is the reliability gateway between AI agents and model
+// APIs.
+//
+//	lifeline serve [--config FILE] [--listen ADDR]   run the gateway
+//	lifeline check [--config FILE]                   validate a config, print the resolved routes
+//	lifeline mock [flags]                            run the fault-injecting mock provider
+//	lifeline demo [--duration 30s]                   run the demo gateway under a synthetic agent workload
+//	lifeline version                                 print the version
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"os/signal"
+	"runtime/debug"
+	"syscall"
+
+	"github.com/lifelinehq/lifeline/internal/demo"
+	"github.com/lifelinehq/lifeline/mock"
+)
+
+// version is set at build time with -ldflags "-X main.version=…".
+var version = ""
+
+const usage = `lifeline — the reliability layer between AI agents and model APIs
+
+Usage:
+  lifeline serve [--config FILE] [--listen ADDR]   run the gateway
+  lifeline check [--config FILE]                   validate a config and print the resolved routes
+  lifeline mock [flags]                            run the fault-injecting mock provider (--help for faults)
+  lifeline demo [--duration 30s]                   run the demo gateway under a synthetic agent workload
+  lifeline version                                 print the version
+
+serve reads --config FILE, else ./lifeline.yaml, else builds a default chain
+from ANTHROPIC_API_KEY / OPENAI_API_KEY, else starts the embedded demo.
+Configuration reference: docs/configuration.md
+`
+
+func main() {
+	ctx, stop := signal.NotifyContext(context.Background(), syscall.SIGTERM, syscall.SIGINT)
+	defer stop()
+	os.Exit(run(ctx, os.Args[1:], os.Stdout, os.Stderr))
+}
+
+// run executes one subcommand and returns the process exit code.
+func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
+	if len(args) == 0 {
+		fmt.Fprint(stderr, usage)
+		return 2
+	}
+	var err error
+	switch args[0] {
+	case "serve":
+		err = serve(ctx, args[1:], stdout, stderr)
+	case "check":
+		err = check(args[1:], stdout, stderr)
+	case "mock":
+		err = mock.Command(ctx, args[1:], stdout, stderr)
+	case "demo":
+		err = demo.Command(ctx, args[1:], stdout, stderr)
+	case "version", "--version", "-v":
+		fmt.Fprintln(stdout, "lifeline", versionString())
+		return 0
+	case "help", "--help", "-h":
+		fmt.Fprint(stdout, usage)
+		return 0
+	default:
+		fmt.Fprintf(stderr, "lifeline: unknown command %q\n\n%s", args[0], usage)
+		return 2
+	}
+	switch {
+	case err == nil:
+		return 0
+	case errors.Is(err, flag.ErrHelp):
+		return 0
+	case errors.As(err, new(usageError)):
+		fmt.Fprintln(stderr, "lifeline:", err)
+		return 2
+	}
+	fmt.Fprintln(stderr, "lifeline:", err)
+	return 1
+}
+
+// usageError is a command line mistake.
+type usageError struct{ msg string }
+
+func (e usageError) Error() string { return e.msg }
+
+func versionString() string {
+	if version != "" {
+		return version
+	}
+	if bi, ok := debug.ReadBuildInfo(); ok && bi.Main.Version != "" && bi.Main.Version != "(devel)" {
+		return bi.Main.Version
+	}
+	return "devel"
+}

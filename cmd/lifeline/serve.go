@@ -1,0 +1,165 @@
+package main
+
+import (
+	"context"
+	"flag"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"net/http"
+	"os"
+	"strings"
+	"time"
+
+	"github.com/lifelinehq/lifeline/internal/config"
+	"github.com/lifelinehq/lifeline/internal/demo"
+	"github.com/lifelinehq/lifeline/internal/gateway"
+	"github.com/lifelinehq/lifeline/internal/setup"
+)
+
+// defaultConfigFile is read by serve when --config is not given.
+const defaultConfigFile = "lifeline.yaml"
+
+func serve(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	fs := flag.NewFlagSet("lifeline serve", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	configPath := fs.String("config", "", "configuration file (default ./lifeline.yaml, else provider keys from the environment, else the embedded demo)")
+	listen := fs.String("listen", "", "listen address, overriding the config's listen (e.g. 127.0.0.1:8080)")
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	if fs.NArg() > 0 {
+		return usageError{"serve takes no arguments: " + strings.Join(fs.Args(), " ")}
+	}
+	src, err := loadServeConfig(*configPath, *listen)
+	if err != nil {
+		return err
+	}
+	if src.demo != nil {
+		defer src.demo.Close()
+	}
+	cfg := src.cfg
+	if *listen != "" {
+		cfg.Listen = *listen
+	}
+	log := newLogger(stderr, cfg.Log)
+	gcfg, err := setup.Gateway(ctx, cfg, log)
+	if err != nil {
+		return err
+	}
+	gw, err := gateway.New(gcfg)
+	if err != nil {
+		gcfg.Store.Close()
+		return err
+	}
+	defer gw.Close()
+	ln, err := net.Listen("tcp", cfg.Listen)
+	if err != nil {
+		return fmt.Errorf("listen: %w", err)
+	}
+	hs := &http.Server{
+		Handler:           gw,
+		ReadHeaderTimeout: 10 * time.Second,
+		IdleTimeout:       120 * time.Second,
+		MaxHeaderBytes:    64 << 10,
+		ErrorLog:          slog.NewLogLogger(log.Handler(), slog.LevelWarn),
+	}
+	served := make(chan error, 1)
+	go func() { served <- hs.Serve(ln) }()
+	addr := ln.Addr().String()
+	var routes []string
+	for _, r := range gcfg.Routes {
+		routes = append(routes, r.Name)
+	}
+	log.Info("lifeline listening", "addr", addr, "config", src.name, "routes", strings.Join(routes, ","), "version", versionString())
+	if src.demo != nil {
+		fmt.Fprint(stderr, demoBanner(addr))
+	}
+	gw.MarkReady()
+
+	select {
+	case err := <-served:
+		return fmt.Errorf("serve: %w", err)
+	case <-ctx.Done():
+	}
+	grace := cfg.ShutdownGrace.D()
+	log.Info("shutting down: draining in-flight requests", "grace", grace, "inflight", gw.InFlight())
+	gw.Drain()
+	sctx, cancel := context.WithTimeout(context.Background(), grace)
+	defer cancel()
+	if err := hs.Shutdown(sctx); err != nil {
+		log.Warn("drain grace ran out; closing remaining connections", "inflight", gw.InFlight())
+		hs.Close()
+	}
+	log.Info("stopped")
+	return nil
+}
+
+// configSource is the configuration serve runs on and where it came from.
+type configSource struct {
+	cfg  *config.Config
+	name string
+	demo *demo.Providers // set when running the embedded demo
+}
+
+// loadServeConfig picks the configuration: --config, else ./lifeline.yaml,
+// else a default chain from provider keys in the environment, else the
+// embedded demo.
+func loadServeConfig(path, listen string) (configSource, error) {
+	if path == "" {
+		if _, err := os.Stat(defaultConfigFile); err == nil {
+			path = defaultConfigFile
+		}
+	}
+	if path != "" {
+		cfg, err := config.Load(path, os.LookupEnv)
+		return configSource{cfg: cfg, name: path}, err
+	}
+	if cfg, ok, err := keysConfig(os.LookupEnv); ok || err != nil {
+		return configSource{cfg: cfg, name: "default chain from provider keys in the environment"}, err
+	}
+	p, err := demo.Start(uint64(time.Now().UnixNano()))
+	if err != nil {
+		return configSource{}, fmt.Errorf("starting the demo providers: %w", err)
+	}
+	if listen == "" {
+		listen = config.DefaultListen
+	}
+	cfg, err := p.Config(listen)
+	if err != nil {
+		p.Close()
+		return configSource{}, err
+	}
+	return configSource{cfg: cfg, name: "embedded demo", demo: p}, nil
+}
+
+func newLogger(w io.Writer, c config.Log) *slog.Logger {
+	opts := &slog.HandlerOptions{Level: c.SlogLevel()}
+	if c.Format == "json" {
+		return slog.New(slog.NewJSONHandler(w, opts))
+	}
+	return slog.New(slog.NewTextHandler(w, opts))
+}
+
+func demoBanner(addr string) string {
+	return `
+  ┌──────────────────────────────────────────────────────────────────────────┐
+  │ lifeline is running the DEMO.                                            │
+  │ No lifeline.yaml and no ANTHROPIC_API_KEY / OPENAI_API_KEY were found,   │
+  │ so two built-in mock providers that fail on purpose serve the routes     │
+  │ "demo" and "demo-json". Send a request and watch X-Lifeline-Target and   │
+  │ X-Lifeline-Attempts change as faults hit:                                │
+  └──────────────────────────────────────────────────────────────────────────┘
+
+    curl -si http://` + addr + `/v1/chat/completions \
+      -H 'content-type: application/json' \
+      -d '{"model":"demo","messages":[{"role":"user","content":"hello"}]}'
+
+  Status: http://` + addr + `/api/status   Metrics: http://` + addr + `/metrics
+  To use real providers: export ANTHROPIC_API_KEY / OPENAI_API_KEY, or write
+  a lifeline.yaml (reference: docs/configuration.md).
+
+`
+}
+

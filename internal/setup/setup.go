@@ -1,0 +1,154 @@
+// Package setup turns a loaded configuration into a running gateway's
+// parts: routes with their policies, client keys and the state store.
+package setup
+
+import (
+	"context"
+	"fmt"
+	"log/slog"
+	"net/http"
+
+	"github.com/lifelinehq/lifeline"
+	"github.com/lifelinehq/lifeline/backoff"
+	"github.com/lifelinehq/lifeline/breaker"
+	"github.com/lifelinehq/lifeline/budget"
+	"github.com/lifelinehq/lifeline/internal/config"
+	"github.com/lifelinehq/lifeline/internal/gateway"
+	"github.com/lifelinehq/lifeline/store"
+	"github.com/lifelinehq/lifeline/store/memory"
+	"github.com/lifelinehq/lifeline/store/redis"
+	"github.com/lifelinehq/lifeline/validate"
+)
+
+// Gateway builds the gateway configuration of c. The returned store must
+// be closed by the caller (the gateway's Close does it).
+func Gateway(ctx context.Context, c *config.Config, log *slog.Logger) (gateway.Config, error) {
+	routes, err := Routes(c)
+	if err != nil {
+		return gateway.Config{}, err
+	}
+	st, err := Store(ctx, c, log)
+	if err != nil {
+		return gateway.Config{}, err
+	}
+	gc := gateway.Config{
+		Routes:         routes,
+		MaxBody:        int64(c.Limits.MaxBody),
+		IdempotencyTTL: c.Idempotency.TTL.D(),
+		Store:          st,
+		Logger:         log,
+	}
+	for _, k := range c.Keys {
+		gc.Keys = append(gc.Keys, gateway.Key{Key: lifeline.Secret(k.Key.Reveal()), Routes: k.Routes})
+	}
+	return gc, nil
+}
+
+// Store opens the configured state store.
+func Store(ctx context.Context, c *config.Config, log *slog.Logger) (store.Store, error) {
+	switch c.State.Backend {
+	case "", "memory":
+		return memory.New(), nil
+	case "redis":
+		s, err := redis.New(ctx, c.State.RedisURL, redis.WithLogger(log))
+		if err != nil {
+			return nil, fmt.Errorf("state.redis_url: %w", err)
+		}
+		return s, nil
+	}
+	return nil, fmt.Errorf("state.backend: unknown backend %q", c.State.Backend)
+}
+
+// Routes maps the configuration's resolved routes onto engine routes.
+func Routes(c *config.Config) ([]gateway.RouteSpec, error) {
+	providers := map[string]*lifeline.Provider{}
+	var out []gateway.RouteSpec
+	for _, r := range c.ResolvedRoutes() {
+		spec := gateway.RouteSpec{Name: r.Name}
+		for _, t := range r.Targets {
+			p := providers[t.Provider]
+			if p == nil {
+				p = &lifeline.Provider{Name: t.Provider, Kind: t.Kind, BaseURL: t.BaseURL, APIKey: lifeline.Secret(t.APIKey.Reveal())}
+				if len(t.Headers) > 0 {
+					p.Header = http.Header{}
+					for k, v := range t.Headers {
+						p.Header.Set(k, v)
+					}
+				}
+				providers[t.Provider] = p
+			}
+			spec.Chain = append(spec.Chain, lifeline.Target{Provider: p, Model: t.Model})
+		}
+		opts, err := policy(r)
+		if err != nil {
+			return nil, fmt.Errorf("route %q: %w", r.Name, err)
+		}
+		spec.Options = opts
+		out = append(out, spec)
+	}
+	return out, nil
+}
+
+// policy maps one resolved route's settings onto route options.
+func policy(r config.ResolvedRoute) ([]lifeline.RouteOption, error) {
+	p := lifeline.Policy{
+		Retry: lifeline.RetryPolicy{
+			MaxAttempts: r.Retry.MaxAttempts,
+			Backoff:     backoff.Policy{Base: r.Retry.Base, Cap: r.Retry.Cap, Jitter: r.Retry.Jitter},
+			MaxWait:     r.Retry.MaxWait,
+			Budget:      budget.Config{Ratio: r.Retry.BudgetRatio, MinPerSecond: r.Retry.BudgetMinPerSecond},
+		},
+		Timeouts: lifeline.Timeouts{
+			Attempt: r.Timeouts.Attempt, FirstToken: r.Timeouts.FirstToken,
+			Idle: r.Timeouts.Idle, Total: r.Timeouts.Total,
+		},
+		Breaker: breaker.Config{
+			Window: r.Breaker.Window, MinRequests: r.Breaker.MinRequests, FailureRate: r.Breaker.FailureRate,
+			ConsecutiveFailures: r.Breaker.ConsecutiveFailures, Cooldown: r.Breaker.Cooldown,
+			MaxCooldown: r.Breaker.MaxCooldown, HalfOpenProbes: r.Breaker.HalfOpenProbes,
+		},
+		QuotaCooldown: r.Breaker.QuotaCooldown,
+	}
+	v := r.Validate
+	spec := validate.Spec{
+		JSON: v.JSON, Schema: v.Schema, SchemaURL: v.SchemaSource,
+		NoTools: !v.Tools, NoRequestSchema: !v.RequestSchema, NonEmpty: v.NonEmpty,
+	}
+	for _, ch := range v.Checks {
+		c, err := check(ch)
+		if err != nil {
+			return nil, err
+		}
+		spec.Custom = append(spec.Custom, c)
+	}
+	p.Validate = spec
+	switch v.Stream {
+	case config.StreamBuffer:
+		p.Stream = lifeline.StreamBuffer
+	case config.StreamPass:
+		p.Stream = lifeline.StreamPass
+	}
+	for class, act := range r.Actions {
+		a, err := lifeline.ParseAction(act.String())
+		if err != nil {
+			return nil, err
+		}
+		if p.Actions, err = p.Actions.With(class, a); err != nil {
+			return nil, err
+		}
+	}
+	return []lifeline.RouteOption{lifeline.WithPolicy(p)}, nil
+}
+
+// check maps a named check onto a custom validator.
+func check(c config.Check) (validate.Custom, error) {
+	switch {
+	case c.MinLength > 0:
+		return validate.MinLength(c.MinLength), nil
+	case c.Regex != "":
+		return validate.Regex(c.Regex)
+	case len(c.RequiredFields) > 0:
+		return validate.RequiredFields(c.RequiredFields...), nil
+	}
+	return validate.Custom{}, fmt.Errorf("empty check")
+}
