@@ -1,10 +1,43 @@
 // Package translate converts requests, responses, errors and streams
 // between the OpenAI Chat Completions dialect and the Anthropic Messages
 // dialect, so that a route's chain may mix providers of both kinds.
+//
+// Request fields that have no counterpart in the target dialect are dropped
+// (with a debug record when Options.Log is set), never refused; only a body
+// that is not a request at all is an error. Responses keep the upstream id
+// and model; thinking blocks, which have no slot in the OpenAI dialect, are
+// dropped. Streams are translated event by event: the translator keeps a
+// few counters and the message id and model, never the content.
+//
+// Choices where the dialects differ:
+//   - OpenAI system and developer messages become Anthropic's system (a
+//     string for a single one, text blocks otherwise); Anthropic system
+//     blocks become one system message each.
+//   - Tool messages become tool_result blocks, consecutive ones grouped in
+//     one user turn; tool_result blocks become tool messages placed before
+//     the rest of their turn.
+//   - Arguments that are not a JSON object become the input {}.
+//   - An OpenAI target gets max_completion_tokens (max_tokens is deprecated
+//     there); an Anthropic target gets DefaultMaxTokens when the request
+//     sets no limit, and a temperature above 1 capped at 1.
+//   - Anthropic's output_config.format has no name; the OpenAI
+//     response_format built from it is named "response".
+//   - Usage: OpenAI prompt_tokens = Anthropic input + cache writes + cache
+//     reads; cached_tokens = cache reads; cache_write_tokens = cache writes.
+//   - Stop reasons, Anthropic → OpenAI: end_turn, stop_sequence and
+//     pause_turn → stop; max_tokens and model_context_window_exceeded →
+//     length; tool_use → tool_calls; refusal → content_filter. OpenAI →
+//     Anthropic: stop → end_turn (refusal when the message was a refusal);
+//     length → max_tokens; tool_calls and function_call → tool_use;
+//     content_filter → refusal.
+//   - Error types follow the table of Error.
 package translate
 
 import (
-	"github.com/lifelinehq/lifeline/sse"
+	"errors"
+	"log/slog"
+	"time"
+
 	"github.com/lifelinehq/lifeline/wire"
 )
 
@@ -13,37 +46,95 @@ import (
 // (Anthropic requires it).
 const DefaultMaxTokens = 4096
 
+// Errors returned by Request and Response. The returned errors wrap them
+// with the place of the problem.
+var (
+	ErrInvalidRequest  = errors.New("translate: not a valid request body")
+	ErrInvalidResponse = errors.New("translate: not a valid response body")
+)
+
+// Options adjusts translation. The zero value is ready to use: no logging,
+// the system clock.
+type Options struct {
+	// Log receives a debug record for every request field or content part
+	// dropped because the target dialect has no counterpart. Nil: no records.
+	Log *slog.Logger
+	// Now returns the current time, used for the "created" member of OpenAI
+	// responses and chunks built from Anthropic ones. Nil: time.Now.
+	Now func() time.Time
+}
+
 // Request converts a client request body from dialect from to dialect to,
 // with its model set to model. Fields without a counterpart are dropped.
 func Request(from, to wire.Dialect, body []byte, model string) ([]byte, error) {
-	panic("not implemented")
+	return Options{}.Request(from, to, body, model)
 }
 
 // Response converts a non-streaming 2xx response body of dialect from into
 // dialect to.
 func Response(from, to wire.Dialect, body []byte) ([]byte, error) {
-	panic("not implemented")
+	return Options{}.Response(from, to, body)
 }
-
-// Error converts an upstream error body of dialect from into dialect to,
-// keeping its type and message (mapped to the closest type of the other
-// dialect). The HTTP status is kept by the caller.
-func Error(from, to wire.Dialect, status int, body []byte) []byte {
-	panic("not implemented")
-}
-
-// Stream converts a stream event by event, keeping no more than one event.
-type Stream struct{}
 
 // NewStream returns a translator of a from-dialect stream into dialect to.
 // clientRequest is the client's request body (it says, for instance,
 // whether an OpenAI client asked for a usage chunk).
 func NewStream(from, to wire.Dialect, clientRequest []byte) *Stream {
-	panic("not implemented")
+	return Options{}.NewStream(from, to, clientRequest)
 }
 
-// Event appends to dst the dialect-to events that ev translates into (zero
-// or more framed SSE events) and returns the extended slice.
-func (s *Stream) Event(dst []byte, ev sse.Event) ([]byte, error) {
-	panic("not implemented")
+// Request converts a client request body from dialect from to dialect to,
+// with its model set to model (kept as it is when model is empty). When
+// from == to only the model changes. Fields without a counterpart are
+// dropped and reported to o.Log at debug level.
+func (o Options) Request(from, to wire.Dialect, body []byte, model string) ([]byte, error) {
+	switch {
+	case from == to:
+		f, err := wire.Peek(body)
+		if err != nil {
+			return nil, errors.Join(ErrInvalidRequest, err)
+		}
+		if model == "" {
+			return body, nil
+		}
+		return wire.SetModel(body, f, model), nil
+	case from == wire.OpenAI && to == wire.Anthropic:
+		return o.requestOpenAIToAnthropic(body, model)
+	case from == wire.Anthropic && to == wire.OpenAI:
+		return o.requestAnthropicToOpenAI(body, model)
+	}
+	return nil, unknownDialects(from, to)
+}
+
+// Response converts a non-streaming 2xx response body of dialect from into
+// dialect to. When from == to the body is returned unchanged.
+func (o Options) Response(from, to wire.Dialect, body []byte) ([]byte, error) {
+	switch {
+	case from == to:
+		return body, nil
+	case from == wire.Anthropic && to == wire.OpenAI:
+		return o.responseAnthropicToOpenAI(body)
+	case from == wire.OpenAI && to == wire.Anthropic:
+		return o.responseOpenAIToAnthropic(body)
+	}
+	return nil, unknownDialects(from, to)
+}
+
+func (o Options) now() time.Time {
+	if o.Now != nil {
+		return o.Now()
+	}
+	return time.Now()
+}
+
+// drop records that a field or part was left out of a translation.
+func (o Options) drop(what string, from, to wire.Dialect) {
+	if o.Log != nil {
+		o.Log.Debug("translate: dropped field without counterpart",
+			slog.String("field", what), slog.String("from", from.String()), slog.String("to", to.String()))
+	}
+}
+
+func unknownDialects(from, to wire.Dialect) error {
+	return errors.New("translate: unsupported dialects " + from.String() + " -> " + to.String())
 }

@@ -1,0 +1,267 @@
+package translate
+
+import (
+	"encoding/json"
+	"fmt"
+	"strings"
+
+	"github.com/lifelinehq/lifeline/wire"
+)
+
+// anthropicRequestKey reports whether an Anthropic request member has an
+// OpenAI counterpart; every other member (top_k, thinking, service_tier…)
+// is dropped.
+func anthropicRequestKey(k string) bool {
+	switch k {
+	case "model", "messages", "system", "max_tokens", "stop_sequences", "temperature", "top_p",
+		"stream", "tools", "tool_choice", "metadata", "output_config":
+		return true
+	}
+	return false
+}
+
+// responseFormatName names the json_schema of an OpenAI response_format
+// built from Anthropic's output_config, which has no name.
+const responseFormatName = "response"
+
+// requestAnthropicToOpenAI builds an OpenAI Chat Completions request from an
+// Anthropic Messages request.
+func (o Options) requestAnthropicToOpenAI(body []byte, model string) ([]byte, error) {
+	var top map[string]json.RawMessage
+	if err := json.Unmarshal(body, &top); err != nil || top == nil {
+		return nil, fmt.Errorf("%w: want a JSON object", ErrInvalidRequest)
+	}
+	var in anRequest
+	if err := json.Unmarshal(body, &in); err != nil {
+		return nil, fmt.Errorf("%w: %v", ErrInvalidRequest, err)
+	}
+	if isNull(top["messages"]) {
+		return nil, fmt.Errorf("%w: missing messages", ErrInvalidRequest)
+	}
+	o.dropUnknown(top, anthropicRequestKey, wire.Anthropic, wire.OpenAI)
+
+	out := oaRequest{Model: in.Model, Temperature: in.Temperature, TopP: in.TopP, Stream: in.Stream}
+	if model != "" {
+		out.Model = model
+	}
+	if _, ok := top["max_tokens"]; ok {
+		out.MaxCompletionTokens = ptr(in.MaxTokens)
+	}
+	if in.Stream {
+		out.StreamOptions = &oaStreamOptions{IncludeUsage: true}
+	}
+	if len(in.StopSequences) > 0 {
+		out.Stop, _ = marshal(in.StopSequences)
+	}
+	if in.Metadata != nil {
+		out.User = in.Metadata.UserID
+	}
+	if oc := in.OutputConfig; oc != nil && oc.Format != nil {
+		if oc.Format.Type == "json_schema" && !isNull(oc.Format.Schema) {
+			out.ResponseFormat = &oaResponseFormat{Type: "json_schema",
+				JSONSchema: &oaJSONSchema{Name: responseFormatName, Schema: oc.Format.Schema}}
+		} else {
+			o.drop("output_config.format.type="+oc.Format.Type, wire.Anthropic, wire.OpenAI)
+		}
+	}
+	for _, t := range in.Tools {
+		if t.CacheControl != nil {
+			o.drop("tools[].cache_control", wire.Anthropic, wire.OpenAI)
+		}
+		if t.Type != "" && t.Type != "custom" {
+			o.drop("tools[].type="+t.Type, wire.Anthropic, wire.OpenAI)
+			continue
+		}
+		out.Tools = append(out.Tools, oaTool{Type: "function", Function: &oaFunctionDef{
+			Name: t.Name, Description: t.Description, Parameters: t.InputSchema, Strict: t.Strict}})
+	}
+	if tc := in.ToolChoice; tc != nil && len(out.Tools) > 0 {
+		switch tc.Type {
+		case "auto":
+			out.ToolChoice = json.RawMessage(`"auto"`)
+		case "any":
+			out.ToolChoice = json.RawMessage(`"required"`)
+		case "none":
+			out.ToolChoice = json.RawMessage(`"none"`)
+		case "tool":
+			var named oaNamedChoice
+			named.Type, named.Function.Name = "function", tc.Name
+			out.ToolChoice, _ = marshal(named)
+		default:
+			o.drop("tool_choice.type="+tc.Type, wire.Anthropic, wire.OpenAI)
+		}
+		if tc.DisableParallelToolUse {
+			out.ParallelToolCalls = ptr(false)
+		}
+	}
+	msgs, err := o.systemToOpenAI(in.System)
+	if err != nil {
+		return nil, err
+	}
+	for i, m := range in.Messages {
+		msgs, err = o.messageToOpenAI(msgs, m, fmt.Sprintf("messages[%d]", i))
+		if err != nil {
+			return nil, err
+		}
+	}
+	out.Messages = msgs
+	return marshal(out)
+}
+
+// systemToOpenAI turns Anthropic's system (a string or text blocks) into
+// system messages: one per text block.
+func (o Options) systemToOpenAI(raw json.RawMessage) ([]oaMessage, error) {
+	if isNull(raw) {
+		return nil, nil
+	}
+	if isString(raw) {
+		return []oaMessage{{Role: "system", Content: raw}}, nil
+	}
+	var blocks []anBlock
+	if err := json.Unmarshal(raw, &blocks); err != nil {
+		return nil, fmt.Errorf("%w: system: want a string or an array of text blocks", ErrInvalidRequest)
+	}
+	msgs := make([]oaMessage, 0, len(blocks))
+	for _, b := range blocks {
+		o.dropCacheControl(b, "system[]")
+		if b.Type != "text" {
+			o.drop("system[].type="+b.Type, wire.Anthropic, wire.OpenAI)
+			continue
+		}
+		c, _ := marshal(textOf(b.Text))
+		msgs = append(msgs, oaMessage{Role: "system", Content: c})
+	}
+	return msgs, nil
+}
+
+// messageToOpenAI appends the OpenAI messages for one Anthropic turn: a
+// user turn's tool_result blocks become tool messages (before the rest of
+// the turn), an assistant turn's tool_use blocks become tool_calls.
+func (o Options) messageToOpenAI(msgs []oaMessage, m anMessage, where string) ([]oaMessage, error) {
+	if m.Role != "user" && m.Role != "assistant" {
+		return nil, fmt.Errorf("%w: %s: unknown role %q", ErrInvalidRequest, where, m.Role)
+	}
+	if isNull(m.Content) || isString(m.Content) {
+		c := m.Content
+		if isNull(c) {
+			c = json.RawMessage(`""`)
+		}
+		return append(msgs, oaMessage{Role: m.Role, Content: c}), nil
+	}
+	var blocks []anBlock
+	if err := json.Unmarshal(m.Content, &blocks); err != nil {
+		return nil, fmt.Errorf("%w: %s.content: want a string or an array of blocks", ErrInvalidRequest, where)
+	}
+	for _, b := range blocks {
+		o.dropCacheControl(b, where+".content[]")
+	}
+	if m.Role == "assistant" {
+		return append(msgs, o.assistantToOpenAI(blocks, where)), nil
+	}
+	var parts []oaPart
+	for _, b := range blocks {
+		switch b.Type {
+		case "tool_result":
+			msgs = append(msgs, o.toolResultToOpenAI(b, where))
+		case "text":
+			parts = append(parts, oaPart{Type: "text", Text: ptr(textOf(b.Text))})
+		case "image":
+			if u, ok := imageURL(b.Source); ok {
+				parts = append(parts, oaPart{Type: "image_url", ImageURL: &oaImageURL{URL: u}})
+			} else {
+				o.drop(where+".content[].image.source", wire.Anthropic, wire.OpenAI)
+			}
+		default:
+			o.drop(where+".content[].type="+b.Type, wire.Anthropic, wire.OpenAI)
+		}
+	}
+	if len(parts) > 0 {
+		c, err := marshal(parts)
+		if err != nil {
+			return nil, err
+		}
+		msgs = append(msgs, oaMessage{Role: "user", Content: c})
+	}
+	return msgs, nil
+}
+
+// assistantToOpenAI joins an assistant turn's text blocks into content and
+// turns its tool_use blocks into tool_calls; thinking blocks are dropped.
+func (o Options) assistantToOpenAI(blocks []anBlock, where string) oaMessage {
+	msg := oaMessage{Role: "assistant"}
+	var text strings.Builder
+	hasText := false
+	for _, b := range blocks {
+		switch b.Type {
+		case "text":
+			text.WriteString(textOf(b.Text))
+			hasText = true
+		case "tool_use":
+			args := "{}"
+			if isObject(b.Input) {
+				a, _ := marshal(b.Input) // compact form
+				args = string(a)
+			}
+			msg.ToolCalls = append(msg.ToolCalls, oaToolCall{ID: b.ID, Type: "function",
+				Function: oaFunctionCall{Name: b.Name, Arguments: args}})
+		default:
+			o.drop(where+".content[].type="+b.Type, wire.Anthropic, wire.OpenAI)
+		}
+	}
+	if hasText && text.Len() > 0 || len(msg.ToolCalls) == 0 {
+		msg.Content, _ = marshal(text.String())
+	}
+	return msg
+}
+
+// toolResultToOpenAI turns a tool_result block into a tool message whose
+// content is a string or text parts (images and is_error are dropped).
+func (o Options) toolResultToOpenAI(b anBlock, where string) oaMessage {
+	msg := oaMessage{Role: "tool", ToolCallID: b.ToolUseID, Content: json.RawMessage(`""`)}
+	if b.IsError {
+		o.drop(where+".content[].tool_result.is_error", wire.Anthropic, wire.OpenAI)
+	}
+	if isString(b.Content) {
+		msg.Content = b.Content
+		return msg
+	}
+	var inner []anBlock
+	if json.Unmarshal(b.Content, &inner) != nil {
+		return msg
+	}
+	var parts []oaPart
+	for _, ib := range inner {
+		if ib.Type != "text" {
+			o.drop(where+".content[].tool_result.content[].type="+ib.Type, wire.Anthropic, wire.OpenAI)
+			continue
+		}
+		parts = append(parts, oaPart{Type: "text", Text: ptr(textOf(ib.Text))})
+	}
+	if len(parts) > 0 {
+		msg.Content, _ = marshal(parts)
+	}
+	return msg
+}
+
+// dropCacheControl reports a block's cache_control, which OpenAI requests
+// cannot carry.
+func (o Options) dropCacheControl(b anBlock, where string) {
+	if b.CacheControl != nil {
+		o.drop(where+".cache_control", wire.Anthropic, wire.OpenAI)
+	}
+}
+
+// imageURL turns an Anthropic image source into an OpenAI image URL: a
+// base64 source becomes a data URL.
+func imageURL(src *anSource) (string, bool) {
+	if src == nil {
+		return "", false
+	}
+	switch src.Type {
+	case "base64":
+		return "data:" + src.MediaType + ";base64," + src.Data, true
+	case "url":
+		return src.URL, src.URL != ""
+	}
+	return "", false
+}

@@ -1,0 +1,381 @@
+package translate
+
+import (
+	"encoding/json"
+	"fmt"
+	"sort"
+	"strings"
+
+	"github.com/lifelinehq/lifeline/wire"
+)
+
+// openAIRequestKey reports whether an OpenAI request member has an
+// Anthropic counterpart; every other member is dropped.
+func openAIRequestKey(k string) bool {
+	switch k {
+	case "model", "messages", "max_tokens", "max_completion_tokens", "temperature", "top_p",
+		"stop", "stream", "stream_options", "tools", "tool_choice", "parallel_tool_calls",
+		"response_format", "user", "safety_identifier":
+		return true
+	}
+	return false
+}
+
+// requestOpenAIToAnthropic builds an Anthropic Messages request from an
+// OpenAI Chat Completions request.
+func (o Options) requestOpenAIToAnthropic(body []byte, model string) ([]byte, error) {
+	var top map[string]json.RawMessage
+	if err := json.Unmarshal(body, &top); err != nil || top == nil {
+		return nil, fmt.Errorf("%w: want a JSON object", ErrInvalidRequest)
+	}
+	var in oaRequest
+	if err := json.Unmarshal(body, &in); err != nil {
+		return nil, fmt.Errorf("%w: %v", ErrInvalidRequest, err)
+	}
+	if isNull(top["messages"]) {
+		return nil, fmt.Errorf("%w: missing messages", ErrInvalidRequest)
+	}
+	o.dropUnknown(top, openAIRequestKey, wire.OpenAI, wire.Anthropic)
+
+	out := anRequest{Model: in.Model, Temperature: in.Temperature, TopP: in.TopP, Stream: in.Stream}
+	if model != "" {
+		out.Model = model
+	}
+	switch {
+	case in.MaxCompletionTokens != nil:
+		out.MaxTokens = *in.MaxCompletionTokens
+	case in.MaxTokens != nil:
+		out.MaxTokens = *in.MaxTokens
+	default:
+		out.MaxTokens = DefaultMaxTokens
+	}
+	if t := in.Temperature; t != nil && *t > 1 {
+		out.Temperature = ptr(1.0) // Anthropic's range is 0–1
+	}
+	stop, err := stopList(in.Stop)
+	if err != nil {
+		return nil, err
+	}
+	out.StopSequences = stop
+	if u := in.User; u != "" {
+		out.Metadata = &anMetadata{UserID: u}
+	} else if u := in.SafetyIdentifier; u != "" {
+		out.Metadata = &anMetadata{UserID: u}
+	}
+	if rf := in.ResponseFormat; rf != nil {
+		if rf.Type == "json_schema" && rf.JSONSchema != nil && !isNull(rf.JSONSchema.Schema) {
+			out.OutputConfig = &anOutputConfig{Format: &anFormat{Type: "json_schema", Schema: rf.JSONSchema.Schema}}
+		} else if rf.Type != "text" {
+			o.drop("response_format."+rf.Type, wire.OpenAI, wire.Anthropic)
+		}
+	}
+	for _, t := range in.Tools {
+		if t.Type != "function" && t.Type != "" || t.Function == nil {
+			o.drop("tools[].type="+t.Type, wire.OpenAI, wire.Anthropic)
+			continue
+		}
+		schema := t.Function.Parameters
+		if isNull(schema) {
+			schema = json.RawMessage(`{"type":"object","properties":{}}`)
+		}
+		out.Tools = append(out.Tools, anTool{Name: t.Function.Name, Description: t.Function.Description,
+			InputSchema: schema, Strict: t.Function.Strict})
+	}
+	if len(out.Tools) == 0 && !isNull(in.ToolChoice) {
+		o.drop("tool_choice (no tools)", wire.OpenAI, wire.Anthropic)
+	}
+	if len(out.Tools) > 0 {
+		tc, err := o.toolChoiceToAnthropic(in.ToolChoice, in.ParallelToolCalls)
+		if err != nil {
+			return nil, err
+		}
+		out.ToolChoice = tc
+	}
+	system, msgs, err := o.messagesToAnthropic(in.Messages)
+	if err != nil {
+		return nil, err
+	}
+	out.System, out.Messages = system, msgs
+	return marshal(out)
+}
+
+// dropUnknown reports every top-level member that is not in known.
+func (o Options) dropUnknown(top map[string]json.RawMessage, known func(string) bool, from, to wire.Dialect) {
+	if o.Log == nil {
+		return
+	}
+	var names []string
+	for k := range top {
+		if !known(k) {
+			names = append(names, k)
+		}
+	}
+	sort.Strings(names)
+	for _, k := range names {
+		o.drop(k, from, to)
+	}
+}
+
+// stopList reads OpenAI's stop: a string, an array of strings, or null.
+func stopList(raw json.RawMessage) ([]string, error) {
+	if isNull(raw) {
+		return nil, nil
+	}
+	var one string
+	if json.Unmarshal(raw, &one) == nil {
+		if one == "" {
+			return nil, nil
+		}
+		return []string{one}, nil
+	}
+	var many []string
+	if err := json.Unmarshal(raw, &many); err != nil {
+		return nil, fmt.Errorf("%w: stop: want a string or an array of strings", ErrInvalidRequest)
+	}
+	return many, nil
+}
+
+// toolChoiceToAnthropic maps "auto" | "required" | "none" | a named
+// function, and parallel_tool_calls:false, to Anthropic's tool_choice.
+func (o Options) toolChoiceToAnthropic(raw json.RawMessage, parallel *bool) (*anToolChoice, error) {
+	var tc anToolChoice
+	var mode string
+	switch {
+	case isNull(raw):
+		if parallel == nil || *parallel {
+			return nil, nil
+		}
+		tc.Type = "auto"
+	case json.Unmarshal(raw, &mode) == nil:
+		switch mode {
+		case "auto":
+			tc.Type = "auto"
+		case "required":
+			tc.Type = "any"
+		case "none":
+			tc.Type = "none"
+		default:
+			return nil, fmt.Errorf("%w: tool_choice %q", ErrInvalidRequest, mode)
+		}
+	default:
+		var named oaNamedChoice
+		if err := json.Unmarshal(raw, &named); err != nil || named.Function.Name == "" {
+			return nil, fmt.Errorf("%w: tool_choice: want a mode or a named function", ErrInvalidRequest)
+		}
+		tc.Type, tc.Name = "tool", named.Function.Name
+	}
+	if parallel != nil && !*parallel && tc.Type != "none" {
+		tc.DisableParallelToolUse = true
+	}
+	return &tc, nil
+}
+
+// messagesToAnthropic hoists system and developer messages into the
+// top-level system and turns the rest into Anthropic turns: tool messages
+// become tool_result blocks, consecutive ones grouped into one user turn.
+func (o Options) messagesToAnthropic(in []oaMessage) (json.RawMessage, []anMessage, error) {
+	var system []anBlock
+	systemParts := 0 // system messages or parts seen
+	out := make([]anMessage, 0, len(in))
+	var results []anBlock // pending tool_result blocks
+	flush := func() error {
+		if len(results) == 0 {
+			return nil
+		}
+		c, err := marshal(results)
+		out = append(out, anMessage{Role: "user", Content: c})
+		results = nil
+		return err
+	}
+	for i, m := range in {
+		where := fmt.Sprintf("messages[%d]", i)
+		if m.Name != "" {
+			o.drop(where+".name", wire.OpenAI, wire.Anthropic)
+		}
+		if m.Role != "tool" {
+			if err := flush(); err != nil {
+				return nil, nil, err
+			}
+		}
+		switch m.Role {
+		case "system", "developer":
+			texts, err := o.textParts(m.Content, where)
+			if err != nil {
+				return nil, nil, err
+			}
+			for _, t := range texts {
+				systemParts++
+				if t != "" {
+					system = append(system, anBlock{Type: "text", Text: ptr(t)})
+				}
+			}
+		case "user":
+			c, err := o.userContentToAnthropic(m.Content, where)
+			if err != nil {
+				return nil, nil, err
+			}
+			out = append(out, anMessage{Role: "user", Content: c})
+		case "assistant":
+			c, err := o.assistantToAnthropic(m, where)
+			if err != nil {
+				return nil, nil, err
+			}
+			out = append(out, anMessage{Role: "assistant", Content: c})
+		case "tool":
+			b := anBlock{Type: "tool_result", ToolUseID: m.ToolCallID}
+			texts, err := o.textParts(m.Content, where)
+			if err != nil {
+				return nil, nil, err
+			}
+			if isString(m.Content) {
+				if texts[0] != "" {
+					b.Content, _ = marshal(texts[0])
+				}
+			} else if len(texts) > 0 {
+				blocks := make([]anBlock, 0, len(texts))
+				for _, t := range texts {
+					blocks = append(blocks, anBlock{Type: "text", Text: ptr(t)})
+				}
+				b.Content, _ = marshal(blocks)
+			}
+			results = append(results, b)
+		case "function":
+			o.drop(where+".role=function", wire.OpenAI, wire.Anthropic)
+		default:
+			return nil, nil, fmt.Errorf("%w: %s: unknown role %q", ErrInvalidRequest, where, m.Role)
+		}
+	}
+	if err := flush(); err != nil {
+		return nil, nil, err
+	}
+	var sys json.RawMessage
+	switch {
+	case len(system) == 1 && systemParts == 1:
+		sys, _ = marshal(*system[0].Text)
+	case len(system) > 0:
+		sys, _ = marshal(system)
+	}
+	return sys, out, nil
+}
+
+// textParts reads content that may only hold text: a string or an array of
+// text parts (other parts are dropped). A string yields one element.
+func (o Options) textParts(raw json.RawMessage, where string) ([]string, error) {
+	if isNull(raw) {
+		return nil, nil
+	}
+	var s string
+	if json.Unmarshal(raw, &s) == nil {
+		return []string{s}, nil
+	}
+	var parts []oaPart
+	if err := json.Unmarshal(raw, &parts); err != nil {
+		return nil, fmt.Errorf("%w: %s.content: want a string or an array of parts", ErrInvalidRequest, where)
+	}
+	texts := make([]string, 0, len(parts))
+	for _, p := range parts {
+		switch p.Type {
+		case "text":
+			texts = append(texts, textOf(p.Text))
+		case "refusal":
+			texts = append(texts, textOf(p.Refusal))
+		default:
+			o.drop(where+".content[].type="+p.Type, wire.OpenAI, wire.Anthropic)
+		}
+	}
+	return texts, nil
+}
+
+// userContentToAnthropic keeps a string as a string and turns parts into
+// blocks: text, and images given as base64 data URLs or as URLs.
+func (o Options) userContentToAnthropic(raw json.RawMessage, where string) (json.RawMessage, error) {
+	if isNull(raw) {
+		return json.RawMessage(`""`), nil
+	}
+	if isString(raw) {
+		return raw, nil
+	}
+	var parts []oaPart
+	if err := json.Unmarshal(raw, &parts); err != nil {
+		return nil, fmt.Errorf("%w: %s.content: want a string or an array of parts", ErrInvalidRequest, where)
+	}
+	blocks := make([]anBlock, 0, len(parts))
+	for _, p := range parts {
+		switch p.Type {
+		case "text":
+			if textOf(p.Text) == "" {
+				o.drop(where+".content[]: empty text", wire.OpenAI, wire.Anthropic)
+				continue
+			}
+			blocks = append(blocks, anBlock{Type: "text", Text: p.Text})
+		case "image_url":
+			if p.ImageURL == nil {
+				return nil, fmt.Errorf("%w: %s.content[]: image_url without url", ErrInvalidRequest, where)
+			}
+			if d := p.ImageURL.Detail; d != "" && d != "auto" {
+				o.drop(where+".content[].image_url.detail", wire.OpenAI, wire.Anthropic)
+			}
+			src, ok := imageSource(p.ImageURL.URL)
+			if !ok {
+				o.drop(where+".content[].image_url: unsupported URL form", wire.OpenAI, wire.Anthropic)
+				continue
+			}
+			blocks = append(blocks, anBlock{Type: "image", Source: src})
+		default:
+			o.drop(where+".content[].type="+p.Type, wire.OpenAI, wire.Anthropic)
+		}
+	}
+	return marshal(blocks)
+}
+
+// imageSource turns an OpenAI image URL into an Anthropic image source:
+// "data:<media type>;base64,<data>" becomes a base64 source, anything else
+// with a scheme a url source.
+func imageSource(u string) (*anSource, bool) {
+	if rest, ok := strings.CutPrefix(u, "data:"); ok {
+		meta, data, ok := strings.Cut(rest, ",")
+		mediaType, isBase64 := strings.CutSuffix(meta, ";base64")
+		if !ok || !isBase64 || mediaType == "" {
+			return nil, false
+		}
+		return &anSource{Type: "base64", MediaType: mediaType, Data: data}, true
+	}
+	if !strings.Contains(u, "://") {
+		return nil, false
+	}
+	return &anSource{Type: "url", URL: u}, true
+}
+
+// assistantToAnthropic turns an assistant message into a string (text only)
+// or blocks: text, then one tool_use per tool call with the arguments
+// parsed into an object ({} when they are not a JSON object).
+func (o Options) assistantToAnthropic(m oaMessage, where string) (json.RawMessage, error) {
+	if len(m.ToolCalls) == 0 && isString(m.Content) {
+		return m.Content, nil
+	}
+	texts, err := o.textParts(m.Content, where)
+	if err != nil {
+		return nil, err
+	}
+	blocks := make([]anBlock, 0, len(texts)+len(m.ToolCalls))
+	for _, t := range texts {
+		if t != "" {
+			blocks = append(blocks, anBlock{Type: "text", Text: ptr(t)})
+		}
+	}
+	for _, tc := range m.ToolCalls {
+		blocks = append(blocks, anBlock{Type: "tool_use", ID: tc.ID, Name: tc.Function.Name,
+			Input: argumentsObject(tc.Function.Arguments)})
+	}
+	return marshal(blocks)
+}
+
+// argumentsObject parses an OpenAI arguments string into a JSON object,
+// or {} when it is not one.
+func argumentsObject(args string) json.RawMessage {
+	b := []byte(strings.TrimSpace(args))
+	if isObject(b) && json.Valid(b) {
+		return b
+	}
+	return json.RawMessage(`{}`)
+}

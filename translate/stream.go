@@ -1,0 +1,135 @@
+package translate
+
+import (
+	"encoding/json"
+	"errors"
+
+	"github.com/lifelinehq/lifeline/sse"
+	"github.com/lifelinehq/lifeline/wire"
+)
+
+// ErrMalformedEvent is returned by Stream.Event for an event whose data is
+// not JSON (and not OpenAI's "[DONE]"). Nothing is emitted for it; the
+// stream may go on.
+var ErrMalformedEvent = errors.New("translate: stream event data is not JSON")
+
+// Limits that keep a Stream's memory and output independent of what the
+// upstream sends.
+const (
+	// maxIDLen bounds the raw message id and model kept from the first
+	// event and repeated in every OpenAI chunk; longer values are replaced.
+	maxIDLen = 128
+	// maxOpenTools bounds the Anthropic tool_use blocks tracked at once;
+	// Anthropic opens one block at a time, so only malformed streams reach it.
+	maxOpenTools = 16
+)
+
+// Stream converts a stream event by event, keeping no more than one event.
+//
+// What it keeps: the message id and model (bounded), usage counts, the stop
+// reason and which content block or tool call is open. What it drops:
+// thinking, redacted thinking, signature and citation deltas and
+// server-tool blocks (no OpenAI counterpart), pings (OpenAI clients), and
+// every event after the terminal one. An upstream error event becomes the
+// client dialect's error event and ends the stream: no [DONE] or
+// message_stop follows it. Terminal events are emitted only for the
+// upstream's own terminal event: a cut upstream stream stays cut, for the
+// caller to report.
+//
+// A Stream is not safe for concurrent use.
+type Stream struct {
+	from, to wire.Dialect
+	done     bool   // the terminal or an error event was emitted
+	buf      []byte // the data of the event being built
+	id       []byte // raw JSON string, quotes included
+	model    []byte // raw JSON string, quotes included
+	usage    anUsage
+	started  bool // the first client event (role chunk, message_start) was emitted
+
+	// Anthropic upstream → OpenAI client.
+	created      int64
+	includeUsage bool
+	prefix       []byte // chunk JSON up to the choices array
+	tools        int    // tool_use blocks seen: the next OpenAI tool-call index
+	open         [maxOpenTools]openTool
+	nOpen        int
+	finished     bool // the finish_reason chunk was emitted
+
+	// OpenAI upstream → Anthropic client.
+	block     blockKind // the open content block
+	index     int       // the open block's index; blocks started so far when none is open
+	toolIdx   int64     // the OpenAI index of the open tool block
+	maxTool   int64     // highest OpenAI tool index started, -1 before any
+	stop      string    // mapped stop_reason, "" until a finish_reason arrives
+	haveUsage bool
+	refused   bool // a refusal delta was seen
+	deltaSent bool // message_delta was emitted
+}
+
+// openTool is an Anthropic tool_use block being streamed to an OpenAI client.
+type openTool struct {
+	block int64 // Anthropic content block index
+	tool  int   // OpenAI tool-call index
+	args  bool  // a non-empty argument fragment was sent
+}
+
+type blockKind uint8
+
+const (
+	blockNone blockKind = iota
+	blockText
+	blockTool
+)
+
+// NewStream returns a translator of a from-dialect stream into dialect to.
+// clientRequest is the client's request body, in dialect to: an OpenAI
+// client gets a usage chunk only if it set stream_options.include_usage.
+func (o Options) NewStream(from, to wire.Dialect, clientRequest []byte) *Stream {
+	s := &Stream{from: from, to: to, maxTool: -1, buf: make([]byte, 0, 512)}
+	if from == wire.Anthropic && to == wire.OpenAI {
+		s.created = o.now().Unix()
+		if json.Valid(clientRequest) {
+			s.includeUsage = string(member(member(clientRequest, "stream_options"), "include_usage")) == "true"
+		}
+	}
+	return s
+}
+
+// Event appends to dst the dialect-to events that ev translates into (zero
+// or more framed SSE events) and returns the extended slice. When the two
+// dialects are the same, the event is appended as it came.
+func (s *Stream) Event(dst []byte, ev sse.Event) ([]byte, error) {
+	switch {
+	case s.from == s.to:
+		return append(dst, ev.Raw...), nil
+	case s.done:
+		return dst, nil
+	case s.from == wire.Anthropic && s.to == wire.OpenAI:
+		return s.fromAnthropic(dst, ev)
+	case s.from == wire.OpenAI && s.to == wire.Anthropic:
+		return s.fromOpenAI(dst, ev)
+	}
+	return dst, nil
+}
+
+// streamError reads the error of an error event, which may be a full error
+// body or, from some servers, {"error":"message"}.
+func streamError(data []byte) wire.UpstreamError {
+	if u, ok := wire.ParseError(data); ok {
+		return u
+	}
+	u := bodyError(0, data)
+	if u.Message == "" {
+		u.Message = "upstream stream error"
+	}
+	return u
+}
+
+// rawString returns v when it is a JSON string of at most maxIDLen bytes,
+// else fallback.
+func rawString(v []byte, fallback string) []byte {
+	if isString(v) && len(v) <= maxIDLen {
+		return v
+	}
+	return []byte(fallback)
+}

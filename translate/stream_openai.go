@@ -1,0 +1,258 @@
+package translate
+
+import (
+	"encoding/json"
+	"strconv"
+
+	"github.com/lifelinehq/lifeline/sse"
+	"github.com/lifelinehq/lifeline/wire"
+)
+
+// fromOpenAI translates one OpenAI chunk into Anthropic events:
+//
+//	first chunk            → message_start (usage zero: OpenAI reports it at the end)
+//	delta.content/refusal  → content_block_start text (when no text block is
+//	                         open), content_block_delta text_delta; a refusal
+//	                         that ends with finish_reason stop ends as refusal
+//	new tool_calls[k]      → content_block_stop of the open block,
+//	                         content_block_start tool_use {id, name, input:{}}
+//	arguments fragment     → content_block_delta input_json_delta
+//	finish_reason          → content_block_stop; the stop reason is held
+//	usage (after finish)   → message_delta {stop_reason, usage}
+//	[DONE]                 → message_delta if still due, message_stop
+//	{"error":…}            → event: error, and the stream ends
+//
+// Only choice 0 is translated. A fragment for a tool call whose block was
+// already closed is dropped (OpenAI streams tool calls one after another).
+func (s *Stream) fromOpenAI(dst []byte, ev sse.Event) ([]byte, error) {
+	data := ev.Data
+	if len(data) == 0 {
+		return dst, nil
+	}
+	if string(data) == "[DONE]" {
+		return s.end(dst), nil
+	}
+	if !json.Valid(data) {
+		return dst, ErrMalformedEvent
+	}
+	var id, model, choices, usage, errv []byte
+	members(data, func(k, v []byte) bool {
+		switch string(k) {
+		case "id":
+			id = v
+		case "model":
+			model = v
+		case "choices":
+			choices = v
+		case "usage":
+			usage = v
+		case "error":
+			errv = v
+		}
+		return true
+	})
+	if errv != nil && string(errv) != "null" {
+		u := streamError(data)
+		s.done = true
+		return append(dst, wire.StreamErrorEvent(wire.Anthropic, anthropicError(u, 0), "", u.Message)...), nil
+	}
+	if !s.started {
+		dst = s.messageStart(dst, id, model)
+	}
+	var delta, finish []byte
+	found := false
+	elements(choices, func(c []byte) bool {
+		var index []byte
+		delta, finish, index = nil, nil, nil
+		members(c, func(k, v []byte) bool {
+			switch string(k) {
+			case "index":
+				index = v
+			case "delta":
+				delta = v
+			case "finish_reason":
+				finish = v
+			}
+			return true
+		})
+		found = index == nil || string(index) == "0"
+		return !found
+	})
+	if found {
+		var content, refusal, calls []byte
+		members(delta, func(k, v []byte) bool {
+			switch string(k) {
+			case "content":
+				content = v
+			case "refusal":
+				refusal = v
+			case "tool_calls":
+				calls = v
+			}
+			return true
+		})
+		if nonEmptyString(content) {
+			dst = s.text(dst, content)
+		}
+		if nonEmptyString(refusal) {
+			s.refused = true
+			dst = s.text(dst, refusal)
+		}
+		elements(calls, func(tc []byte) bool {
+			dst = s.toolDelta(dst, tc)
+			return true
+		})
+		if r := strContent(finish); r != nil {
+			dst = s.closeBlock(dst)
+			s.stop = stopReason(string(r))
+			if s.refused && s.stop == "end_turn" {
+				s.stop = "refusal"
+			}
+		}
+	}
+	if u := usage; isObject(u) {
+		s.haveUsage = true
+		s.usage.OutputTokens = count(member(u, "completion_tokens"))
+		d := member(u, "prompt_tokens_details")
+		s.usage.CacheReadInputTokens = count(member(d, "cached_tokens"))
+		s.usage.CacheCreationInputTokens = count(member(d, "cache_write_tokens"))
+		s.usage.InputTokens = max(count(member(u, "prompt_tokens"))-
+			s.usage.CacheReadInputTokens-s.usage.CacheCreationInputTokens, 0)
+	}
+	if s.stop != "" && s.haveUsage {
+		dst = s.messageDelta(dst)
+	}
+	return dst, nil
+}
+
+// emit appends one Anthropic event named after its type.
+func (s *Stream) emit(dst []byte, name string) []byte {
+	return sse.AppendEvent(dst, name, s.buf)
+}
+
+func (s *Stream) messageStart(dst, id, model []byte) []byte {
+	if s.started {
+		return dst
+	}
+	s.started = true
+	s.id = append(s.id[:0], rawString(id, `"msg_lifeline"`)...)
+	if string(s.id) == `""` {
+		s.id = append(s.id[:0], `"msg_lifeline"`...)
+	}
+	s.model = append(s.model[:0], rawString(model, `""`)...)
+	b := append(s.buf[:0], `{"type":"message_start","message":{"id":`...)
+	b = append(b, s.id...)
+	b = append(b, `,"type":"message","role":"assistant","content":[],"model":`...)
+	b = append(b, s.model...)
+	s.buf = append(b, `,"stop_reason":null,"stop_sequence":null,"usage":{"input_tokens":0,"output_tokens":0}}}`...)
+	return s.emit(dst, "message_start")
+}
+
+// text emits a text delta (a raw JSON string), opening a text block first
+// when none is open.
+func (s *Stream) text(dst, t []byte) []byte {
+	if s.block != blockText {
+		dst = s.closeBlock(dst)
+		s.block = blockText
+		b := append(s.buf[:0], `{"type":"content_block_start","index":`...)
+		b = strconv.AppendInt(b, int64(s.index), 10)
+		s.buf = append(b, `,"content_block":{"type":"text","text":""}}`...)
+		dst = s.emit(dst, "content_block_start")
+	}
+	b := append(s.buf[:0], `{"type":"content_block_delta","index":`...)
+	b = strconv.AppendInt(b, int64(s.index), 10)
+	b = append(b, `,"delta":{"type":"text_delta","text":`...)
+	b = append(b, t...)
+	s.buf = append(b, `}}`...)
+	return s.emit(dst, "content_block_delta")
+}
+
+// toolDelta handles one tool_calls entry: a new index starts a tool_use
+// block; a fragment of the open one becomes input_json_delta.
+func (s *Stream) toolDelta(dst, tc []byte) []byte {
+	k := count(member(tc, "index"))
+	fn := member(tc, "function")
+	if s.block != blockTool || k != s.toolIdx {
+		if k <= s.maxTool {
+			return dst // its block is closed
+		}
+		dst = s.closeBlock(dst)
+		s.block, s.toolIdx, s.maxTool = blockTool, k, k
+		b := append(s.buf[:0], `{"type":"content_block_start","index":`...)
+		b = strconv.AppendInt(b, int64(s.index), 10)
+		b = append(b, `,"content_block":{"type":"tool_use","id":`...)
+		if id := member(tc, "id"); nonEmptyString(id) && len(id) <= maxIDLen {
+			b = append(b, id...)
+		} else {
+			b = append(b, `"call_`...)
+			b = strconv.AppendInt(b, k, 10)
+			b = append(b, '"')
+		}
+		b = append(b, `,"name":`...)
+		b = append(b, rawString(member(fn, "name"), `""`)...)
+		s.buf = append(b, `,"input":{}}}`...)
+		dst = s.emit(dst, "content_block_start")
+	}
+	args := member(fn, "arguments")
+	if !nonEmptyString(args) {
+		return dst
+	}
+	b := append(s.buf[:0], `{"type":"content_block_delta","index":`...)
+	b = strconv.AppendInt(b, int64(s.index), 10)
+	b = append(b, `,"delta":{"type":"input_json_delta","partial_json":`...)
+	b = append(b, args...)
+	s.buf = append(b, `}}`...)
+	return s.emit(dst, "content_block_delta")
+}
+
+// closeBlock emits content_block_stop for the open block, if any.
+func (s *Stream) closeBlock(dst []byte) []byte {
+	if s.block == blockNone {
+		return dst
+	}
+	b := append(s.buf[:0], `{"type":"content_block_stop","index":`...)
+	b = strconv.AppendInt(b, int64(s.index), 10)
+	s.buf = append(b, '}')
+	s.block = blockNone
+	s.index++
+	return s.emit(dst, "content_block_stop")
+}
+
+// messageDelta emits the message_delta with the stop reason and the usage
+// known so far, once.
+func (s *Stream) messageDelta(dst []byte) []byte {
+	if s.deltaSent {
+		return dst
+	}
+	s.deltaSent = true
+	reason := s.stop
+	if reason == "" {
+		reason = "end_turn"
+	}
+	b := append(s.buf[:0], `{"type":"message_delta","delta":{"stop_reason":"`...)
+	b = append(b, reason...)
+	b = append(b, `","stop_sequence":null},"usage":{`...)
+	if s.haveUsage {
+		b = append(b, `"input_tokens":`...)
+		b = strconv.AppendInt(b, s.usage.InputTokens, 10)
+		b = append(b, `,"cache_creation_input_tokens":`...)
+		b = strconv.AppendInt(b, s.usage.CacheCreationInputTokens, 10)
+		b = append(b, `,"cache_read_input_tokens":`...)
+		b = strconv.AppendInt(b, s.usage.CacheReadInputTokens, 10)
+		b = append(b, ',')
+	}
+	b = append(b, `"output_tokens":`...)
+	b = strconv.AppendInt(b, s.usage.OutputTokens, 10)
+	s.buf = append(b, `}}`...)
+	return s.emit(dst, "message_delta")
+}
+
+// end handles [DONE]: whatever is still due, then message_stop.
+func (s *Stream) end(dst []byte) []byte {
+	dst = s.messageStart(dst, nil, nil)
+	dst = s.closeBlock(dst)
+	dst = s.messageDelta(dst)
+	s.done = true
+	s.buf = append(s.buf[:0], `{"type":"message_stop"}`...)
+	return s.emit(dst, "message_stop")
+}
