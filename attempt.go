@@ -1,7 +1,6 @@
 package lifeline
 
 import (
-	"bytes"
 	"context"
 	"errors"
 	"fmt"
@@ -59,36 +58,44 @@ func (c *call) attempt(i, n int) (res result) {
 	c.emit(Event{Kind: AttemptStarted, Target: t.name, Attempt: n})
 
 	actx, cancel := context.WithCancelCause(c.ctx)
-	wd := newWatchdog(cancel, start.Add(c.p.Timeouts.Attempt))
-	wd.arm(start.Add(c.p.Timeouts.FirstToken), errFirstTokenTimeout)
+	if c.wd == nil {
+		c.wd = c.e.watchdogs.Get().(*watchdog)
+		c.wd.reset(c.deadline)
+	}
+	c.wd.begin(cancel, start.Add(c.p.Timeouts.Attempt), start.Add(c.p.Timeouts.FirstToken), errFirstTokenTimeout)
 	kept := false
 	defer func() {
 		if !kept {
-			wd.stop()
+			c.wd.end()
 			cancel(nil)
 		}
 	}()
 
-	hreq, err := http.NewRequestWithContext(actx, http.MethodPost, t.url, bytes.NewReader(body))
-	if err != nil {
-		res.class, res.err = classify.Transient, err
-		return res
-	}
-	h := hreq.Header
+	h := make(http.Header, 8) // one map group: no growth for common requests
 	if c.req.Header != nil {
 		forwardHeader(h, c.req.Header, t.Provider.Kind)
 	}
 	for k, v := range t.Provider.Header {
 		h[k] = v
 	}
-	wire.SetAuth(h, t.Provider.Kind, t.Provider.APIKey.Reveal())
-	h["Content-Type"] = []string{"application/json"}
-	h["Idempotency-Key"] = []string{c.key}
+	t.setAuth(h)
+	h["Content-Type"] = jsonContentType
+	h["Idempotency-Key"] = c.keyHeader[:]
 	if c.fields.Stream {
-		h["Accept"] = []string{"text/event-stream"}
+		h["Accept"] = eventStreamAccept
 	}
+	// A body per attempt: the transport may still read the previous one
+	// after its response arrived.
+	rb := &requestBody{}
+	rb.Reset(body)
+	c.cur = i
+	hreq := (&http.Request{
+		Method: http.MethodPost, URL: t.u, Host: t.u.Host, Header: h,
+		Proto: "HTTP/1.1", ProtoMajor: 1, ProtoMinor: 1,
+		Body: rb, GetBody: c.getBody, ContentLength: int64(len(body)),
+	}).WithContext(actx)
 
-	resp, err := c.e.client.Do(hreq)
+	resp, err := c.e.rt.RoundTrip(hreq)
 	if err != nil {
 		return c.noResponse(actx, err, res)
 	}
@@ -98,15 +105,15 @@ func (c *call) attempt(i, n int) (res result) {
 	}
 	if resp.StatusCode < 200 || resp.StatusCode > 299 {
 		defer resp.Body.Close()
-		wd.arm(time.Time{}, nil)
+		c.wd.arm(time.Time{}, nil)
 		res.body, err = readBody(resp.Body, resp.ContentLength, maxErrorBody)
-		if err != nil && c.ctx.Err() != nil {
+		if err != nil && c.expired() {
 			return c.noResponse(actx, err, res)
 		}
 		return c.classified(t, res, classify.Signal{Status: resp.StatusCode, Header: resp.Header, Body: res.body})
 	}
 	if c.fields.Stream && isEventStream(resp.Header) {
-		s := c.newStream(i, n, resp, actx, cancel, wd)
+		s := c.newStream(i, n, resp, actx, cancel)
 		s.spentUntil = res.spentUntil
 		res = s.prime(res)
 		if res.class == classify.OK && !s.complete {
@@ -120,7 +127,7 @@ func (c *call) attempt(i, n int) (res result) {
 		return res
 	}
 	defer resp.Body.Close()
-	wd.arm(time.Time{}, nil)
+	c.wd.arm(time.Time{}, nil)
 	res.body, err = readBody(resp.Body, resp.ContentLength, c.e.maxResponse)
 	if err != nil {
 		return c.noResponse(actx, err, res)
@@ -179,9 +186,8 @@ func (c *call) classified(t *target, res result, sig classify.Signal) result {
 // noResponse classifies an attempt that got no usable response: the
 // request's end, one of the attempt's bounds, or a network error.
 func (c *call) noResponse(actx context.Context, err error, res result) result {
-	if c.ctx.Err() != nil {
-		cause := context.Cause(c.ctx)
-		if !errors.Is(cause, ErrDeadlineExceeded) && !errors.Is(cause, context.DeadlineExceeded) {
+	if cause := context.Cause(c.ctx); cause != nil {
+		if !errors.Is(cause, context.DeadlineExceeded) {
 			res.clientGone = true
 		}
 		res.class, res.err = classify.Transient, cause

@@ -1,13 +1,12 @@
 package lifeline
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"fmt"
 	"io"
 	"time"
-
-	"github.com/google/uuid"
 
 	"github.com/lifelinehq/lifeline/breaker"
 	"github.com/lifelinehq/lifeline/classify"
@@ -17,7 +16,8 @@ import (
 	"github.com/lifelinehq/lifeline/wire"
 )
 
-// errTotal is the cause of a request context that reached its deadline.
+// errTotal is the cause of an attempt cancelled because the request
+// reached its deadline.
 var errTotal = fmt.Errorf("%w: request deadline reached", ErrDeadlineExceeded)
 
 // maxCoolingPasses bounds how often a request waits for every target's
@@ -36,9 +36,9 @@ type call struct {
 	buffer   bool // hold streams until they validate
 	key      string
 	start    time.Time
-	deadline time.Time
-	ctx      context.Context
-	cancel   context.CancelFunc
+	deadline time.Time       // the earliest of every bound on the request
+	ctx      context.Context // the caller's
+	wd       *watchdog // taken from the engine's pool at the first attempt
 
 	attempts  []Attempt
 	tried     []int    // attempts made per target
@@ -56,6 +56,17 @@ type call struct {
 	lastErr    error
 	invalid    int // attempts classed invalid
 	finished   bool
+
+	// Storage for the common case (chains of up to four targets, a few
+	// attempts), so that a request allocates little.
+	triedBuf    [4]int
+	bodiesBuf   [4][]byte
+	revisitBuf  [4]bool
+	attemptsBuf [4]Attempt
+	keyHeader   [1]string
+	resp        Response
+	cur         int // the target of the attempt in progress
+	getBody     func() (io.ReadCloser, error)
 }
 
 // Do runs req through route r: attempts, retries, waits and fallbacks, by
@@ -63,7 +74,12 @@ type call struct {
 // says stop. A non-nil error is an *Error (or a context error when ctx was
 // cancelled by the caller). A streamed Response must be closed.
 func (e *Engine) Do(ctx context.Context, r *Route, req *Request) (*Response, error) {
-	c := &call{e: e, r: r, p: &r.policy, req: req, start: time.Now()}
+	return e.do(ctx, r, req, &call{})
+}
+
+// do is Do with the call's storage supplied by the caller.
+func (e *Engine) do(ctx context.Context, r *Route, req *Request, c *call) (*Response, error) {
+	*c = call{e: e, r: r, p: &r.policy, req: req, start: time.Now(), ctx: ctx}
 	if err := c.prepare(); err != nil {
 		return nil, err
 	}
@@ -71,7 +87,9 @@ func (e *Engine) Do(ctx context.Context, r *Route, req *Request) (*Response, err
 	if !req.Deadline.IsZero() && req.Deadline.Before(c.deadline) {
 		c.deadline = req.Deadline
 	}
-	c.ctx, c.cancel = context.WithDeadlineCause(ctx, c.deadline, errTotal)
+	if d, ok := ctx.Deadline(); ok && d.Before(c.deadline) {
+		c.deadline = d
+	}
 	resp, err := c.run()
 	if resp == nil || resp.Stream == nil {
 		c.finish(resp, err)
@@ -81,7 +99,7 @@ func (e *Engine) Do(ctx context.Context, r *Route, req *Request) (*Response, err
 
 // prepare reads what routing and validation need from the body.
 func (c *call) prepare() error {
-	f, err := wire.Peek(c.req.Body)
+	f, err := wire.Scan(c.req.Body)
 	if err != nil {
 		return badRequest(err.Error())
 	}
@@ -89,9 +107,11 @@ func (c *call) prepare() error {
 		return badRequest("request body has no messages array")
 	}
 	c.fields = f
-	plan, err := c.r.validator.Plan(c.req.Dialect, c.req.Body)
-	if err != nil {
-		return badRequest(err.Error())
+	plan := c.r.validator.Fixed()
+	if f.HasTools || f.HasSchema {
+		if plan, err = c.r.validator.Plan(c.req.Dialect, c.req.Body); err != nil {
+			return badRequest(err.Error())
+		}
 	}
 	if !plan.Empty() {
 		c.plan = plan
@@ -104,12 +124,20 @@ func (c *call) prepare() error {
 	}
 	c.key = c.req.IdempotencyKey
 	if c.key == "" {
-		c.key = uuid.NewString()
+		c.key = newKey()
+	}
+	c.keyHeader[0] = c.key
+	c.getBody = func() (io.ReadCloser, error) {
+		// The transport replays the current attempt's body on a new connection.
+		return &readCloser{Reader: *bytes.NewReader(c.bodies[c.cur])}, nil
 	}
 	n := len(c.r.targets)
-	c.tried = make([]int, n)
-	c.bodies = make([][]byte, n)
-	c.revisit = make([]bool, n)
+	if n <= len(c.triedBuf) {
+		c.tried, c.bodies, c.revisit = c.triedBuf[:n], c.bodiesBuf[:n], c.revisitBuf[:n]
+	} else {
+		c.tried, c.bodies, c.revisit = make([]int, n), make([][]byte, n), make([]bool, n)
+	}
+	c.attempts = c.attemptsBuf[:0]
 	return nil
 }
 
@@ -149,6 +177,11 @@ func (c *call) run() (*Response, error) {
 			return nil, c.finalError()
 		}
 		c.coolUntil = time.Time{}
+		// The provider named the time to come back: each target gets one
+		// more attempt after its cool-down, whatever its attempts so far.
+		for i := range c.tried {
+			c.tried[i] = min(c.tried[i], c.p.Retry.MaxAttempts-1)
+		}
 	}
 }
 
@@ -158,7 +191,7 @@ func (c *call) run() (*Response, error) {
 func (c *call) tryTarget(i int, last bool) (*Response, error) {
 	t := &c.r.targets[i]
 	for c.tried[i] < c.p.Retry.MaxAttempts {
-		if c.ctx.Err() != nil {
+		if c.expired() {
 			return nil, c.ctxError()
 		}
 		n := c.tried[i] + 1
@@ -257,7 +290,7 @@ func (c *call) sleep(d time.Duration) bool {
 		return false
 	}
 	if d <= 0 {
-		return c.ctx.Err() == nil
+		return !c.expired()
 	}
 	t := time.NewTimer(d)
 	defer t.Stop()
@@ -316,7 +349,7 @@ func (c *call) report(name string, tk store.Ticket, res result, o breaker.Outcom
 		rep.CoolUntil, rep.CoolReason = res.spentUntil, "pacing"
 	}
 	ctx := c.ctx
-	if ctx.Err() != nil {
+	if c.expired() {
 		// The request ended; the store must still learn the outcome.
 		var cancel context.CancelFunc
 		ctx, cancel = context.WithTimeout(context.WithoutCancel(ctx), time.Second)
@@ -334,9 +367,10 @@ func (c *call) report(name string, tk store.Ticket, res result, o breaker.Outcom
 func (c *call) served(i int, res result) *Response {
 	t := &c.r.targets[i]
 	c.emitFinished(t.name, res.n, res, 0)
-	resp := &Response{
+	resp := &c.resp
+	*resp = Response{
 		Status: res.status, Header: res.header, Body: res.body, Stream: res.stream,
-		Target: t.name, Attempts: c.attempts, IdempotencyKey: c.key,
+		Target: t.name, Attempts: c.attempts, IdempotencyKey: c.key, target: i,
 	}
 	if res.stream != nil {
 		res.stream.resp = resp
@@ -350,7 +384,11 @@ func (c *call) finish(resp *Response, err error) {
 		return
 	}
 	c.finished = true
-	c.cancel()
+	if c.wd != nil {
+		c.wd.stop()
+		c.e.watchdogs.Put(c.wd)
+		c.wd = nil
+	}
 	if c.e.observer == nil {
 		return
 	}
@@ -429,13 +467,23 @@ func (c *call) storeFailed(target string, err error) {
 	c.emit(Event{Kind: StoreFailed, Target: target, Err: err})
 }
 
-// ctxError is the error of a request whose context ended.
+// expired reports whether the request must end: its deadline passed or
+// the caller's context ended.
+func (c *call) expired() bool {
+	return c.ctx.Err() != nil || !time.Now().Before(c.deadline)
+}
+
+// ctxError is the error of a request that expired: a deadline error, or
+// the caller's context error when the caller went away.
 func (c *call) ctxError() error {
-	cause := context.Cause(c.ctx)
-	if errors.Is(cause, ErrDeadlineExceeded) || errors.Is(cause, context.DeadlineExceeded) {
-		return c.newError(ErrDeadlineExceeded, "deadline_exceeded", 504, "the request's deadline was reached", cause)
+	err := context.Cause(c.ctx)
+	if err == nil || errors.Is(err, context.DeadlineExceeded) {
+		if err == nil {
+			err = errTotal
+		}
+		return c.newError(ErrDeadlineExceeded, "deadline_exceeded", 504, "the request's deadline was reached", err)
 	}
-	return cause
+	return err
 }
 
 // stopError is the error of a class whose action is stop.
@@ -454,7 +502,7 @@ func (c *call) stopError(res result) error {
 
 // finalError is the error of a request that nothing served.
 func (c *call) finalError() error {
-	if c.ctx.Err() != nil || c.blocked {
+	if c.expired() || c.blocked {
 		return c.ctxErrorOrBlocked()
 	}
 	if c.upstream != nil && c.lastClass == classify.TooLarge {
@@ -479,10 +527,8 @@ func (c *call) finalError() error {
 }
 
 func (c *call) ctxErrorOrBlocked() error {
-	if err := c.ctxError(); err != nil {
-		if _, ok := err.(*Error); ok || c.ctx.Err() != nil {
-			return err
-		}
+	if c.expired() {
+		return c.ctxError()
 	}
 	return c.newError(ErrDeadlineExceeded, "deadline_exceeded", 504,
 		"the next wait would overrun the request's deadline", c.lastErr)

@@ -18,6 +18,7 @@ import (
 // Engine serves any number of routes and goroutines.
 type Engine struct {
 	client      *http.Client
+	rt          http.RoundTripper // client's transport, used directly
 	store       store.Store
 	observer    Observer
 	log         *slog.Logger
@@ -26,14 +27,16 @@ type Engine struct {
 	classifiers [3]classify.Classifier // indexed by wire.Dialect
 	maxResponse int64
 	authLog     authLog
+	watchdogs   sync.Pool // of *watchdog
 }
 
 // Option configures an Engine.
 type Option func(*Engine)
 
-// WithHTTPClient sets the client used for upstream calls. Its Timeout
-// should be zero: lifeline bounds every attempt itself. The default is a
-// client over a clone of http.DefaultTransport.
+// WithHTTPClient sets the client whose Transport makes upstream calls. Only
+// its Transport is used: lifeline bounds every attempt itself (Timeout is
+// ignored), and upstream calls neither follow redirects nor carry cookies.
+// The default is a clone of http.DefaultTransport.
 func WithHTTPClient(c *http.Client) Option { return func(e *Engine) { e.client = c } }
 
 // WithStore sets the state store for breakers, cool-downs and budgets. The
@@ -58,6 +61,7 @@ func WithMaxResponse(n int64) Option { return func(e *Engine) { e.maxResponse = 
 // New returns an Engine.
 func New(opts ...Option) *Engine {
 	e := &Engine{maxResponse: 64 << 20}
+	e.watchdogs.New = func() any { return newWatchdog() }
 	for _, o := range opts {
 		o(e)
 	}
@@ -65,6 +69,10 @@ func New(opts ...Option) *Engine {
 		t := http.DefaultTransport.(*http.Transport).Clone()
 		t.MaxIdleConnsPerHost = 256
 		e.client = &http.Client{Transport: t}
+	}
+	e.rt = e.client.Transport
+	if e.rt == nil {
+		e.rt = http.DefaultTransport
 	}
 	if e.store == nil {
 		e.store = memory.New()

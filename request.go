@@ -51,6 +51,8 @@ type Response struct {
 	Attempts []Attempt
 	// IdempotencyKey is the key sent upstream.
 	IdempotencyKey string
+
+	target int // index of Target in the route's chain
 }
 
 // Request headers an agent sends to bound its whole loop.

@@ -42,18 +42,35 @@ func (t Target) Name() string { return t.Provider.Name + "/" + t.Model }
 // Route is a named chain of targets with its policy. It is immutable and
 // safe for concurrent use; build it with Engine.NewRoute.
 type Route struct {
-	name      string
-	targets   []target
-	policy    Policy
-	validator *validate.Validator
+	name       string
+	nameHeader []string // shared, never modified
+	targets    []target
+	policy     Policy
+	validator  *validate.Validator
 }
 
 // target is a Target with what an attempt needs precomputed.
 type target struct {
 	Target
-	name string // "provider/model"
-	url  string // base URL + dialect path
+	name       string   // "provider/model"
+	nameHeader []string // shared, never modified
+	u          *url.URL // base URL + dialect path; shared, never modified
+	authName   string   // Authorization or X-Api-Key
+	authVal    []string // shared, never modified
 }
+
+// setAuth sets the provider's credentials (and Anthropic's version header
+// when the client sent none) on an upstream request's headers.
+func (t *target) setAuth(h http.Header) {
+	if t.authName != "" {
+		h[t.authName] = t.authVal
+	}
+	if t.Provider.Kind == wire.Anthropic && len(h["Anthropic-Version"]) == 0 {
+		h["Anthropic-Version"] = anthropicVersion
+	}
+}
+
+var anthropicVersion = []string{wire.AnthropicVersion}
 
 // Name returns the route's name.
 func (r *Route) Name() string { return r.name }
@@ -86,7 +103,7 @@ func (e *Engine) NewRoute(name string, chain []Target, opts ...RouteOption) (*Ro
 		}
 	}
 	p = p.withDefaults()
-	r := &Route{name: name, policy: p}
+	r := &Route{name: name, nameHeader: []string{name}, policy: p}
 	for i, t := range chain {
 		if t.Provider == nil || t.Provider.Name == "" {
 			return nil, fmt.Errorf("lifeline: route %q: chain[%d] has no provider", name, i)
@@ -101,11 +118,19 @@ func (e *Engine) NewRoute(name string, chain []Target, opts ...RouteOption) (*Ro
 		if t.Model == "" {
 			return nil, fmt.Errorf("lifeline: route %q: chain[%d] has no model", name, i)
 		}
-		r.targets = append(r.targets, target{
-			Target: t,
-			name:   t.Name(),
-			url:    strings.TrimRight(t.Provider.BaseURL, "/") + t.Provider.Kind.Path(),
-		})
+		full, err := url.Parse(strings.TrimRight(t.Provider.BaseURL, "/") + t.Provider.Kind.Path())
+		if err != nil {
+			return nil, fmt.Errorf("lifeline: route %q: provider %q: %w", name, t.Provider.Name, err)
+		}
+		tg := target{Target: t, name: t.Name(), nameHeader: []string{t.Name()}, u: full}
+		if key := t.Provider.APIKey.Reveal(); key != "" {
+			if t.Provider.Kind == wire.Anthropic {
+				tg.authName, tg.authVal = "X-Api-Key", []string{key}
+			} else {
+				tg.authName, tg.authVal = "Authorization", []string{"Bearer " + key}
+			}
+		}
+		r.targets = append(r.targets, tg)
 	}
 	v, err := validate.New(p.Validate, e.schemas)
 	if err != nil {

@@ -34,7 +34,6 @@ type Stream struct {
 	rd         *sse.Reader
 	actx       context.Context
 	cancel     context.CancelCauseFunc
-	wd         *watchdog
 	tr         *translate.Stream // nil when the dialects match
 	acc        *wire.Accumulator // nil when nothing is validated
 	firstEnd   time.Time         // first-token bound
@@ -50,12 +49,12 @@ type Stream struct {
 	spentUntil time.Time
 }
 
-func (c *call) newStream(i, n int, resp *http.Response, actx context.Context, cancel context.CancelCauseFunc, wd *watchdog) *Stream {
+func (c *call) newStream(i, n int, resp *http.Response, actx context.Context, cancel context.CancelCauseFunc) *Stream {
 	t := &c.r.targets[i]
 	s := &Stream{
 		c: c, target: i, n: n, up: t.Provider.Kind, client: c.req.Dialect,
 		body: resp.Body, rd: sse.NewReader(resp.Body, 0),
-		actx: actx, cancel: cancel, wd: wd,
+		actx: actx, cancel: cancel,
 		firstEnd: time.Now().Add(c.p.Timeouts.FirstToken),
 	}
 	if t.Provider.Kind != c.req.Dialect {
@@ -129,10 +128,10 @@ func (s *Stream) markFirst() {
 func (s *Stream) armIdle() {
 	end := time.Now().Add(s.c.p.Timeouts.Idle)
 	if !s.content && s.firstEnd.Before(end) {
-		s.wd.arm(s.firstEnd, errFirstTokenTimeout)
+		s.c.wd.arm(s.firstEnd, errFirstTokenTimeout)
 		return
 	}
-	s.wd.arm(end, errIdleTimeout)
+	s.c.wd.arm(end, errIdleTimeout)
 }
 
 // readErr turns a read error into the attempt's cause: a bound that
@@ -298,7 +297,9 @@ func (s *Stream) closeUpstream() {
 		return
 	}
 	s.closed = true
-	s.wd.stop()
+	if s.c.wd != nil {
+		s.c.wd.end()
+	}
 	s.cancel(nil)
 	s.body.Close()
 }

@@ -73,10 +73,12 @@ func (t *Transport) RoundTrip(req *http.Request) (*http.Response, error) {
 	if err != nil {
 		return errorResponse(req, d, t.route, badRequest(err.Error())), nil
 	}
-	resp, err := t.engine.Do(req.Context(), t.route, &Request{
+	// One allocation holds the request, the response and its body.
+	x := &exchange{req: Request{
 		Dialect: d, Body: body, Header: req.Header,
 		IdempotencyKey: req.Header.Get("Idempotency-Key"), Deadline: deadline,
-	})
+	}}
+	resp, err := t.engine.do(req.Context(), t.route, &x.req, &x.call)
 	if err != nil {
 		var le *Error
 		if errors.As(err, &le) {
@@ -84,17 +86,17 @@ func (t *Transport) RoundTrip(req *http.Request) (*http.Response, error) {
 		}
 		return nil, err
 	}
-	h := make(http.Header, len(resp.Header)+3)
-	for k, v := range resp.Header {
-		if k != "Content-Length" && k != "Content-Encoding" && k != "Transfer-Encoding" {
-			h[k] = v
-		}
-	}
-	h[HeaderRoute] = []string{t.route.name}
-	h[HeaderTarget] = []string{resp.Target}
-	h[HeaderAttempts] = []string{strconv.Itoa(len(resp.Attempts))}
-	out := &http.Response{
-		Status: fmt.Sprintf("%d %s", resp.Status, http.StatusText(resp.Status)), StatusCode: resp.Status,
+	// The upstream response's header map is ours to reuse.
+	h := resp.Header
+	delete(h, "Content-Length")
+	delete(h, "Content-Encoding")
+	delete(h, "Transfer-Encoding")
+	h[HeaderRoute] = t.route.nameHeader
+	h[HeaderTarget] = t.route.targets[resp.target].nameHeader
+	h[HeaderAttempts] = attemptsHeader(len(resp.Attempts))
+	out := &x.resp
+	*out = http.Response{
+		Status: statusLine(resp.Status), StatusCode: resp.Status,
 		Proto: "HTTP/1.1", ProtoMajor: 1, ProtoMinor: 1, Header: h, Request: req,
 	}
 	if resp.Stream != nil {
@@ -102,10 +104,44 @@ func (t *Transport) RoundTrip(req *http.Request) (*http.Response, error) {
 		out.ContentLength = -1
 		return out, nil
 	}
-	out.Body = io.NopCloser(bytes.NewReader(resp.Body))
+	x.body.Reset(resp.Body)
+	out.Body = &x.body
 	out.ContentLength = int64(len(resp.Body))
-	h["Content-Length"] = []string{strconv.Itoa(len(resp.Body))}
 	return out, nil
+}
+
+// exchange is what one RoundTrip allocates.
+type exchange struct {
+	call call
+	req  Request
+	resp http.Response
+	body readCloser
+}
+
+// statusLine returns the Status text of an http.Response.
+func statusLine(code int) string {
+	if code == http.StatusOK {
+		return "200 OK"
+	}
+	return strconv.Itoa(code) + " " + http.StatusText(code)
+}
+
+// attemptsHeaders holds the X-Lifeline-Attempts values of the common counts.
+var attemptsHeaders = func() [][]string {
+	out := make([][]string, 16)
+	for i := range out {
+		out[i] = []string{strconv.Itoa(i)}
+	}
+	return out
+}()
+
+// attemptsHeader returns the header value of n attempts; the common values
+// are shared and must not be modified.
+func attemptsHeader(n int) []string {
+	if n < len(attemptsHeaders) {
+		return attemptsHeaders[n]
+	}
+	return []string{strconv.Itoa(n)}
 }
 
 // errorResponse is the HTTP response of a request lifeline did not serve.

@@ -20,67 +20,110 @@ var (
 	errIdleTimeout       error = &timeoutError{"idle"}
 )
 
-// watchdog cancels an attempt when its deadline or its current phase
-// bound (first token, idle gap) passes. It is one timer, re-armed as the
-// attempt progresses; no goroutine waits on it.
+// watchdog enforces a request's time bounds with one timer: the request's
+// deadline, and for the attempt in progress its own deadline and its
+// current phase bound (first token, idle gap between events). It cancels
+// the attempt's context with the bound that passed as the cause. The timer
+// is re-armed as the request progresses; no goroutine waits on it.
 type watchdog struct {
-	cancel context.CancelCauseFunc
-	end    time.Time // the attempt's own deadline
-
 	mu         sync.Mutex
 	timer      *time.Timer
+	deadline   time.Time               // the request's
+	cancel     context.CancelCauseFunc // the attempt in progress; nil between attempts
+	attEnd     time.Time
 	phaseEnd   time.Time
 	phaseCause error
 	stopped    bool
 }
 
-func newWatchdog(cancel context.CancelCauseFunc, end time.Time) *watchdog {
-	w := &watchdog{cancel: cancel, end: end}
-	w.timer = time.AfterFunc(time.Until(end), w.fire)
+// newWatchdog returns a watchdog with its timer, stopped. Watchdogs are
+// pooled: a firing left over from a previous request finds no bound due and
+// does nothing.
+func newWatchdog() *watchdog {
+	w := &watchdog{stopped: true}
+	w.timer = time.AfterFunc(time.Hour, w.fire)
+	w.timer.Stop()
 	return w
 }
 
-// arm sets the current phase bound (zero: none) and re-arms the timer for
-// the earlier of it and the attempt's deadline.
+// reset prepares a pooled watchdog for a request that must end by deadline.
+func (w *watchdog) reset(deadline time.Time) {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	w.deadline, w.stopped, w.cancel = deadline, false, nil
+	w.phaseEnd, w.phaseCause = time.Time{}, nil
+}
+
+// begin starts watching an attempt that must end by attEnd.
+func (w *watchdog) begin(cancel context.CancelCauseFunc, attEnd time.Time, phaseEnd time.Time, cause error) {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	w.cancel, w.attEnd = cancel, attEnd
+	w.phaseEnd, w.phaseCause = phaseEnd, cause
+	w.rearm()
+}
+
+// arm sets the attempt's current phase bound (zero: none).
 func (w *watchdog) arm(phaseEnd time.Time, cause error) {
 	w.mu.Lock()
 	defer w.mu.Unlock()
-	if w.stopped {
+	w.phaseEnd, w.phaseCause = phaseEnd, cause
+	w.rearm()
+}
+
+// end stops watching the current attempt.
+func (w *watchdog) end() {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	w.cancel = nil
+	w.timer.Stop()
+}
+
+// stop disarms the watchdog for good.
+func (w *watchdog) stop() {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	w.stopped, w.cancel = true, nil
+	w.timer.Stop()
+}
+
+// rearm sets the timer for the earliest bound. w.mu is held.
+func (w *watchdog) rearm() {
+	if w.stopped || w.cancel == nil {
 		return
 	}
-	w.phaseEnd, w.phaseCause = phaseEnd, cause
-	at := w.end
-	if !phaseEnd.IsZero() && phaseEnd.Before(at) {
-		at = phaseEnd
+	at := w.deadline
+	if w.attEnd.Before(at) {
+		at = w.attEnd
+	}
+	if !w.phaseEnd.IsZero() && w.phaseEnd.Before(at) {
+		at = w.phaseEnd
 	}
 	w.timer.Reset(time.Until(at))
 }
 
 func (w *watchdog) fire() {
 	w.mu.Lock()
-	if w.stopped {
+	if w.stopped || w.cancel == nil {
 		w.mu.Unlock()
 		return
 	}
 	now := time.Now()
-	cause := errAttemptTimeout
-	if now.Before(w.end) {
-		if w.phaseEnd.IsZero() || now.Before(w.phaseEnd) {
-			// Re-armed after this firing was scheduled: not due yet.
-			w.mu.Unlock()
-			return
-		}
+	var cause error
+	switch {
+	case !now.Before(w.deadline):
+		cause = errTotal
+	case !now.Before(w.attEnd):
+		cause = errAttemptTimeout
+	case !w.phaseEnd.IsZero() && !now.Before(w.phaseEnd):
 		cause = w.phaseCause
+	default:
+		// Re-armed after this firing was scheduled: not due yet.
+		w.mu.Unlock()
+		return
 	}
-	w.stopped = true
+	cancel := w.cancel
+	w.cancel = nil
 	w.mu.Unlock()
-	w.cancel(cause)
-}
-
-// stop disarms the watchdog for good.
-func (w *watchdog) stop() {
-	w.mu.Lock()
-	w.stopped = true
-	w.timer.Stop()
-	w.mu.Unlock()
+	cancel(cause)
 }

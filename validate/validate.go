@@ -103,3 +103,9 @@ func New(spec Spec, cache *Cache) (*Validator, error) {
 	base.custom = spec.Custom
 	return &Validator{cache: cache, spec: spec, base: base}, nil
 }
+
+// Fixed returns the plan of a request that carries neither tools nor a
+// response schema of its own: the route's checks alone. Callers that know
+// the request's top level (wire.Scan's HasTools and HasSchema) use it to
+// skip reading the body.
+func (v *Validator) Fixed() *Plan { return v.base }

@@ -31,7 +31,14 @@ var (
 // (and keys written with escapes). Member names are compared after
 // unescaping, and the last of duplicate members wins, as in the providers'
 // decoders.
-func Peek(body []byte) (Fields, error) {
+func Peek(body []byte) (Fields, error) { return peek(body, true) }
+
+// Scan is Peek without the model string: Fields.Model stays empty, and the
+// scan allocates nothing for bodies without escaped member names. The
+// engine uses it when the caller has already routed the request.
+func Scan(body []byte) (Fields, error) { return peek(body, false) }
+
+func peek(body []byte, copyModel bool) (Fields, error) {
 	var f Fields
 	if !json.Valid(body) {
 		return f, ErrMalformed
@@ -72,7 +79,7 @@ func Peek(body []byte) (Fields, error) {
 			// replaces it rather than adding a second member.
 			f.Model = ""
 			f.modelStart, f.modelEnd = vs, ve
-			if v[0] == '"' {
+			if v[0] == '"' && copyModel {
 				s, err := unquote(v)
 				if err != nil {
 					return f, ErrMalformed

@@ -1,0 +1,143 @@
+package lifeline_test
+
+import (
+	"errors"
+	"net/http"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/lifelinehq/lifeline"
+	"github.com/lifelinehq/lifeline/budget"
+)
+
+func TestRetryBudgetStopsRetries(t *testing.T) {
+	a := newUpstream(t, openaiD.server)
+	b := newUpstream(t, openaiD.okReply())
+	// One token to start with would allow one retry; a tiny budget allows
+	// none after the first.
+	f := newFixture(t, openaiD, []string{a.URL, b.URL}, lifeline.WithBreaker(breakerConfig(1000)),
+		lifeline.WithBudget(budget.Config{Ratio: 0.0001, MinPerSecond: 0.0001}))
+	// Drain the initial bucket: capacity is 10 tokens.
+	for i := 0; i < 6; i++ {
+		if _, _, err := f.do(false); err != nil {
+			t.Fatal(err)
+		}
+	}
+	before := a.count()
+	resp, _, err := f.do(false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	wantClasses(t, resp, err, "p0/m0:transient", "p1/m1:ok")
+	if a.count()-before != 1 {
+		t.Fatalf("retried with an empty budget: %d calls", a.count()-before)
+	}
+	if len(f.events.kinds(lifeline.BudgetExhausted)) == 0 {
+		t.Fatal("no budget-exhausted event")
+	}
+}
+
+func TestAllTargetsCoolingWaitsForEarliestReset(t *testing.T) {
+	for _, d := range dialects {
+		t.Run(d.String(), func(t *testing.T) {
+			a := newUpstream(t, d.rateLimit(map[string]string{"retry-after-ms": "80"}), d.okReply())
+			b := newUpstream(t, d.rateLimit(map[string]string{"retry-after-ms": "200"}), d.okReply())
+			// One attempt per target: the wait happens only because every
+			// target is cooling down.
+			f := newFixture(t, d, []string{a.URL, b.URL}, lifeline.WithMaxAttempts(1))
+			resp, _, err := f.do(false)
+			if err != nil {
+				t.Fatal(err)
+			}
+			wantClasses(t, resp, err, "p0/m0:wait", "p1/m1:wait", "p0/m0:ok")
+		})
+	}
+}
+
+func TestSpentQuotaHeadersRouteAroundTarget(t *testing.T) {
+	spent := func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("x-ratelimit-remaining-requests", "0")
+		w.Header().Set("x-ratelimit-reset-requests", "30s")
+		openaiD.okReply()(w, r)
+	}
+	a := newUpstream(t, spent)
+	b := newUpstream(t, openaiD.okReply())
+	f := newFixture(t, openaiD, []string{a.URL, b.URL})
+	for i := 0; i < 3; i++ {
+		if _, _, err := f.do(false); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if a.count() != 1 || b.count() != 2 {
+		t.Fatalf("calls a=%d b=%d: the spent target was not paced", a.count(), b.count())
+	}
+}
+
+func TestCrossDialectFallback(t *testing.T) {
+	for _, stream := range []bool{false, true} {
+		// An OpenAI client whose first target is Anthropic and overloaded,
+		// second Anthropic and healthy: answered in the OpenAI dialect.
+		a := newUpstream(t, anthropicD.overloaded)
+		b := newUpstream(t, anthropicD.good(stream))
+		e := lifeline.New(lifeline.WithRand(func() float64 { return 0 }))
+		chain := []lifeline.Target{
+			{Provider: &lifeline.Provider{Name: "a", Kind: lifeline.Anthropic, BaseURL: a.URL}, Model: "claude-a"},
+			{Provider: &lifeline.Provider{Name: "b", Kind: lifeline.Anthropic, BaseURL: b.URL}, Model: "claude-b"},
+		}
+		r, err := e.NewRoute("route", chain, fastPolicy()...)
+		if err != nil {
+			t.Fatal(err)
+		}
+		f := &fixture{t: t, engine: e, route: r, d: openaiD, events: &recorder{}}
+		_, body, err := f.do(stream)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !strings.Contains(body, "chat.completion") || !strings.Contains(body, "hel") {
+			t.Fatalf("stream=%v: answer not in the OpenAI dialect: %s", stream, body)
+		}
+		if stream && !strings.HasSuffix(body, "data: [DONE]\n\n") {
+			t.Fatalf("translated stream does not end with [DONE]: %s", body)
+		}
+		if !strings.Contains(b.bodies[0], `"max_tokens"`) || !strings.Contains(b.bodies[0], `"model":"claude-b"`) {
+			t.Fatalf("upstream got %s", b.bodies[0])
+		}
+	}
+}
+
+func TestParseDeadline(t *testing.T) {
+	now := time.Date(2026, 1, 2, 3, 4, 5, 0, time.UTC)
+	cases := []struct {
+		h    http.Header
+		want time.Time
+		err  bool
+	}{
+		{http.Header{}, time.Time{}, false},
+		{http.Header{"X-Lifeline-Timeout": {"45s"}}, now.Add(45 * time.Second), false},
+		{http.Header{"X-Lifeline-Deadline": {"2026-01-02T03:05:00Z"}}, now.Add(55 * time.Second), false},
+		{http.Header{"X-Lifeline-Deadline": {"1767323100000"}}, time.UnixMilli(1767323100000), false},
+		{http.Header{"X-Lifeline-Deadline": {"2026-01-02T03:06:00Z"}, "X-Lifeline-Timeout": {"10s"}}, now.Add(10 * time.Second), false},
+		{http.Header{"X-Lifeline-Timeout": {"soon"}}, time.Time{}, true},
+		{http.Header{"X-Lifeline-Timeout": {"-5s"}}, time.Time{}, true},
+		{http.Header{"X-Lifeline-Deadline": {"tomorrow"}}, time.Time{}, true},
+	}
+	for _, c := range cases {
+		got, err := lifeline.ParseDeadline(c.h, now)
+		if (err != nil) != c.err || !got.Equal(c.want) {
+			t.Errorf("%v: got %v, %v; want %v (err %v)", c.h, got, err, c.want, c.err)
+		}
+		if err != nil && !errors.Is(err, lifeline.ErrBadDeadline) {
+			t.Errorf("%v: error %v is not ErrBadDeadline", c.h, err)
+		}
+	}
+}
+
+func TestTransportRefusesOtherEndpoints(t *testing.T) {
+	f := newFixture(t, openaiD, []string{refusedURL(t)})
+	c := &http.Client{Transport: f.engine.Transport(f.route)}
+	_, err := c.Get("http://lifeline.invalid/v1/models")
+	if !errors.Is(err, lifeline.ErrUnsupportedRequest) {
+		t.Fatalf("err = %v", err)
+	}
+}
