@@ -38,7 +38,7 @@ type call struct {
 	start    time.Time
 	deadline time.Time       // the earliest of every bound on the request
 	ctx      context.Context // the caller's
-	wd       *watchdog // taken from the engine's pool at the first attempt
+	wd       *watchdog       // taken from the engine's pool at the first attempt
 
 	attempts  []Attempt
 	tried     []int    // attempts made per target

@@ -33,8 +33,9 @@ type Store interface {
 	// Status returns a target's state for status pages.
 	Status(ctx context.Context, target string, s StatusQuery) (TargetStatus, error)
 
-	// Claim starts an idempotent request. It answers Acquired when the
-	// caller now owns key (and must later Complete or Release it), InFlight
+	// Claim starts an idempotent request. It answers Acquired, with an owner
+	// token, when the caller now owns key (and must later Complete or
+	// Release it with that token), InFlight
 	// when another request with the same fingerprint owns it, Done with the
 	// stored record, or Mismatch when key was used with another fingerprint.
 	// lease bounds the in-flight marker: an owner that neither completes nor
@@ -43,12 +44,15 @@ type Store interface {
 	Claim(ctx context.Context, key string, fp Fingerprint, lease time.Duration) (Claim, error)
 	// Complete stores the response of an owned key for ttl and wakes waiters.
 	// The record keeps the fingerprint the key was claimed with. ttl must be
-	// positive. If the key already holds a response, the first one stays; if
-	// the key is no longer in flight (its lease ran out), nothing is stored.
-	Complete(ctx context.Context, key string, rec Record, ttl time.Duration) error
+	// positive. It acts only while token (Claim's) still owns the key: if the
+	// key already holds a response, the first one stays; if the owner's lease
+	// ran out (and perhaps a newer owner claimed the key), nothing is stored.
+	Complete(ctx context.Context, key, token string, rec Record, ttl time.Duration) error
 	// Release gives up an owned key without a stored response (the request
-	// failed; the client may retry with the same key) and wakes waiters.
-	Release(ctx context.Context, key string) error
+	// failed; the client may retry with the same key) and wakes waiters. It
+	// acts only while token still owns the key, so a late owner whose lease
+	// ran out cannot free a newer owner's claim.
+	Release(ctx context.Context, key, token string) error
 	// Await blocks until key is completed or released (or its owner's lease
 	// ran out), or ctx ends. Callers then Claim again to learn the outcome.
 	// It returns nil at once when key is not in flight, and ctx's error when
@@ -57,6 +61,15 @@ type Store interface {
 
 	// Close releases the store's resources.
 	Close() error
+}
+
+// Health is implemented by stores whose backend can be unreachable. Health
+// returns nil while the backend is reachable. A store that fails open keeps
+// serving on local state during an outage and meanwhile returns a
+// descriptive error wrapping ErrUnavailable; the gateway's /readyz reports
+// "degraded" with it.
+type Health interface {
+	Health(ctx context.Context) error
 }
 
 // ErrUnavailable wraps errors of a store whose backend cannot be reached.
@@ -137,6 +150,8 @@ type TargetStatus struct {
 	CoolingUntil time.Time // zero when not cooling
 	CoolReason   string
 	BudgetTokens float64
+	// Recent counts the attempts and failures in the breaker's window at Now.
+	Recent breaker.Counts
 }
 
 // Fingerprint is the SHA-256 of a request body.
@@ -155,7 +170,10 @@ const (
 
 // Claim is Claim's answer.
 type Claim struct {
-	State  ClaimState
+	State ClaimState
+	// Token proves ownership (State Acquired only): pass it to Complete or
+	// Release. It is opaque and unique per claim.
+	Token  string
 	Record *Record // set when State is Done
 }
 

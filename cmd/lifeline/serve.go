@@ -67,6 +67,9 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	}
 	served := make(chan error, 1)
 	go func() { served <- hs.Serve(ln) }()
+	// Ready before the log says so: whoever waits for "lifeline listening"
+	// finds /readyz answering 200.
+	gw.MarkReady()
 	addr := ln.Addr().String()
 	var routes []string
 	for _, r := range gcfg.Routes {
@@ -76,7 +79,6 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	if src.demo != nil {
 		fmt.Fprint(stderr, demoBanner(addr))
 	}
-	gw.MarkReady()
 
 	select {
 	case err := <-served:
@@ -162,4 +164,3 @@ func demoBanner(addr string) string {
 
 `
 }
-

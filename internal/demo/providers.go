@@ -26,8 +26,8 @@ type Providers struct {
 // PrimaryFaults and BackupFaults are the demo providers' fault mixes.
 var (
 	PrimaryFaults = map[mock.Fault]float64{
-		mock.Overloaded: 0.12, mock.RateLimit: 0.05, mock.ServerError: 0.05, mock.StreamErrorBefore: 0.04,
-		mock.NotJSON: 0.04, mock.BadSchema: 0.04, mock.BadToolArgs: 0.02, mock.Cut: 0.02,
+		mock.Overloaded: 0.06, mock.RateLimit: 0.02, mock.ServerError: 0.05, mock.StreamErrorBefore: 0.03,
+		mock.NotJSON: 0.03, mock.BadSchema: 0.04, mock.BadToolArgs: 0.03, mock.Cut: 0.02,
 	}
 	BackupFaults = map[mock.Fault]float64{
 		mock.ServerError: 0.03, mock.BadSchema: 0.02, mock.RateLimit: 0.01,
@@ -42,7 +42,7 @@ func Start(seed uint64) (*Providers, error) {
 		Latency:    mock.Range{Min: 20 * time.Millisecond, Max: 60 * time.Millisecond},
 		TTFT:       mock.Range{Min: 50 * time.Millisecond, Max: 150 * time.Millisecond},
 		EventDelay: mock.Range{Min: 5 * time.Millisecond, Max: 15 * time.Millisecond},
-		HintAfter:  300 * time.Millisecond, HangMax: 10 * time.Second,
+		Hint:       mock.HintRetryAfterMS, HintAfter: 300 * time.Millisecond, HangMax: 10 * time.Second,
 	})
 	if err != nil {
 		return nil, err
@@ -52,7 +52,7 @@ func Start(seed uint64) (*Providers, error) {
 		Latency:    mock.Range{Min: 30 * time.Millisecond, Max: 90 * time.Millisecond},
 		TTFT:       mock.Range{Min: 60 * time.Millisecond, Max: 200 * time.Millisecond},
 		EventDelay: mock.Range{Min: 5 * time.Millisecond, Max: 15 * time.Millisecond},
-		HintAfter:  300 * time.Millisecond, HangMax: 10 * time.Second,
+		Hint:       mock.HintRetryAfterMS, HintAfter: 300 * time.Millisecond, HangMax: 10 * time.Second,
 	})
 	if err != nil {
 		primary.Close()

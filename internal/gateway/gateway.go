@@ -70,6 +70,7 @@ type Server struct {
 	state    atomic.Int32 // readiness
 	inflight atomic.Int64
 	ids      *idSource
+	redact   *redactor
 }
 
 // Readiness states.
@@ -102,6 +103,10 @@ func New(cfg Config) (*Server, error) {
 	if s.log == nil {
 		s.log = slog.New(slog.DiscardHandler)
 	}
+	// Providers may echo the credential they received in an error message:
+	// nothing the gateway (and its engine) logs may carry it.
+	s.redact = newRedactor(cfg.Routes, cfg.Keys)
+	s.log = slog.New(s.redact.handler(s.log.Handler()))
 	reg := cfg.Registry
 	if reg == nil {
 		reg = prometheus.NewRegistry()

@@ -42,16 +42,16 @@ func (s *Server) generate(d wire.Dialect) http.HandlerFunc {
 
 // exchange is one client request being served.
 type exchange struct {
-	s      *Server
-	w      http.ResponseWriter
-	r      *http.Request
-	d      wire.Dialect
-	start  time.Time
-	id     string
-	key    *clientKey
-	route  *lifeline.Route
-	req    *lifeline.Request
-	status int
+	s        *Server
+	w        http.ResponseWriter
+	r        *http.Request
+	d        wire.Dialect
+	start    time.Time
+	id       string
+	key      *clientKey
+	route    *lifeline.Route
+	req      *lifeline.Request
+	status   int
 	resp     *lifeline.Response
 	attempts []lifeline.Attempt // of a failed request
 	err      error
@@ -98,7 +98,7 @@ func (x *exchange) admit() *lifeline.Error {
 		return clientError(http.StatusBadRequest, "invalid_request_error", err.Error())
 	}
 	x.req = &lifeline.Request{
-		ID: x.id, Dialect: x.d, Body: body, Header: r.Header,
+		ID: x.id, Dialect: x.d, Body: body, Header: forwardable(r.Header),
 		IdempotencyKey: r.Header.Get("Idempotency-Key"), Deadline: deadline,
 	}
 	return nil
@@ -154,17 +154,18 @@ func (x *exchange) serve(rec *recording) bool {
 	}
 	x.resp = resp
 	h := x.w.Header()
-	setHeaders(h, x.route.Name(), resp)
+	setHeaders(h, x.s.redact, x.route.Name(), resp)
 	rc := http.NewResponseController(x.w)
 	_ = rc.SetWriteDeadline(time.Now().Add(writeTimeout))
 	ok := true
 	if resp.Stream == nil {
+		body := x.s.redact.bytes(resp.Body)
 		h["Content-Type"] = []string{"application/json"}
-		h["Content-Length"] = []string{strconv.Itoa(len(resp.Body))}
+		h["Content-Length"] = []string{strconv.Itoa(len(body))}
 		x.w.WriteHeader(resp.Status)
-		n, _ := x.w.Write(resp.Body)
+		n, _ := x.w.Write(body)
 		x.bytes = n
-		rec.capture(resp.Status, h, resp.Body, false)
+		rec.capture(resp.Status, h, body, false)
 	} else {
 		ok = x.stream(rc, resp.Stream, rec)
 	}
@@ -186,6 +187,7 @@ func (x *exchange) stream(rc *http.ResponseController, st *lifeline.Stream, rec 
 	for {
 		chunk, err := st.Next()
 		if len(chunk) > 0 {
+			chunk = x.s.redact.bytes(chunk)
 			if now := time.Now(); now.Sub(lastDeadline) > time.Second {
 				_ = rc.SetWriteDeadline(now.Add(writeTimeout))
 				lastDeadline = now
@@ -215,7 +217,7 @@ func (x *exchange) fail(e *lifeline.Error) {
 	if x.route != nil {
 		route = x.route.Name()
 	}
-	writeError(x.w, x.d, route, e)
+	writeError(x.w, x.s.redact, x.d, route, e)
 	x.status, x.err = e.Status, e
 	if len(e.Attempts) > 0 {
 		x.attempts = e.Attempts

@@ -2,6 +2,7 @@ package gateway
 
 import (
 	"context"
+	"errors"
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
@@ -23,13 +24,17 @@ type metrics struct {
 	budget      *prometheus.CounterVec   // target
 	storeErrors prometheus.Counter
 	replays     prometheus.Counter
+	served      *prometheus.CounterVec   // route, how
+	perRequest  *prometheus.HistogramVec // route
+	transitions *prometheus.CounterVec   // target, to
+	first       map[string]string        // route → the first target of its chain
 }
 
 func newMetrics(reg prometheus.Registerer, s *Server) (*metrics, error) {
 	buckets := []float64{.005, .01, .025, .05, .1, .25, .5, 1, 2.5, 5, 10, 30, 60, 120, 300}
 	m := &metrics{
 		requests: prometheus.NewCounterVec(prometheus.CounterOpts{
-			Name: "lifeline_requests_total", Help: "Client requests by route and outcome (ok, or the error type returned).",
+			Name: "lifeline_requests_total", Help: "Client requests by route and outcome: ok, rejected, upstream_unavailable, invalid_output, deadline_exceeded, broken_stream, canceled or error.",
 		}, []string{"route", "outcome"}),
 		attempts: prometheus.NewCounterVec(prometheus.CounterOpts{
 			Name: "lifeline_attempts_total", Help: "Upstream attempts by target and class.",
@@ -56,8 +61,23 @@ func newMetrics(reg prometheus.Registerer, s *Server) (*metrics, error) {
 			Name: "lifeline_idempotent_replays_total", Help: "Requests answered from the idempotency store.",
 		}),
 	}
+	m.served = prometheus.NewCounterVec(prometheus.CounterOpts{
+		Name: "lifeline_served_total", Help: "Requests served ok, by route and how: first_try (the chain's first target, one attempt), retry (the first target after more than one attempt), fallback (another target).",
+	}, []string{"route", "how"})
+	m.perRequest = prometheus.NewHistogramVec(prometheus.HistogramOpts{
+		Name: "lifeline_request_attempts", Help: "Upstream attempts per client request, whatever its outcome (the X-Lifeline-Attempts header).",
+		Buckets: []float64{0, 1, 2, 3, 4, 5, 6, 8, 10},
+	}, []string{"route"})
+	m.transitions = prometheus.NewCounterVec(prometheus.CounterOpts{
+		Name: "lifeline_breaker_transitions_total", Help: "Circuit breaker state changes by target and new state (to=\"open\" counts trips).",
+	}, []string{"target", "to"})
+	m.first = make(map[string]string, len(s.order))
+	for _, r := range s.order {
+		m.first[r.Name()] = r.Targets()[0].Name()
+	}
 	for _, c := range []prometheus.Collector{m.requests, m.attempts, m.fallbacks, m.duration, m.firstToken,
-		m.validation, m.budget, m.storeErrors, m.replays, &breakerCollector{s: s}, &inflightCollector{s: s}} {
+		m.validation, m.budget, m.storeErrors, m.replays, m.served, m.perRequest, m.transitions,
+		&breakerCollector{s: s}, &inflightCollector{s: s}} {
 		if err := reg.Register(c); err != nil {
 			return nil, err
 		}
@@ -86,18 +106,17 @@ func (s *Server) observe(next lifeline.Observer) lifeline.Observer {
 		case lifeline.BudgetExhausted:
 			m.budget.WithLabelValues(ev.Target).Inc()
 		case lifeline.BreakerChanged:
+			m.transitions.WithLabelValues(ev.Target, ev.To.String()).Inc()
 			s.log.Warn("breaker changed", "target", ev.Target, "from", ev.From.String(), "to", ev.To.String())
 		case lifeline.StoreFailed:
 			m.storeErrors.Inc()
 		case lifeline.RequestFinished:
-			outcome := "ok"
-			switch {
-			case ev.Class == classify.BrokenStream:
-				outcome = "broken_stream"
-			case ev.Reason != "":
-				outcome = ev.Reason
-			}
+			outcome := requestOutcome(ev)
 			m.requests.WithLabelValues(ev.Route, outcome).Inc()
+			if outcome == "ok" {
+				m.served.WithLabelValues(ev.Route, m.servedHow(ev)).Inc()
+			}
+			m.perRequest.WithLabelValues(ev.Route).Observe(float64(ev.Attempts))
 			m.duration.WithLabelValues(ev.Route).Observe(ev.Duration.Seconds())
 			if ev.Stream && ev.FirstToken > 0 {
 				m.firstToken.WithLabelValues(ev.Route).Observe(ev.FirstToken.Seconds())
@@ -107,6 +126,50 @@ func (s *Server) observe(next lifeline.Observer) lifeline.Observer {
 			next(ev)
 		}
 	}
+}
+
+// requestOutcome maps a finished request onto the fixed set of
+// lifeline_requests_total outcomes, so no provider-chosen error type
+// becomes a label value.
+func requestOutcome(ev lifeline.Event) string {
+	if ev.Class == classify.BrokenStream {
+		return "broken_stream"
+	}
+	if ev.Err == nil && ev.Reason == "" {
+		return "ok"
+	}
+	var le *lifeline.Error
+	if errors.As(ev.Err, &le) {
+		switch {
+		case le.Is(lifeline.ErrRejected), le.Is(lifeline.ErrBadRequest):
+			return "rejected"
+		case le.Is(lifeline.ErrInvalidOutput):
+			return "invalid_output"
+		case le.Is(lifeline.ErrDeadlineExceeded):
+			return "deadline_exceeded"
+		case le.Is(lifeline.ErrUpstreamUnavailable):
+			return "upstream_unavailable"
+		case le.Is(lifeline.ErrBrokenStream):
+			return "broken_stream"
+		}
+	}
+	if ev.Reason == "canceled" || errors.Is(ev.Err, context.Canceled) {
+		return "canceled"
+	}
+	return "error"
+}
+
+// servedHow says how a served request was served: by the chain's first
+// target on its first attempt, by it after more attempts, or by another
+// target.
+func (m *metrics) servedHow(ev lifeline.Event) string {
+	switch {
+	case ev.Target != m.first[ev.Route]:
+		return "fallback"
+	case ev.Attempts > 1:
+		return "retry"
+	}
+	return "first_try"
 }
 
 func errString(err error) string {

@@ -23,10 +23,10 @@ func passHeader(k string) bool {
 }
 
 // setHeaders writes lifeline's own headers and the passed-back upstream ones.
-func setHeaders(h http.Header, route string, resp *lifeline.Response) {
+func setHeaders(h http.Header, red *redactor, route string, resp *lifeline.Response) {
 	for k, v := range resp.Header {
 		if passHeader(k) {
-			h[k] = v
+			h[k] = red.values(v)
 		}
 	}
 	h[lifeline.HeaderRoute] = []string{route}
@@ -35,7 +35,9 @@ func setHeaders(h http.Header, route string, resp *lifeline.Response) {
 }
 
 // writeError answers with an error of lifeline's in the client's dialect.
-func writeError(w http.ResponseWriter, d wire.Dialect, route string, e *lifeline.Error) {
+// Upstream messages inside it (a rejected request's body, the attempts'
+// errors) pass through red.
+func writeError(w http.ResponseWriter, red *redactor, d wire.Dialect, route string, e *lifeline.Error) {
 	h := w.Header()
 	h["Content-Type"] = []string{"application/json"}
 	h["X-Should-Retry"] = []string{"false"}
@@ -49,11 +51,11 @@ func writeError(w http.ResponseWriter, d wire.Dialect, route string, e *lifeline
 	if u := e.Upstream; u != nil {
 		for k, v := range u.Header {
 			if passHeader(k) {
-				h[k] = v
+				h[k] = red.values(v)
 			}
 		}
 	}
-	body := e.Body(d)
+	body := red.bytes(e.Body(d))
 	h["Content-Length"] = []string{strconv.Itoa(len(body))}
 	w.WriteHeader(e.Status)
 	w.Write(body)

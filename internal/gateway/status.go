@@ -35,7 +35,7 @@ func (s *Server) models(w http.ResponseWriter, r *http.Request) {
 	if !s.keys.open() {
 		k, ok := s.keys.lookup(r)
 		if !ok {
-			writeError(w, wire.OpenAI, "", lifeline.NewError(lifeline.ErrBadRequest, http.StatusUnauthorized,
+			writeError(w, s.redact, wire.OpenAI, "", lifeline.NewError(lifeline.ErrBadRequest, http.StatusUnauthorized,
 				"authentication_error", "missing or invalid client key"))
 			return
 		}

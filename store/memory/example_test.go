@@ -48,7 +48,7 @@ func ExampleStore_Claim() {
 	dup, _ := s.Claim(ctx, "key-1", fp, time.Minute)
 	fmt.Println(first.State == store.Acquired, dup.State == store.InFlight)
 
-	s.Complete(ctx, "key-1", store.Record{
+	s.Complete(ctx, "key-1", first.Token, store.Record{
 		Status: http.StatusOK,
 		Header: http.Header{"Content-Type": {"application/json"}},
 		Body:   []byte(`{"id":"chatcmpl-1"}`),

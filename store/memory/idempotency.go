@@ -37,8 +37,9 @@ func (s *Store) Claim(ctx context.Context, key string, fp store.Fingerprint, lea
 	r := sh.get(key, now)
 	switch {
 	case r == nil:
-		sh.insert(&record{key: key, fp: fp, expires: now.Add(lease), changed: make(chan struct{})}, now)
-		return store.Claim{State: store.Acquired}, nil
+		tok := s.token()
+		sh.insert(&record{key: key, fp: fp, token: tok, expires: now.Add(lease), changed: make(chan struct{})}, now)
+		return store.Claim{State: store.Acquired, Token: tok}, nil
 	case r.fp != fp:
 		return store.Claim{State: store.Mismatch}, nil
 	case r.done:
@@ -50,10 +51,11 @@ func (s *Store) Claim(ctx context.Context, key string, fp store.Fingerprint, lea
 }
 
 // Complete implements store.Store. The record keeps the fingerprint the key
-// was claimed with. If the key already holds a response, the first one
-// stays; if the key is no longer held (its lease ran out and it was not
-// claimed again), nothing is stored.
-func (s *Store) Complete(ctx context.Context, key string, rec store.Record, ttl time.Duration) error {
+// was claimed with. Only the owner of token may complete the key: if the key
+// already holds a response, the first one stays; if it is no longer held
+// under token (its lease ran out, and perhaps another owner claimed it),
+// nothing is stored.
+func (s *Store) Complete(ctx context.Context, key, token string, rec store.Record, ttl time.Duration) error {
 	if err := s.check(ctx); err != nil {
 		return err
 	}
@@ -66,7 +68,7 @@ func (s *Store) Complete(ctx context.Context, key string, rec store.Record, ttl 
 	defer sh.mu.Unlock()
 
 	r := sh.get(key, now)
-	if r == nil || r.done {
+	if r == nil || r.done || r.token != token {
 		return nil
 	}
 	r.done = true
@@ -77,9 +79,9 @@ func (s *Store) Complete(ctx context.Context, key string, rec store.Record, ttl 
 	return nil
 }
 
-// Release implements store.Store. A key that holds a stored response is
-// left alone.
-func (s *Store) Release(ctx context.Context, key string) error {
+// Release implements store.Store. A key that holds a stored response, or
+// that token no longer owns, is left alone.
+func (s *Store) Release(ctx context.Context, key, token string) error {
 	if err := s.check(ctx); err != nil {
 		return err
 	}
@@ -87,7 +89,7 @@ func (s *Store) Release(ctx context.Context, key string) error {
 	sh.mu.Lock()
 	defer sh.mu.Unlock()
 
-	if r := sh.get(key, s.now()); r != nil && !r.done {
+	if r := sh.get(key, s.now()); r != nil && !r.done && r.token == token {
 		sh.remove(r)
 	}
 	return nil

@@ -12,7 +12,9 @@ import (
 	"context"
 	"errors"
 	"hash/maphash"
+	"strconv"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/lifelinehq/lifeline/store"
@@ -32,6 +34,7 @@ type Store struct {
 	shards  []*shard
 	closed  chan struct{}
 	once    sync.Once
+	claims  atomic.Uint64 // numbers owner tokens
 }
 
 var _ store.Store = (*Store)(nil)
@@ -83,6 +86,11 @@ func New(opts ...Option) *Store {
 func (s *Store) Close() error {
 	s.once.Do(func() { close(s.closed) })
 	return nil
+}
+
+// token returns a new owner token, unique within the store.
+func (s *Store) token() string {
+	return "m" + strconv.FormatUint(s.claims.Add(1), 36)
 }
 
 // check returns the error a call must fail with before it starts, if any.

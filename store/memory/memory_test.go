@@ -48,23 +48,30 @@ func (c *clock) Advance(d time.Duration) {
 
 func claim(t *testing.T, s *memory.Store, key string, lease time.Duration) store.ClaimState {
 	t.Helper()
+	return claimToken(t, s, key, lease).State
+}
+
+func claimToken(t *testing.T, s *memory.Store, key string, lease time.Duration) store.Claim {
+	t.Helper()
 	c, err := s.Claim(t.Context(), key, fp, lease)
 	if err != nil {
 		t.Fatalf("Claim(%s): %v", key, err)
 	}
-	return c.State
+	return c
 }
 
 func TestEvictsOldestRecord(t *testing.T) {
 	clk := &clock{now: time.Unix(1e9, 0)}
 	s := memory.New(memory.WithMaxRecords(3), memory.WithNow(clk.Now))
 	defer s.Close()
-	for _, k := range []string{"a", "b", "c"} {
-		claim(t, s, k, time.Hour)
+	tokA := claimToken(t, s, "a", time.Hour).Token
+	for _, k := range []string{"b", "c"} {
 		clk.Advance(time.Second)
+		claim(t, s, k, time.Hour)
 	}
+	clk.Advance(time.Second)
 	// Completing "a" makes it the newest record.
-	if err := s.Complete(t.Context(), "a", store.Record{Status: 200}, time.Hour); err != nil {
+	if err := s.Complete(t.Context(), "a", tokA, store.Record{Status: 200}, time.Hour); err != nil {
 		t.Fatal(err)
 	}
 	claim(t, s, "d", time.Hour) // evicts "b", the oldest
@@ -117,8 +124,8 @@ func TestNonPositiveDurations(t *testing.T) {
 	if _, err := s.Claim(t.Context(), "k", fp, 0); err == nil {
 		t.Error("Claim with a zero lease: no error")
 	}
-	claim(t, s, "k", time.Minute)
-	if err := s.Complete(t.Context(), "k", store.Record{}, -time.Second); err == nil {
+	tok := claimToken(t, s, "k", time.Minute).Token
+	if err := s.Complete(t.Context(), "k", tok, store.Record{}, -time.Second); err == nil {
 		t.Error("Complete with a negative TTL: no error")
 	}
 }

@@ -23,6 +23,7 @@ const (
 type record struct {
 	key     string
 	fp      store.Fingerprint
+	token   string // the owner's token (Claim's answer)
 	done    bool
 	resp    store.Record // set when done
 	expires time.Time    // lease end (in flight) or TTL end (done)

@@ -107,6 +107,7 @@ func (s *Store) Status(ctx context.Context, name string, q store.StatusQuery) (s
 		State:        b.Peek(q.Breaker, q.Now),
 		Generation:   b.Generation,
 		BudgetTokens: bucket.Level(q.Budget, q.Now),
+		Recent:       b.Recent(q.Breaker, q.Now),
 	}
 	if st.State == breaker.Open {
 		st.OpenUntil = b.Until

@@ -18,8 +18,8 @@ import (
 // measured by the store; bound is how long the suite waits for an effect
 // that is due.
 const (
-	shortLease = 150 * time.Millisecond
-	shortTTL   = 150 * time.Millisecond
+	shortLease = 300 * time.Millisecond
+	shortTTL   = 300 * time.Millisecond
 	longLease  = time.Minute
 	longTTL    = time.Hour
 	bound      = 5 * time.Second
@@ -32,11 +32,13 @@ var (
 	fpB = store.Fingerprint(sha256.Sum256([]byte(`{"model":"b"}`)))
 )
 
-// keyed drives one idempotency key of a store.
+// keyed drives one idempotency key of a store. It remembers the token of
+// its latest acquiring claim, which complete and release present.
 type keyed struct {
-	t   *testing.T
-	s   store.Store
-	key string
+	t     *testing.T
+	s     store.Store
+	key   string
+	token string
 }
 
 func newKey(t *testing.T, s store.Store) *keyed {
@@ -48,6 +50,12 @@ func (k *keyed) claim(fp store.Fingerprint, lease time.Duration) store.Claim {
 	c, err := k.s.Claim(k.t.Context(), k.key, fp, lease)
 	if err != nil {
 		k.t.Fatalf("Claim: %v", err)
+	}
+	if (c.Token != "") != (c.State == store.Acquired) {
+		k.t.Fatalf("Claim: state %d with token %q; a token comes with Acquired only", c.State, c.Token)
+	}
+	if c.State == store.Acquired {
+		k.token = c.Token
 	}
 	return c
 }
@@ -66,14 +74,14 @@ func (k *keyed) wantClaim(fp store.Fingerprint, want store.ClaimState) store.Cla
 
 func (k *keyed) complete(rec store.Record, ttl time.Duration) {
 	k.t.Helper()
-	if err := k.s.Complete(k.t.Context(), k.key, rec, ttl); err != nil {
+	if err := k.s.Complete(k.t.Context(), k.key, k.token, rec, ttl); err != nil {
 		k.t.Fatalf("Complete: %v", err)
 	}
 }
 
 func (k *keyed) release() {
 	k.t.Helper()
-	if err := k.s.Release(k.t.Context(), k.key); err != nil {
+	if err := k.s.Release(k.t.Context(), k.key, k.token); err != nil {
 		k.t.Fatalf("Release: %v", err)
 	}
 }
@@ -148,6 +156,7 @@ func testClaimExactUnderConcurrency(t *testing.T, s suite) {
 	k := newKey(t, s.store(t))
 	const n = 32
 	states := make([]store.ClaimState, n)
+	tokens := make([]string, n)
 	errs := make([]error, n)
 	var wg sync.WaitGroup
 	start := make(chan struct{})
@@ -155,7 +164,7 @@ func testClaimExactUnderConcurrency(t *testing.T, s suite) {
 		wg.Go(func() {
 			<-start
 			c, err := k.s.Claim(t.Context(), k.key, fpA, longLease)
-			states[i], errs[i] = c.State, err
+			states[i], tokens[i], errs[i] = c.State, c.Token, err
 		})
 	}
 	close(start)
@@ -164,7 +173,10 @@ func testClaimExactUnderConcurrency(t *testing.T, s suite) {
 		t.Fatalf("Claim: %v", err)
 	}
 	var acquired int
-	for _, st := range states {
+	for i, st := range states {
+		if (tokens[i] != "") != (st == store.Acquired) {
+			t.Fatalf("concurrent Claim: state %d with token %q", st, tokens[i])
+		}
 		switch st {
 		case store.Acquired:
 			acquired++

@@ -194,3 +194,36 @@ func testTargetsIsolated(t *testing.T, s suite) {
 		t.Fatalf("untouched target's status: %+v", got)
 	}
 }
+
+func testStatusRecent(t *testing.T, s suite) {
+	x := newTarget(t, s.store(t))
+	x.br.ConsecutiveFailures = 100 // trip by rate only
+	if got := x.status(t0).Recent; got != (breaker.Counts{}) {
+		t.Fatalf("Recent of an unseen target: %+v, want none", got)
+	}
+	x.attempt(t0, breaker.Failure)
+	x.attempt(t0.Add(time.Second), breaker.Success)
+	x.attempt(t0.Add(2*time.Second), breaker.Neutral) // not counted
+	x.attempt(t0.Add(3*time.Second), breaker.Success)
+	if got, want := x.status(t0.Add(3*time.Second)).Recent, (breaker.Counts{Requests: 3, Failures: 1}); got != want {
+		t.Fatalf("Recent: %+v, want %+v", got, want)
+	}
+	// Status changes nothing: the same counts again.
+	if got, want := x.status(t0.Add(3*time.Second)).Recent, (breaker.Counts{Requests: 3, Failures: 1}); got != want {
+		t.Fatalf("Recent read twice: %+v, want %+v", got, want)
+	}
+	// The first failure's slot leaves the 10s window.
+	if got, want := x.status(t0.Add(10*time.Second)).Recent, (breaker.Counts{Requests: 2}); got != want {
+		t.Fatalf("Recent after the first slot left the window: %+v, want %+v", got, want)
+	}
+	if got := x.status(t0.Add(time.Minute)).Recent; got != (breaker.Counts{}) {
+		t.Fatalf("Recent a minute later: %+v, want none", got)
+	}
+	// Opening the breaker spends the counts.
+	if tr := x.attempt(t0.Add(4*time.Second), breaker.Failure); tr.To != breaker.Open {
+		t.Fatalf("2 failures of 4: transition %+v, want → open", tr)
+	}
+	if got := x.status(t0.Add(4 * time.Second)).Recent; got != (breaker.Counts{}) {
+		t.Fatalf("Recent after the breaker opened: %+v, want none", got)
+	}
+}

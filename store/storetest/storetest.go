@@ -49,6 +49,7 @@ func Run(t *testing.T, newStore func(t *testing.T) store.Store) {
 		{"Budget/Refill", testBudgetRefill},
 		{"Budget/RefusalUndoesProbe", testNoBudgetUndoesProbe},
 		{"Status", testStatus},
+		{"Status/Recent", testStatusRecent},
 		{"TargetsIsolated", testTargetsIsolated},
 		{"Idempotency/ClaimStates", testClaimStates},
 		{"Idempotency/RecordIsCopied", testRecordIsCopied},
@@ -62,6 +63,10 @@ func Run(t *testing.T, newStore func(t *testing.T) store.Store) {
 		{"Idempotency/AwaitLeaseExpiry", testAwaitLeaseExpiry},
 		{"Idempotency/TTLExpiry", testTTLExpiry},
 		{"Idempotency/KeysIsolated", testKeysIsolated},
+		{"Idempotency/TokensDiffer", testTokensDiffer},
+		{"Idempotency/WrongTokenIgnored", testWrongTokenIgnored},
+		{"Idempotency/StaleOwnerCannotComplete", testStaleOwnerCannotComplete},
+		{"Idempotency/StaleOwnerCannotRelease", testStaleOwnerCannotRelease},
 	} {
 		t.Run(c.name, func(t *testing.T) { c.f(t, s) })
 	}
