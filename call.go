@@ -240,6 +240,7 @@ func (c *call) tryTarget(i int, last bool) (*Response, error) {
 		var wait time.Duration
 		switch act {
 		case Stop:
+			c.emitFinished(t.name, n, res, 0)
 			return nil, c.stopError(res)
 		case Reroute:
 			c.revisit[i] = true

@@ -203,5 +203,5 @@ func skipString(b []byte, i int) int {
 		}
 		i++
 	}
-	return i
+	return min(i, len(b)) // a cut string: never past the end
 }

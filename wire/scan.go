@@ -1,8 +1,9 @@
 package wire
 
 // member returns the raw value of key in the JSON object obj, or nil when
-// obj is not an object or has no such member. obj must be valid JSON. It
-// does not allocate.
+// obj is not an object or has no such member. It does not allocate. On
+// malformed JSON it returns some slice of obj or nil, never panics and
+// always terminates.
 func member(obj []byte, key string) []byte {
 	i := skipSpace(obj, 0)
 	if i >= len(obj) || obj[i] != '{' {
@@ -18,13 +19,19 @@ func member(obj []byte, key string) []byte {
 			i = skipSpace(obj, i+1)
 		}
 		ke := skipValue(obj, i)
-		if ke-i < 2 {
+		if ke-i < 2 || obj[i] != '"' {
 			return nil
 		}
 		k := obj[i+1 : ke-1]
 		i = skipSpace(obj, ke)
 		i = skipSpace(obj, i+1)
+		if i >= len(obj) {
+			return nil
+		}
 		ve := skipValue(obj, i)
+		if ve <= i {
+			return nil
+		}
 		if string(k) == key {
 			return obj[i:ve]
 		}
@@ -33,7 +40,7 @@ func member(obj []byte, key string) []byte {
 }
 
 // elements calls fn with each element of the JSON array arr until fn
-// returns false. It does not allocate.
+// returns false. It does not allocate, and on malformed JSON it stops.
 func elements(arr []byte, fn func(el []byte) bool) {
 	i := skipSpace(arr, 0)
 	if i >= len(arr) || arr[i] != '[' {
@@ -48,8 +55,11 @@ func elements(arr []byte, fn func(el []byte) bool) {
 		if arr[i] == ',' {
 			i = skipSpace(arr, i+1)
 		}
+		if i >= len(arr) {
+			return
+		}
 		e := skipValue(arr, i)
-		if e == i || !fn(arr[i:e]) {
+		if e <= i || !fn(arr[i:e]) {
 			return
 		}
 		i = e
