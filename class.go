@@ -49,6 +49,9 @@ func (a Action) String() string {
 	return fmt.Sprintf("action(%d)", uint8(a))
 }
 
+// MarshalText encodes the action as its config name.
+func (a Action) MarshalText() ([]byte, error) { return []byte(a.String()), nil }
+
 // ParseAction parses a config name: retry, wait, next, reroute or stop.
 func ParseAction(s string) (Action, error) {
 	for a, n := range actionNames {

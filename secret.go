@@ -5,16 +5,27 @@ import (
 	"log/slog"
 )
 
-// Secret is a credential that redacts itself wherever it is printed:
-// fmt verbs, JSON and text marshalling, and slog. Reveal returns the value.
-type Secret string
-
+// redacted is what a non-empty Secret prints as.
 const redacted = "[REDACTED]"
 
-// Reveal returns the secret's value. Call it only to send the credential.
+// Secret is a credential (a provider API key, a client key). It redacts
+// itself wherever it could be printed: fmt (every verb, %#v included),
+// JSON, YAML and text marshalling, and slog. Only Reveal returns the value.
+// An empty Secret prints as "" so that "unset" stays visible.
+//
+// The redaction relies on methods, so it holds for exported fields and
+// values; fmt prints an unexported struct field by reflection without
+// calling methods, so keep Secrets in exported fields.
+type Secret string
+
+// Reveal returns the secret's value. Call it only where the value is sent
+// to its destination (an upstream request header, a comparison).
 func (s Secret) Reveal() string { return string(s) }
 
-// String implements fmt.Stringer without revealing the value.
+// IsSet reports whether the secret is non-empty.
+func (s Secret) IsSet() bool { return s != "" }
+
+// String returns "[REDACTED]", or "" for an empty secret.
 func (s Secret) String() string {
 	if s == "" {
 		return ""
@@ -22,20 +33,35 @@ func (s Secret) String() string {
 	return redacted
 }
 
-// GoString implements fmt.GoStringer without revealing the value.
+// GoString returns the redacted form for %#v.
 func (s Secret) GoString() string { return fmt.Sprintf("lifeline.Secret(%q)", s.String()) }
 
-// Format implements fmt.Formatter so that every verb redacts.
+// Format implements fmt.Formatter so that no verb prints the value.
 func (s Secret) Format(f fmt.State, verb rune) {
-	if verb == 'v' && f.Flag('#') {
+	switch {
+	case verb == 'v' && f.Flag('#'):
 		fmt.Fprint(f, s.GoString())
-		return
+	case verb == 'q':
+		fmt.Fprintf(f, "%q", s.String())
+	default:
+		fmt.Fprint(f, s.String())
 	}
-	fmt.Fprint(f, s.String())
 }
 
-// MarshalText implements encoding.TextMarshaler without revealing the value.
+// LogValue implements slog.LogValuer with the redacted form.
+func (s Secret) LogValue() slog.Value { return slog.StringValue(s.String()) }
+
+// MarshalText implements encoding.TextMarshaler with the redacted form.
 func (s Secret) MarshalText() ([]byte, error) { return []byte(s.String()), nil }
 
-// LogValue implements slog.LogValuer without revealing the value.
-func (s Secret) LogValue() slog.Value { return slog.StringValue(s.String()) }
+// MarshalJSON encodes the redacted form as a JSON string.
+func (s Secret) MarshalJSON() ([]byte, error) { return fmt.Appendf(nil, "%q", s.String()), nil }
+
+// MarshalYAML encodes the redacted form (the interface YAML libraries call).
+func (s Secret) MarshalYAML() (any, error) { return s.String(), nil }
+
+// UnmarshalText sets the secret from configuration text.
+func (s *Secret) UnmarshalText(b []byte) error {
+	*s = Secret(b)
+	return nil
+}

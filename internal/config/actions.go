@@ -2,52 +2,35 @@ package config
 
 import (
 	"fmt"
+	"slices"
 
+	"github.com/lifelinehq/lifeline"
 	"github.com/lifelinehq/lifeline/classify"
 )
 
-// Action is what a route does about an attempt's failure class.
-type Action uint8
+// Action is what a route does about an attempt's failure class: the
+// engine's lifeline.Action.
+type Action = lifeline.Action
 
 // The actions, as named in configuration (routes[].actions).
 const (
-	// ActionRetry retries the same target with backoff up to
-	// retry.max_attempts, then moves to the next target.
-	ActionRetry Action = iota + 1
-	// ActionWait waits for the provider's hint, then retries the same target
-	// if the wait fits retry.max_wait and the deadline; else next target.
-	ActionWait
-	// ActionNext moves to the next target at once.
-	ActionNext
-	// ActionReroute moves to the next target at once; this target is
-	// retried with backoff only when no other target is left.
-	ActionReroute
-	// ActionStop returns the error to the client: no retry, no fallback.
-	ActionStop
+	ActionRetry   = lifeline.Retry
+	ActionWait    = lifeline.Wait
+	ActionNext    = lifeline.Next
+	ActionReroute = lifeline.Reroute
+	ActionStop    = lifeline.Stop
 )
 
 // actionNames lists the actions' config names in order.
 func actionNames() []string { return []string{"retry", "wait", "next", "reroute", "stop"} }
 
-// String returns the action's config name.
-func (a Action) String() string {
-	if a >= ActionRetry && a <= ActionStop {
-		return actionNames()[a-1]
-	}
-	return fmt.Sprintf("action(%d)", uint8(a))
-}
-
-// MarshalText encodes the action as its name.
-func (a Action) MarshalText() ([]byte, error) { return []byte(a.String()), nil }
-
 // ParseAction parses an action's config name.
 func ParseAction(s string) (Action, error) {
-	for i, n := range actionNames() {
-		if n == s {
-			return Action(i + 1), nil
-		}
+	a, err := lifeline.ParseAction(s)
+	if err != nil {
+		return 0, &problem{msg: fmt.Sprintf("unknown action %q", s), fix: choiceFix(s, actionNames())}
 	}
-	return 0, &problem{msg: fmt.Sprintf("unknown action %q", s), fix: choiceFix(s, actionNames())}
+	return a, nil
 }
 
 // ConfigurableClasses returns the classes whose action a route may set:
@@ -65,19 +48,10 @@ func ConfigurableClasses() []classify.Class {
 // DefaultAction returns the action of class c when a route does not set
 // one (SPEC §1), and false for a class that is not configurable.
 func DefaultAction(c classify.Class) (Action, bool) {
-	switch c {
-	case classify.Invalid, classify.Exhausted, classify.TooLarge, classify.Auth, classify.NotFound:
-		return ActionNext, true
-	case classify.Wait:
-		return ActionWait, true
-	case classify.Overloaded:
-		return ActionReroute, true
-	case classify.Transient:
-		return ActionRetry, true
-	case classify.Rejected:
-		return ActionStop, true
+	if c == classify.OK || c == classify.BrokenStream || !slices.Contains(classify.All, c) {
+		return 0, false
 	}
-	return 0, false
+	return lifeline.DefaultAction(c), true
 }
 
 // DefaultActions returns the default action of every configurable class.

@@ -102,7 +102,7 @@ func TestSyntaxErrorDoesNotEchoSubstitutedSecret(t *testing.T) {
 	// The YAML parser quotes a duplicate key in its message.
 	src := base + "    ${SECRET}: 1\n    ${SECRET}: 2\n"
 	_, err := Parse("lifeline.yaml", []byte(src), "", testEnv("SECRET", "sk-leaky-value"))
-	want := `lifeline.yaml:8: invalid YAML: mapping key "[redacted]" already defined at [7:5]; fix: check the indentation and quoting on this line`
+	want := `lifeline.yaml:8: invalid YAML: mapping key "[REDACTED]" already defined at [7:5]; fix: check the indentation and quoting on this line`
 	if err == nil || err.Error() != want {
 		t.Errorf("error: %v\nwant %s", err, want)
 	}

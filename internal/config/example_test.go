@@ -74,6 +74,6 @@ func ExampleSecret() {
 	fmt.Println(key, fmt.Sprintf("%#v", key))
 	fmt.Println(key.Reveal())
 	// Output:
-	// [redacted] config.Secret("[redacted]")
+	// [REDACTED] lifeline.Secret("[REDACTED]")
 	// sk-live-123
 }

@@ -95,7 +95,7 @@ func syntaxMessage(err error) string {
 func scrub(msg string, values []string) string {
 	for _, v := range values {
 		if len(v) >= 4 {
-			msg = strings.ReplaceAll(msg, v, redacted)
+			msg = strings.ReplaceAll(msg, v, Secret(v).String())
 		}
 	}
 	return msg

@@ -1,72 +1,8 @@
 package config
 
-import (
-	"fmt"
-	"log/slog"
-)
-
-// redacted is what a non-empty Secret prints as.
-const redacted = "[redacted]"
+import "github.com/lifelinehq/lifeline"
 
 // Secret is a credential from the configuration (a provider API key or a
-// client key). It redacts itself wherever it could be printed: fmt (every
-// verb, %#v included), JSON, YAML and text marshalling, and slog. Only
-// Reveal returns the value. An empty Secret prints as "" so "unset" stays
-// visible.
-//
-// The redaction relies on methods, so it holds for exported fields and
-// values; fmt prints an unexported struct field by reflection without
-// calling methods, so keep Secrets in exported fields.
-type Secret string
-
-// Reveal returns the secret's value. Call it only where the value is sent
-// to its destination (an upstream request header, a comparison).
-func (s Secret) Reveal() string { return string(s) }
-
-// IsSet reports whether the secret is non-empty.
-func (s Secret) IsSet() bool { return s != "" }
-
-// String returns "[redacted]", or "" for an empty secret.
-func (s Secret) String() string {
-	if s == "" {
-		return ""
-	}
-	return redacted
-}
-
-// GoString returns the redacted form for %#v.
-func (s Secret) GoString() string { return fmt.Sprintf("config.Secret(%q)", s.String()) }
-
-// Format implements fmt.Formatter so that no verb prints the value.
-func (s Secret) Format(f fmt.State, verb rune) {
-	switch verb {
-	case 'v':
-		if f.Flag('#') {
-			fmt.Fprint(f, s.GoString())
-			return
-		}
-		fmt.Fprint(f, s.String())
-	case 'q':
-		fmt.Fprintf(f, "%q", s.String())
-	default:
-		fmt.Fprint(f, s.String())
-	}
-}
-
-// LogValue implements slog.LogValuer.
-func (s Secret) LogValue() slog.Value { return slog.StringValue(s.String()) }
-
-// MarshalText implements encoding.TextMarshaler with the redacted form.
-func (s Secret) MarshalText() ([]byte, error) { return []byte(s.String()), nil }
-
-// MarshalJSON encodes the redacted form as a JSON string.
-func (s Secret) MarshalJSON() ([]byte, error) { return []byte(fmt.Sprintf("%q", s.String())), nil }
-
-// MarshalYAML encodes the redacted form (goccy/go-yaml and yaml.v3 style).
-func (s Secret) MarshalYAML() (any, error) { return s.String(), nil }
-
-// UnmarshalText sets the secret from configuration text.
-func (s *Secret) UnmarshalText(b []byte) error {
-	*s = Secret(b)
-	return nil
-}
+// client key): lifeline.Secret, which redacts itself wherever it could be
+// printed. Only Reveal returns the value.
+type Secret = lifeline.Secret

@@ -52,7 +52,7 @@ func TestSecretNeverLeaks(t *testing.T) {
 			t.Errorf("secret leaked: %s", out)
 		}
 	}
-	if !strings.Contains(fmt.Sprintf("%v", p), "[redacted]") || !strings.Contains(fmt.Sprintf("%#v", s), `config.Secret("[redacted]")`) {
+	if !strings.Contains(fmt.Sprintf("%v", p), "[REDACTED]") || !strings.Contains(fmt.Sprintf("%#v", s), `lifeline.Secret("[REDACTED]")`) {
 		t.Errorf("redaction marker missing: %v / %#v", p, s)
 	}
 	if s.Reveal() != leak {

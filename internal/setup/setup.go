@@ -39,7 +39,7 @@ func Gateway(ctx context.Context, c *config.Config, log *slog.Logger) (gateway.C
 		Logger:         log,
 	}
 	for _, k := range c.Keys {
-		gc.Keys = append(gc.Keys, gateway.Key{Key: lifeline.Secret(k.Key.Reveal()), Routes: k.Routes})
+		gc.Keys = append(gc.Keys, gateway.Key{Key: k.Key, Routes: k.Routes})
 	}
 	return gc, nil
 }
@@ -68,7 +68,7 @@ func Routes(c *config.Config) ([]gateway.RouteSpec, error) {
 		for _, t := range r.Targets {
 			p := providers[t.Provider]
 			if p == nil {
-				p = &lifeline.Provider{Name: t.Provider, Kind: t.Kind, BaseURL: t.BaseURL, APIKey: lifeline.Secret(t.APIKey.Reveal())}
+				p = &lifeline.Provider{Name: t.Provider, Kind: t.Kind, BaseURL: t.BaseURL, APIKey: t.APIKey}
 				if len(t.Headers) > 0 {
 					p.Header = http.Header{}
 					for k, v := range t.Headers {
@@ -129,11 +129,8 @@ func policy(r config.ResolvedRoute) ([]lifeline.RouteOption, error) {
 		p.Stream = lifeline.StreamPass
 	}
 	for class, act := range r.Actions {
-		a, err := lifeline.ParseAction(act.String())
-		if err != nil {
-			return nil, err
-		}
-		if p.Actions, err = p.Actions.With(class, a); err != nil {
+		var err error
+		if p.Actions, err = p.Actions.With(class, act); err != nil {
 			return nil, err
 		}
 	}
