@@ -62,6 +62,17 @@ const (
 	StreamPass
 )
 
+// String returns the mode's config name: "auto", "buffer" or "pass".
+func (m StreamMode) String() string {
+	switch m {
+	case StreamBuffer:
+		return "buffer"
+	case StreamPass:
+		return "pass"
+	}
+	return "auto"
+}
+
 // DefaultPolicy returns the taxonomy's defaults.
 func DefaultPolicy() Policy {
 	return Policy{

@@ -218,21 +218,6 @@ routes:
 	}
 }
 
-func TestStreamModeFor(t *testing.T) {
-	for _, tc := range []struct {
-		m          StreamMode
-		structured bool
-		want       StreamMode
-	}{
-		{StreamAuto, true, StreamBuffer}, {StreamAuto, false, StreamPass},
-		{StreamPass, true, StreamPass}, {StreamBuffer, false, StreamBuffer},
-	} {
-		if got := tc.m.For(tc.structured); got != tc.want {
-			t.Errorf("%s.For(%v) = %s, want %s", tc.m, tc.structured, got, tc.want)
-		}
-	}
-}
-
 func TestSchemaFileRelativeToConfigFolder(t *testing.T) {
 	dir := t.TempDir()
 	if err := os.MkdirAll(filepath.Join(dir, "conf", "schemas"), 0o755); err != nil {

@@ -1,6 +1,7 @@
 package config
 
 import (
+	"github.com/lifelinehq/lifeline"
 	"log/slog"
 	"maps"
 	"time"
@@ -37,44 +38,15 @@ type ResolvedTarget struct {
 // "provider/model".
 func (t ResolvedTarget) ID() string { return t.Provider + "/" + t.Model }
 
-// StreamMode is how a stream is validated.
-type StreamMode uint8
+// StreamMode is how a stream is validated: the engine's lifeline.StreamMode.
+type StreamMode = lifeline.StreamMode
 
-// Stream modes.
+// Stream modes, as named in configuration (validate.stream).
 const (
-	// StreamAuto: buffer when a json or schema validator applies to the
-	// request, pass otherwise.
-	StreamAuto StreamMode = iota
-	// StreamBuffer holds the stream until it is validated.
-	StreamBuffer
-	// StreamPass forwards the stream at once; an invalid end is a broken
-	// stream.
-	StreamPass
+	StreamAuto   = lifeline.StreamAuto   // buffer when the request asks for structured output
+	StreamBuffer = lifeline.StreamBuffer // hold the stream until it validates
+	StreamPass   = lifeline.StreamPass   // forward at once; an invalid end is a broken stream
 )
-
-// String returns "auto", "buffer" or "pass".
-func (m StreamMode) String() string {
-	switch m {
-	case StreamBuffer:
-		return "buffer"
-	case StreamPass:
-		return "pass"
-	}
-	return "auto"
-}
-
-// For returns the mode for one request: StreamAuto becomes StreamBuffer when
-// structured is set (a json or schema validator applies, the client's own
-// schema included) and StreamPass otherwise.
-func (m StreamMode) For(structured bool) StreamMode {
-	if m != StreamAuto {
-		return m
-	}
-	if structured {
-		return StreamBuffer
-	}
-	return StreamPass
-}
 
 // ResolvedValidate is a route's effective validation settings.
 type ResolvedValidate struct {

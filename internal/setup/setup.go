@@ -122,12 +122,7 @@ func policy(r config.ResolvedRoute) ([]lifeline.RouteOption, error) {
 		spec.Custom = append(spec.Custom, c)
 	}
 	p.Validate = spec
-	switch v.Stream {
-	case config.StreamBuffer:
-		p.Stream = lifeline.StreamBuffer
-	case config.StreamPass:
-		p.Stream = lifeline.StreamPass
-	}
+	p.Stream = v.Stream
 	for class, act := range r.Actions {
 		var err error
 		if p.Actions, err = p.Actions.With(class, act); err != nil {
