@@ -167,6 +167,12 @@ func (c *call) attempt(i, n int) (res result) {
 func (c *call) classified(t *target, res result, sig classify.Signal) result {
 	r := c.e.classifiers[t.Provider.Kind].Classify(sig)
 	res.class, res.retry, res.up = r.Class, r.Retry, r.Error
+	// Providers sometimes echo the credential they were sent in an error
+	// message; it must not travel on in attempts, errors and logs.
+	res.up.Message = t.scrub(res.up.Message)
+	if !sig.InStream {
+		res.body = t.scrubBytes(res.body)
+	}
 	if sig.Header != nil {
 		if h, ok := backoff.RetryHint(sig.Header, time.Now()); ok {
 			res.hint, res.hasHint = h.Wait, true
@@ -175,8 +181,8 @@ func (c *call) classified(t *target, res result, sig classify.Signal) result {
 	switch {
 	case sig.Err != nil:
 		res.err = sig.Err
-	case r.Error.Message != "":
-		res.err = errors.New(r.Error.Message)
+	case res.up.Message != "":
+		res.err = errors.New(res.up.Message)
 	case sig.Status != 0:
 		res.err = fmt.Errorf("HTTP %d", sig.Status)
 	}

@@ -141,3 +141,31 @@ func TestTransportRefusesOtherEndpoints(t *testing.T) {
 		t.Fatalf("err = %v", err)
 	}
 }
+
+func TestEchoedProviderKeyNeverReachesTheCaller(t *testing.T) {
+	const key = "sk-test-secret" // the fixture's provider key
+	for _, d := range dialects {
+		t.Run(d.String(), func(t *testing.T) {
+			echo := func(w http.ResponseWriter, r *http.Request) {
+				got := r.Header.Get("X-Api-Key") + strings.TrimPrefix(r.Header.Get("Authorization"), "Bearer ")
+				reply(401, nil, `{"error":{"type":"authentication_error","message":"invalid key `+got+`"}}`)(w, r)
+			}
+			bad := func(w http.ResponseWriter, r *http.Request) {
+				reply(400, nil, `{"error":{"type":"invalid_request_error","message":"bad request from `+key+`"}}`)(w, r)
+			}
+			a := newUpstream(t, echo)
+			b := newUpstream(t, bad)
+			f := newFixture(t, d, []string{a.URL, b.URL})
+			_, _, err := f.do(false)
+			var le *lifeline.Error
+			if !errors.As(err, &le) {
+				t.Fatalf("err = %v", err)
+			}
+			for _, s := range []string{err.Error(), string(le.Body(d.d)), string(lifeline.AttemptsJSON(le.Attempts))} {
+				if strings.Contains(s, key) {
+					t.Fatalf("provider key leaked: %s", s)
+				}
+			}
+		})
+	}
+}

@@ -103,8 +103,10 @@ var dropHeaders = map[string]bool{
 }
 
 // forwardHeader copies the client headers that may reach a target of
-// dialect d into dst.
+// dialect d into dst: not the hop-by-hop headers, including those the
+// client names in its Connection header (RFC 9110 §7.6.1).
 func forwardHeader(dst, src http.Header, d wire.Dialect) {
+	conn := src["Connection"]
 	for k, v := range src {
 		if dropHeaders[k] || strings.HasPrefix(k, "X-Lifeline-") || strings.HasPrefix(k, "X-Stainless-") {
 			continue
@@ -115,6 +117,21 @@ func forwardHeader(dst, src http.Header, d wire.Dialect) {
 		if d == wire.Anthropic && strings.HasPrefix(k, "Openai-") {
 			continue
 		}
+		if len(conn) > 0 && namedIn(conn, k) {
+			continue
+		}
 		dst[k] = v
 	}
+}
+
+// namedIn reports whether the Connection header values list name.
+func namedIn(conn []string, name string) bool {
+	for _, v := range conn {
+		for f := range strings.SplitSeq(v, ",") {
+			if strings.EqualFold(strings.TrimSpace(f), name) {
+				return true
+			}
+		}
+	}
+	return false
 }

@@ -1,6 +1,7 @@
 package lifeline
 
 import (
+	"bytes"
 	"errors"
 	"fmt"
 	"net/http"
@@ -71,6 +72,25 @@ func (t *target) setAuth(h http.Header) {
 }
 
 var anthropicVersion = []string{wire.AnthropicVersion}
+
+// scrub removes the provider's API key from text (an upstream error
+// message that echoes it).
+func (t *target) scrub(text string) string {
+	key := t.Provider.APIKey.Reveal()
+	if len(key) < 8 || !strings.Contains(text, key) {
+		return text
+	}
+	return strings.ReplaceAll(text, key, t.Provider.APIKey.String())
+}
+
+// scrubBytes is scrub for a body.
+func (t *target) scrubBytes(b []byte) []byte {
+	key := t.Provider.APIKey.Reveal()
+	if len(key) < 8 || !bytes.Contains(b, []byte(key)) {
+		return b
+	}
+	return bytes.ReplaceAll(b, []byte(key), []byte(t.Provider.APIKey.String()))
+}
 
 // Name returns the route's name.
 func (r *Route) Name() string { return r.name }

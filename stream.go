@@ -198,7 +198,7 @@ func (s *Stream) Next() ([]byte, error) {
 		switch wire.EventKind(s.up, ev) {
 		case wire.KindError:
 			r := s.c.e.classifiers[s.up].Classify(classify.Signal{Status: 200, Body: ev.Data, InStream: true})
-			msg := r.Error.Message
+			msg := s.c.r.targets[s.target].scrub(r.Error.Message)
 			if msg == "" {
 				msg = "upstream error event"
 			}

@@ -98,7 +98,7 @@ func (x *exchange) admit() *lifeline.Error {
 		return clientError(http.StatusBadRequest, "invalid_request_error", err.Error())
 	}
 	x.req = &lifeline.Request{
-		ID: x.id, Dialect: x.d, Body: body, Header: forwardable(r.Header),
+		ID: x.id, Dialect: x.d, Body: body, Header: r.Header,
 		IdempotencyKey: r.Header.Get("Idempotency-Key"), Deadline: deadline,
 	}
 	return nil

@@ -1,0 +1,79 @@
+package main_test
+
+import (
+	"strings"
+	"testing"
+)
+
+func TestVersion(t *testing.T) {
+	for _, arg := range []string{"version", "--version"} {
+		out, errOut, code := lifeline(t, arg)
+		if code != 0 || !strings.HasPrefix(out, "lifeline ") || strings.TrimSpace(strings.TrimPrefix(out, "lifeline ")) == "" || errOut != "" {
+			t.Fatalf("%s: exit %d stdout %q stderr %q", arg, code, out, errOut)
+		}
+	}
+}
+
+func TestCheckPrintsTheResolvedRoutes(t *testing.T) {
+	path := writeConfig(t, config("http://127.0.0.1:9", "http://127.0.0.1:9", "shutdown_grace: 10s\n"))
+	out, errOut, code := lifeline(t, "check", "--config", path)
+	if code != 0 {
+		t.Fatalf("exit %d: %s", code, errOut)
+	}
+	for _, want := range []string{
+		"routes:", "  chat:", "chain: up-openai/gpt-test -> up-anthropic/claude-test",
+		"retry: max_attempts=2 base=1ms cap=2ms jitter=none", "timeouts: attempt=10s first_token=10s idle=10s total=20s",
+		"up-openai: kind=openai", "api_key: set", "keys: 1 client key(s)", "shutdown_grace: 10s",
+	} {
+		if !strings.Contains(out, want) {
+			t.Errorf("check output lacks %q:\n%s", want, out)
+		}
+	}
+	noSecrets(t, "check output", out+errOut)
+}
+
+func TestCheckNamesFileKeyAndFix(t *testing.T) {
+	good := config("http://127.0.0.1:9", "http://127.0.0.1:9", "")
+	for _, tc := range []struct {
+		name string
+		text string
+		want []string
+	}{
+		{"unknown provider", strings.Replace(good, "provider: up-anthropic", "provider: up-anthropc", 1),
+			[]string{"routes[0].chain[1].provider", `unknown provider "up-anthropc"`, "fix:", "up-anthropic"}},
+		{"unknown key", strings.Replace(good, "  retry:", "  retyr:", 1),
+			[]string{"defaults.retyr", "fix:", `"retry"`}},
+		{"missing variable", strings.Replace(good, "${TEST_OPENAI_KEY}", "${TEST_UNSET_VARIABLE}", 1),
+			[]string{"TEST_UNSET_VARIABLE", "is not set", "fix:"}},
+		{"bad duration", strings.Replace(good, "total: 20s", "total: soon", 1),
+			[]string{"defaults.timeouts.total", "fix:"}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			path := writeConfig(t, tc.text)
+			out, errOut, code := lifeline(t, "check", "--config", path)
+			if code != 1 {
+				t.Fatalf("exit %d, want 1:\n%s%s", code, out, errOut)
+			}
+			if !strings.Contains(errOut, path+":") {
+				t.Errorf("the message does not name the file %s:\n%s", path, errOut)
+			}
+			for _, w := range tc.want {
+				if !strings.Contains(errOut, w) {
+					t.Errorf("the message lacks %q:\n%s", w, errOut)
+				}
+			}
+			noSecrets(t, "check output", out+errOut)
+		})
+	}
+	_, errOut, code := lifeline(t, "check", "--config", "/nonexistent/lifeline.yaml")
+	if code != 1 || !strings.Contains(errOut, "/nonexistent/lifeline.yaml") || !strings.Contains(errOut, "fix:") {
+		t.Fatalf("missing file: exit %d: %s", code, errOut)
+	}
+}
+
+func TestUnknownCommandIsAUsageError(t *testing.T) {
+	_, errOut, code := lifeline(t, "serv")
+	if code != 2 || !strings.Contains(errOut, "unknown command") || !strings.Contains(errOut, "lifeline serve") {
+		t.Fatalf("exit %d: %s", code, errOut)
+	}
+}

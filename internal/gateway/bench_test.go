@@ -1,0 +1,120 @@
+package gateway_test
+
+import (
+	"bytes"
+	"fmt"
+	"io"
+	"net/http"
+	"strings"
+	"testing"
+
+	"github.com/lifelinehq/lifeline"
+	"github.com/lifelinehq/lifeline/internal/gateway"
+)
+
+// The request path without a network: the gateway's handler called
+// directly, its upstream an in-memory RoundTripper with a fixed answer.
+
+// memTransport answers every request with the same response.
+type memTransport struct {
+	status int
+	header http.Header
+	body   []byte
+}
+
+func (m *memTransport) RoundTrip(req *http.Request) (*http.Response, error) {
+	if req.Body != nil {
+		io.Copy(io.Discard, req.Body)
+		req.Body.Close()
+	}
+	return &http.Response{
+		StatusCode: m.status, Header: m.header, Body: io.NopCloser(bytes.NewReader(m.body)),
+		ContentLength: int64(len(m.body)), Request: req, ProtoMajor: 1, ProtoMinor: 1,
+	}, nil
+}
+
+// discardWriter is a minimal http.ResponseWriter and http.Flusher.
+type discardWriter struct {
+	h      http.Header
+	status int
+	n      int
+	last   []byte
+}
+
+func (w *discardWriter) Header() http.Header { return w.h }
+func (w *discardWriter) WriteHeader(s int)   { w.status = s }
+func (w *discardWriter) Flush()              {}
+func (w *discardWriter) Write(p []byte) (int, error) {
+	w.n += len(p)
+	w.last = p
+	return len(p), nil
+}
+
+// benchStream is an OpenAI stream of 20 events: the role chunk, 17 content
+// chunks, the finish chunk and [DONE].
+func benchStream() []byte {
+	var b strings.Builder
+	b.WriteString("data: {\"id\":\"c\",\"object\":\"chat.completion.chunk\",\"created\":1,\"model\":\"m\",\"choices\":[{\"index\":0,\"delta\":{\"role\":\"assistant\",\"content\":\"\"},\"finish_reason\":null}]}\n\n")
+	for i := range 17 {
+		fmt.Fprintf(&b, "data: {\"id\":\"c\",\"object\":\"chat.completion.chunk\",\"created\":1,\"model\":\"m\",\"choices\":[{\"index\":0,\"delta\":{\"content\":\"token %d \"},\"finish_reason\":null}]}\n\n", i)
+	}
+	b.WriteString("data: {\"id\":\"c\",\"object\":\"chat.completion.chunk\",\"created\":1,\"model\":\"m\",\"choices\":[{\"index\":0,\"delta\":{},\"finish_reason\":\"stop\"}]}\n\n")
+	b.WriteString("data: [DONE]\n\n")
+	return []byte(b.String())
+}
+
+func benchGateway(b *testing.B, t *memTransport) *gateway.Server {
+	b.Helper()
+	p := &lifeline.Provider{Name: "mem", Kind: openaiD.d, BaseURL: "http://upstream.invalid/v1", APIKey: openaiKey}
+	srv, err := gateway.New(gateway.Config{
+		Routes:     []gateway.RouteSpec{{Name: "route", Chain: []lifeline.Target{{Provider: p, Model: "m0"}}}},
+		HTTPClient: &http.Client{Transport: t},
+	})
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.Cleanup(func() { srv.Close() })
+	srv.MarkReady()
+	return srv
+}
+
+func benchHandler(b *testing.B, srv *gateway.Server, body []byte, wantLast string) {
+	b.Helper()
+	rd := bytes.NewReader(body)
+	req, err := http.NewRequest(http.MethodPost, "http://gateway/v1/chat/completions", rd)
+	if err != nil {
+		b.Fatal(err)
+	}
+	req.Header.Set("Content-Type", "application/json")
+	w := &discardWriter{h: http.Header{}}
+	b.ReportAllocs()
+	for b.Loop() {
+		rd.Reset(body)
+		req.Body = io.NopCloser(rd)
+		clear(w.h)
+		w.status, w.n = 0, 0
+		srv.ServeHTTP(w, req)
+		if w.status != 200 {
+			b.Fatalf("status %d", w.status)
+		}
+	}
+	if !strings.HasSuffix(string(w.last), wantLast) {
+		b.Fatalf("last write %q, want it to end with %q", w.last, wantLast)
+	}
+}
+
+func BenchmarkHandlerNonStream(b *testing.B) {
+	srv := benchGateway(b, &memTransport{
+		status: 200, header: http.Header{"Content-Type": {"application/json"}, "X-Ratelimit-Remaining-Requests": {"99"}},
+		body: []byte(openaiD.ok),
+	})
+	benchHandler(b, srv, []byte(openaiD.request), `"total_tokens":2}}`)
+}
+
+func BenchmarkHandlerStream20(b *testing.B) {
+	srv := benchGateway(b, &memTransport{
+		status: 200, header: http.Header{"Content-Type": {"text/event-stream"}},
+		body: benchStream(),
+	})
+	benchHandler(b, srv, []byte(openaiD.streamRequest()), "data: [DONE]\n\n")
+}

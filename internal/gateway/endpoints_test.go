@@ -1,0 +1,295 @@
+package gateway_test
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"net/http/httptest"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/lifelinehq/lifeline"
+	"github.com/lifelinehq/lifeline/breaker"
+	"github.com/lifelinehq/lifeline/budget"
+	"github.com/lifelinehq/lifeline/internal/gateway"
+	"github.com/lifelinehq/lifeline/store"
+	"github.com/lifelinehq/lifeline/store/memory"
+	"github.com/lifelinehq/lifeline/validate"
+)
+
+func TestModelsListsTheRoutesAKeyMayUse(t *testing.T) {
+	a := newUpstream(t, openaiD.good(false))
+	routes := []gateway.RouteSpec{route("fast", on(openaiD, a.URL)), route("smart", on(openaiD, a.URL)), route("other", on(openaiD, a.URL))}
+	ids := func(ans answer) []string {
+		t.Helper()
+		var list struct {
+			Object string `json:"object"`
+			Data   []struct {
+				ID     string `json:"id"`
+				Object string `json:"object"`
+			} `json:"data"`
+		}
+		if ans.status != 200 || json.Unmarshal([]byte(ans.body), &list) != nil || list.Object != "list" {
+			t.Fatalf("status %d body %s", ans.status, ans.body)
+		}
+		var out []string
+		for _, m := range list.Data {
+			if m.Object != "model" {
+				t.Fatalf("entry %+v", m)
+			}
+			out = append(out, m.ID)
+		}
+		return out
+	}
+	open := startGW(t, gateway.Config{Routes: routes})
+	if got := strings.Join(ids(open.get("/v1/models")), ","); got != "fast,smart,other" {
+		t.Fatalf("open gateway lists %s", got)
+	}
+	keyed := startGW(t, gateway.Config{Routes: routes, Keys: []gateway.Key{
+		{Key: clientKey, Routes: []string{"*"}}, {Key: "narrow-key-0123456789", Routes: []string{"smart", "other"}},
+	}})
+	if got := strings.Join(ids(keyed.get("/v1/models", "Authorization", "Bearer "+clientKey)), ","); got != "fast,smart,other" {
+		t.Fatalf("the all-routes key sees %s", got)
+	}
+	if got := strings.Join(ids(keyed.get("/v1/models", "X-Api-Key", "narrow-key-0123456789")), ","); got != "smart,other" {
+		t.Fatalf("the narrow key sees %s", got)
+	}
+	wantError(t, openaiD, keyed.get("/v1/models"), 401, "authentication_error")
+}
+
+// degradedStore reports its backend unreachable.
+type degradedStore struct{ store.Store }
+
+func (degradedStore) Health(context.Context) error {
+	return errors.New("state store unavailable: redis: connection refused")
+}
+
+func TestHealthAndReadiness(t *testing.T) {
+	a := newUpstream(t, openaiD.good(false))
+	srv, err := gateway.New(gateway.Config{Routes: []gateway.RouteSpec{route("route", on(openaiD, a.URL))}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ts := httptest.NewServer(srv)
+	defer srv.Close()
+	defer ts.Close()
+	h := &harness{t: t, ts: ts, client: ts.Client(), served: &lockedBuffer{}}
+	defer h.client.CloseIdleConnections()
+	status := func(path string) (int, string) {
+		ans := h.get(path)
+		var v struct {
+			Status string `json:"status"`
+			Cause  string `json:"cause"`
+		}
+		if err := json.Unmarshal([]byte(ans.body), &v); err != nil {
+			t.Fatalf("%s: %s", path, ans.body)
+		}
+		return ans.status, v.Status
+	}
+	if code, _ := status("/healthz"); code != 200 {
+		t.Fatalf("/healthz %d", code)
+	}
+	if code, st := status("/readyz"); code != 503 || st != "starting" {
+		t.Fatalf("/readyz before MarkReady: %d %q", code, st)
+	}
+	srv.MarkReady()
+	if code, st := status("/readyz"); code != 200 || st != "ok" {
+		t.Fatalf("/readyz when ready: %d %q", code, st)
+	}
+	srv.Drain()
+	if code, st := status("/readyz"); code != 503 || st != "draining" {
+		t.Fatalf("/readyz while draining: %d %q", code, st)
+	}
+	if code, _ := status("/healthz"); code != 200 {
+		t.Fatalf("/healthz while draining: %d", code)
+	}
+	// Requests already coming in are still served while draining.
+	wantServed(t, h.send(openaiD, false), "p0/m0", 1)
+
+	// An unreachable state store degrades readiness without failing it.
+	g := startGW(t, gateway.Config{Routes: []gateway.RouteSpec{route("route", on(openaiD, a.URL))}, Store: degradedStore{memory.New()}})
+	ans := g.get("/readyz")
+	if ans.status != 200 || !strings.Contains(ans.body, `"status":"degraded"`) || !strings.Contains(ans.body, "redis") {
+		t.Fatalf("/readyz on a degraded store: %d %s", ans.status, ans.body)
+	}
+}
+
+func TestDashboard(t *testing.T) {
+	a := newUpstream(t, openaiD.good(false))
+	g := newGW(t, openaiD, []string{a.URL})
+	ans := g.get("/")
+	if ans.status != 200 || !strings.HasPrefix(ans.header.Get("Content-Type"), "text/html") || !strings.Contains(ans.body, "/api/status") {
+		t.Fatalf("dashboard: %d %s", ans.status, ans.header.Get("Content-Type"))
+	}
+}
+
+// observability drives traffic that exercises every metric and status
+// field: fallbacks, a stream, invalid output, an empty retry budget, an
+// open breaker, rate-limit and quota cool-downs.
+func observability(t *testing.T) *harness {
+	d := openaiD
+	over := newUpstream(t, d.overloaded)
+	good := newUpstream(t, d.good(false))
+	goodStream := newUpstream(t, d.good(true))
+	text := newUpstream(t, d.good(false))
+	failing := newUpstream(t, d.server)
+	limited := newUpstream(t, d.rateLimit(map[string]string{"retry-after": "120"}))
+	quota := newUpstream(t, d.quota)
+	g := startGW(t, gateway.Config{Routes: []gateway.RouteSpec{
+		prefixedRoute("fallback", "fb", on(d, over.URL, good.URL)),
+		prefixedRoute("streaming", "st", on(d, goodStream.URL)),
+		prefixedRoute("json", "inv", on(d, text.URL), lifeline.WithValidation(validate.Spec{JSON: true})),
+		prefixedRoute("budget", "bud", on(d, failing.URL), lifeline.WithBudget(budget.Config{Ratio: 0.001, MinPerSecond: 0.001})),
+		prefixedRoute("breaker", "brk", on(d, over.URL), lifeline.WithMaxAttempts(1),
+			lifeline.WithBreaker(breaker.Config{ConsecutiveFailures: 2, MinRequests: 1000, Cooldown: time.Minute})),
+		prefixedRoute("limited", "lim", on(d, limited.URL), lifeline.WithMaxWait(time.Second)),
+		prefixedRoute("quota", "q", on(d, quota.URL)),
+	}})
+	send := func(routeName string, stream bool) answer {
+		return g.post(d.path, strings.Replace(d.body(stream), `"route"`, `"`+routeName+`"`, 1))
+	}
+	wantServed(t, send("fallback", false), "fb1/m1", 2)
+	wantServed(t, send("streaming", true), "st0/m0", 1)
+	wantError(t, d, send("json", false), 502, "invalid_output")
+	for range 6 { // 12 retries wanted; the bucket holds 10
+		wantError(t, d, send("budget", false), 503, "upstream_unavailable")
+	}
+	for range 3 {
+		wantError(t, d, send("breaker", false), 503, "upstream_unavailable")
+	}
+	wantError(t, d, send("limited", false), 503, "upstream_unavailable")
+	wantError(t, d, send("quota", false), 503, "upstream_unavailable")
+	if over.count() != 3 {
+		t.Fatalf("overloaded upstream called %d times; the breaker should have stopped the third breaker-route call", over.count())
+	}
+	return g
+}
+
+func TestMetricsAfterTraffic(t *testing.T) {
+	g := observability(t)
+	ans := g.get("/metrics")
+	if ans.status != 200 {
+		t.Fatalf("/metrics %d", ans.status)
+	}
+	for _, want := range []struct {
+		name   string
+		labels []string
+	}{
+		{"lifeline_requests_total", []string{`route="fallback"`, `outcome="ok"`}},
+		{"lifeline_requests_total", []string{`route="json"`, `outcome="invalid_output"`}},
+		{"lifeline_requests_total", []string{`route="budget"`, `outcome="upstream_unavailable"`}},
+		{"lifeline_attempts_total", []string{`target="fb0/m0"`, `class="overloaded"`}},
+		{"lifeline_attempts_total", []string{`target="fb1/m1"`, `class="ok"`}},
+		{"lifeline_attempts_total", []string{`target="bud0/m0"`, `class="transient"`}},
+		{"lifeline_fallbacks_total", []string{`route="fallback"`, `reason="overloaded"`}},
+		{"lifeline_breaker_state", []string{`target="brk0/m0"`}},
+		{"lifeline_breaker_state", []string{`target="fb0/m0"`}},
+		{"lifeline_request_duration_seconds_bucket", []string{`route="fallback"`}},
+		{"lifeline_request_duration_seconds_count", []string{`route="json"`}},
+		{"lifeline_first_token_seconds_bucket", []string{`route="streaming"`}},
+		{"lifeline_validation_failures_total", []string{`target="inv0/m0"`}},
+		{"lifeline_retry_budget_exhausted_total", []string{`target="bud0/m0"`}},
+	} {
+		if metricLine(ans.body, want.name, want.labels...) == "" {
+			t.Errorf("no %s{%s} in /metrics", want.name, strings.Join(want.labels, ","))
+		}
+	}
+	if line := metricLine(ans.body, "lifeline_breaker_state", `target="brk0/m0"`); !strings.HasSuffix(line, " 2") {
+		t.Errorf("open breaker exported as %q, want 2", line)
+	}
+	if line := metricLine(ans.body, "lifeline_breaker_state", `target="fb1/m1"`); !strings.HasSuffix(line, " 0") {
+		t.Errorf("closed breaker exported as %q, want 0", line)
+	}
+}
+
+// metricLine finds the sample line of name that carries every label.
+func metricLine(text, name string, labels ...string) string {
+	for line := range strings.SplitSeq(text, "\n") {
+		if !strings.HasPrefix(line, name+"{") {
+			continue
+		}
+		ok := true
+		for _, l := range labels {
+			ok = ok && strings.Contains(line, l)
+		}
+		if ok {
+			return line
+		}
+	}
+	return ""
+}
+
+func TestStatusShowsBreakersCooldownsBudgetsAndCounts(t *testing.T) {
+	g := observability(t)
+	ans := g.get("/api/status")
+	var st struct {
+		Routes []struct {
+			Name    string   `json:"name"`
+			Targets []string `json:"targets"`
+		} `json:"routes"`
+		Targets []struct {
+			Target       string           `json:"target"`
+			Provider     string           `json:"provider"`
+			Kind         string           `json:"kind"`
+			Model        string           `json:"model"`
+			State        string           `json:"state"`
+			OpenUntil    *time.Time       `json:"open_until"`
+			CoolingUntil *time.Time       `json:"cooling_until"`
+			CoolReason   string           `json:"cool_reason"`
+			BudgetTokens *float64         `json:"budget_tokens"`
+			Recent       map[string]int64 `json:"recent"`
+		} `json:"targets"`
+	}
+	if ans.status != 200 || json.Unmarshal([]byte(ans.body), &st) != nil {
+		t.Fatalf("/api/status %d %s", ans.status, ans.body)
+	}
+	if len(st.Routes) != 7 || st.Routes[0].Name != "fallback" || strings.Join(st.Routes[0].Targets, ",") != "fb0/m0,fb1/m1" {
+		t.Fatalf("routes %+v", st.Routes)
+	}
+	now := time.Now()
+	byName := map[string]int{}
+	for i, tg := range st.Targets {
+		byName[tg.Target] = i
+		if tg.BudgetTokens == nil || tg.State == "" || tg.Recent == nil {
+			t.Fatalf("target %+v lacks state, budget or counts", tg)
+		}
+	}
+	get := func(name string) int {
+		i, ok := byName[name]
+		if !ok {
+			t.Fatalf("/api/status lacks target %s: %s", name, ans.body)
+		}
+		return i
+	}
+	brk := st.Targets[get("brk0/m0")]
+	if brk.State != "open" || brk.OpenUntil == nil || !brk.OpenUntil.After(now) {
+		t.Errorf("tripped breaker shows %q until %v", brk.State, brk.OpenUntil)
+	}
+	if brk.Provider != "brk0" || brk.Model != "m0" || brk.Kind != "openai" {
+		t.Errorf("target identity %+v", brk)
+	}
+	lim := st.Targets[get("lim0/m0")]
+	if lim.CoolingUntil == nil || lim.CoolingUntil.Sub(now) < time.Minute || lim.CoolReason != "rate_limited" {
+		t.Errorf("rate-limited target cools until %v (%q)", lim.CoolingUntil, lim.CoolReason)
+	}
+	q := st.Targets[get("q0/m0")]
+	if q.CoolingUntil == nil || q.CoolReason != "quota" {
+		t.Errorf("exhausted target cools until %v (%q)", q.CoolingUntil, q.CoolReason)
+	}
+	if b := *st.Targets[get("bud0/m0")].BudgetTokens; b >= 1 {
+		t.Errorf("spent retry budget shows %v tokens", b)
+	}
+	if b := *st.Targets[get("fb1/m1")].BudgetTokens; b < 1 {
+		t.Errorf("untouched retry budget shows %v tokens", b)
+	}
+	if fb := st.Targets[get("fb0/m0")]; fb.Recent["overloaded"] < 1 || fb.State != "closed" {
+		t.Errorf("fb0/m0 state %q recent %v", fb.State, fb.Recent)
+	}
+	if c := st.Targets[get("bud0/m0")].Recent["transient"]; c < 6 {
+		t.Errorf("bud0/m0 recent transient = %d", c)
+	}
+	if c := st.Targets[get("fb1/m1")].Recent["ok"]; c != 1 {
+		t.Errorf("fb1/m1 recent ok = %d", c)
+	}
+}

@@ -1,0 +1,242 @@
+package gateway_test
+
+import (
+	"fmt"
+	"io"
+	"net/http"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/lifelinehq/lifeline"
+	"github.com/lifelinehq/lifeline/internal/gateway"
+	"github.com/lifelinehq/lifeline/wire"
+)
+
+// The status table of the gateway's HTTP interface: every error lifeline
+// produces, in the client's dialect.
+
+func TestEveryTargetFailedIs503(t *testing.T) {
+	modes(t, func(t *testing.T, d dialect, stream bool) {
+		a := newUpstream(t, d.overloaded)
+		b := newUpstream(t, d.server)
+		g := newGW(t, d, []string{a.URL, b.URL}, lifeline.WithMaxAttempts(1))
+		ans := g.send(d, stream)
+		e := wantError(t, d, ans, 503, "upstream_unavailable")
+		wantClasses(t, e, "p0/m0:overloaded", "p1/m1:transient")
+		if e.Attempts[0].Status != overloadedStatus(d) || e.Attempts[1].Status != 500 {
+			t.Fatalf("attempt statuses %d, %d", e.Attempts[0].Status, e.Attempts[1].Status)
+		}
+		if ra := ans.header.Get("Retry-After"); ra != "" {
+			t.Fatalf("Retry-After %q without any hint", ra)
+		}
+		if ans.header.Get("X-Lifeline-Route") != "route" || ans.header.Get("X-Lifeline-Attempts") != "2" {
+			t.Fatalf("headers %v", ans.header)
+		}
+		if got := ans.header.Get("X-Lifeline-Target"); got != "" {
+			t.Fatalf("X-Lifeline-Target %q on an answer no target served", got)
+		}
+	})
+}
+
+func TestUnavailableWithAHintCarriesRetryAfter(t *testing.T) {
+	modes(t, func(t *testing.T, d dialect, stream bool) {
+		a := newUpstream(t, d.rateLimit(map[string]string{"retry-after": "90"}))
+		g := newGW(t, d, []string{a.URL}, lifeline.WithMaxWait(time.Second))
+		ans := g.send(d, stream)
+		e := wantError(t, d, ans, 503, "upstream_unavailable")
+		wantClasses(t, e, "p0/m0:wait")
+		if e.Attempts[0].Status != 429 {
+			t.Fatalf("attempt status %d", e.Attempts[0].Status)
+		}
+		ra, err := strconv.Atoi(ans.header.Get("Retry-After"))
+		if err != nil || ra < 80 || ra > 90 {
+			t.Fatalf("Retry-After %q, want about 90 seconds", ans.header.Get("Retry-After"))
+		}
+		// Every target is cooling: the next request fails at once, still
+		// telling the client when to come back.
+		ans = g.send(d, stream)
+		e = wantError(t, d, ans, 503, "upstream_unavailable")
+		if len(e.Attempts) != 0 || a.count() != 1 || ans.header.Get("Retry-After") == "" {
+			t.Fatalf("attempts %v, upstream calls %d, Retry-After %q", e.Attempts, a.count(), ans.header.Get("Retry-After"))
+		}
+	})
+}
+
+func TestDeadlineIs504(t *testing.T) {
+	modes(t, func(t *testing.T, d dialect, stream bool) {
+		a := newUpstream(t, hang())
+		g := newGW(t, d, []string{a.URL})
+		for _, header := range []func() []string{
+			func() []string { return []string{"X-Lifeline-Timeout", "200ms"} },
+			func() []string {
+				return []string{"X-Lifeline-Deadline", strconv.FormatInt(time.Now().Add(200*time.Millisecond).UnixMilli(), 10)}
+			},
+			func() []string {
+				return []string{"X-Lifeline-Deadline", time.Now().Add(200 * time.Millisecond).Format(time.RFC3339Nano)}
+			},
+		} {
+			start := time.Now()
+			hdr := header()
+			ans := g.send(d, stream, hdr...)
+			e := wantError(t, d, ans, 504, "deadline_exceeded")
+			if len(e.Attempts) != 1 || e.Attempts[0].Status != 0 {
+				t.Fatalf("%s: attempts %+v", hdr[0], e.Attempts)
+			}
+			if el := time.Since(start); el > 3*time.Second {
+				t.Fatalf("%s: answered after %v", hdr[0], el)
+			}
+		}
+
+		// timeouts.total bounds the whole request the same way.
+		short := newGW(t, d, []string{a.URL}, lifeline.WithTimeouts(lifeline.Timeouts{Total: 200 * time.Millisecond}))
+		wantError(t, d, short.send(d, stream), 504, "deadline_exceeded")
+
+		// A rate-limit wait that cannot fit the deadline is not started.
+		r := newUpstream(t, d.rateLimit(map[string]string{"retry-after": "30"}))
+		g = newGW(t, d, []string{r.URL}, lifeline.WithMaxWait(time.Minute))
+		start := time.Now()
+		wantError(t, d, g.send(d, stream, "X-Lifeline-Timeout", "5s"), 504, "deadline_exceeded")
+		if el := time.Since(start); el > 2*time.Second {
+			t.Fatalf("took %v: slept toward a wait that cannot fit", el)
+		}
+	})
+}
+
+func TestUnknownRouteIs404WithoutUpstreamCall(t *testing.T) {
+	each(t, func(t *testing.T, d dialect) {
+		a := newUpstream(t, d.good(false))
+		g := newGW(t, d, []string{a.URL})
+		ans := g.post(d.path, strings.Replace(d.request, `"route"`, `"nope"`, 1))
+		e := wantError(t, d, ans, 404, "model_not_found")
+		if !strings.Contains(e.Message, "nope") || len(e.Attempts) != 0 {
+			t.Fatalf("message %q attempts %v", e.Message, e.Attempts)
+		}
+		if a.count() != 0 {
+			t.Fatalf("%d upstream calls", a.count())
+		}
+	})
+}
+
+func TestClientKeys(t *testing.T) {
+	each(t, func(t *testing.T, d dialect) {
+		a := newUpstream(t, d.good(false))
+		g := startGW(t, gateway.Config{
+			Routes: []gateway.RouteSpec{route("route", on(d, a.URL)), route("other", on(d, a.URL))},
+			Keys:   []gateway.Key{{Key: clientKey, Routes: []string{"*"}}, {Key: "narrow-key-0123456789", Routes: []string{"other"}}},
+		})
+		for _, tc := range []struct {
+			name   string
+			hdr    []string
+			status int
+			typ    string
+		}{
+			{"no key", nil, 401, "authentication_error"},
+			{"wrong bearer", []string{"Authorization", "Bearer wrong"}, 401, "authentication_error"},
+			{"wrong x-api-key", []string{"X-Api-Key", "wrong"}, 401, "authentication_error"},
+			{"not a bearer", []string{"Authorization", "Basic " + clientKey}, 401, "authentication_error"},
+			{"route not allowed", []string{"Authorization", "Bearer narrow-key-0123456789"}, 403, "permission_error"},
+		} {
+			ans := g.send(d, false, tc.hdr...)
+			e := wantError(t, d, ans, tc.status, tc.typ)
+			if len(e.Attempts) != 0 {
+				t.Fatalf("%s: attempts %v", tc.name, e.Attempts)
+			}
+			if a.count() != 0 {
+				t.Fatalf("%s: the upstream was called", tc.name)
+			}
+		}
+		for _, hdr := range [][]string{
+			{"Authorization", "Bearer " + clientKey},
+			{"Authorization", "bearer " + clientKey},
+			{"X-Api-Key", clientKey},
+		} {
+			wantServed(t, g.send(d, false, hdr...), "p0/m0", 1)
+		}
+		ans := g.post(d.path, strings.Replace(d.request, `"route"`, `"other"`, 1), "X-Api-Key", "narrow-key-0123456789")
+		wantServed(t, ans, "p0/m0", 1)
+	})
+}
+
+func TestBadInputIs400WithoutUpstreamCall(t *testing.T) {
+	each(t, func(t *testing.T, d dialect) {
+		a := newUpstream(t, d.good(false))
+		g := newGW(t, d, []string{a.URL})
+		for _, tc := range []struct {
+			name string
+			body string
+			hdr  []string
+		}{
+			{"malformed JSON", `{"model":"route","messages":[`, nil},
+			{"not an object", `["route"]`, nil},
+			{"empty body", ``, nil},
+			{"missing model", `{"messages":[{"role":"user","content":"hi"}]}`, nil},
+			{"model not a string", `{"model":7,"messages":[{"role":"user","content":"hi"}]}`, nil},
+			{"missing messages", `{"model":"route"}`, nil},
+			{"bad deadline", d.request, []string{"X-Lifeline-Deadline", "tomorrow"}},
+			{"bad timeout", d.request, []string{"X-Lifeline-Timeout", "-5s"}},
+		} {
+			t.Run(tc.name, func(t *testing.T) {
+				ans := g.post(d.path, tc.body, tc.hdr...)
+				e := wantError(t, d, ans, 400, "invalid_request_error")
+				if len(e.Attempts) != 0 {
+					t.Fatalf("attempts %v", e.Attempts)
+				}
+			})
+		}
+		if a.count() != 0 {
+			t.Fatalf("bad input reached the upstream %d times", a.count())
+		}
+	})
+}
+
+func TestBodyOverLimitIs413WithoutUpstreamCall(t *testing.T) {
+	each(t, func(t *testing.T, d dialect) {
+		a := newUpstream(t, d.good(false))
+		g := startGW(t, gateway.Config{Routes: []gateway.RouteSpec{route("route", on(d, a.URL))}, MaxBody: 1024})
+		big := strings.Replace(d.request, `"hi"`, `"`+strings.Repeat("x", 2048)+`"`, 1)
+		wantError(t, d, g.post(d.path, big), 413, "request_too_large")
+
+		// Without a Content-Length the limit holds while reading.
+		req, err := http.NewRequest(http.MethodPost, g.ts.URL+d.path, io.MultiReader(strings.NewReader(big)))
+		if err != nil {
+			t.Fatal(err)
+		}
+		req.ContentLength = -1
+		ans := g.do(req)
+		wantError(t, d, ans, 413, "request_too_large")
+
+		// Just under the limit passes.
+		fits := strings.Replace(d.request, `"hi"`, `"`+strings.Repeat("x", 1024-len(d.request))+`"`, 1)
+		if len(fits) > 1024 {
+			t.Fatalf("fixture of %d bytes", len(fits))
+		}
+		wantServed(t, g.post(d.path, fits), "p0/m0", 1)
+		if a.count() != 1 {
+			t.Fatalf("%d upstream calls, want only the one that fit", a.count())
+		}
+	})
+}
+
+func TestErrorsOfOtherMethodsAndPaths(t *testing.T) {
+	a := newUpstream(t, openaiD.good(false))
+	g := newGW(t, openaiD, []string{a.URL})
+	if ans := g.get("/v1/chat/completions"); ans.status != http.StatusMethodNotAllowed {
+		t.Fatalf("GET on a POST endpoint: %d", ans.status)
+	}
+	if ans := g.post("/v1/completions", openaiD.request); ans.status != http.StatusNotFound {
+		t.Fatalf("unknown path: %d", ans.status)
+	}
+	if a.count() != 0 {
+		t.Fatal(fmt.Sprint(a.count(), " upstream calls"))
+	}
+}
+
+// overloadedStatus is the status of the dialect's overloaded fixture.
+func overloadedStatus(d dialect) int {
+	if d.d == wire.Anthropic {
+		return 529
+	}
+	return 503
+}
