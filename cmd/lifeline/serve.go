@@ -60,6 +60,7 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	}
 	hs := &http.Server{
 		Handler:           gw,
+		BaseContext:       gw.BaseContext,
 		ReadHeaderTimeout: 10 * time.Second,
 		IdleTimeout:       120 * time.Second,
 		MaxHeaderBytes:    64 << 10,
@@ -91,7 +92,12 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	sctx, cancel := context.WithTimeout(context.Background(), grace)
 	defer cancel()
 	if err := hs.Shutdown(sctx); err != nil {
-		log.Warn("drain grace ran out; closing remaining connections", "inflight", gw.InFlight())
+		// Streams still open end with an error event rather than a silent cut.
+		log.Warn("drain grace ran out; ending the remaining requests", "inflight", gw.InFlight())
+		gw.Abort()
+		for end := time.Now().Add(2 * time.Second); gw.InFlight() > 0 && time.Now().Before(end); {
+			time.Sleep(10 * time.Millisecond)
+		}
 		hs.Close()
 	}
 	log.Info("stopped")

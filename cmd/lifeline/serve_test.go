@@ -224,11 +224,18 @@ func TestDrainGraceRunsOut(t *testing.T) {
 	s := serve(t, path)
 	resp := post(t, s.url("/v1/chat/completions"), strings.Replace(request, `"messages"`, `"stream":true,"messages"`, 1))
 	defer resp.Body.Close()
-	if _, err := bufio.NewReader(resp.Body).ReadString('\n'); err != nil {
+	rd := bufio.NewReader(resp.Body)
+	if _, err := rd.ReadString('\n'); err != nil {
 		t.Fatal(err)
 	}
 	s.terminate(t)
 	start := time.Now()
+	// The stream cut by the shutdown ends with an error event, never a
+	// clean [DONE].
+	rest, _ := io.ReadAll(rd)
+	if !strings.Contains(string(rest), `data: {"error":`) || strings.Contains(string(rest), "[DONE]") {
+		t.Fatalf("the stream cut by shutdown did not end with an error event:\n%s", rest)
+	}
 	if code := s.wait(t, 10*time.Second); code != 0 {
 		t.Fatalf("exit status %d:\n%s", code, s.logs.String())
 	}

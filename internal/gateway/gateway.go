@@ -8,6 +8,7 @@ import (
 	"context"
 	"errors"
 	"log/slog"
+	"net"
 	"net/http"
 	"sync/atomic"
 	"time"
@@ -68,6 +69,8 @@ type Server struct {
 	recent   *recentOutcomes
 	mux      *http.ServeMux
 	state    atomic.Int32 // readiness
+	base     context.Context
+	abort    context.CancelCauseFunc
 	inflight atomic.Int64
 	ids      *idSource
 	redact   *redactor
@@ -94,6 +97,7 @@ func New(cfg Config) (*Server, error) {
 		recent:  newRecentOutcomes(),
 		ids:     newIDSource(),
 	}
+	s.base, s.abort = context.WithCancelCause(context.Background())
 	if s.maxBody <= 0 {
 		s.maxBody = 32 << 20
 	}
@@ -139,6 +143,27 @@ func New(cfg Config) (*Server, error) {
 	s.metrics = m
 	s.mux = s.routesMux(reg)
 	return s, nil
+}
+
+// ErrShuttingDown is the cause of requests cut by Abort.
+var ErrShuttingDown = errors.New("lifeline is shutting down")
+
+// BaseContext is the context every request's context derives from: use it
+// as http.Server.BaseContext so that Abort reaches every request.
+func (s *Server) BaseContext(net.Listener) context.Context { return s.base }
+
+// Abort ends every request still in flight: streams end with an error
+// event in their dialect, waiting requests get a 503. The server calls it
+// when the shutdown grace has run out.
+func (s *Server) Abort() { s.abort(ErrShuttingDown) }
+
+// shuttingDown is the answer of a request cut by Abort: another replica
+// may serve it, so clients may retry at once.
+func shuttingDown() *lifeline.Error {
+	e := lifeline.NewError(lifeline.ErrUpstreamUnavailable, http.StatusServiceUnavailable, "upstream_unavailable",
+		"lifeline is shutting down; retry on another replica")
+	e.RetryAfter = time.Second
+	return e
 }
 
 // Engine returns the gateway's engine.

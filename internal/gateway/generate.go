@@ -1,6 +1,7 @@
 package gateway
 
 import (
+	"context"
 	"errors"
 	"io"
 	"log/slog"
@@ -146,6 +147,8 @@ func (x *exchange) serve(rec *recording) bool {
 		var le *lifeline.Error
 		if errors.As(err, &le) {
 			x.fail(le)
+		} else if context.Cause(x.r.Context()) == ErrShuttingDown {
+			x.fail(shuttingDown())
 		} else {
 			x.status, x.err = 499, err // the client went away
 			x.log()
