@@ -99,8 +99,11 @@ func (e *Engine) do(ctx context.Context, r *Route, req *Request, c *call) (*Resp
 
 // prepare reads what routing and validation need from the body.
 func (c *call) prepare() error {
-	f, err := wire.Scan(c.req.Body)
-	if err != nil {
+	var f wire.Fields
+	var err error
+	if c.req.Fields != nil {
+		f = *c.req.Fields
+	} else if f, err = wire.Scan(c.req.Body); err != nil {
 		return badRequest(err.Error())
 	}
 	if !f.HasMessages {

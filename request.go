@@ -33,6 +33,9 @@ type Request struct {
 	// earliest of it, the context's deadline and the route's total timeout
 	// bounds the request.
 	Deadline time.Time
+	// Fields, when set, is wire.Peek(Body) as the caller already computed
+	// it (to route the request); the engine then does not scan Body again.
+	Fields *wire.Fields
 }
 
 // Response is a served request.

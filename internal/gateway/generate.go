@@ -53,6 +53,7 @@ type exchange struct {
 	route    *lifeline.Route
 	req      *lifeline.Request
 	status   int
+	fields   wire.Fields
 	resp     *lifeline.Response
 	attempts []lifeline.Attempt // of a failed request
 	err      error
@@ -85,6 +86,7 @@ func (x *exchange) admit() *lifeline.Error {
 	if !f.HasMessages {
 		return clientError(http.StatusBadRequest, "invalid_request_error", "messages is required")
 	}
+	x.fields = f
 	route, ok := s.routes[f.Model]
 	if !ok {
 		return clientError(http.StatusNotFound, "model_not_found", "no route named "+strconv.Quote(f.Model)+"; GET /v1/models lists them")
@@ -99,7 +101,7 @@ func (x *exchange) admit() *lifeline.Error {
 		return clientError(http.StatusBadRequest, "invalid_request_error", err.Error())
 	}
 	x.req = &lifeline.Request{
-		ID: x.id, Dialect: x.d, Body: body, Header: r.Header,
+		ID: x.id, Dialect: x.d, Body: body, Header: r.Header, Fields: &x.fields,
 		IdempotencyKey: r.Header.Get("Idempotency-Key"), Deadline: deadline,
 	}
 	return nil
