@@ -7,6 +7,7 @@ import (
 	"io"
 	"mime"
 	"net/http"
+	"strings"
 	"time"
 
 	"github.com/lifelinehq/lifeline/backoff"
@@ -174,7 +175,11 @@ func (c *call) classified(t *target, res result, sig classify.Signal) result {
 		res.body = t.scrubBytes(res.body)
 	}
 	if sig.Header != nil {
-		if h, ok := backoff.RetryHint(sig.Header, time.Now()); ok {
+		// A 429 says when to come back in its rate-limit headers too; any
+		// other answer only through Retry-After (rate-limit resets on a 500
+		// say nothing about the failure).
+		if h, ok := backoff.RetryHint(sig.Header, time.Now()); ok &&
+			(sig.Status == http.StatusTooManyRequests || strings.HasPrefix(h.Source, "retry-after")) {
 			res.hint, res.hasHint = h.Wait, true
 		}
 	}

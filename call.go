@@ -249,6 +249,13 @@ func (c *call) tryTarget(i int, last bool) (*Response, error) {
 			c.revisit[i] = true
 		case Retry:
 			wait = c.backoff(n)
+			if res.hasHint {
+				// The provider said when to come back: never sooner.
+				wait = max(wait, res.hint+c.hintJitter(res.hint))
+				if wait > c.p.Retry.MaxWait {
+					act, wait = Next, 0
+				}
+			}
 		case Wait:
 			if res.hasHint {
 				wait = res.hint + c.hintJitter(res.hint)

@@ -169,3 +169,24 @@ func TestEchoedProviderKeyNeverReachesTheCaller(t *testing.T) {
 		})
 	}
 }
+
+func TestRetryAfterOnlyFromHintsThatConcernTheFailure(t *testing.T) {
+	// A 500 that carries ordinary, unspent rate-limit headers gives no
+	// Retry-After.
+	a := newUpstream(t, reply(500, map[string]string{
+		"x-ratelimit-remaining-requests": "9999", "x-ratelimit-reset-requests": "2s",
+	}, `{"error":{"message":"boom","type":"server_error","code":null}}`))
+	f := newFixture(t, openaiD, []string{a.URL})
+	_, _, err := f.do(false)
+	var le *lifeline.Error
+	if !errors.As(err, &le) || le.RetryAfter != 0 {
+		t.Fatalf("err = %v, RetryAfter %v", err, le.RetryAfter)
+	}
+	// A 503 with Retry-After gives it.
+	b := newUpstream(t, reply(503, map[string]string{"retry-after": "7"}, `{"error":{"message":"busy","type":"server_error","code":null}}`))
+	f = newFixture(t, openaiD, []string{b.URL}, lifeline.WithMaxAttempts(1))
+	_, _, err = f.do(false)
+	if !errors.As(err, &le) || le.RetryAfter < 6*time.Second {
+		t.Fatalf("err = %v, RetryAfter %v", err, le.RetryAfter)
+	}
+}
