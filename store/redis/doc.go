@@ -1,0 +1,127 @@
+// Package redis is the state store that gateway replicas share: breakers,
+// cool-downs, retry budgets and idempotency records kept in Redis, so that
+// a breaker opened or a cool-down started by one replica holds for all.
+// It passes the conformance suite of package store/storetest.
+//
+// # URLs
+//
+// New takes one of:
+//
+//	redis://[user:pass@]host:port[/db][?option=value…]    one server
+//	rediss://[user:pass@]host:port[/db][?…]               one server over TLS
+//	unix://[user:pass@]/path/to/redis.sock[?db=N]         one server on a socket
+//	redis+sentinel://[user:pass@]host:port[,host:port…]/mastername[/db][?…]
+//	rediss+sentinel://…                                   Sentinel, TLS to all nodes
+//	redis+cluster://[user:pass@]host:port[,host:port…][?…]
+//	rediss+cluster://…                                    Redis Cluster over TLS
+//	host:port,host:port[,…]                               Redis Cluster seeds
+//	host:port                                             one server
+//
+// Query options are go-redis's (dial_timeout, read_timeout, pool_size…, as
+// redis.ParseURL, ParseFailoverURL and ParseClusterURL read them). For
+// Sentinel, the user and password authenticate to the master and its
+// replicas; the query options sentinel_username and sentinel_password to the
+// sentinels; a host without a port means 26379 (6379 in a cluster list).
+// Errors never repeat the URL, which may hold a password.
+//
+// # Keys
+//
+// Every key and channel starts with the prefix (WithPrefix, default
+// "lifeline:"). A target's state is one key, prefix+"target:{name}", holding
+// a msgpack array (see lua/target.lua), written with a TTL (WithTargetTTL,
+// default 24h, renewed on every write). An idempotency record is one hash,
+// prefix+"idem:{key}": the in-flight marker (fingerprint and owner token)
+// expires with the lease; the stored response with the record TTL. Wake-ups
+// are published on prefix+"idem-wake". The braces are hash tags: in a
+// cluster, all of one target's (or one record's) state lives in one slot, so
+// every script touches a single slot.
+//
+// # Atomicity and round trips
+//
+// Each state change is one Lua script run (EVALSHA, falling back to EVAL
+// when the server has not loaded the script yet): Admit, Report, Claim,
+// Complete and Release are each atomic and one round trip. No lock is held
+// across an upstream call: Admit and Report are separate steps, and a
+// half-open probe is a counted admission with a lease, not a lock. The
+// scripts are the state machines of packages breaker and budget, step for
+// step (a differential test drives both with the same random sequences);
+// they keep times to the microsecond.
+//
+// # The Admit cache and its staleness bound
+//
+// Every Admit and Report reply carries a snapshot of the target (breaker
+// state, generation, open end, cool-down end and reason, and a version that
+// every write bumps); the replica keeps the latest per target, stamped with
+// the replica-clock time its request was sent. For WithCacheTTL (default
+// 250 ms, at most 500 ms, 0 disables) after that stamp, Admit answers
+// without a round trip when the snapshot settles it:
+//
+//   - a cool-down not yet over refuses with Cooling (cool-downs only grow,
+//     so the refusal is right; its Until may miss an extension made
+//     elsewhere meanwhile);
+//   - an open breaker refuses with Open until its half-open time (nothing
+//     changes an open breaker before then);
+//   - a closed breaker admits a first attempt, for at most the breaker's
+//     cool-down as well, so a stale snapshot never admits into a half-open
+//     breaker.
+//
+// Retries (they need a budget token) and every half-open admission go to
+// Redis: probe admission is exact across replicas. A steady stream of
+// attempts therefore costs one round trip each (Report, whose reply
+// refreshes the snapshot); an attempt after a quiet spell longer than the
+// TTL costs two. The bound: a breaker opened, or a cool-down set, by any
+// replica at server time T is seen by every other replica's Admit at the
+// latest at T + WithCacheTTL (250 ms by default, within the 500 ms that the
+// product promises). A ticket admitted from a stale snapshot is harmless:
+// Report counts an outcome only in the generation its ticket names.
+//
+// # Time
+//
+// Scripts use the Now the caller passes, as the memory store does, not the
+// server's clock: behaviour is that of the conformance suite, and tests
+// drive time. The cost is that replica clocks must agree. A replica whose
+// clock runs δ ahead sees cool-downs and open breakers end δ early, and
+// places its outcomes δ later in the failure window; one behind refills the
+// retry budget less (budgets never move time backwards) and, δ being a
+// whole window or more, resets the window it writes to. Keep replicas on
+// NTP: skews of a few milliseconds are immaterial against seconds-long
+// windows and cool-downs. Idempotency leases and TTLs are server-side
+// expiries (PEXPIRE) and do not depend on replica clocks.
+//
+// # Idempotency
+//
+// Claim sets the in-flight marker only if the key is absent (with the
+// lease as TTL) and returns a random owner token; Complete and Release act
+// only while that token still owns the key, so an owner whose lease ran
+// out cannot overwrite or free a newer owner's claim. Complete and Release
+// publish the key on the wake channel; Await on any replica subscribes once
+// per store, re-reads the key at the owner's lease end and at least every
+// WithAwaitPoll (default 1s) in case a message was lost, and returns when
+// the owner it saw is gone.
+//
+// # Failing open
+//
+// Each call has a deadline (WithTimeout, default 500 ms). When Redis cannot
+// serve a call — a network error or timeout, or a server that is loading,
+// read-only after a failover, out of memory or busy — the store turns
+// degraded: it logs one line (WithLogger), calls the WithStateChange
+// function, answers that call and every later one from an embedded memory
+// store, and its Health method returns an error wrapping
+// store.ErrUnavailable. Await calls waiting on Redis return nil, so their
+// callers claim again, on local state. go-redis reconnects by itself; the
+// store probes Redis with a small write every WithRecoverInterval (default
+// 500 ms) and, once one succeeds, switches back (one log line, one state
+// change) and drops its cached snapshots.
+//
+// What a replica learns on local state during an outage stays local: its
+// breakers, cool-downs and budgets are not merged into Redis on recovery
+// (the shared state, possibly updated by replicas that kept their
+// connection, wins) and are used again, as they then stand, in the next
+// outage. Idempotency claims made locally are completed or released
+// locally even after recovery (their tokens say so); meanwhile Redis does
+// not know them, so a duplicate that arrives after recovery is served
+// again. Claims made in Redis before the outage cannot be completed during
+// it: their markers expire with their leases. A ticket admitted on one side
+// of a transition and reported on the other counts only if the generation
+// it names matches there.
+package redis

@@ -1,0 +1,154 @@
+package redis
+
+import (
+	"context"
+	"fmt"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/lifelinehq/lifeline/store"
+)
+
+// health is the store's mode: shared (Redis) or degraded (local state).
+type health struct {
+	degraded atomic.Bool // read on every call
+	// change serializes transitions with their log line and callback, so
+	// that observers see them in order.
+	change sync.Mutex
+
+	mu          sync.Mutex // guards the fields below
+	err         error      // the latest error while degraded
+	since       time.Time  // when the outage began
+	transitions uint64
+}
+
+// state returns whether the store is degraded and the transitions so far.
+func (h *health) state() (bool, uint64) {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	return h.degraded.Load(), h.transitions
+}
+
+// degraded reports whether calls go to local state.
+func (s *Store) degraded() bool { return s.health.degraded.Load() }
+
+// degrade switches to local state after err, once per outage: it logs,
+// calls the state-change function, starts the recovery loop and wakes the
+// Await calls waiting on Redis. It does
+// nothing when the store is already degraded or closed.
+func (s *Store) degrade(err error) {
+	if err == nil {
+		return
+	}
+	h := &s.health
+	h.change.Lock()
+	defer h.change.Unlock()
+	select {
+	case <-s.closed:
+		return
+	default:
+	}
+	if h.degraded.Load() {
+		h.mu.Lock()
+		h.err = err
+		h.mu.Unlock()
+		return
+	}
+	h.mu.Lock()
+	h.err, h.since = err, s.cfg.now()
+	h.transitions++
+	h.degraded.Store(true)
+	h.mu.Unlock()
+
+	s.cfg.logger.Warn("state store degraded: Redis is unreachable; this replica serves on its local state until it is back",
+		"backend", "redis", "kind", s.kind, "error", err.Error())
+	if f := s.cfg.onChange; f != nil {
+		f(true, err)
+	}
+	s.wg.Add(1)
+	go s.recoverLoop()
+	// Waiters on Redis return, to claim again on local state.
+	s.wake.wakeAll()
+}
+
+// probe checks that Redis takes writes: a server that answers PING may
+// still refuse them (a master demoted by a failover answers READONLY).
+func (s *Store) probe(ctx context.Context) error {
+	return s.c.Set(ctx, s.cfg.prefix+"probe", "1", time.Minute).Err()
+}
+
+// recoverLoop probes Redis until it takes a write, then switches back to shared
+// state. It ends with the store.
+func (s *Store) recoverLoop() {
+	defer s.wg.Done()
+	t := time.NewTicker(s.cfg.recoverEvery)
+	defer t.Stop()
+	for {
+		select {
+		case <-s.closed:
+			return
+		case <-t.C:
+		}
+		ctx, cancel := context.WithTimeout(context.Background(), s.cfg.timeout)
+		err := s.probe(ctx)
+		cancel()
+		if err == nil {
+			s.recovered()
+			return
+		}
+		s.health.mu.Lock()
+		s.health.err = err
+		s.health.mu.Unlock()
+	}
+}
+
+// recovered switches back to shared state. Cached target state read before
+// the outage is dropped; the local state learned meanwhile is kept, unmerged,
+// for the next outage (see the package documentation). The log line and the
+// state-change call come before the switch, so that whoever sees the store
+// healthy has been told.
+func (s *Store) recovered() {
+	h := &s.health
+	h.change.Lock()
+	defer h.change.Unlock()
+	h.mu.Lock()
+	since := h.since
+	h.mu.Unlock()
+	s.cfg.logger.Info("state store recovered: Redis answers again; breakers, cool-downs, budgets and idempotency records are shared again",
+		"backend", "redis", "kind", s.kind, "degraded_for", s.cfg.now().Sub(since).Round(time.Millisecond).String())
+	if f := s.cfg.onChange; f != nil {
+		f(false, nil)
+	}
+
+	s.cache.Clear()
+	h.mu.Lock()
+	h.err, h.since = nil, time.Time{}
+	h.transitions++
+	h.degraded.Store(false)
+	h.mu.Unlock()
+}
+
+// Health implements store.Health. While degraded it returns an error that
+// wraps store.ErrUnavailable and says since when and why; otherwise it
+// probes Redis with a small write, so that an outage is noticed even
+// without traffic.
+func (s *Store) Health(ctx context.Context) error {
+	if err := s.check(ctx); err != nil {
+		return err
+	}
+	if !s.degraded() {
+		fallback, err := s.run(ctx, s.probe)
+		if !fallback {
+			return err
+		}
+	}
+	h := &s.health
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	if !h.degraded.Load() {
+		return nil // recovered meanwhile
+	}
+	return fmt.Errorf("%w: Redis unreachable since %s (%v); serving on this replica's local state",
+		store.ErrUnavailable, h.since.UTC().Format(time.RFC3339), h.err)
+}

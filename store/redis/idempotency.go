@@ -1,0 +1,218 @@
+package redis
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"net/http"
+	"strings"
+	"time"
+
+	"github.com/lifelinehq/lifeline/store"
+)
+
+var (
+	errLease = errors.New("redis store: lease must be positive")
+	errTTL   = errors.New("redis store: ttl must be positive")
+)
+
+// localToken marks the owner tokens of claims made on local state while
+// degraded: Complete and Release of such a claim go to local state, even
+// after Redis is back. Redis tokens (rand.Text) never contain a colon.
+const localToken = "local:"
+
+// recordKey is the hash of idempotency key key; the braces make it a hash
+// tag, so that the whole record lives in one cluster slot.
+func (s *Store) recordKey(key string) string {
+	return s.cfg.prefix + "idem:{" + key + "}"
+}
+
+// wakeChannel is where completions and releases are published.
+func (s *Store) wakeChannel() string { return s.cfg.prefix + "idem-wake" }
+
+// Claim implements store.Store with one script run: SET-if-absent of the
+// in-flight marker (fingerprint and owner token) with the lease as its TTL,
+// or the existing record's state.
+func (s *Store) Claim(ctx context.Context, key string, fp store.Fingerprint, lease time.Duration) (store.Claim, error) {
+	if err := s.check(ctx); err != nil {
+		return store.Claim{}, err
+	}
+	if lease <= 0 {
+		return store.Claim{}, errLease
+	}
+	if s.degraded() {
+		return s.localClaim(ctx, key, fp, lease)
+	}
+	token := rand.Text()
+	var c store.Claim
+	fallback, err := s.run(ctx, func(ctx context.Context) error {
+		v, err := s.scripts.claim.Run(ctx, s.c, []string{s.recordKey(key)},
+			string(fp[:]), token, max(lease.Milliseconds(), 1)).Result()
+		if err != nil {
+			return err
+		}
+		r := newReply(v)
+		c = store.Claim{State: store.ClaimState(r.int(0))}
+		switch c.State {
+		case store.Acquired:
+			c.Token = token
+		case store.Done:
+			rec, err := decodeRecord(r.str(1), r.str(2), r.str(3), r.str(4))
+			if err != nil {
+				return err
+			}
+			c.Record = &rec
+		case store.InFlight, store.Mismatch:
+		default:
+			return fmt.Errorf("redis store: claim replied state %d", c.State)
+		}
+		return r.err
+	})
+	if fallback {
+		return s.localClaim(ctx, key, fp, lease)
+	}
+	return c, err
+}
+
+func (s *Store) localClaim(ctx context.Context, key string, fp store.Fingerprint, lease time.Duration) (store.Claim, error) {
+	s.localCalls.Add(1)
+	c, err := s.local.Claim(ctx, key, fp, lease)
+	if c.Token != "" {
+		c.Token = localToken + c.Token
+	}
+	return c, localErr(err)
+}
+
+// Complete implements store.Store with one script run that stores the
+// response only while token owns the key, renews the TTL and publishes a
+// wake-up. While degraded, a claim made in Redis cannot be completed: the
+// response is not stored and the marker expires with its lease.
+func (s *Store) Complete(ctx context.Context, key, token string, rec store.Record, ttl time.Duration) error {
+	if err := s.check(ctx); err != nil {
+		return err
+	}
+	if ttl <= 0 {
+		return errTTL
+	}
+	if t, ok := strings.CutPrefix(token, localToken); ok {
+		s.localCalls.Add(1)
+		return localErr(s.local.Complete(ctx, key, t, rec, ttl))
+	}
+	if s.degraded() {
+		return nil
+	}
+	hdr, err := json.Marshal(rec.Header)
+	if err != nil {
+		return fmt.Errorf("redis store: encoding the header: %w", err)
+	}
+	_, err = s.run(ctx, func(ctx context.Context) error {
+		return s.scripts.complete.Run(ctx, s.c, []string{s.recordKey(key)},
+			token, max(ttl.Milliseconds(), 1), rec.Status, hdr, rec.Body, flag(rec.Stream),
+			s.wakeChannel(), key).Err()
+	})
+	return err
+}
+
+// Release implements store.Store with one script run that deletes the
+// marker only while token owns it and publishes a wake-up. While degraded,
+// a claim made in Redis is left to expire with its lease.
+func (s *Store) Release(ctx context.Context, key, token string) error {
+	if err := s.check(ctx); err != nil {
+		return err
+	}
+	if t, ok := strings.CutPrefix(token, localToken); ok {
+		s.localCalls.Add(1)
+		return localErr(s.local.Release(ctx, key, t))
+	}
+	if s.degraded() {
+		return nil
+	}
+	_, err := s.run(ctx, func(ctx context.Context) error {
+		return s.scripts.release.Run(ctx, s.c, []string{s.recordKey(key)},
+			token, s.wakeChannel(), key).Err()
+	})
+	return err
+}
+
+// Await implements store.Store. It waits for a wake-up published by the
+// replica that completes or releases key, re-reading the key at the end of
+// the owner's lease and at least every WithAwaitPoll in case a message was
+// lost. It returns nil once the owner it first saw is gone. If Redis
+// becomes unreachable it returns nil: the caller claims again, on local
+// state. While degraded it waits on local state.
+func (s *Store) Await(ctx context.Context, key string) error {
+	if err := s.check(ctx); err != nil {
+		return err
+	}
+	if s.degraded() {
+		s.localCalls.Add(1)
+		return localErr(s.local.Await(ctx, key))
+	}
+	s.wake.subscribe(ctx)
+	woken := s.wake.add(key)
+	defer s.wake.remove(key, woken)
+
+	owner := ""
+	for {
+		var (
+			inFlight bool
+			token    string
+			left     time.Duration
+		)
+		fallback, err := s.run(ctx, func(ctx context.Context) error {
+			v, err := s.scripts.peek.Run(ctx, s.c, []string{s.recordKey(key)}).Result()
+			if err != nil {
+				return err
+			}
+			r := newReply(v)
+			if inFlight = r.int(0) == 1; inFlight {
+				token, left = r.str(1), time.Duration(r.int(2))*time.Millisecond
+			}
+			return r.err
+		})
+		switch {
+		case fallback:
+			return nil
+		case err != nil:
+			return err
+		case !inFlight, owner != "" && token != owner:
+			return nil
+		}
+		owner = token
+		wait := s.cfg.awaitPoll
+		if left >= 0 && left < wait {
+			wait = left + time.Millisecond // the marker is gone by then
+		}
+		timer := time.NewTimer(wait)
+		select {
+		case <-woken:
+			timer.Stop()
+			return nil
+		case <-timer.C:
+		case <-ctx.Done():
+			timer.Stop()
+			return ctx.Err()
+		case <-s.closed:
+			timer.Stop()
+			return ErrClosed
+		}
+	}
+}
+
+// decodeRecord reads the stored response fields.
+func decodeRecord(status, hdr, body, stream string) (store.Record, error) {
+	var rec store.Record
+	if _, err := fmt.Sscan(status, &rec.Status); err != nil {
+		return rec, fmt.Errorf("redis store: stored status %q: %w", status, err)
+	}
+	var h http.Header
+	if err := json.Unmarshal([]byte(hdr), &h); err != nil {
+		return rec, fmt.Errorf("redis store: stored header: %w", err)
+	}
+	rec.Header = h
+	rec.Body = []byte(body)
+	rec.Stream = stream == "1"
+	return rec, nil
+}
