@@ -12,6 +12,8 @@ import (
 	"strings"
 	"time"
 
+	goredis "github.com/redis/go-redis/v9"
+
 	"github.com/lifelinehq/lifeline/internal/config"
 	"github.com/lifelinehq/lifeline/internal/demo"
 	"github.com/lifelinehq/lifeline/internal/gateway"
@@ -44,6 +46,9 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		cfg.Listen = *listen
 	}
 	log := newLogger(stderr, cfg.Log)
+	if cfg.State.Backend == "redis" {
+		goredis.SetLogger(redisLogger{log})
+	}
 	gcfg, err := setup.Gateway(ctx, cfg, log)
 	if err != nil {
 		return err
@@ -169,4 +174,17 @@ func demoBanner(addr string) string {
   a lifeline.yaml (reference: docs/configuration.md).
 
 `
+}
+
+// redisLogger routes the Redis client's own log lines (dial failures,
+// reconnections, pool errors) into the gateway's log at debug level: an
+// outage is reported once, at warn level, by the state store itself, and
+// the client would repeat it on every failed dial.
+type redisLogger struct{ log *slog.Logger }
+
+// Printf implements go-redis's logging interface.
+func (l redisLogger) Printf(ctx context.Context, format string, v ...any) {
+	if l.log.Enabled(ctx, slog.LevelDebug) {
+		l.log.DebugContext(ctx, fmt.Sprintf(format, v...), "component", "go-redis")
+	}
 }

@@ -52,9 +52,10 @@ type State struct {
 	// every replica).
 	Backend string `yaml:"backend"`
 	// RedisURL is the Redis address, required with backend redis:
-	// redis://[user:password@]host:port/db, rediss:// for TLS,
-	// redis+sentinel://host:port,host:port/master-name for Sentinel, or a
-	// comma-separated list of redis:// or rediss:// URLs for a cluster.
+	// redis://[user:password@]host:port/db (rediss:// for TLS),
+	// unix:///path/to/redis.sock, redis+sentinel://host:port,host:port/master-name
+	// for Sentinel, redis+cluster://host:port,host:port or a bare
+	// host:port,host:port list for a cluster.
 	RedisURL string `yaml:"redis_url"`
 }
 

@@ -2,6 +2,7 @@ package config
 
 import (
 	"fmt"
+	"github.com/lifelinehq/lifeline/store/redis"
 	"net"
 	"net/url"
 	"slices"
@@ -51,7 +52,7 @@ func (c *Config) validateTop(col *collector) {
 		if c.State.RedisURL == "" {
 			col.add("state.redis_url", "required when the backend is redis", "set redis_url, e.g. redis://127.0.0.1:6379/0")
 		} else if msg := checkRedisURL(c.State.RedisURL); msg != "" {
-			col.add("state.redis_url", msg, "use redis://host:port/db, rediss://… for TLS, redis+sentinel://host:port,host:port/master, or a comma-separated list of redis:// URLs for a cluster")
+			col.add("state.redis_url", msg, redisURLFix)
 		}
 	default:
 		col.add("state.backend", fmt.Sprintf("unknown backend %q", c.State.Backend), choiceFix(c.State.Backend, []string{"memory", "redis"}))
@@ -163,41 +164,42 @@ func checkBaseURL(u string) string {
 	return ""
 }
 
-// checkRedisURL returns why s is not a Redis URL lifeline accepts, or "".
-// Accepted: one URL with scheme redis, rediss or redis+sentinel, or a
-// comma-separated list of redis/rediss URLs (a cluster).
+// redisURLFix is the fix shown for a redis_url that the Redis store cannot read.
+const redisURLFix = "use redis://host:port/db (rediss:// for TLS), unix:///path/to/redis.sock, " +
+	"redis+sentinel://host:port,host:port/master-name, redis+cluster://host:port,host:port, or host:port,host:port for a cluster"
+
+// checkRedisURL returns why s is not a Redis URL that the Redis store
+// accepts, or "": the store's own parser judges it, so that `lifeline
+// check` refuses exactly what serve would refuse. Messages never show a
+// password.
 func checkRedisURL(s string) string {
-	parts := strings.Split(s, ",")
-	if len(parts) == 1 || strings.HasPrefix(s, "redis+sentinel://") {
-		p, err := url.Parse(s)
-		if err != nil || p.Host == "" {
-			return fmt.Sprintf("redis_url %q is not a URL with a host", redactURL(s))
-		}
-		switch p.Scheme {
-		case "redis", "rediss", "redis+sentinel":
-			return ""
-		}
-		return fmt.Sprintf("redis_url %q has scheme %q", redactURL(s), p.Scheme)
-	}
-	for _, part := range parts {
-		p, err := url.Parse(strings.TrimSpace(part))
-		if err != nil || p.Host == "" || (p.Scheme != "redis" && p.Scheme != "rediss") {
-			return fmt.Sprintf("cluster address %q is not a redis:// or rediss:// URL with a host", redactURL(strings.TrimSpace(part)))
-		}
+	if err := redis.ParseURL(s); err != nil {
+		return fmt.Sprintf("redis_url %q: %s", redactURL(s), strings.TrimPrefix(err.Error(), "redis URL: "))
 	}
 	return ""
 }
 
 // redactURL hides the passwords of a URL or a comma-separated list of URLs
-// (Redis and base URLs may carry one).
+// (Redis and base URLs may carry one): in the user information and in
+// query parameters named like a password (Redis's sentinel_password).
 func redactURL(s string) string {
 	parts := strings.Split(s, ",")
 	for i, part := range parts {
 		if p, err := url.Parse(part); err == nil && p.User != nil {
-			parts[i] = p.Redacted()
+			part = p.Redacted()
 		} else if j := strings.LastIndex(part, "@"); j >= 0 {
-			parts[i] = "…@" + part[j+1:]
+			part = "…@" + part[j+1:]
 		}
+		if head, query, ok := strings.Cut(part, "?"); ok {
+			params := strings.Split(query, "&")
+			for k, kv := range params {
+				if name, _, _ := strings.Cut(kv, "="); strings.Contains(strings.ToLower(name), "password") {
+					params[k] = name + "=xxxxx"
+				}
+			}
+			part = head + "?" + strings.Join(params, "&")
+		}
+		parts[i] = part
 	}
 	return strings.Join(parts, ",")
 }

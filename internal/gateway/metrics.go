@@ -27,6 +27,7 @@ type metrics struct {
 	served      *prometheus.CounterVec   // route, how
 	perRequest  *prometheus.HistogramVec // route
 	transitions *prometheus.CounterVec   // target, to
+	storeSwitch *prometheus.CounterVec   // to: degraded or ok
 	first       map[string]string        // route → the first target of its chain
 }
 
@@ -71,18 +72,61 @@ func newMetrics(reg prometheus.Registerer, s *Server) (*metrics, error) {
 	m.transitions = prometheus.NewCounterVec(prometheus.CounterOpts{
 		Name: "lifeline_breaker_transitions_total", Help: "Circuit breaker state changes by target and new state (to=\"open\" counts trips).",
 	}, []string{"target", "to"})
+	m.storeSwitch = prometheus.NewCounterVec(prometheus.CounterOpts{
+		Name: "lifeline_state_store_transitions_total", Help: "State store switches between shared state (to=\"ok\") and this replica's local state while the store is unreachable (to=\"degraded\").",
+	}, []string{"to"})
+	m.storeSwitch.WithLabelValues(storeDegraded)
+	m.storeSwitch.WithLabelValues(storeOK)
 	m.first = make(map[string]string, len(s.order))
 	for _, r := range s.order {
 		m.first[r.Name()] = r.Targets()[0].Name()
 	}
 	for _, c := range []prometheus.Collector{m.requests, m.attempts, m.fallbacks, m.duration, m.firstToken,
 		m.validation, m.budget, m.storeErrors, m.replays, m.served, m.perRequest, m.transitions,
-		&breakerCollector{s: s}, &inflightCollector{s: s}} {
+		m.storeSwitch, &breakerCollector{s: s}, &inflightCollector{s: s}, &storeCollector{s: s}} {
 		if err := reg.Register(c); err != nil {
 			return nil, err
 		}
 	}
+	if n, ok := s.store.(StateNotifier); ok {
+		n.NotifyStateChange(m.storeStateChanged)
+	}
 	return m, nil
+}
+
+// Values of the "to" label of lifeline_state_store_transitions_total.
+const (
+	storeDegraded = "degraded"
+	storeOK       = "ok"
+)
+
+// StateNotifier is implemented by state stores that report their
+// transitions between shared state and local state (while their backend is
+// unreachable) to functions registered after the store was opened. The
+// Redis store that package setup opens does. New registers the gateway's
+// metrics with the store of its Config when it implements StateNotifier;
+// for another store, pass Server.StoreStateChanged to its state-change hook
+// (redis.WithStateChange).
+type StateNotifier interface {
+	// NotifyStateChange registers f, called on every transition: degraded
+	// true with its cause, or false and nil on recovery. Transitions that
+	// happened before the call are passed to f at once, in order.
+	NotifyStateChange(f func(degraded bool, err error))
+}
+
+// StoreStateChanged counts a transition of the state store between shared
+// and local state in lifeline_state_store_transitions_total. It has the
+// signature of redis.WithStateChange's function and is fast.
+func (s *Server) StoreStateChanged(degraded bool, err error) {
+	s.metrics.storeStateChanged(degraded, err)
+}
+
+func (m *metrics) storeStateChanged(degraded bool, _ error) {
+	if degraded {
+		m.storeSwitch.WithLabelValues(storeDegraded).Inc()
+	} else {
+		m.storeSwitch.WithLabelValues(storeOK).Inc()
+	}
 }
 
 // observe returns the engine observer: metrics, recent outcome counts,
@@ -209,4 +253,21 @@ func (c *inflightCollector) Describe(ch chan<- *prometheus.Desc) { ch <- infligh
 
 func (c *inflightCollector) Collect(ch chan<- prometheus.Metric) {
 	ch <- prometheus.MustNewConstMetric(inflightDesc, prometheus.GaugeValue, float64(c.s.inflight.Load()))
+}
+
+// storeCollector exports lifeline_state_store_degraded from the store's
+// health at scrape time, so the gauge agrees with /readyz.
+type storeCollector struct{ s *Server }
+
+var storeDegradedDesc = prometheus.NewDesc("lifeline_state_store_degraded",
+	"1 while the state store's backend (Redis) is unreachable and this replica serves on local state, else 0.", nil, nil)
+
+func (c *storeCollector) Describe(ch chan<- *prometheus.Desc) { ch <- storeDegradedDesc }
+
+func (c *storeCollector) Collect(ch chan<- prometheus.Metric) {
+	v := 0.0
+	if c.s.health(context.Background()) != nil {
+		v = 1
+	}
+	ch <- prometheus.MustNewConstMetric(storeDegradedDesc, prometheus.GaugeValue, v)
 }

@@ -21,13 +21,13 @@ import (
 )
 
 // Gateway builds the gateway configuration of c. The returned store must
-// be closed by the caller (the gateway's Close does it).
-func Gateway(ctx context.Context, c *config.Config, log *slog.Logger) (gateway.Config, error) {
+// be closed by the caller (the gateway's Close does it). opts go to Store.
+func Gateway(ctx context.Context, c *config.Config, log *slog.Logger, opts ...Option) (gateway.Config, error) {
 	routes, err := Routes(c)
 	if err != nil {
 		return gateway.Config{}, err
 	}
-	st, err := Store(ctx, c, log)
+	st, err := Store(ctx, c, log, opts...)
 	if err != nil {
 		return gateway.Config{}, err
 	}
@@ -45,16 +45,33 @@ func Gateway(ctx context.Context, c *config.Config, log *slog.Logger) (gateway.C
 }
 
 // Store opens the configured state store.
-func Store(ctx context.Context, c *config.Config, log *slog.Logger) (store.Store, error) {
+//
+// A Redis store logs its outages and recoveries to log, one line per
+// transition, and reports every transition between shared and local state
+// to the OnStoreStateChange functions of opts and to every function
+// registered later with its NotifyStateChange method (it implements
+// gateway.StateNotifier, so gateway.New counts the transitions in its
+// metrics). Its other methods are those of *redis.Store (Health, Stats,
+// Kind).
+func Store(ctx context.Context, c *config.Config, log *slog.Logger, opts ...Option) (store.Store, error) {
+	var o options
+	for _, f := range opts {
+		f(&o)
+	}
 	switch c.State.Backend {
 	case "", "memory":
 		return memory.New(), nil
 	case "redis":
-		s, err := redis.New(ctx, c.State.RedisURL, redis.WithLogger(log))
+		relay := &stateRelay{}
+		for _, f := range o.onChange {
+			relay.NotifyStateChange(f)
+		}
+		ro := append([]redis.Option{redis.WithLogger(log), redis.WithStateChange(relay.changed)}, o.redis...)
+		s, err := redis.New(ctx, c.State.RedisURL, ro...)
 		if err != nil {
 			return nil, fmt.Errorf("state.redis_url: %w", err)
 		}
-		return s, nil
+		return &redisStore{Store: s, stateRelay: relay}, nil
 	}
 	return nil, fmt.Errorf("state.backend: unknown backend %q", c.State.Backend)
 }

@@ -33,6 +33,14 @@ const (
 	sentinelPort = "26379"
 )
 
+// ParseURL reports whether New accepts url (one of the forms in the package
+// documentation), without connecting. Its error never repeats the URL,
+// which may hold a password.
+func ParseURL(url string) error {
+	_, err := parseURL(url)
+	return err
+}
+
 // parseURL reads the URL forms listed in the package documentation. Its
 // errors never repeat the URL, which may hold a password.
 func parseURL(raw string) (endpoint, error) {
@@ -148,10 +156,10 @@ func splitHosts(list, defaultPort string) ([]string, error) {
 			host, port, err = strings.Trim(h, "[]"), defaultPort, nil
 		}
 		if err != nil || host == "" {
-			return nil, fmt.Errorf("redis URL: %q is not host:port", h)
+			return nil, fmt.Errorf("redis URL: %q is not host:port", withoutUser(h))
 		}
 		if n, err := strconv.Atoi(port); err != nil || n <= 0 || n > 65535 {
-			return nil, fmt.Errorf("redis URL: bad port in %q", h)
+			return nil, fmt.Errorf("redis URL: bad port in %q", withoutUser(h))
 		}
 		addrs = append(addrs, net.JoinHostPort(host, port))
 	}
@@ -159,6 +167,18 @@ func splitHosts(list, defaultPort string) ([]string, error) {
 		return nil, errors.New("redis URL: no host")
 	}
 	return addrs, nil
+}
+
+// withoutUser shows a host of a list without what may hold a password:
+// user information before '@', and a path or query after it.
+func withoutUser(h string) string {
+	if i := strings.LastIndexByte(h, '@'); i >= 0 {
+		h = "…@" + h[i+1:]
+	}
+	if i := strings.IndexAny(h, "/?"); i >= 0 {
+		h = h[:i] + "…"
+	}
+	return h
 }
 
 // parseSentinel reads redis+sentinel://[user:pass@]host:port[,…]/master[/db][?query].
