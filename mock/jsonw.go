@@ -4,57 +4,21 @@ import (
 	"encoding/json"
 	"strconv"
 	"unicode/utf8"
+
+	"github.com/lifelinehq/lifeline/internal/jsonscan"
 )
 
 // appendJSONString appends s as a JSON string literal, escaping quotes,
-// backslashes, control characters and invalid UTF-8.
+// backslashes, control characters and invalid UTF-8 (the mock's answers
+// write U+2028 and U+2029 as they are).
 func appendJSONString[S ~string | ~[]byte](dst []byte, s S) []byte {
-	dst = append(dst, '"')
-	dst = appendEscaped(dst, s)
-	return append(dst, '"')
+	return jsonscan.AppendString(dst, s, jsonscan.Minimal)
 }
 
 // appendEscaped appends the body of a JSON string literal for s, without
 // the quotes.
 func appendEscaped[S ~string | ~[]byte](dst []byte, s S) []byte {
-	start := 0
-	for i := 0; i < len(s); {
-		c := s[i]
-		if c < utf8.RuneSelf {
-			if c >= 0x20 && c != '"' && c != '\\' {
-				i++
-				continue
-			}
-			dst = append(dst, s[start:i]...)
-			switch c {
-			case '"', '\\':
-				dst = append(dst, '\\', c)
-			case '\n':
-				dst = append(dst, '\\', 'n')
-			case '\r':
-				dst = append(dst, '\\', 'r')
-			case '\t':
-				dst = append(dst, '\\', 't')
-			default:
-				dst = append(dst, '\\', 'u', '0', '0', hexDigits[c>>4], hexDigits[c&15])
-			}
-			i++
-			start = i
-			continue
-		}
-		var buf [utf8.UTFMax]byte
-		k := copy(buf[:], s[i:])
-		r, size := utf8.DecodeRune(buf[:k])
-		if r == utf8.RuneError && size == 1 {
-			dst = append(dst, s[start:i]...)
-			dst = append(dst, `\ufffd`...)
-			i++
-			start = i
-			continue
-		}
-		i += size
-	}
-	return append(dst, s[start:]...)
+	return jsonscan.AppendEscaped(dst, s, jsonscan.Minimal)
 }
 
 // appendInt appends a decimal integer.
@@ -81,4 +45,9 @@ func unquote(v []byte) string {
 	var s string
 	_ = json.Unmarshal(v, &s)
 	return s
+}
+
+// isString reports whether v is a JSON string equal to s (no escapes).
+func isString(v []byte, s string) bool {
+	return len(v) == len(s)+2 && v[0] == '"' && string(v[1:len(v)-1]) == s
 }

@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"errors"
 
+	"github.com/lifelinehq/lifeline/internal/jsonscan"
 	"github.com/lifelinehq/lifeline/wire"
 )
 
@@ -35,12 +36,12 @@ var errMalformed = errors.New("request body is not a JSON object")
 // parseRequest reads a dialect-d request body.
 func parseRequest(d wire.Dialect, body []byte) (request, error) {
 	var r request
-	i := skipSpace(body, 0)
+	i := jsonscan.SkipSpace(body, 0)
 	if !json.Valid(body) || i >= len(body) || body[i] != '{' {
 		return r, errMalformed
 	}
 	var tools, toolChoice, format []byte
-	members(body, func(key, v []byte) bool {
+	jsonscan.Members(body, func(key, v []byte) bool {
 		switch string(key) {
 		case "model":
 			if v[0] == '"' {
@@ -49,7 +50,7 @@ func parseRequest(d wire.Dialect, body []byte) (request, error) {
 		case "stream":
 			r.stream = string(v) == "true"
 		case "stream_options":
-			r.includeUsage = string(member(v, "include_usage")) == "true"
+			r.includeUsage = string(jsonscan.Member(v, "include_usage")) == "true"
 		case "messages", "system":
 			r.promptBytes += len(v)
 		case "tools":
@@ -63,7 +64,7 @@ func parseRequest(d wire.Dialect, body []byte) (request, error) {
 			}
 		case "output_config":
 			if d == wire.Anthropic {
-				format = member(v, "format")
+				format = jsonscan.Member(v, "format")
 			}
 		case "output_format": // the beta spelling of output_config.format
 			if d == wire.Anthropic && format == nil {
@@ -76,13 +77,13 @@ func parseRequest(d wire.Dialect, body []byte) (request, error) {
 		r.kind, r.toolName, r.schema = answerTool, name, schema
 		return r, nil
 	}
-	switch typ := member(format, "type"); {
+	switch typ := jsonscan.Member(format, "type"); {
 	case isString(typ, "json_schema"):
 		r.kind = answerJSONSchema
 		if d == wire.OpenAI {
-			r.schema = member(member(format, "json_schema"), "schema")
+			r.schema = jsonscan.Member(jsonscan.Member(format, "json_schema"), "schema")
 		} else {
-			r.schema = member(format, "schema")
+			r.schema = jsonscan.Member(format, "schema")
 		}
 		if r.schema == nil {
 			r.schema = []byte(`{}`)
@@ -103,26 +104,26 @@ func chooseTool(d wire.Dialect, tools, choice []byte) (name, schema []byte, ok b
 		case isString(choice, "none"):
 			return nil, nil, false
 		case len(choice) > 0 && choice[0] == '{':
-			want = member(member(choice, "function"), "name")
+			want = jsonscan.Member(jsonscan.Member(choice, "function"), "name")
 		}
 	} else {
-		switch typ := member(choice, "type"); {
+		switch typ := jsonscan.Member(choice, "type"); {
 		case isString(typ, "none"):
 			return nil, nil, false
 		case isString(typ, "tool"):
-			want = member(choice, "name")
+			want = jsonscan.Member(choice, "name")
 		}
 	}
-	elements(tools, func(t []byte) bool {
+	jsonscan.Elements(tools, func(t []byte) bool {
 		var n, s []byte
 		if d == wire.OpenAI {
-			fn := member(t, "function")
-			n, s = member(fn, "name"), member(fn, "parameters")
+			fn := jsonscan.Member(t, "function")
+			n, s = jsonscan.Member(fn, "name"), jsonscan.Member(fn, "parameters")
 			if fn == nil {
 				return true
 			}
 		} else {
-			n, s = member(t, "name"), member(t, "input_schema")
+			n, s = jsonscan.Member(t, "name"), jsonscan.Member(t, "input_schema")
 			if s == nil { // server tools (web search, …) have no input schema
 				return true
 			}

@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"errors"
 
+	"github.com/lifelinehq/lifeline/internal/jsonscan"
 	"github.com/lifelinehq/lifeline/sse"
 	"github.com/lifelinehq/lifeline/wire"
 )
@@ -89,7 +90,7 @@ func (o Options) NewStream(from, to wire.Dialect, clientRequest []byte) *Stream 
 	if from == wire.Anthropic && to == wire.OpenAI {
 		s.created = o.now().Unix()
 		if json.Valid(clientRequest) {
-			s.includeUsage = string(member(member(clientRequest, "stream_options"), "include_usage")) == "true"
+			s.includeUsage = string(jsonscan.Member(jsonscan.Member(clientRequest, "stream_options"), "include_usage")) == "true"
 		}
 	}
 	return s

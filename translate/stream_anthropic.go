@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"strconv"
 
+	"github.com/lifelinehq/lifeline/internal/jsonscan"
 	"github.com/lifelinehq/lifeline/sse"
 	"github.com/lifelinehq/lifeline/wire"
 )
@@ -31,30 +32,30 @@ func (s *Stream) fromAnthropic(dst []byte, ev sse.Event) ([]byte, error) {
 	}
 	name := ev.Name
 	if len(name) == 0 {
-		name = strContent(member(data, "type"))
+		name = strContent(jsonscan.Member(data, "type"))
 	}
 	switch string(name) {
 	case "message_start":
 		if s.started {
 			return dst, nil
 		}
-		msg := member(data, "message")
-		s.id = append(s.id[:0], rawString(member(msg, "id"), `"chatcmpl-lifeline"`)...)
-		s.model = append(s.model[:0], rawString(member(msg, "model"), `""`)...)
-		s.readUsage(member(msg, "usage"))
+		msg := jsonscan.Member(data, "message")
+		s.id = append(s.id[:0], rawString(jsonscan.Member(msg, "id"), `"chatcmpl-lifeline"`)...)
+		s.model = append(s.model[:0], rawString(jsonscan.Member(msg, "model"), `""`)...)
+		s.readUsage(jsonscan.Member(msg, "usage"))
 		return s.startChunk(dst), nil
 	case "content_block_start":
 		dst = s.startChunk(dst)
-		return s.blockStart(dst, count(member(data, "index")), member(data, "content_block")), nil
+		return s.blockStart(dst, count(jsonscan.Member(data, "index")), jsonscan.Member(data, "content_block")), nil
 	case "content_block_delta":
 		dst = s.startChunk(dst)
-		return s.blockDelta(dst, count(member(data, "index")), member(data, "delta")), nil
+		return s.blockDelta(dst, count(jsonscan.Member(data, "index")), jsonscan.Member(data, "delta")), nil
 	case "content_block_stop":
-		return s.blockStop(dst, count(member(data, "index"))), nil
+		return s.blockStop(dst, count(jsonscan.Member(data, "index"))), nil
 	case "message_delta":
 		dst = s.startChunk(dst)
-		s.readUsage(member(data, "usage"))
-		if r := strContent(member(member(data, "delta"), "stop_reason")); r != nil {
+		s.readUsage(jsonscan.Member(data, "usage"))
+		if r := strContent(jsonscan.Member(jsonscan.Member(data, "delta"), "stop_reason")); r != nil {
 			dst = s.finishChunk(dst, finishReason(string(r)))
 		}
 		return dst, nil
@@ -81,16 +82,16 @@ func (s *Stream) readUsage(u []byte) {
 	if !isObject(u) {
 		return
 	}
-	if v := member(u, "input_tokens"); v != nil {
+	if v := jsonscan.Member(u, "input_tokens"); v != nil {
 		s.usage.InputTokens = count(v)
 	}
-	if v := member(u, "cache_creation_input_tokens"); v != nil {
+	if v := jsonscan.Member(u, "cache_creation_input_tokens"); v != nil {
 		s.usage.CacheCreationInputTokens = count(v)
 	}
-	if v := member(u, "cache_read_input_tokens"); v != nil {
+	if v := jsonscan.Member(u, "cache_read_input_tokens"); v != nil {
 		s.usage.CacheReadInputTokens = count(v)
 	}
-	if v := member(u, "output_tokens"); v != nil {
+	if v := jsonscan.Member(u, "output_tokens"); v != nil {
 		s.usage.OutputTokens = count(v)
 	}
 }
@@ -147,9 +148,9 @@ func (s *Stream) argsChunk(dst []byte, k int, args []byte) []byte {
 }
 
 func (s *Stream) blockStart(dst []byte, index int64, cb []byte) []byte {
-	switch string(strContent(member(cb, "type"))) {
+	switch string(strContent(jsonscan.Member(cb, "type"))) {
 	case "text":
-		if t := member(cb, "text"); nonEmptyString(t) {
+		if t := jsonscan.Member(cb, "text"); nonEmptyString(t) {
 			dst = s.contentChunk(dst, t)
 		}
 	case "tool_use":
@@ -166,13 +167,13 @@ func (s *Stream) blockStart(dst []byte, index int64, cb []byte) []byte {
 		b = append(b, `{"index":0,"delta":{"tool_calls":[{"index":`...)
 		b = strconv.AppendInt(b, int64(k), 10)
 		b = append(b, `,"id":`...)
-		b = append(b, rawString(member(cb, "id"), `""`)...)
+		b = append(b, rawString(jsonscan.Member(cb, "id"), `""`)...)
 		b = append(b, `,"type":"function","function":{"name":`...)
-		b = append(b, rawString(member(cb, "name"), `""`)...)
+		b = append(b, rawString(jsonscan.Member(cb, "name"), `""`)...)
 		b = append(b, `,"arguments":""}}]},"finish_reason":null}]}`...)
 		s.buf = b
 		dst = sse.AppendEvent(dst, "", s.buf)
-		if in := member(cb, "input"); isObject(in) && len(in) > 2 && string(in) != "{}" {
+		if in := jsonscan.Member(cb, "input"); isObject(in) && len(in) > 2 && string(in) != "{}" {
 			// A tool whose input came whole rather than as deltas.
 			q, _ := marshal(string(in))
 			t.args = true
@@ -183,14 +184,14 @@ func (s *Stream) blockStart(dst []byte, index int64, cb []byte) []byte {
 }
 
 func (s *Stream) blockDelta(dst []byte, index int64, delta []byte) []byte {
-	switch string(strContent(member(delta, "type"))) {
+	switch string(strContent(jsonscan.Member(delta, "type"))) {
 	case "text_delta":
-		if t := member(delta, "text"); nonEmptyString(t) {
+		if t := jsonscan.Member(delta, "text"); nonEmptyString(t) {
 			dst = s.contentChunk(dst, t)
 		}
 	case "input_json_delta":
 		i := s.openTool(index)
-		if pj := member(delta, "partial_json"); i >= 0 && nonEmptyString(pj) {
+		if pj := jsonscan.Member(delta, "partial_json"); i >= 0 && nonEmptyString(pj) {
 			s.open[i].args = true
 			dst = s.argsChunk(dst, s.open[i].tool, pj)
 		}

@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"strconv"
 
+	"github.com/lifelinehq/lifeline/internal/jsonscan"
 	"github.com/lifelinehq/lifeline/sse"
 	"github.com/lifelinehq/lifeline/wire"
 )
@@ -36,7 +37,7 @@ func (s *Stream) fromOpenAI(dst []byte, ev sse.Event) ([]byte, error) {
 		return dst, ErrMalformedEvent
 	}
 	var id, model, choices, usage, errv []byte
-	members(data, func(k, v []byte) bool {
+	jsonscan.Members(data, func(k, v []byte) bool {
 		switch string(k) {
 		case "id":
 			id = v
@@ -61,10 +62,10 @@ func (s *Stream) fromOpenAI(dst []byte, ev sse.Event) ([]byte, error) {
 	}
 	var delta, finish []byte
 	found := false
-	elements(choices, func(c []byte) bool {
+	jsonscan.Elements(choices, func(c []byte) bool {
 		var index []byte
 		delta, finish, index = nil, nil, nil
-		members(c, func(k, v []byte) bool {
+		jsonscan.Members(c, func(k, v []byte) bool {
 			switch string(k) {
 			case "index":
 				index = v
@@ -80,7 +81,7 @@ func (s *Stream) fromOpenAI(dst []byte, ev sse.Event) ([]byte, error) {
 	})
 	if found {
 		var content, refusal, calls []byte
-		members(delta, func(k, v []byte) bool {
+		jsonscan.Members(delta, func(k, v []byte) bool {
 			switch string(k) {
 			case "content":
 				content = v
@@ -98,7 +99,7 @@ func (s *Stream) fromOpenAI(dst []byte, ev sse.Event) ([]byte, error) {
 			s.refused = true
 			dst = s.text(dst, refusal)
 		}
-		elements(calls, func(tc []byte) bool {
+		jsonscan.Elements(calls, func(tc []byte) bool {
 			dst = s.toolDelta(dst, tc)
 			return true
 		})
@@ -112,11 +113,11 @@ func (s *Stream) fromOpenAI(dst []byte, ev sse.Event) ([]byte, error) {
 	}
 	if u := usage; isObject(u) {
 		s.haveUsage = true
-		s.usage.OutputTokens = count(member(u, "completion_tokens"))
-		d := member(u, "prompt_tokens_details")
-		s.usage.CacheReadInputTokens = count(member(d, "cached_tokens"))
-		s.usage.CacheCreationInputTokens = count(member(d, "cache_write_tokens"))
-		s.usage.InputTokens = max(count(member(u, "prompt_tokens"))-
+		s.usage.OutputTokens = count(jsonscan.Member(u, "completion_tokens"))
+		d := jsonscan.Member(u, "prompt_tokens_details")
+		s.usage.CacheReadInputTokens = count(jsonscan.Member(d, "cached_tokens"))
+		s.usage.CacheCreationInputTokens = count(jsonscan.Member(d, "cache_write_tokens"))
+		s.usage.InputTokens = max(count(jsonscan.Member(u, "prompt_tokens"))-
 			s.usage.CacheReadInputTokens-s.usage.CacheCreationInputTokens, 0)
 	}
 	if s.stop != "" && s.haveUsage {
@@ -170,8 +171,8 @@ func (s *Stream) text(dst, t []byte) []byte {
 // toolDelta handles one tool_calls entry: a new index starts a tool_use
 // block; a fragment of the open one becomes input_json_delta.
 func (s *Stream) toolDelta(dst, tc []byte) []byte {
-	k := count(member(tc, "index"))
-	fn := member(tc, "function")
+	k := count(jsonscan.Member(tc, "index"))
+	fn := jsonscan.Member(tc, "function")
 	if s.block != blockTool || k != s.toolIdx {
 		if k <= s.maxTool {
 			return dst // its block is closed
@@ -181,7 +182,7 @@ func (s *Stream) toolDelta(dst, tc []byte) []byte {
 		b := append(s.buf[:0], `{"type":"content_block_start","index":`...)
 		b = strconv.AppendInt(b, int64(s.index), 10)
 		b = append(b, `,"content_block":{"type":"tool_use","id":`...)
-		if id := member(tc, "id"); nonEmptyString(id) && len(id) <= maxIDLen {
+		if id := jsonscan.Member(tc, "id"); nonEmptyString(id) && len(id) <= maxIDLen {
 			b = append(b, id...)
 		} else {
 			b = append(b, `"call_`...)
@@ -189,11 +190,11 @@ func (s *Stream) toolDelta(dst, tc []byte) []byte {
 			b = append(b, '"')
 		}
 		b = append(b, `,"name":`...)
-		b = append(b, rawString(member(fn, "name"), `""`)...)
+		b = append(b, rawString(jsonscan.Member(fn, "name"), `""`)...)
 		s.buf = append(b, `,"input":{}}}`...)
 		dst = s.emit(dst, "content_block_start")
 	}
-	args := member(fn, "arguments")
+	args := jsonscan.Member(fn, "arguments")
 	if !nonEmptyString(args) {
 		return dst
 	}

@@ -1,6 +1,10 @@
 package validate
 
-import "unicode/utf8"
+import (
+	"unicode/utf8"
+
+	"github.com/lifelinehq/lifeline/internal/jsonscan"
+)
 
 // The fast checker walks JSON text whose syntax was already checked
 // (checkJSON), so it never meets malformed input. It stops at the first
@@ -142,7 +146,7 @@ func (c *fcheck) checkApplicators(n *fnode, i int) bool {
 func (c *fcheck) checkObject(n *fnode, i int) (int, bool) {
 	b := c.b
 	if n.props == nil && n.addl == nil && n.maxProps < 0 {
-		return valueEnd(b, i), true
+		return jsonscan.SkipValue(b, i), true
 	}
 	var names memberNames
 	count := 0
@@ -165,12 +169,12 @@ func (c *fcheck) checkObject(n *fnode, i int) (int, bool) {
 			end, ok := c.check(sub, i)
 			if !ok {
 				// Invalid, unless a later member repeats a name.
-				c.scanNames(n, &names, valueEnd(b, i))
+				c.scanNames(n, &names, jsonscan.SkipValue(b, i))
 				return 0, false
 			}
 			i = end
 		} else {
-			i = valueEnd(b, i)
+			i = jsonscan.SkipValue(b, i)
 		}
 		i = wsEnd(b, i)
 		if b[i] == '}' {
@@ -246,7 +250,7 @@ func (c *fcheck) scanNames(n *fnode, names *memberNames, i int) {
 			return
 		}
 		ke := c.memberName(n, names, wsEnd(b, i+1))
-		i = valueEnd(b, wsEnd(b, wsEnd(b, ke)+1))
+		i = jsonscan.SkipValue(b, wsEnd(b, wsEnd(b, ke)+1))
 	}
 }
 
@@ -264,7 +268,7 @@ func (c *fcheck) checkArray(n *fnode, i int) (int, bool) {
 				}
 				i = end
 			} else {
-				i = valueEnd(b, i)
+				i = jsonscan.SkipValue(b, i)
 			}
 			count++
 			i = wsEnd(b, i)

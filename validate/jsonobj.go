@@ -1,5 +1,7 @@
 package validate
 
+import "github.com/lifelinehq/lifeline/internal/jsonscan"
+
 // Readers for JSON text whose syntax was already checked: they find
 // members and elements without decoding anything else.
 
@@ -21,7 +23,7 @@ func eachMember(obj []byte, fn func(name, val []byte)) bool {
 			name = []byte(unescape(name))
 		}
 		i = wsEnd(obj, wsEnd(obj, ke)+1) // past ':'
-		ve := valueEnd(obj, i)
+		ve := jsonscan.SkipValue(obj, i)
 		fn(name, obj[i:ve])
 		i = wsEnd(obj, ve)
 		if obj[i] == '}' {
@@ -69,7 +71,7 @@ func eachElement(arr []byte, fn func(el []byte)) bool {
 		return true
 	}
 	for {
-		e := valueEnd(arr, i)
+		e := jsonscan.SkipValue(arr, i)
 		fn(arr[i:e])
 		i = wsEnd(arr, e)
 		if arr[i] == ']' {

@@ -3,11 +3,14 @@ package validate
 import (
 	"encoding/binary"
 	"unicode/utf8"
+
+	"github.com/lifelinehq/lifeline/internal/jsonscan"
 )
 
 // Scanning JSON text whose syntax was already checked, and word-at-a-time
 // scanning of string contents: most bytes of a JSON text are inside
-// strings, and most string bytes need no attention.
+// strings, and most string bytes need no attention. Skipping a whole value
+// is jsonscan.SkipValue.
 
 const (
 	lsb = 0x0101010101010101
@@ -48,17 +51,7 @@ func plainEnd(b []byte, i int) (end int, nonASCII bool) {
 }
 
 // wsEnd returns the index of the first non-space byte at or after i.
-func wsEnd(b []byte, i int) int {
-	for i < len(b) {
-		switch b[i] {
-		case ' ', '\t', '\n', '\r':
-			i++
-		default:
-			return i
-		}
-	}
-	return i
-}
+func wsEnd(b []byte, i int) int { return jsonscan.SkipSpace(b, i) }
 
 // stringEnd returns the index just past the string starting at b[i], and
 // whether its bytes are its value (no escapes, valid UTF-8).
@@ -88,47 +81,4 @@ func numberEnd(b []byte, i int) int {
 		}
 	}
 	return i
-}
-
-// valueEnd returns the index just past the value starting at b[i].
-func valueEnd(b []byte, i int) int {
-	switch b[i] {
-	case '"':
-		return skipString(b, i)
-	case '{', '[':
-		depth := 0
-		for i < len(b) {
-			switch b[i] {
-			case '"':
-				i = skipString(b, i)
-				continue
-			case '{', '[':
-				depth++
-			case '}', ']':
-				depth--
-				if depth == 0 {
-					return i + 1
-				}
-			}
-			i++
-		}
-		return i
-	case 't', 'n':
-		return i + 4
-	case 'f':
-		return i + 5
-	}
-	return numberEnd(b, i)
-}
-
-// skipString returns the index just past the string starting at b[i].
-func skipString(b []byte, i int) int {
-	j := i + 1
-	for {
-		j, _ = plainEnd(b, j)
-		if b[j] == '"' {
-			return j + 1
-		}
-		j += 2
-	}
 }

@@ -4,6 +4,8 @@ import (
 	"bytes"
 	"encoding/json"
 	"errors"
+
+	"github.com/lifelinehq/lifeline/internal/jsonscan"
 )
 
 // Fields is what the top level of a request body says about routing. Peek
@@ -43,26 +45,26 @@ func peek(body []byte, copyModel bool) (Fields, error) {
 	if !json.Valid(body) {
 		return f, ErrMalformed
 	}
-	i := skipSpace(body, 0)
+	i := jsonscan.SkipSpace(body, 0)
 	if i >= len(body) || body[i] != '{' {
 		return f, ErrNotObject
 	}
 	i++
 	for {
-		i = skipSpace(body, i)
+		i = jsonscan.SkipSpace(body, i)
 		if i < len(body) && body[i] == '}' {
 			return f, nil
 		}
 		if i < len(body) && body[i] == ',' {
-			i = skipSpace(body, i+1)
+			i = jsonscan.SkipSpace(body, i+1)
 		}
 		ks := i
-		ke := skipValue(body, i)
+		ke := jsonscan.SkipValue(body, i)
 		key := body[ks+1 : ke-1] // valid JSON: a string key
-		i = skipSpace(body, ke)
-		i = skipSpace(body, i+1) // ':'
+		i = jsonscan.SkipSpace(body, ke)
+		i = jsonscan.SkipSpace(body, i+1) // ':'
 		vs := i
-		ve := skipValue(body, i)
+		ve := jsonscan.SkipValue(body, i)
 		v := body[vs:ve]
 		if bytes.IndexByte(key, '\\') >= 0 {
 			// An escaped key ("mod\u0065l") means the same member to the
@@ -91,7 +93,7 @@ func peek(body []byte, copyModel bool) (Fields, error) {
 		case "messages":
 			f.HasMessages = v[0] == '['
 		case "tools":
-			f.HasTools = v[0] == '[' && skipSpace(v, 1) < len(v) && v[skipSpace(v, 1)] != ']'
+			f.HasTools = v[0] == '[' && jsonscan.NonEmpty(v)
 		case "response_format":
 			f.responseFormat = v[0] == '{'
 		case "output_config":
@@ -107,12 +109,12 @@ func peek(body []byte, copyModel bool) (Fields, error) {
 // The result is a new slice; body is not modified.
 func SetModel(body []byte, f Fields, model string) []byte {
 	if f.modelEnd == 0 {
-		i := skipSpace(body, 0) + 1
+		i := jsonscan.SkipSpace(body, 0) + 1
 		out := make([]byte, 0, len(body)+len(model)+12)
 		out = append(out, body[:i]...)
 		out = append(out, `"model":`...)
 		out = appendString(out, model)
-		if j := skipSpace(body, i); j < len(body) && body[j] != '}' {
+		if j := jsonscan.SkipSpace(body, i); j < len(body) && body[j] != '}' {
 			out = append(out, ',')
 		}
 		return append(out, body[i:]...)
@@ -138,70 +140,4 @@ func unquote(v []byte) (string, error) {
 	var s string
 	err := json.Unmarshal(v, &s)
 	return s, err
-}
-
-func skipSpace(b []byte, i int) int {
-	for i < len(b) {
-		switch b[i] {
-		case ' ', '\t', '\n', '\r':
-			i++
-		default:
-			return i
-		}
-	}
-	return i
-}
-
-// skipValue returns the index just past the JSON value starting at b[i].
-// b must be valid JSON.
-func skipValue(b []byte, i int) int {
-	if i >= len(b) {
-		return i
-	}
-	switch b[i] {
-	case '"':
-		return skipString(b, i)
-	case '{', '[':
-		depth := 0
-		for i < len(b) {
-			switch b[i] {
-			case '"':
-				i = skipString(b, i)
-				continue
-			case '{', '[':
-				depth++
-			case '}', ']':
-				depth--
-				if depth == 0 {
-					return i + 1
-				}
-			}
-			i++
-		}
-		return i
-	default:
-		for i < len(b) {
-			switch b[i] {
-			case ',', '}', ']', ' ', '\t', '\n', '\r':
-				return i
-			}
-			i++
-		}
-		return i
-	}
-}
-
-func skipString(b []byte, i int) int {
-	i++
-	for i < len(b) {
-		switch b[i] {
-		case '\\':
-			i += 2
-			continue
-		case '"':
-			return i + 1
-		}
-		i++
-	}
-	return min(i, len(b)) // a cut string: never past the end
 }

@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"strings"
 
+	"github.com/lifelinehq/lifeline/internal/jsonscan"
 	"github.com/lifelinehq/lifeline/sse"
 )
 
@@ -36,7 +37,7 @@ func EventKind(d Dialect, ev sse.Event) Kind {
 		name := ev.Name
 		if len(name) == 0 && json.Valid(ev.Data) {
 			// Tolerate servers that send only data: the type is inside.
-			name = member(ev.Data, "type")
+			name = jsonscan.Member(ev.Data, "type")
 			if len(name) >= 2 {
 				name = name[1 : len(name)-1]
 			}
@@ -58,18 +59,20 @@ func EventKind(d Dialect, ev sse.Event) Kind {
 	}
 	// Chunks are not validated here (that would cost more than the rest of
 	// the gateway's per-event work); the scan is safe on malformed input.
-	if e := member(ev.Data, "error"); len(e) > 0 && e[0] != 'n' {
+	if e := jsonscan.Member(ev.Data, "error"); len(e) > 0 && e[0] != 'n' {
 		return KindError
 	}
 	kind := KindOther
-	elements(member(ev.Data, "choices"), func(ch []byte) bool {
-		delta := member(ch, "delta")
-		if nonEmpty(member(delta, "content")) || nonEmpty(member(delta, "refusal")) ||
-			nonEmpty(member(delta, "tool_calls")) || nonEmpty(member(delta, "function_call")) {
+	jsonscan.Elements(jsonscan.Member(ev.Data, "choices"), func(ch []byte) bool {
+		delta := jsonscan.Member(ch, "delta")
+		if jsonscan.NonEmpty(jsonscan.Member(delta, "content")) ||
+			jsonscan.NonEmpty(jsonscan.Member(delta, "refusal")) ||
+			jsonscan.NonEmpty(jsonscan.Member(delta, "tool_calls")) ||
+			jsonscan.NonEmpty(jsonscan.Member(delta, "function_call")) {
 			kind = KindContent
 			return false
 		}
-		if member(delta, "role") != nil && !nonEmpty(member(ch, "finish_reason")) {
+		if jsonscan.Member(delta, "role") != nil && !jsonscan.NonEmpty(jsonscan.Member(ch, "finish_reason")) {
 			kind = KindOpening
 		}
 		return true

@@ -1,0 +1,121 @@
+package jsonscan
+
+import "unicode/utf8"
+
+// Escape selects the optional escapes of AppendString and AppendEscaped,
+// beyond those every JSON string needs.
+type Escape uint8
+
+const (
+	// Minimal escapes only what RFC 8259 requires: the quote, the
+	// backslash and control characters below U+0020.
+	Minimal Escape = 0
+	// LineTerminators also escapes U+2028 LINE SEPARATOR and U+2029
+	// PARAGRAPH SEPARATOR, which JavaScript parsers before ES2019 reject
+	// inside a string literal. encoding/json escapes them too.
+	LineTerminators Escape = 1
+)
+
+const hexDigits = "0123456789abcdef"
+
+// AppendString appends s to dst as a JSON string literal, quotes included.
+// Quotes and backslashes are escaped with a backslash; line feed, carriage
+// return and tab as \n, \r and \t; other control characters as \u00XX.
+// Each byte of invalid UTF-8 becomes \ufffd, as with encoding/json, so the
+// result is always valid JSON. HTML characters (<, >, &) are written as
+// they are. It allocates only to grow dst.
+func AppendString[S ~string | ~[]byte](dst []byte, s S, esc Escape) []byte {
+	dst = append(dst, '"')
+	dst = AppendEscaped(dst, s, esc)
+	return append(dst, '"')
+}
+
+// AppendEscaped appends the contents of the JSON string literal for s,
+// without the quotes, escaped as by AppendString.
+func AppendEscaped[S ~string | ~[]byte](dst []byte, s S, esc Escape) []byte {
+	start := 0
+	for i := 0; i < len(s); {
+		c := s[i]
+		if c < utf8.RuneSelf {
+			if c >= 0x20 && c != '"' && c != '\\' {
+				i++
+				continue
+			}
+			dst = append(dst, s[start:i]...)
+			switch c {
+			case '"', '\\':
+				dst = append(dst, '\\', c)
+			case '\n':
+				dst = append(dst, '\\', 'n')
+			case '\r':
+				dst = append(dst, '\\', 'r')
+			case '\t':
+				dst = append(dst, '\\', 't')
+			default:
+				dst = append(dst, '\\', 'u', '0', '0', hexDigits[c>>4], hexDigits[c&0xf])
+			}
+			i++
+			start = i
+			continue
+		}
+		n := runeLen(s, i)
+		switch {
+		case n == 0:
+			dst = append(dst, s[start:i]...)
+			dst = append(dst, `\ufffd`...)
+			i++
+		case n == 3 && esc&LineTerminators != 0 && s[i] == 0xe2 && s[i+1] == 0x80 && s[i+2]&^1 == 0xa8:
+			// U+2028 or U+2029
+			dst = append(dst, s[start:i]...)
+			dst = append(dst, '\\', 'u', '2', '0', '2', hexDigits[s[i+2]&0xf])
+			i += 3
+		default:
+			i += n
+			continue
+		}
+		start = i
+	}
+	return append(dst, s[start:]...)
+}
+
+// runeLen returns the length of the UTF-8 encoding of a rune that starts
+// at s[i], a byte of 0x80 or more; 0 when the bytes there are not valid
+// UTF-8 (a stray continuation byte, an overlong form, a surrogate, a value
+// past U+10FFFF or a cut sequence), where utf8.DecodeRune reports
+// RuneError of size 1.
+func runeLen[S ~string | ~[]byte](s S, i int) int {
+	c := s[i]
+	lo, hi := byte(0x80), byte(0xbf) // the range of the second byte
+	n := 0
+	switch {
+	case c < 0xc2:
+		return 0
+	case c < 0xe0:
+		n = 2
+	case c < 0xf0:
+		n = 3
+		if c == 0xe0 {
+			lo = 0xa0
+		} else if c == 0xed {
+			hi = 0x9f
+		}
+	case c < 0xf5:
+		n = 4
+		if c == 0xf0 {
+			lo = 0x90
+		} else if c == 0xf4 {
+			hi = 0x8f
+		}
+	default:
+		return 0
+	}
+	if len(s)-i < n || s[i+1] < lo || s[i+1] > hi {
+		return 0
+	}
+	for j := i + 2; j < i+n; j++ {
+		if s[j]&0xc0 != 0x80 {
+			return 0
+		}
+	}
+	return n
+}

@@ -1,0 +1,113 @@
+// Package jsonscan reads and writes raw JSON text without decoding it.
+//
+// The readers find values, object members and array elements by scanning
+// bytes; they return subslices of their input and allocate nothing. They
+// are meant for hot paths (request peeking, stream events, validation of
+// checked text) where decoding into structs would cost more than the work
+// itself. They give exact answers on valid JSON and are safe on anything
+// else: on malformed or cut input they never index past the end of their
+// input, always terminate and return some subslice of it (or nil). Callers
+// that need to tell valid from invalid text check it first (json.Valid).
+//
+// AppendString writes a JSON string literal, escaping only what RFC 8259
+// requires plus, on request, the two JavaScript line terminators.
+package jsonscan
+
+import (
+	"encoding/binary"
+	"math/bits"
+)
+
+// SkipSpace returns the index of the first byte at or after i that is not
+// JSON whitespace (space, tab, line feed, carriage return), or len(b).
+func SkipSpace(b []byte, i int) int {
+	for i < len(b) {
+		switch b[i] {
+		case ' ', '\t', '\n', '\r':
+			i++
+		default:
+			return i
+		}
+	}
+	return i
+}
+
+// SkipValue returns the index just past the JSON value starting at b[i].
+// An object or array ends at its matching bracket, a string at its closing
+// quote, and anything else (a number, true, false, null) at the next
+// comma, closing bracket or whitespace. A value cut by the end of b ends
+// at len(b); i >= len(b) returns i.
+func SkipValue(b []byte, i int) int {
+	if i >= len(b) {
+		return i
+	}
+	switch b[i] {
+	case '"':
+		return SkipString(b, i)
+	case '{', '[':
+		depth := 0
+		for i < len(b) {
+			switch b[i] {
+			case '"':
+				i = SkipString(b, i)
+				continue
+			case '{', '[':
+				depth++
+			case '}', ']':
+				depth--
+				if depth == 0 {
+					return i + 1
+				}
+			}
+			i++
+		}
+		return i
+	default:
+		for i < len(b) {
+			switch b[i] {
+			case ',', '}', ']', ' ', '\t', '\n', '\r':
+				return i
+			}
+			i++
+		}
+		return i
+	}
+}
+
+const (
+	lsb = 0x0101010101010101 // the low bit of each byte of a word
+	msb = 0x8080808080808080 // the high bit of each byte of a word
+)
+
+// SkipString returns the index just past the JSON string whose opening
+// quote is b[i]: past the first unescaped quote after it, or len(b) when
+// the string is cut. The contents are not checked.
+func SkipString(b []byte, i int) int {
+	i++
+	for i < len(b) {
+		// Eight bytes at a time while none is a quote or a backslash: most
+		// bytes of a JSON text are string contents that need no attention.
+		if i+8 <= len(b) {
+			x := binary.LittleEndian.Uint64(b[i:])
+			q := x ^ (lsb * '"')
+			s := x ^ (lsb * '\\')
+			m := ((q-lsb)&^q | (s-lsb)&^s) & msb
+			if m == 0 {
+				i += 8
+				continue
+			}
+			// The lowest flagged byte is exact: a false flag only arises
+			// from a borrow out of a lower byte that is a real match.
+			i += bits.TrailingZeros64(m) >> 3
+		}
+		switch b[i] {
+		case '"':
+			return i + 1
+		case '\\':
+			i += 2
+		default:
+			i++
+		}
+	}
+	return len(b)
+}
