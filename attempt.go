@@ -1,6 +1,7 @@
 package lifeline
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"fmt"
@@ -86,9 +87,10 @@ func (c *call) attempt(i, n int) (res result) {
 		h["Accept"] = eventStreamAccept
 	}
 	// A body per attempt: the transport may still read the previous one
-	// after its response arrived.
-	rb := &requestBody{}
-	rb.Reset(body)
+	// after its response arrived. A *bytes.Reader (behind io.NopCloser) is
+	// what net/http knows to be in memory: headers and body then leave in
+	// one write instead of two.
+	rb := io.NopCloser(bytes.NewReader(body))
 	c.cur = i
 	hreq := (&http.Request{
 		Method: http.MethodPost, URL: t.u, Host: t.u.Host, Header: h,

@@ -13,12 +13,6 @@ var (
 	eventStreamAccept = []string{"text/event-stream"}
 )
 
-// requestBody is an upstream request body that can be rewound.
-type requestBody struct{ bytes.Reader }
-
-// Close implements io.Closer.
-func (*requestBody) Close() error { return nil }
-
 // newKey returns a random UUIDv4 string, the idempotency key of a request
 // whose caller sent none.
 func newKey() string {

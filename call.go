@@ -132,7 +132,7 @@ func (c *call) prepare() error {
 	c.keyHeader[0] = c.key
 	c.getBody = func() (io.ReadCloser, error) {
 		// The transport replays the current attempt's body on a new connection.
-		return &readCloser{Reader: *bytes.NewReader(c.bodies[c.cur])}, nil
+		return io.NopCloser(bytes.NewReader(c.bodies[c.cur])), nil
 	}
 	n := len(c.r.targets)
 	if n <= len(c.triedBuf) {
