@@ -1,0 +1,274 @@
+// Command bench measures lifeline's gateway against a bare
+// httputil.ReverseProxy and against calling the upstream directly, in one
+// run with interleaved rounds: latency quantiles, errors, CPU seconds per
+// thousand requests and peak RSS, non-streaming at constant rates and with
+// concurrent SSE streams. It writes bench/out/results.md, results.json and
+// latency.svg.
+//
+//	go run ./bench              # the full run (about ten minutes)
+//	go run ./bench -quick       # one short round per load
+//	go run ./bench -profile cpu # the gateway in this process, with pprof profiles
+package main
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"os/signal"
+	"path/filepath"
+	"runtime"
+	"runtime/debug"
+	"strconv"
+	"strings"
+	"syscall"
+	"time"
+)
+
+// harnessGOGC is the GOGC of the runner and of the upstream process.
+const harnessGOGC = 400
+
+// flags are the runner's command line.
+type flags struct {
+	rates    string
+	rounds   int
+	duration time.Duration
+	warmup   time.Duration
+	pause    time.Duration
+	streams  int
+	events   int
+	gap      time.Duration
+	quick    bool
+	quiet    float64
+	quietMax time.Duration
+	out      string
+	logLevel string
+	lifeline string
+	docs     string
+	from     string
+
+	profile         string
+	profileSystem   string
+	profileRate     int
+	profileDuration time.Duration
+}
+
+func main() {
+	var f flags
+	fs := flag.NewFlagSet("bench", flag.ExitOnError)
+	fs.StringVar(&f.rates, "rates", "1000,2000,4000", "non-streaming rates, requests per second, comma-separated")
+	fs.IntVar(&f.rounds, "rounds", 3, "interleaved rounds per load")
+	fs.DurationVar(&f.duration, "duration", 10*time.Second, "length of one system's turn in a round")
+	fs.DurationVar(&f.warmup, "warmup", 2*time.Second, "unrecorded load on each system before a load's rounds")
+	fs.DurationVar(&f.pause, "pause", 500*time.Millisecond, "idle time before each turn")
+	fs.IntVar(&f.streams, "streams", 200, "concurrent streams (0: no streaming load)")
+	fs.IntVar(&f.events, "events", 20, "events per stream")
+	fs.DurationVar(&f.gap, "gap", 20*time.Millisecond, "upstream time between two events of a stream (20ms: a model writing 50 tokens a second)")
+	fs.Float64Var(&f.quiet, "quiet", 0.9, "before each turn, wait until this share of the machine's CPU is idle (0: do not wait)")
+	fs.DurationVar(&f.quietMax, "quiet-max", time.Minute, "longest wait for -quiet before a turn starts anyway")
+	fs.BoolVar(&f.quick, "quick", false, "one round of 2s per load, 500ms warm-up: a check that everything works, not a measurement")
+	fs.StringVar(&f.out, "out", "", "output directory (default bench/out in the module)")
+	fs.StringVar(&f.logLevel, "log", "info", "lifeline's log.level; its log goes to /dev/null")
+	fs.StringVar(&f.docs, "docs", "", "a Markdown page whose results section (between the results markers) is replaced by this run's; the outputs are also copied to bench/results")
+	fs.StringVar(&f.from, "from", "", "measure nothing: rewrite the outputs (and -docs) from this results.json of an earlier run")
+	fs.StringVar(&f.lifeline, "lifeline", "", "a lifeline binary to run instead of building ./cmd/lifeline")
+	fs.StringVar(&f.profile, "profile", "", "profile instead of benchmarking: 'cpu' writes cpu.pprof and allocs.pprof of the proxy run in this process")
+	fs.StringVar(&f.profileSystem, "profile-system", lifeline, "system to profile: lifeline or proxy")
+	fs.IntVar(&f.profileRate, "profile-rate", 4000, "rate of the profiled load, requests per second")
+	fs.DurationVar(&f.profileDuration, "profile-duration", 15*time.Second, "length of the profiled load")
+	fs.Parse(os.Args[1:])
+	raiseFileLimit()
+	// The load generator (this process) and the upstream collect garbage
+	// less often, leaving more of the shared cores to the paths measured,
+	// which run with the defaults.
+	debug.SetGCPercent(harnessGOGC)
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	var err error
+	switch {
+	case f.from != "":
+		err = rewrite(f, os.Stdout)
+	case f.profile != "":
+		err = profileRun(ctx, f, os.Stdout)
+	default:
+		err = benchRun(ctx, f, os.Stdout)
+	}
+	if err != nil {
+		fmt.Fprintln(os.Stderr, "bench:", err)
+		os.Exit(1)
+	}
+}
+
+// plan turns the flags into a plan.
+func (f flags) plan() (plan, error) {
+	p := plan{rounds: f.rounds, duration: f.duration, warmup: f.warmup, pause: f.pause,
+		streams: f.streams, events: f.events, gap: f.gap, quiet: f.quiet, quietMax: f.quietMax}
+	if f.quick {
+		p.rounds, p.duration, p.warmup, p.pause = 1, 2*time.Second, 500*time.Millisecond, 200*time.Millisecond
+		p.quietMax = min(p.quietMax, 5*time.Second)
+	}
+	for _, s := range strings.Split(f.rates, ",") {
+		if s = strings.TrimSpace(s); s == "" {
+			continue
+		}
+		r, err := strconv.Atoi(s)
+		if err != nil || r <= 0 {
+			return p, fmt.Errorf("-rates: %q is not a positive integer", s)
+		}
+		p.rates = append(p.rates, r)
+	}
+	if p.rounds < 1 || p.duration <= 0 {
+		return p, errors.New("-rounds and -duration must be positive")
+	}
+	return p, nil
+}
+
+// benchRun builds and starts the three processes, runs the plan and
+// writes the outputs.
+func benchRun(ctx context.Context, f flags, stdout io.Writer) error {
+	p, err := f.plan()
+	if err != nil {
+		return err
+	}
+	root, err := moduleRoot()
+	if err != nil {
+		return err
+	}
+	out := f.out
+	if out == "" {
+		out = filepath.Join(root, "bench", "out")
+	}
+	if err := os.MkdirAll(out, 0o755); err != nil {
+		return err
+	}
+	tmp, err := os.MkdirTemp("", "lifeline-bench-")
+	if err != nil {
+		return err
+	}
+	defer os.RemoveAll(tmp)
+	fmt.Fprintln(stdout, "building lifeline, bareproxy and upstream")
+	bins, err := build(ctx, root, tmp)
+	if err != nil {
+		return err
+	}
+	if f.lifeline != "" {
+		bins.lifeline = f.lifeline
+	}
+	up, err := startChild("upstream", []string{bins.upstream, "-listen", "127.0.0.1:0",
+		"-events", strconv.Itoa(p.events), "-gap", p.gap.String(), "-gogc", strconv.Itoa(harnessGOGC)},
+		filepath.Join(out, "upstream.log"), "", "")
+	if err != nil {
+		return err
+	}
+	defer up.stop()
+	px, err := startChild("bareproxy", []string{bins.bareproxy, "-listen", "127.0.0.1:0", "-upstream", up.url},
+		filepath.Join(out, "bareproxy.log"), "", "")
+	if err != nil {
+		return err
+	}
+	defer px.stop()
+	addr, err := freeAddr()
+	if err != nil {
+		return err
+	}
+	cfgPath := filepath.Join(out, "lifeline.yaml")
+	if err := os.WriteFile(cfgPath, []byte(lifelineConfig(addr, up.url, f.logLevel)), 0o644); err != nil {
+		return err
+	}
+	gw, err := startChild("lifeline", []string{bins.lifeline, "serve", "--config", cfgPath}, os.DevNull,
+		"http://"+addr, "/readyz")
+	if err != nil {
+		return fmt.Errorf("%w (check the config with: go run ./cmd/lifeline check --config %s)", err, cfgPath)
+	}
+	defer gw.stop()
+	systems := []system{
+		{name: direct, url: up.url},
+		{name: proxy, url: px.url, pid: px.Pid()},
+		{name: lifeline, url: gw.url, pid: gw.Pid()},
+	}
+	scs, err := execute(ctx, p, systems, up.Pid(), stdout)
+	if err != nil {
+		return err
+	}
+	r := newReport(p, f, scs)
+	if err := writeOutputs(out, r, stdout); err != nil {
+		return err
+	}
+	if f.docs != "" {
+		return publish(f.docs, out, filepath.Join(root, "bench", "results"))
+	}
+	return nil
+}
+
+// newReport describes the run.
+func newReport(p plan, f flags, scs []*scenarioResult) *report {
+	cmd := "go run ./bench"
+	if args := os.Args[1:]; len(args) > 0 {
+		cmd += " " + strings.Join(args, " ")
+	}
+	return &report{
+		Date: time.Now().UTC().Format("2006-01-02 15:04 UTC"), Machine: machine(), Go: runtime.Version(), Command: cmd,
+		Plan: planJSON{Rates: p.rates, Rounds: p.rounds, RoundSecond: p.duration.Seconds(), Warmup: p.warmup.Seconds(),
+			Streams: p.streams, Events: p.events, GapMillis: ms(p.gap), LogLevel: f.logLevel},
+		Scenarios: scs, Checks: checks(scs),
+	}
+}
+
+// writeOutputs writes results.md, results.json and latency.svg into dir
+// and the table to stdout.
+func writeOutputs(dir string, r *report, stdout io.Writer) error {
+	var md, js, svg bytes.Buffer
+	writeMarkdown(&md, r)
+	if err := writeJSON(&js, r); err != nil {
+		return err
+	}
+	if err := writeSVG(&svg, r); err != nil {
+		return err
+	}
+	for name, b := range map[string][]byte{"results.md": md.Bytes(), "results.json": js.Bytes(), "latency.svg": svg.Bytes()} {
+		if err := os.WriteFile(filepath.Join(dir, name), b, 0o644); err != nil {
+			return err
+		}
+	}
+	fmt.Fprintln(stdout)
+	stdout.Write(md.Bytes())
+	fmt.Fprintf(stdout, "wrote %s/{results.md,results.json,latency.svg}\n", dir)
+	return nil
+}
+
+// machine describes this computer: CPU model, cores and memory.
+func machine() string {
+	model := "unknown CPU"
+	if b, err := os.ReadFile("/proc/cpuinfo"); err == nil {
+		for line := range strings.Lines(string(b)) {
+			if v, ok := strings.CutPrefix(line, "model name"); ok {
+				model = strings.TrimSpace(strings.TrimPrefix(strings.TrimSpace(v), ":"))
+				break
+			}
+		}
+	}
+	mem := ""
+	if b, err := os.ReadFile("/proc/meminfo"); err == nil {
+		for line := range strings.Lines(string(b)) {
+			if v, ok := strings.CutPrefix(line, "MemTotal:"); ok {
+				kb, _ := strconv.Atoi(strings.TrimSuffix(strings.TrimSpace(v), " kB"))
+				mem = fmt.Sprintf(", %d GiB", (kb+(1<<19))>>20)
+			}
+		}
+	}
+	return fmt.Sprintf("%s, %d cores%s, %s/%s", model, runtime.NumCPU(), mem, runtime.GOOS, runtime.GOARCH)
+}
+
+// raiseFileLimit lifts the open-file limit to its hard maximum for this
+// process and the servers it starts: an overloaded system makes the
+// open-model load generator hold thousands of connections.
+func raiseFileLimit() {
+	var l syscall.Rlimit
+	if err := syscall.Getrlimit(syscall.RLIMIT_NOFILE, &l); err == nil && l.Cur < l.Max {
+		l.Cur = l.Max
+		_ = syscall.Setrlimit(syscall.RLIMIT_NOFILE, &l)
+	}
+}

@@ -1,0 +1,229 @@
+package main
+
+import (
+	"encoding/json"
+	"fmt"
+	"io"
+	"strings"
+)
+
+// report is one run: where, how and what it measured.
+type report struct {
+	Date      string            `json:"date"`
+	Machine   string            `json:"machine"`
+	Go        string            `json:"go"`
+	Command   string            `json:"command"`
+	Plan      planJSON          `json:"plan"`
+	Scenarios []*scenarioResult `json:"scenarios"`
+	Checks    []check           `json:"checks"`
+}
+
+// planJSON is the plan as recorded.
+type planJSON struct {
+	Rates       []int   `json:"rates"`
+	Rounds      int     `json:"rounds"`
+	RoundSecond float64 `json:"round_seconds"`
+	Warmup      float64 `json:"warmup_seconds"`
+	Streams     int     `json:"streams"`
+	Events      int     `json:"events"`
+	GapMillis   float64 `json:"gap_ms"`
+	LogLevel    string  `json:"lifeline_log_level"`
+}
+
+// check is one of the performance targets, against this run.
+type check struct {
+	Target   string `json:"target"`
+	Measured string `json:"measured"`
+	Pass     bool   `json:"pass"`
+}
+
+// Paths in the order they are shown; ratios are to proxy.
+const (
+	direct   = "direct"
+	proxy    = "proxy"
+	lifeline = "lifeline"
+)
+
+// checks evaluates the targets on the scenarios that exist in this run.
+func checks(scs []*scenarioResult) []check {
+	var out []check
+	rate := func(r int) *scenarioResult {
+		for _, s := range scs {
+			if s.Rate == r {
+				return s
+			}
+		}
+		return nil
+	}
+	if s := rate(4000); s != nil {
+		l, p := s.find(lifeline), s.find(proxy)
+		if l != nil && p != nil {
+			out = append(out,
+				check{"4k rps: 0 errors, ≥ 99% of the offered rate achieved",
+					fmt.Sprintf("%d errors, %.0f rps", l.Errors, l.Achieved), l.Errors == 0 && l.Achieved >= 0.99*4000},
+				ratioCheck("4k rps: p50 ≤ 1.2× proxy", l.Latency.P50, p.Latency.P50, 1.2),
+				ratioCheck("4k rps: p99 ≤ 1.5× proxy", l.Latency.P99, p.Latency.P99, 1.5),
+			)
+			if l.Measured {
+				out = append(out,
+					check{"4k rps: peak RSS ≤ 40 MB", fmt.Sprintf("%.1f MB", mb(l.PeakRSS)), l.PeakRSS <= 40e6},
+					ratioCheck("4k rps: CPU per 1k requests ≤ 1.3× proxy", l.CPUPer1k, p.CPUPer1k, 1.3),
+				)
+			}
+		}
+	}
+	if s := rate(1000); s != nil {
+		if l, p := s.find(lifeline), s.find(proxy); l != nil && p != nil {
+			out = append(out, ratioCheck("1k rps: p50 ≤ 1.15× proxy", l.Latency.P50, p.Latency.P50, 1.15))
+		}
+	}
+	for _, s := range scs {
+		if s.Streams == 0 {
+			continue
+		}
+		if l, p := s.find(lifeline), s.find(proxy); l != nil && p != nil {
+			added := l.TTFB.P50 - p.TTFB.P50
+			out = append(out, check{fmt.Sprintf("%d streams: TTFB p50 added ≤ 0.5 ms", s.Streams),
+				fmt.Sprintf("%+.3f ms", added), added <= 0.5})
+			out = append(out, check{fmt.Sprintf("%d streams: 0 errors", s.Streams),
+				fmt.Sprintf("%d errors", l.Errors), l.Errors == 0})
+		}
+	}
+	return out
+}
+
+func ratioCheck(name string, a, b, limit float64) check {
+	r := ratio(a, b)
+	return check{name, fmt.Sprintf("%.2f×", r), b > 0 && r <= limit}
+}
+
+func mb(b int64) float64 { return float64(b) / 1e6 }
+
+// writeJSON writes the raw numbers.
+func writeJSON(w io.Writer, r *report) error {
+	enc := json.NewEncoder(w)
+	enc.SetIndent("", "  ")
+	return enc.Encode(r)
+}
+
+// writeMarkdown writes the tables and the target checks.
+func writeMarkdown(w io.Writer, r *report) {
+	fmt.Fprintf(w, "Run of %s on %s, %s. `%s`\n\n", r.Date, r.Machine, r.Go, r.Command)
+	fmt.Fprintf(w, "Each system ran %d interleaved round(s) of %gs per load after a %gs warm-up; figures aggregate every round.\n\n",
+		r.Plan.Rounds, r.Plan.RoundSecond, r.Plan.Warmup)
+	var rates, streams []*scenarioResult
+	for _, s := range r.Scenarios {
+		if s.Rate > 0 {
+			rates = append(rates, s)
+		} else {
+			streams = append(streams, s)
+		}
+	}
+	if len(rates) > 0 {
+		fmt.Fprintln(w, "**Non-streaming** (latency of the whole request; achieved rps below the offered rate means the path fell behind and the load generator reached its bound of 1000 requests in flight; CPU and RSS of the proxy's process; ratios to the bare proxy):")
+		fmt.Fprintln(w)
+		fmt.Fprintln(w, "| load | path | requests | achieved rps | errors | p50 ms | p90 ms | p99 ms | max ms | p50 ÷ proxy | p99 ÷ proxy | CPU s / 1k req | CPU ÷ proxy | peak RSS MB |")
+		fmt.Fprintln(w, "| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |")
+		for _, s := range rates {
+			p := s.find(proxy)
+			for _, x := range s.Systems {
+				fmt.Fprintf(w, "| %s | %s | %d | %.0f | %d | %.3f | %.3f | %.3f | %.3f | %s | %s | %s | %s | %s |\n",
+					s.Name, x.System, x.Requests, x.Achieved, x.Errors, x.Latency.P50, x.Latency.P90, x.Latency.P99, x.Latency.Max,
+					ratioCell(x, p, x.Latency.P50, p.Latency.P50), ratioCell(x, p, x.Latency.P99, p.Latency.P99),
+					cpuCell(x), cpuRatioCell(x, p), rssCell(x))
+			}
+		}
+		fmt.Fprintln(w)
+	}
+	if len(streams) > 0 {
+		fmt.Fprintf(w, "**Streaming** (%d events per stream, %g ms apart at the upstream; TTFB = time to the first body byte; CPU per 1k streams):\n\n",
+			r.Plan.Events, r.Plan.GapMillis)
+		fmt.Fprintln(w, "| load | path | streams | errors | TTFB p50 ms | TTFB p90 ms | TTFB p99 ms | TTFB max ms | TTFB p50 − proxy ms | stream p50 ms | stream p99 ms | CPU s / 1k streams | CPU ÷ proxy | peak RSS MB |")
+		fmt.Fprintln(w, "| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |")
+		for _, s := range streams {
+			p := s.find(proxy)
+			for _, x := range s.Systems {
+				added := "—"
+				if p != nil && x != p {
+					added = fmt.Sprintf("%+.3f", x.TTFB.P50-p.TTFB.P50)
+				}
+				fmt.Fprintf(w, "| %s | %s | %d | %d | %.3f | %.3f | %.3f | %.3f | %s | %.3f | %.3f | %s | %s | %s |\n",
+					s.Name, x.System, x.Requests, x.Errors, x.TTFB.P50, x.TTFB.P90, x.TTFB.P99, x.TTFB.Max, added,
+					x.Latency.P50, x.Latency.P99, cpuCell(x), cpuRatioCell(x, p), rssCell(x))
+			}
+		}
+		fmt.Fprintln(w)
+	}
+	fmt.Fprintln(w, "**The whole machine** during each path's turns: CPU seconds per 1k requests (or streams) of each process; cores busy = all the machine's CPU time over wall time (2 cores); other = the share of it used by other work on the machine; load = the highest 1-minute load average at the start of a turn:")
+	fmt.Fprintln(w)
+	fmt.Fprintln(w, "| load | path | load generator | upstream | proxy | cores busy | other | load |")
+	fmt.Fprintln(w, "| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: |")
+	for _, s := range r.Scenarios {
+		for _, x := range s.Systems {
+			n := float64(x.Requests+x.Errors) / 1000
+			if n == 0 || x.Seconds == 0 {
+				continue
+			}
+			other := max(0, x.MachineCPU-x.ClientCPU-x.UpCPU-x.CPUSeconds)
+			fmt.Fprintf(w, "| %s | %s | %.3f | %.3f | %s | %.2f | %.0f%% | %.1f |\n", s.Name, x.System, x.ClientCPU/n, x.UpCPU/n, cpuCell(x),
+				x.MachineCPU/x.Seconds, 100*ratio(other, x.MachineCPU), x.MaxLoadAvg)
+		}
+	}
+	fmt.Fprintln(w)
+	if len(r.Checks) > 0 {
+		fmt.Fprintln(w, "**Targets** (lifeline, this run):")
+		fmt.Fprintln(w)
+		fmt.Fprintln(w, "| target | measured | met |")
+		fmt.Fprintln(w, "| --- | ---: | :---: |")
+		for _, c := range r.Checks {
+			met := "yes"
+			if !c.Pass {
+				met = "**no**"
+			}
+			fmt.Fprintf(w, "| %s | %s | %s |\n", c.Target, c.Measured, met)
+		}
+		fmt.Fprintln(w)
+	}
+	var errs []string
+	for _, s := range r.Scenarios {
+		for _, x := range s.Systems {
+			for k, v := range x.ErrorKinds {
+				errs = append(errs, fmt.Sprintf("- %s, %s: %d × %s", s.Name, x.System, v, k))
+			}
+		}
+	}
+	if len(errs) > 0 {
+		fmt.Fprintln(w, "Errors seen:")
+		fmt.Fprintln(w)
+		fmt.Fprintln(w, strings.Join(errs, "\n"))
+		fmt.Fprintln(w)
+	}
+}
+
+func ratioCell(x, p *systemResult, a, b float64) string {
+	if p == nil || x == p {
+		return "—"
+	}
+	return fmt.Sprintf("%.2f×", ratio(a, b))
+}
+
+func cpuCell(x *systemResult) string {
+	if !x.Measured {
+		return "—"
+	}
+	return fmt.Sprintf("%.3f", x.CPUPer1k)
+}
+
+func cpuRatioCell(x, p *systemResult) string {
+	if p == nil || x == p || !x.Measured || !p.Measured {
+		return "—"
+	}
+	return fmt.Sprintf("%.2f×", ratio(x.CPUPer1k, p.CPUPer1k))
+}
+
+func rssCell(x *systemResult) string {
+	if !x.Measured {
+		return "—"
+	}
+	return fmt.Sprintf("%.1f", mb(x.PeakRSS))
+}
