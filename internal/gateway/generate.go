@@ -240,19 +240,15 @@ func (x *exchange) log() {
 	if x.resp != nil {
 		attempts, target = x.resp.Attempts, x.resp.Target
 	}
-	classes := make([]string, len(attempts))
-	for i, a := range attempts {
-		classes[i] = a.Class.String()
-	}
 	route := ""
 	if x.route != nil {
 		route = x.route.Name()
 	}
-	attrs := []slog.Attr{
+	var buf [9]slog.Attr // no allocation for the attribute list
+	attrs := append(buf[:0],
 		slog.String("id", x.id), slog.String("route", route), slog.String("target", target),
-		slog.Int("attempts", len(attempts)), slog.String("classes", strings.Join(classes, ",")),
-		slog.Int("status", x.status), slog.Duration("duration", time.Since(x.start)),
-	}
+		slog.Int("attempts", len(attempts)), slog.String("classes", classList(attempts)),
+		slog.Int("status", x.status), slog.Duration("duration", time.Since(x.start)))
 	if x.req != nil && x.req.IdempotencyKey != "" {
 		attrs = append(attrs, slog.Bool("idempotent", true))
 	}
@@ -264,4 +260,22 @@ func (x *exchange) log() {
 		}
 	}
 	x.s.log.LogAttrs(x.r.Context(), level, "request", attrs...)
+}
+
+// classList is the attempts' classes, comma-separated.
+func classList(attempts []lifeline.Attempt) string {
+	switch len(attempts) {
+	case 0:
+		return ""
+	case 1:
+		return attempts[0].Class.String()
+	}
+	var b strings.Builder
+	for i, a := range attempts {
+		if i > 0 {
+			b.WriteByte(',')
+		}
+		b.WriteString(a.Class.String())
+	}
+	return b.String()
 }

@@ -24,11 +24,13 @@ type metrics struct {
 	budget      *prometheus.CounterVec   // target
 	storeErrors prometheus.Counter
 	replays     prometheus.Counter
-	served      *prometheus.CounterVec   // route, how
-	perRequest  *prometheus.HistogramVec // route
-	transitions *prometheus.CounterVec   // target, to
-	storeSwitch *prometheus.CounterVec   // to: degraded or ok
-	first       map[string]string        // route → the first target of its chain
+	served      *prometheus.CounterVec    // route, how
+	perRequest  *prometheus.HistogramVec  // route
+	transitions *prometheus.CounterVec    // target, to
+	storeSwitch *prometheus.CounterVec    // to: degraded or ok
+	first       map[string]string         // route → the first target of its chain
+	routes      map[string]*routeMetrics  // resolved series, by route
+	targets     map[string]*targetMetrics // resolved series, by target
 }
 
 func newMetrics(reg prometheus.Registerer, s *Server) (*metrics, error) {
@@ -81,6 +83,7 @@ func newMetrics(reg prometheus.Registerer, s *Server) (*metrics, error) {
 	for _, r := range s.order {
 		m.first[r.Name()] = r.Targets()[0].Name()
 	}
+	m.resolve(s.order)
 	for _, c := range []prometheus.Collector{m.requests, m.attempts, m.fallbacks, m.duration, m.firstToken,
 		m.validation, m.budget, m.storeErrors, m.replays, m.served, m.perRequest, m.transitions,
 		m.storeSwitch, &breakerCollector{s: s}, &inflightCollector{s: s}, &storeCollector{s: s}} {
@@ -136,7 +139,7 @@ func (s *Server) observe(next lifeline.Observer) lifeline.Observer {
 		m := s.metrics
 		switch ev.Kind {
 		case lifeline.AttemptFinished:
-			m.attempts.WithLabelValues(ev.Target, ev.Class.String()).Inc()
+			m.attempt(ev.Target, ev.Class)
 			s.recent.add(ev.Target, ev.Class, ev.Time)
 			if ev.Class != classify.OK {
 				s.log.Warn("attempt failed", "id", ev.RequestID, "route", ev.Route, "target", ev.Target,
@@ -155,16 +158,7 @@ func (s *Server) observe(next lifeline.Observer) lifeline.Observer {
 		case lifeline.StoreFailed:
 			m.storeErrors.Inc()
 		case lifeline.RequestFinished:
-			outcome := requestOutcome(ev)
-			m.requests.WithLabelValues(ev.Route, outcome).Inc()
-			if outcome == "ok" {
-				m.served.WithLabelValues(ev.Route, m.servedHow(ev)).Inc()
-			}
-			m.perRequest.WithLabelValues(ev.Route).Observe(float64(ev.Attempts))
-			m.duration.WithLabelValues(ev.Route).Observe(ev.Duration.Seconds())
-			if ev.Stream && ev.FirstToken > 0 {
-				m.firstToken.WithLabelValues(ev.Route).Observe(ev.FirstToken.Seconds())
-			}
+			m.request(ev, requestOutcome(ev))
 		}
 		if next != nil {
 			next(ev)
