@@ -1,10 +1,13 @@
 package lifeline
 
 import (
+	"bufio"
 	"bytes"
-	"encoding/hex"
+	"crypto/rand"
 	"io"
-	"math/rand/v2"
+	"sync"
+
+	"github.com/google/uuid"
 )
 
 // Header values shared by every upstream request. They are never modified.
@@ -13,29 +16,25 @@ var (
 	eventStreamAccept = []string{"text/event-stream"}
 )
 
-// newKey returns a random UUIDv4 string, the idempotency key of a request
-// whose caller sent none.
-func newKey() string {
-	var b [16]byte
-	for i := 0; i < 16; i += 8 {
-		v := rand.Uint64()
-		for j := range 8 {
-			b[i+j] = byte(v >> (8 * j))
-		}
+// keySource makes the idempotency keys of requests whose caller sent none:
+// random UUIDv4s read from crypto/rand in blocks, so that a key costs no
+// system call.
+type keySource struct {
+	mu  sync.Mutex
+	rnd *bufio.Reader
+}
+
+func (k *keySource) next() string {
+	k.mu.Lock()
+	if k.rnd == nil {
+		k.rnd = bufio.NewReaderSize(rand.Reader, 4096)
 	}
-	b[6] = b[6]&0x0f | 0x40 // version 4
-	b[8] = b[8]&0x3f | 0x80 // RFC 4122 variant
-	var s [36]byte
-	hex.Encode(s[0:8], b[0:4])
-	s[8] = '-'
-	hex.Encode(s[9:13], b[4:6])
-	s[13] = '-'
-	hex.Encode(s[14:18], b[6:8])
-	s[18] = '-'
-	hex.Encode(s[19:23], b[8:10])
-	s[23] = '-'
-	hex.Encode(s[24:], b[10:])
-	return string(s[:])
+	u, err := uuid.NewRandomFromReader(k.rnd)
+	k.mu.Unlock()
+	if err != nil {
+		u = uuid.New() // panics only if the system has no randomness
+	}
+	return u.String()
 }
 
 // readCloser is a response body held in memory.

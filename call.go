@@ -127,7 +127,7 @@ func (c *call) prepare() error {
 	}
 	c.key = c.req.IdempotencyKey
 	if c.key == "" {
-		c.key = newKey()
+		c.key = c.e.keys.next()
 	}
 	c.keyHeader[0] = c.key
 	c.getBody = func() (io.ReadCloser, error) {

@@ -28,6 +28,7 @@ type Engine struct {
 	maxResponse int64
 	authLog     authLog
 	watchdogs   sync.Pool // of *watchdog
+	keys        keySource
 }
 
 // Option configures an Engine.
