@@ -71,22 +71,22 @@ func publish(path, out, dir string) error {
 	if err != nil {
 		return err
 	}
-	updated, err := spliceResults(page, res)
+	updated, err := splice(page, res, resultsStart, resultsEnd)
 	if err != nil {
 		return fmt.Errorf("%s: %w", path, err)
 	}
 	return os.WriteFile(path, updated, 0o644)
 }
 
-// spliceResults puts res between the markers of page.
-func spliceResults(page, res []byte) ([]byte, error) {
-	i := bytes.Index(page, []byte(resultsStart))
-	j := bytes.Index(page, []byte(resultsEnd))
+// splice puts res between the markers start and end of page.
+func splice(page, res []byte, start, end string) ([]byte, error) {
+	i := bytes.Index(page, []byte(start))
+	j := bytes.Index(page, []byte(end))
 	if i < 0 || j < i {
-		return nil, fmt.Errorf("no %q … %q section", resultsStart, resultsEnd)
+		return nil, fmt.Errorf("no %q … %q section", start, end)
 	}
 	var b bytes.Buffer
-	b.Write(page[:i+len(resultsStart)])
+	b.Write(page[:i+len(start)])
 	b.WriteString("\n\n")
 	b.Write(bytes.TrimSpace(res))
 	b.WriteString("\n\n")

@@ -137,7 +137,7 @@ func TestChildProcessIsMeasured(t *testing.T) {
 	}()
 	hc := newClient(5 * time.Second)
 	defer hc.CloseIdleConnections()
-	s := attackRate(context.Background(), hc, c.url+completionsPath, 200, 500*time.Millisecond)
+	s := attackRate(context.Background(), hc, c.url+completionsPath, requestBody, 200, 500*time.Millisecond)
 	if s.errorCount() != 0 || len(s.latency) < 50 {
 		t.Fatalf("%d answers, errors %v", len(s.latency), s.errors)
 	}

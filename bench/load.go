@@ -72,13 +72,13 @@ func newClient(timeout time.Duration) *http.Client {
 // below the offered one instead of an ever-growing pile of connections.
 const maxInFlight = 1000
 
-// attackRate sends non-streaming requests to url at a constant rate for d
-// with vegeta, an open-model generator: requests start on schedule whether
+// attackRate sends non-streaming requests with body to url at a constant
+// rate for d with vegeta, an open-model generator: requests start on schedule whether
 // or not earlier ones have finished.
 // It ends early when ctx is cancelled.
-func attackRate(ctx context.Context, c *http.Client, url string, rate int, d time.Duration) sample {
+func attackRate(ctx context.Context, c *http.Client, url string, body []byte, rate int, d time.Duration) sample {
 	tr := vegeta.NewStaticTargeter(vegeta.Target{
-		Method: http.MethodPost, URL: url, Body: requestBody,
+		Method: http.MethodPost, URL: url, Body: body,
 		Header: http.Header{"Content-Type": {"application/json"}},
 	})
 	// An Attacker stops for good after one attack; the client (and its

@@ -5,9 +5,17 @@
 // concurrent SSE streams. It writes bench/out/results.md, results.json and
 // latency.svg.
 //
+// With -stores it compares instead the gateway on the memory state store
+// with the gateway on the Redis store (a redis-server it starts on a free
+// loopback port), at one rate, on a chain whose first target serves and on
+// one whose first target fails: latency, the Redis commands and the
+// redis-server CPU time per request. It writes bench/out/stores.md and
+// stores.json.
+//
 //	go run ./bench              # the full run (about ten minutes)
 //	go run ./bench -quick       # one short round per load
 //	go run ./bench -profile cpu # the gateway in this process, with pprof profiles
+//	go run ./bench -stores      # memory store against Redis store (about three minutes)
 package main
 
 import (
@@ -50,6 +58,10 @@ type flags struct {
 	docs     string
 	from     string
 
+	stores      bool
+	storeRate   int
+	redisServer string
+
 	profile         string
 	profileSystem   string
 	profileRate     int
@@ -72,9 +84,12 @@ func main() {
 	fs.BoolVar(&f.quick, "quick", false, "one round of 2s per load, 500ms warm-up: a check that everything works, not a measurement")
 	fs.StringVar(&f.out, "out", "", "output directory (default bench/out in the module)")
 	fs.StringVar(&f.logLevel, "log", "info", "lifeline's log.level; its log goes to /dev/null")
-	fs.StringVar(&f.docs, "docs", "", "a Markdown page whose results section (between the results markers) is replaced by this run's; the outputs are also copied to bench/results")
-	fs.StringVar(&f.from, "from", "", "measure nothing: rewrite the outputs (and -docs) from this results.json of an earlier run")
+	fs.StringVar(&f.docs, "docs", "", "a Markdown page whose results section (between the results markers; with -stores, the stores markers) is replaced by this run's; the outputs are also copied to bench/results")
+	fs.StringVar(&f.from, "from", "", "measure nothing: rewrite the outputs (and -docs) from this results.json (with -stores: stores.json) of an earlier run")
 	fs.StringVar(&f.lifeline, "lifeline", "", "a lifeline binary to run instead of building ./cmd/lifeline")
+	fs.BoolVar(&f.stores, "stores", false, "compare the memory and Redis state stores instead: one gateway on each, -store-rate requests per second, -rounds rounds of -duration; writes stores.md and stores.json (-docs: the page's state-store section)")
+	fs.IntVar(&f.storeRate, "store-rate", 1000, "with -stores: requests per second")
+	fs.StringVar(&f.redisServer, "redis-server", "", "with -stores: the redis-server binary (default: redis-server on PATH)")
 	fs.StringVar(&f.profile, "profile", "", "profile instead of benchmarking: 'cpu' writes cpu.pprof and allocs.pprof of the proxy run in this process")
 	fs.StringVar(&f.profileSystem, "profile-system", lifeline, "system to profile: lifeline or proxy")
 	fs.IntVar(&f.profileRate, "profile-rate", 4000, "rate of the profiled load, requests per second")
@@ -89,6 +104,10 @@ func main() {
 	defer stop()
 	var err error
 	switch {
+	case f.stores && f.from != "":
+		err = rewriteStores(f, os.Stdout)
+	case f.stores:
+		err = storesRun(ctx, f, os.Stdout)
 	case f.from != "":
 		err = rewrite(f, os.Stdout)
 	case f.profile != "":

@@ -79,7 +79,7 @@ func profileRun(ctx context.Context, f flags, stdout io.Writer) error {
 
 	url := base + completionsPath
 	fmt.Fprintf(stdout, "warming up %s\n", f.profileSystem)
-	attackRate(ctx, c, url, f.profileRate, 2*time.Second)
+	attackRate(ctx, c, url, requestBody, f.profileRate, 2*time.Second)
 
 	// CPU first, at the default allocation sampling, which barely costs.
 	cpuPath := filepath.Join(out, f.profileSystem+"-cpu.pprof")
@@ -92,7 +92,7 @@ func profileRun(ctx context.Context, f flags, stdout io.Writer) error {
 		return err
 	}
 	fmt.Fprintf(stdout, "CPU profile of %s at %d rps for %s\n", f.profileSystem, f.profileRate, f.profileDuration)
-	s := attackRate(ctx, c, url, f.profileRate, f.profileDuration)
+	s := attackRate(ctx, c, url, requestBody, f.profileRate, f.profileDuration)
 	pprof.StopCPUProfile()
 	if n := len(s.latency) + s.errorCount(); n == 0 {
 		return errors.New("no request completed")
@@ -113,7 +113,7 @@ func profileRun(ctx context.Context, f flags, stdout io.Writer) error {
 	fmt.Fprintf(stdout, "allocation profile of %s at %d rps for %s\n", f.profileSystem, f.profileRate, d)
 	var m0, m1 runtime.MemStats
 	runtime.ReadMemStats(&m0)
-	s = attackRate(ctx, c, url, f.profileRate, d)
+	s = attackRate(ctx, c, url, requestBody, f.profileRate, d)
 	runtime.ReadMemStats(&m1)
 	runtime.GC() // the allocation profile is as of the last collection
 	allocPath := filepath.Join(out, f.profileSystem+"-allocs.pprof")

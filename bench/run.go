@@ -130,7 +130,7 @@ func execute(ctx context.Context, p plan, systems []system, upstreamPid int, log
 		load := func(i int, d time.Duration) sample {
 			url := systems[i].url + completionsPath
 			if sc.rate > 0 {
-				return attackRate(ctx, clients[i], url, sc.rate, d)
+				return attackRate(ctx, clients[i], url, requestBody, sc.rate, d)
 			}
 			return runStreams(ctx, clients[i], url, sc.streams, p.events, d)
 		}

@@ -23,6 +23,12 @@ var anthropicBody = []byte(`{"id":"msg_bench00000000000000000000","type":"messag
 	`benchmark measures only what sits between the client and the model API: connection handling, routing, ` +
 	`policy and copying."}],"stop_reason":"end_turn","stop_sequence":null,"usage":{"input_tokens":24,"output_tokens":41}}`)
 
+// The 503 answers under OverloadedPrefix, as the providers word them.
+var (
+	openAIOverloaded    = []byte(`{"error":{"message":"The server is overloaded. Please try again later.","type":"server_error","param":null,"code":null}}`)
+	anthropicOverloaded = []byte(`{"type":"error","error":{"type":"overloaded_error","message":"Overloaded"}}`)
+)
+
 // openAIEvents is a chat completion stream of n events: n-2 content chunks
 // (the first also carries the role, so the first event is already content),
 // a chunk with the finish reason, and the [DONE] sentinel.

@@ -25,10 +25,17 @@ type Options struct {
 	Gap time.Duration
 }
 
+// OverloadedPrefix is the path prefix of a target that always fails: a
+// request whose path starts with it is answered 503 with an error body in
+// its dialect saying the server is overloaded (the "overloaded" class,
+// which moves to the next target at once). A provider whose base URL is
+// the upstream's URL + OverloadedPrefix + "/v1" is such a target.
+const OverloadedPrefix = "/overloaded"
+
 // Handler serves POST …/chat/completions (OpenAI) and POST …/messages
 // (Anthropic). It reads the whole request body first, then answers with a
 // fixed JSON body, or with a fixed event stream when the body asks for one
-// ("stream":true).
+// ("stream":true). Under OverloadedPrefix it answers 503 instead.
 type Handler struct {
 	gap    time.Duration
 	openai dialect
@@ -37,8 +44,9 @@ type Handler struct {
 
 // dialect is one wire format's prepared answers.
 type dialect struct {
-	body   []byte
-	events [][]byte
+	body       []byte
+	events     [][]byte
+	overloaded []byte // the 503 body under OverloadedPrefix
 }
 
 // New returns a Handler for o.
@@ -50,8 +58,8 @@ func New(o Options) *Handler {
 	n = max(n, minEvents)
 	return &Handler{
 		gap:    o.Gap,
-		openai: dialect{body: openAIBody, events: openAIEvents(n)},
-		anthro: dialect{body: anthropicBody, events: anthropicEvents(n)},
+		openai: dialect{body: openAIBody, events: openAIEvents(n), overloaded: openAIOverloaded},
+		anthro: dialect{body: anthropicBody, events: anthropicEvents(n), overloaded: anthropicOverloaded},
 	}
 }
 
@@ -72,6 +80,14 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	body, err := io.ReadAll(r.Body)
 	if err != nil {
 		http.Error(w, "reading the request body: "+err.Error(), http.StatusBadRequest)
+		return
+	}
+	if strings.HasPrefix(r.URL.Path, OverloadedPrefix+"/") {
+		hd := w.Header()
+		hd["Content-Type"] = contentJSON
+		hd["Content-Length"] = []string{strconv.Itoa(len(d.overloaded))}
+		w.WriteHeader(http.StatusServiceUnavailable)
+		w.Write(d.overloaded)
 		return
 	}
 	if !wantsStream(body) {

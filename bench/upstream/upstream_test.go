@@ -10,6 +10,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/lifelinehq/lifeline/classify"
 	"github.com/lifelinehq/lifeline/sse"
 	"github.com/lifelinehq/lifeline/wire"
 )
@@ -145,5 +146,34 @@ func TestOpenAIStreamIsValidJSONPerChunk(t *testing.T) {
 		if !json.Valid([]byte(data)) {
 			t.Errorf("invalid chunk %s", data)
 		}
+	}
+}
+
+// TestOverloadedPrefix: under OverloadedPrefix every request is answered
+// 503 with a body that lifeline's classifier reads as overloaded, in both
+// dialects, so a provider based there is a target that always fails and
+// whose failures move the request to the next target at once.
+func TestOverloadedPrefix(t *testing.T) {
+	h := New(Options{})
+	for _, tc := range []struct {
+		path string
+		d    wire.Dialect
+	}{
+		{OverloadedPrefix + "/v1/chat/completions", wire.OpenAI},
+		{OverloadedPrefix + "/v1/messages", wire.Anthropic},
+	} {
+		for _, body := range []string{`{"model":"m","messages":[]}`, `{"model":"m","stream":true,"messages":[]}`} {
+			w := post(t, h, tc.path, body)
+			if w.Code != http.StatusServiceUnavailable {
+				t.Fatalf("%s %s: HTTP %d, want 503", tc.path, body, w.Code)
+			}
+			res := classify.New(tc.d, nil).Classify(classify.Signal{Status: w.Code, Header: w.Header(), Body: w.Body.Bytes()})
+			if res.Class != classify.Overloaded || !res.Known {
+				t.Errorf("%s: classified %v (known %v), want overloaded", tc.path, res.Class, res.Known)
+			}
+		}
+	}
+	if w := post(t, h, "/v1/chat/completions", `{"model":"m","messages":[]}`); w.Code != http.StatusOK {
+		t.Errorf("outside the prefix: HTTP %d, want 200", w.Code)
 	}
 }
