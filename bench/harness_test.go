@@ -63,7 +63,10 @@ func TestTinyRun(t *testing.T) {
 			t.Fatalf("%s: %d systems", sc.Name, len(sc.Systems))
 		}
 		for _, x := range sc.Systems {
-			if x.Errors != 0 {
+			// The bare proxy, the reference, sometimes cuts a stream
+			// (golang/go#40747); the harness counts that as an error of
+			// the proxy's, which is what its table shows.
+			if x.Errors != 0 && !(x.System == proxy && sc.Streams > 0) {
 				t.Errorf("%s %s: %d errors: %v", sc.Name, x.System, x.Errors, x.ErrorKinds)
 			}
 			min := 100 // 150 rps for one second, less the scheduling slack of a loaded machine
