@@ -7,71 +7,58 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"strings"
 )
 
-// rewrite renders the outputs of an earlier run from its results.json:
-// the tables, the chart and the checks come from the recorded numbers.
-func rewrite(f flags, stdout io.Writer) error {
-	b, err := os.ReadFile(f.from)
-	if err != nil {
-		return err
+// outFile is one output file of a run, rendered.
+type outFile struct {
+	name string
+	data []byte
+}
+
+// document is what one mode of the runner writes: its files, the Markdown
+// tables first, and the markers around its section of the benchmarks page.
+type document struct {
+	files      []outFile
+	start, end string
+}
+
+// emit writes the document's files into the output directory and its
+// tables to stdout, then, when page is not empty, publishes it there.
+func (ws workspace) emit(d document, page string, stdout io.Writer) error {
+	names := make([]string, len(d.files))
+	for i, f := range d.files {
+		if err := os.WriteFile(filepath.Join(ws.out, f.name), f.data, 0o644); err != nil {
+			return err
+		}
+		names[i] = f.name
 	}
-	var r report
-	if err := json.Unmarshal(b, &r); err != nil {
-		return fmt.Errorf("%s: %w", f.from, err)
-	}
-	r.Checks = checks(r.Scenarios)
-	root, err := moduleRoot()
-	if err != nil {
-		return err
-	}
-	out := f.out
-	if out == "" {
-		out = filepath.Join(root, "bench", "out")
-	}
-	if err := os.MkdirAll(out, 0o755); err != nil {
-		return err
-	}
-	if err := writeOutputs(out, &r, stdout); err != nil {
-		return err
-	}
-	if f.docs != "" {
-		return publish(f.docs, out, filepath.Join(root, "bench", "results"))
+	fmt.Fprintln(stdout)
+	stdout.Write(d.files[0].data)
+	fmt.Fprintf(stdout, "wrote %s/{%s}\n", ws.out, strings.Join(names, ","))
+	if page != "" {
+		return publish(d, page, ws.results())
 	}
 	return nil
 }
 
-// The markers around the generated part of the benchmarks page.
-const (
-	resultsStart = "<!-- results:start (written by go run ./bench -docs) -->"
-	resultsEnd   = "<!-- results:end -->"
-)
-
-// publish copies a run's outputs from out (scratch, not kept) to dir (kept
-// with the sources: the chart the page shows), and replaces the text
-// between the results markers of the page at path with the run's table.
-func publish(path, out, dir string) error {
+// publish copies the document's files to dir (kept with the sources: the
+// chart the page shows), and replaces the text between the document's
+// markers of the page at path with its tables.
+func publish(d document, path, dir string) error {
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return err
 	}
-	var res []byte
-	for _, name := range []string{"results.md", "results.json", "latency.svg"} {
-		b, err := os.ReadFile(filepath.Join(out, name))
-		if err != nil {
+	for _, f := range d.files {
+		if err := os.WriteFile(filepath.Join(dir, f.name), f.data, 0o644); err != nil {
 			return err
-		}
-		if err := os.WriteFile(filepath.Join(dir, name), b, 0o644); err != nil {
-			return err
-		}
-		if name == "results.md" {
-			res = b
 		}
 	}
 	page, err := os.ReadFile(path)
 	if err != nil {
 		return err
 	}
-	updated, err := splice(page, res, resultsStart, resultsEnd)
+	updated, err := splice(page, d.files[0].data, d.start, d.end)
 	if err != nil {
 		return fmt.Errorf("%s: %w", path, err)
 	}
@@ -92,4 +79,33 @@ func splice(page, res []byte, start, end string) ([]byte, error) {
 	b.WriteString("\n\n")
 	b.Write(page[j:])
 	return b.Bytes(), nil
+}
+
+// rewriteFrom renders the outputs (and -docs) of an earlier run from its
+// record, the file -from: record is filled from it, then render turns it
+// into the document.
+func rewriteFrom(f flags, record any, render func() (document, error), stdout io.Writer) error {
+	b, err := os.ReadFile(f.from)
+	if err != nil {
+		return err
+	}
+	if err := json.Unmarshal(b, record); err != nil {
+		return fmt.Errorf("%s: %w", f.from, err)
+	}
+	ws, err := newWorkspace(f)
+	if err != nil {
+		return err
+	}
+	d, err := render()
+	if err != nil {
+		return err
+	}
+	return ws.emit(d, f.docs, stdout)
+}
+
+// writeJSON writes v, a run's record, as indented JSON.
+func writeJSON(w io.Writer, v any) error {
+	enc := json.NewEncoder(w)
+	enc.SetIndent("", "  ")
+	return enc.Encode(v)
 }

@@ -19,7 +19,6 @@
 package main
 
 import (
-	"bytes"
 	"context"
 	"errors"
 	"flag"
@@ -27,8 +26,6 @@ import (
 	"io"
 	"os"
 	"os/signal"
-	"path/filepath"
-	"runtime"
 	"runtime/debug"
 	"strconv"
 	"strings"
@@ -123,12 +120,8 @@ func main() {
 
 // plan turns the flags into a plan.
 func (f flags) plan() (plan, error) {
-	p := plan{rounds: f.rounds, duration: f.duration, warmup: f.warmup, pause: f.pause,
-		streams: f.streams, events: f.events, gap: f.gap, quiet: f.quiet, quietMax: f.quietMax}
-	if f.quick {
-		p.rounds, p.duration, p.warmup, p.pause = 1, 2*time.Second, 500*time.Millisecond, 200*time.Millisecond
-		p.quietMax = min(p.quietMax, 5*time.Second)
-	}
+	p := f.schedule()
+	p.streams, p.events, p.gap = f.streams, f.events, f.gap
 	for _, s := range strings.Split(f.rates, ",") {
 		if s = strings.TrimSpace(s); s == "" {
 			continue
@@ -139,10 +132,26 @@ func (f flags) plan() (plan, error) {
 		}
 		p.rates = append(p.rates, r)
 	}
-	if p.rounds < 1 || p.duration <= 0 {
-		return p, errors.New("-rounds and -duration must be positive")
+	return p, p.checkSchedule()
+}
+
+// schedule is the plan's rounds and their timing, as the flags set them
+// or, with -quick, shortened to one short round.
+func (f flags) schedule() plan {
+	p := plan{rounds: f.rounds, duration: f.duration, warmup: f.warmup, pause: f.pause, quiet: f.quiet, quietMax: f.quietMax}
+	if f.quick {
+		p.rounds, p.duration, p.warmup, p.pause = 1, 2*time.Second, 500*time.Millisecond, 200*time.Millisecond
+		p.quietMax = min(p.quietMax, 5*time.Second)
 	}
-	return p, nil
+	return p
+}
+
+// checkSchedule refuses a plan without a round to measure.
+func (p plan) checkSchedule() error {
+	if p.rounds < 1 || p.duration <= 0 {
+		return errors.New("-rounds and -duration must be positive")
+	}
+	return nil
 }
 
 // benchRun builds and starts the three processes, runs the plan and
@@ -152,55 +161,27 @@ func benchRun(ctx context.Context, f flags, stdout io.Writer) error {
 	if err != nil {
 		return err
 	}
-	root, err := moduleRoot()
+	ss, err := openSession(ctx, f, stdout, "building lifeline, bareproxy and upstream")
 	if err != nil {
 		return err
 	}
-	out := f.out
-	if out == "" {
-		out = filepath.Join(root, "bench", "out")
-	}
-	if err := os.MkdirAll(out, 0o755); err != nil {
-		return err
-	}
-	tmp, err := os.MkdirTemp("", "lifeline-bench-")
-	if err != nil {
-		return err
-	}
-	defer os.RemoveAll(tmp)
-	fmt.Fprintln(stdout, "building lifeline, bareproxy and upstream")
-	bins, err := build(ctx, root, tmp)
-	if err != nil {
-		return err
-	}
-	if f.lifeline != "" {
-		bins.lifeline = f.lifeline
-	}
-	up, err := startChild("upstream", []string{bins.upstream, "-listen", "127.0.0.1:0",
-		"-events", strconv.Itoa(p.events), "-gap", p.gap.String(), "-gogc", strconv.Itoa(harnessGOGC)},
-		filepath.Join(out, "upstream.log"), "", "")
+	defer ss.close()
+	up, err := ss.startServer("upstream", ss.bins.upstream,
+		"-events", strconv.Itoa(p.events), "-gap", p.gap.String(), "-gogc", strconv.Itoa(harnessGOGC))
 	if err != nil {
 		return err
 	}
 	defer up.stop()
-	px, err := startChild("bareproxy", []string{bins.bareproxy, "-listen", "127.0.0.1:0", "-upstream", up.url},
-		filepath.Join(out, "bareproxy.log"), "", "")
+	px, err := ss.startServer("bareproxy", ss.bins.bareproxy, "-upstream", up.url)
 	if err != nil {
 		return err
 	}
 	defer px.stop()
-	addr, err := freeAddr()
+	gw, err := ss.startGateway("lifeline", "lifeline.yaml", func(addr string) string {
+		return lifelineConfig(addr, up.url, f.logLevel)
+	})
 	if err != nil {
 		return err
-	}
-	cfgPath := filepath.Join(out, "lifeline.yaml")
-	if err := os.WriteFile(cfgPath, []byte(lifelineConfig(addr, up.url, f.logLevel)), 0o644); err != nil {
-		return err
-	}
-	gw, err := startChild("lifeline", []string{bins.lifeline, "serve", "--config", cfgPath}, os.DevNull,
-		"http://"+addr, "/readyz")
-	if err != nil {
-		return fmt.Errorf("%w (check the config with: go run ./cmd/lifeline check --config %s)", err, cfgPath)
 	}
 	defer gw.stop()
 	systems := []system{
@@ -212,73 +193,21 @@ func benchRun(ctx context.Context, f flags, stdout io.Writer) error {
 	if err != nil {
 		return err
 	}
-	r := newReport(p, f, scs)
-	if err := writeOutputs(out, r, stdout); err != nil {
+	d, err := newReport(p, f, scs).document()
+	if err != nil {
 		return err
 	}
-	if f.docs != "" {
-		return publish(f.docs, out, filepath.Join(root, "bench", "results"))
-	}
-	return nil
+	return ss.emit(d, f.docs, stdout)
 }
 
 // newReport describes the run.
 func newReport(p plan, f flags, scs []*scenarioResult) *report {
-	cmd := "go run ./bench"
-	if args := os.Args[1:]; len(args) > 0 {
-		cmd += " " + strings.Join(args, " ")
-	}
 	return &report{
-		Date: time.Now().UTC().Format("2006-01-02 15:04 UTC"), Machine: machine(), Go: runtime.Version(), Command: cmd,
+		origin: newOrigin(), Command: runCommand(),
 		Plan: planJSON{Rates: p.rates, Rounds: p.rounds, RoundSecond: p.duration.Seconds(), Warmup: p.warmup.Seconds(),
 			Streams: p.streams, Events: p.events, GapMillis: ms(p.gap), LogLevel: f.logLevel},
 		Scenarios: scs, Checks: checks(scs),
 	}
-}
-
-// writeOutputs writes results.md, results.json and latency.svg into dir
-// and the table to stdout.
-func writeOutputs(dir string, r *report, stdout io.Writer) error {
-	var md, js, svg bytes.Buffer
-	writeMarkdown(&md, r)
-	if err := writeJSON(&js, r); err != nil {
-		return err
-	}
-	if err := writeSVG(&svg, r); err != nil {
-		return err
-	}
-	for name, b := range map[string][]byte{"results.md": md.Bytes(), "results.json": js.Bytes(), "latency.svg": svg.Bytes()} {
-		if err := os.WriteFile(filepath.Join(dir, name), b, 0o644); err != nil {
-			return err
-		}
-	}
-	fmt.Fprintln(stdout)
-	stdout.Write(md.Bytes())
-	fmt.Fprintf(stdout, "wrote %s/{results.md,results.json,latency.svg}\n", dir)
-	return nil
-}
-
-// machine describes this computer: CPU model, cores and memory.
-func machine() string {
-	model := "unknown CPU"
-	if b, err := os.ReadFile("/proc/cpuinfo"); err == nil {
-		for line := range strings.Lines(string(b)) {
-			if v, ok := strings.CutPrefix(line, "model name"); ok {
-				model = strings.TrimSpace(strings.TrimPrefix(strings.TrimSpace(v), ":"))
-				break
-			}
-		}
-	}
-	mem := ""
-	if b, err := os.ReadFile("/proc/meminfo"); err == nil {
-		for line := range strings.Lines(string(b)) {
-			if v, ok := strings.CutPrefix(line, "MemTotal:"); ok {
-				kb, _ := strconv.Atoi(strings.TrimSuffix(strings.TrimSpace(v), " kB"))
-				mem = fmt.Sprintf(", %d GiB", (kb+(1<<19))>>20)
-			}
-		}
-	}
-	return fmt.Sprintf("%s, %d cores%s, %s/%s", model, runtime.NumCPU(), mem, runtime.GOOS, runtime.GOARCH)
 }
 
 // raiseFileLimit lifts the open-file limit to its hard maximum for this

@@ -9,6 +9,7 @@ import (
 
 	"go.uber.org/goleak"
 
+	"github.com/lifelinehq/lifeline/bench/internal/serve"
 	"github.com/lifelinehq/lifeline/bench/upstream"
 )
 
@@ -23,7 +24,7 @@ func TestMain(m *testing.M) {
 			fmt.Fprintln(os.Stderr, err)
 			os.Exit(1)
 		}
-		fmt.Println("listening http://" + ln.Addr().String())
+		serve.Announce(os.Stdout, ln)
 		// Ends with the SIGTERM the harness sends.
 		http.Serve(ln, upstream.New(upstream.Options{}))
 		return

@@ -13,6 +13,8 @@ import (
 	"strings"
 	"syscall"
 	"time"
+
+	"github.com/lifelinehq/lifeline/bench/internal/serve"
 )
 
 // binaries are the programs the runner starts, each in its own process so
@@ -77,7 +79,7 @@ func startChild(name string, argv []string, logPath, url, readyPath string) (*ch
 	go func() {
 		sc := bufio.NewScanner(stdout)
 		for sc.Scan() {
-			if u, ok := strings.CutPrefix(sc.Text(), "listening "); ok {
+			if u, ok := strings.CutPrefix(sc.Text(), serve.Prefix); ok {
 				select {
 				case announced <- u:
 				default:

@@ -16,6 +16,7 @@ import (
 	"time"
 
 	"github.com/lifelinehq/lifeline/bench/bareproxy"
+	"github.com/lifelinehq/lifeline/bench/internal/serve"
 )
 
 // profileRun serves the profiled system in this process (the upstream in
@@ -26,27 +27,12 @@ func profileRun(ctx context.Context, f flags, stdout io.Writer) error {
 	if f.profile != "cpu" {
 		return fmt.Errorf("-profile: unknown kind %q (want cpu)", f.profile)
 	}
-	root, err := moduleRoot()
+	ss, err := openSession(ctx, f, stdout, "")
 	if err != nil {
 		return err
 	}
-	out := f.out
-	if out == "" {
-		out = filepath.Join(root, "bench", "out")
-	}
-	if err := os.MkdirAll(out, 0o755); err != nil {
-		return err
-	}
-	tmp, err := os.MkdirTemp("", "lifeline-bench-")
-	if err != nil {
-		return err
-	}
-	defer os.RemoveAll(tmp)
-	bins, err := build(ctx, root, tmp)
-	if err != nil {
-		return err
-	}
-	up, err := startChild("upstream", []string{bins.upstream, "-listen", "127.0.0.1:0"}, filepath.Join(out, "upstream.log"), "", "")
+	defer ss.close()
+	up, err := ss.startServer("upstream", ss.bins.upstream)
 	if err != nil {
 		return err
 	}
@@ -70,7 +56,7 @@ func profileRun(ctx context.Context, f flags, stdout io.Writer) error {
 	if err != nil {
 		return err
 	}
-	srv := &http.Server{Handler: h, ReadHeaderTimeout: 10 * time.Second}
+	srv := &http.Server{Handler: h, ReadHeaderTimeout: serve.ReadHeaderTimeout}
 	go srv.Serve(ln)
 	defer srv.Close()
 	base := "http://" + ln.Addr().String()
@@ -82,7 +68,7 @@ func profileRun(ctx context.Context, f flags, stdout io.Writer) error {
 	attackRate(ctx, c, url, requestBody, f.profileRate, 2*time.Second)
 
 	// CPU first, at the default allocation sampling, which barely costs.
-	cpuPath := filepath.Join(out, f.profileSystem+"-cpu.pprof")
+	cpuPath := filepath.Join(ss.out, f.profileSystem+"-cpu.pprof")
 	cf, err := os.Create(cpuPath)
 	if err != nil {
 		return err
@@ -105,7 +91,7 @@ func profileRun(ctx context.Context, f flags, stdout io.Writer) error {
 	runtime.MemProfileRate = 1
 	defer func() { runtime.MemProfileRate = 512 << 10 }()
 	runtime.GC()
-	basePath := filepath.Join(out, f.profileSystem+"-allocs-base.pprof")
+	basePath := filepath.Join(ss.out, f.profileSystem+"-allocs-base.pprof")
 	if err := writeProfile("allocs", basePath); err != nil {
 		return err
 	}
@@ -116,7 +102,7 @@ func profileRun(ctx context.Context, f flags, stdout io.Writer) error {
 	s = attackRate(ctx, c, url, requestBody, f.profileRate, d)
 	runtime.ReadMemStats(&m1)
 	runtime.GC() // the allocation profile is as of the last collection
-	allocPath := filepath.Join(out, f.profileSystem+"-allocs.pprof")
+	allocPath := filepath.Join(ss.out, f.profileSystem+"-allocs.pprof")
 	if err := writeProfile("allocs", allocPath); err != nil {
 		return err
 	}

@@ -1,17 +1,14 @@
 package main
 
 import (
-	"encoding/json"
+	"bytes"
 	"fmt"
 	"io"
-	"strings"
 )
 
 // report is one run: where, how and what it measured.
 type report struct {
-	Date      string            `json:"date"`
-	Machine   string            `json:"machine"`
-	Go        string            `json:"go"`
+	origin
 	Command   string            `json:"command"`
 	Plan      planJSON          `json:"plan"`
 	Scenarios []*scenarioResult `json:"scenarios"`
@@ -99,11 +96,36 @@ func ratioCheck(name string, a, b, limit float64) check {
 
 func mb(b int64) float64 { return float64(b) / 1e6 }
 
-// writeJSON writes the raw numbers.
-func writeJSON(w io.Writer, r *report) error {
-	enc := json.NewEncoder(w)
-	enc.SetIndent("", "  ")
-	return enc.Encode(r)
+// The markers around the generated part of the benchmarks page.
+const (
+	resultsStart = "<!-- results:start (written by go run ./bench -docs) -->"
+	resultsEnd   = "<!-- results:end -->"
+)
+
+// document renders the run: results.md, results.json and latency.svg.
+func (r *report) document() (document, error) {
+	var md, js, svg bytes.Buffer
+	writeMarkdown(&md, r)
+	if err := writeJSON(&js, r); err != nil {
+		return document{}, err
+	}
+	if err := writeSVG(&svg, r); err != nil {
+		return document{}, err
+	}
+	return document{
+		files: []outFile{{"results.md", md.Bytes()}, {"results.json", js.Bytes()}, {"latency.svg", svg.Bytes()}},
+		start: resultsStart, end: resultsEnd,
+	}, nil
+}
+
+// rewrite renders the outputs of an earlier run from its results.json:
+// the tables, the chart and the checks come from the recorded numbers.
+func rewrite(f flags, stdout io.Writer) error {
+	var r report
+	return rewriteFrom(f, &r, func() (document, error) {
+		r.Checks = checks(r.Scenarios)
+		return r.document()
+	}, stdout)
 }
 
 // writeMarkdown writes the tables and the target checks.
@@ -120,84 +142,55 @@ func writeMarkdown(w io.Writer, r *report) {
 		}
 	}
 	if len(rates) > 0 {
-		fmt.Fprintln(w, "**Non-streaming** (latency of the whole request; achieved rps below the offered rate means the path fell behind and the load generator reached its bound of 1000 requests in flight; CPU and RSS of the proxy's process; ratios to the bare proxy):")
-		fmt.Fprintln(w)
-		fmt.Fprintln(w, "| load | path | requests | achieved rps | errors | p50 ms | p90 ms | p99 ms | max ms | p50 ÷ proxy | p99 ÷ proxy | CPU s / 1k req | CPU ÷ proxy | peak RSS MB |")
-		fmt.Fprintln(w, "| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |")
+		t := newTable(w, "**Non-streaming** (latency of the whole request; achieved rps below the offered rate means the path fell behind and the load generator reached its bound of 1000 requests in flight; CPU and RSS of the proxy's process; ratios to the bare proxy):",
+			"llrrrrrrrrrrrr", "load", "path", "requests", "achieved rps", "errors", "p50 ms", "p90 ms", "p99 ms", "max ms",
+			"p50 ÷ proxy", "p99 ÷ proxy", "CPU s / 1k req", "CPU ÷ proxy", "peak RSS MB")
 		for _, s := range rates {
 			p := s.find(proxy)
 			for _, x := range s.Systems {
-				fmt.Fprintf(w, "| %s | %s | %d | %.0f | %d | %.3f | %.3f | %.3f | %.3f | %s | %s | %s | %s | %s |\n",
-					s.Name, x.System, x.Requests, x.Achieved, x.Errors, x.Latency.P50, x.Latency.P90, x.Latency.P99, x.Latency.Max,
+				t.row(s.Name, x.System, fmt.Sprint(x.Requests), fixed(x.Achieved, 0), fmt.Sprint(x.Errors),
+					fixed(x.Latency.P50, 3), fixed(x.Latency.P90, 3), fixed(x.Latency.P99, 3), fixed(x.Latency.Max, 3),
 					ratioCell(x, p, x.Latency.P50, p.Latency.P50), ratioCell(x, p, x.Latency.P99, p.Latency.P99),
 					cpuCell(x), cpuRatioCell(x, p), rssCell(x))
 			}
 		}
-		fmt.Fprintln(w)
+		t.end()
 	}
 	if len(streams) > 0 {
-		fmt.Fprintf(w, "**Streaming** (%d events per stream, %g ms apart at the upstream; TTFB = time to the first body byte; CPU per 1k streams):\n\n",
-			r.Plan.Events, r.Plan.GapMillis)
-		fmt.Fprintln(w, "| load | path | streams | errors | TTFB p50 ms | TTFB p90 ms | TTFB p99 ms | TTFB max ms | TTFB p50 − proxy ms | stream p50 ms | stream p99 ms | CPU s / 1k streams | CPU ÷ proxy | peak RSS MB |")
-		fmt.Fprintln(w, "| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |")
+		t := newTable(w, fmt.Sprintf("**Streaming** (%d events per stream, %g ms apart at the upstream; TTFB = time to the first body byte; CPU per 1k streams):",
+			r.Plan.Events, r.Plan.GapMillis),
+			"llrrrrrrrrrrrr", "load", "path", "streams", "errors", "TTFB p50 ms", "TTFB p90 ms", "TTFB p99 ms", "TTFB max ms",
+			"TTFB p50 − proxy ms", "stream p50 ms", "stream p99 ms", "CPU s / 1k streams", "CPU ÷ proxy", "peak RSS MB")
 		for _, s := range streams {
 			p := s.find(proxy)
 			for _, x := range s.Systems {
 				added := "—"
 				if p != nil && x != p {
-					added = fmt.Sprintf("%+.3f", x.TTFB.P50-p.TTFB.P50)
+					added = fmtMs(x.TTFB.P50 - p.TTFB.P50)
 				}
-				fmt.Fprintf(w, "| %s | %s | %d | %d | %.3f | %.3f | %.3f | %.3f | %s | %.3f | %.3f | %s | %s | %s |\n",
-					s.Name, x.System, x.Requests, x.Errors, x.TTFB.P50, x.TTFB.P90, x.TTFB.P99, x.TTFB.Max, added,
-					x.Latency.P50, x.Latency.P99, cpuCell(x), cpuRatioCell(x, p), rssCell(x))
+				t.row(s.Name, x.System, fmt.Sprint(x.Requests), fmt.Sprint(x.Errors),
+					fixed(x.TTFB.P50, 3), fixed(x.TTFB.P90, 3), fixed(x.TTFB.P99, 3), fixed(x.TTFB.Max, 3), added,
+					fixed(x.Latency.P50, 3), fixed(x.Latency.P99, 3), cpuCell(x), cpuRatioCell(x, p), rssCell(x))
 			}
 		}
-		fmt.Fprintln(w)
+		t.end()
 	}
-	fmt.Fprintln(w, "**The whole machine** during each path's turns: CPU seconds per 1k requests (or streams) of each process; cores busy = all the machine's CPU time over wall time (2 cores); other = the share of it used by other work on the machine; load = the highest 1-minute load average at the start of a turn:")
-	fmt.Fprintln(w)
-	fmt.Fprintln(w, "| load | path | load generator | upstream | proxy | cores busy | other | load |")
-	fmt.Fprintln(w, "| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: |")
+	t := newTable(w, "**The whole machine** during each path's turns: CPU seconds per 1k requests (or streams) of each process; cores busy = all the machine's CPU time over wall time (2 cores); other = the share of it used by other work on the machine; load = the highest 1-minute load average at the start of a turn:",
+		"llrrrrrr", "load", "path", "load generator", "upstream", "proxy", "cores busy", "other", "load")
 	for _, s := range r.Scenarios {
 		for _, x := range s.Systems {
-			n := float64(x.Requests+x.Errors) / 1000
-			if n == 0 || x.Seconds == 0 {
-				continue
-			}
-			other := max(0, x.MachineCPU-x.ClientCPU-x.UpCPU-x.CPUSeconds)
-			fmt.Fprintf(w, "| %s | %s | %.3f | %.3f | %s | %.2f | %.0f%% | %.1f |\n", s.Name, x.System, x.ClientCPU/n, x.UpCPU/n, cpuCell(x),
-				x.MachineCPU/x.Seconds, 100*ratio(other, x.MachineCPU), x.MaxLoadAvg)
+			machineRow(t, s.Name, x)
 		}
 	}
-	fmt.Fprintln(w)
-	if len(r.Checks) > 0 {
-		fmt.Fprintln(w, "**Targets** (lifeline, this run):")
-		fmt.Fprintln(w)
-		fmt.Fprintln(w, "| target | measured | met |")
-		fmt.Fprintln(w, "| --- | ---: | :---: |")
-		for _, c := range r.Checks {
-			met := "yes"
-			if !c.Pass {
-				met = "**no**"
-			}
-			fmt.Fprintf(w, "| %s | %s | %s |\n", c.Target, c.Measured, met)
-		}
-		fmt.Fprintln(w)
-	}
-	var errs []string
+	t.end()
+	writeChecks(w, "**Targets** (lifeline, this run):", r.Checks)
+	var notes []string
 	for _, s := range r.Scenarios {
 		for _, x := range s.Systems {
-			for k, v := range x.ErrorKinds {
-				errs = append(errs, fmt.Sprintf("- %s, %s: %d × %s", s.Name, x.System, v, k))
-			}
+			notes = append(notes, errorNotes(s.Name, x.System, x.ErrorKinds)...)
 		}
 	}
-	if len(errs) > 0 {
-		fmt.Fprintln(w, "Errors seen:")
-		fmt.Fprintln(w)
-		fmt.Fprintln(w, strings.Join(errs, "\n"))
-		fmt.Fprintln(w)
-	}
+	writeNotes(w, notes)
 }
 
 func ratioCell(x, p *systemResult, a, b float64) string {
@@ -205,13 +198,6 @@ func ratioCell(x, p *systemResult, a, b float64) string {
 		return "—"
 	}
 	return fmt.Sprintf("%.2f×", ratio(a, b))
-}
-
-func cpuCell(x *systemResult) string {
-	if !x.Measured {
-		return "—"
-	}
-	return fmt.Sprintf("%.3f", x.CPUPer1k)
 }
 
 func cpuRatioCell(x, p *systemResult) string {

@@ -84,14 +84,23 @@ type scenarioResult struct {
 	Systems []*systemResult `json:"systems"`
 }
 
-// find returns the named system's result.
-func (s *scenarioResult) find(name string) *systemResult {
-	for _, r := range s.Systems {
-		if r.System == name {
+// find returns the named system's result, or nil.
+func (s *scenarioResult) find(name string) *systemResult { return findSystem(s.Systems, name) }
+
+// result is the system's result: r itself, and the shared part of a
+// result that embeds one.
+func (r *systemResult) result() *systemResult { return r }
+
+// findSystem returns the result of the system called name among rs, or
+// nil.
+func findSystem[R interface{ result() *systemResult }](rs []R, name string) R {
+	for _, r := range rs {
+		if r.result().System == name {
 			return r
 		}
 	}
-	return nil
+	var none R
+	return none
 }
 
 // execute runs every scenario of p on systems: for each scenario, a
@@ -102,15 +111,8 @@ func (s *scenarioResult) find(name string) *systemResult {
 // upstreamPid, when not 0, is the upstream's process, whose CPU time is
 // recorded too.
 func execute(ctx context.Context, p plan, systems []system, upstreamPid int, logw io.Writer) ([]*scenarioResult, error) {
-	clients := make([]*http.Client, len(systems))
-	for i := range systems {
-		clients[i] = newClient(30 * time.Second)
-	}
-	defer func() {
-		for _, c := range clients {
-			c.CloseIdleConnections()
-		}
-	}()
+	clients, closeClients := newClients(len(systems))
+	defer closeClients()
 	type scenario struct {
 		name    string
 		rate    int
@@ -127,6 +129,9 @@ func execute(ctx context.Context, p plan, systems []system, upstreamPid int, log
 	var out []*scenarioResult
 	for _, sc := range scs {
 		res := &scenarioResult{Name: sc.name, Rate: sc.rate, Streams: sc.streams}
+		for _, sys := range systems {
+			res.Systems = append(res.Systems, &systemResult{System: sys.name, Measured: sys.pid != 0})
+		}
 		load := func(i int, d time.Duration) sample {
 			url := systems[i].url + completionsPath
 			if sc.rate > 0 {
@@ -134,31 +139,21 @@ func execute(ctx context.Context, p plan, systems []system, upstreamPid int, log
 			}
 			return runStreams(ctx, clients[i], url, sc.streams, p.events, d)
 		}
-		for i, sys := range systems {
-			res.Systems = append(res.Systems, &systemResult{System: sys.name, Measured: sys.pid != 0})
-			if p.warmup > 0 {
-				fmt.Fprintf(logw, "%-12s warm-up  %-8s\n", sc.name, sys.name)
-				load(i, p.warmup)
-			}
+		warm := func(i int) {
+			fmt.Fprintf(logw, "%-12s warm-up  %-8s\n", sc.name, systems[i].name)
+			load(i, p.warmup)
 		}
-		for round := 1; round <= p.rounds; round++ {
-			for k := range systems {
-				i := (k + round - 1) % len(systems)
-				if err := ctx.Err(); err != nil {
-					return out, err
-				}
-				if p.pause > 0 {
-					sleepCtx(ctx, p.pause)
-				}
-				idle := awaitQuiet(ctx, p.quiet, p.quietMax)
-				rr, s := measure(systems[i], upstreamPid, func() sample { return load(i, sc.d) })
-				rr.Round, rr.IdleBefore = round, idle
-				r := res.Systems[i]
-				r.add(rr, s)
-				fmt.Fprintf(logw, "%-12s round %d  %-8s n=%-6d err=%-3d p50=%.3fms p99=%.3fms cpu=%.2fs rss=%.1fMB client=%.2fs upstream=%.2fs machine=%.2fs idle-before=%.0f%%\n",
-					sc.name, round, systems[i].name, rr.Requests, rr.Errors, rr.Latency.P50, rr.Latency.P99,
-					rr.CPUSecond, mb(rr.PeakRSS), rr.ClientCPU, rr.UpstreamCPU, rr.MachineCPU, 100*idle)
-			}
+		err := rotate(ctx, p, len(systems), warm, func(i, round int, idle float64) error {
+			rr, s := measure(systems[i], upstreamPid, func() sample { return load(i, sc.d) })
+			rr.Round, rr.IdleBefore = round, idle
+			res.Systems[i].add(rr, s)
+			fmt.Fprintf(logw, "%-12s round %d  %-8s n=%-6d err=%-3d p50=%.3fms p99=%.3fms cpu=%.2fs rss=%.1fMB client=%.2fs upstream=%.2fs machine=%.2fs idle-before=%.0f%%\n",
+				sc.name, round, systems[i].name, rr.Requests, rr.Errors, rr.Latency.P50, rr.Latency.P99,
+				rr.CPUSecond, mb(rr.PeakRSS), rr.ClientCPU, rr.UpstreamCPU, rr.MachineCPU, 100*idle)
+			return nil
+		})
+		if err != nil {
+			return out, err
 		}
 		for _, r := range res.Systems {
 			r.finish()
@@ -166,6 +161,50 @@ func execute(ctx context.Context, p plan, systems []system, upstreamPid int, log
 		out = append(out, res)
 	}
 	return out, nil
+}
+
+// rotate is the schedule of one scenario on n systems: warm(i) for each
+// system when p has a warm-up, then p.rounds rounds in which every system
+// gets one turn, turn(i, round, idle), the order rotating from round to
+// round, so that drifts of the machine hit every system alike. Before each
+// turn it pauses and awaits a quiet machine; idle is the idle share of the
+// machine then. It stops at the first error of a turn, or when ctx ends.
+func rotate(ctx context.Context, p plan, n int, warm func(i int), turn func(i, round int, idle float64) error) error {
+	if p.warmup > 0 {
+		for i := range n {
+			warm(i)
+		}
+	}
+	for round := 1; round <= p.rounds; round++ {
+		for k := range n {
+			i := (k + round - 1) % n
+			if err := ctx.Err(); err != nil {
+				return err
+			}
+			if p.pause > 0 {
+				sleepCtx(ctx, p.pause)
+			}
+			idle := awaitQuiet(ctx, p.quiet, p.quietMax)
+			if err := turn(i, round, idle); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}
+
+// newClients returns n load-generator clients, one per system, and a func
+// that closes their idle connections.
+func newClients(n int) ([]*http.Client, func()) {
+	clients := make([]*http.Client, n)
+	for i := range clients {
+		clients[i] = newClient(30 * time.Second)
+	}
+	return clients, func() {
+		for _, c := range clients {
+			c.CloseIdleConnections()
+		}
+	}
 }
 
 // measure runs load on sys and reads the CPU time and peak RSS of its

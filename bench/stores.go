@@ -49,19 +49,12 @@ type redisObserver interface {
 // storesPlan turns the flags into the plan of the comparison: one rate,
 // -store-rate.
 func (f flags) storesPlan() (plan, error) {
-	p := plan{rates: []int{f.storeRate}, rounds: f.rounds, duration: f.duration, warmup: f.warmup, pause: f.pause,
-		quiet: f.quiet, quietMax: f.quietMax}
-	if f.quick {
-		p.rounds, p.duration, p.warmup, p.pause = 1, 2*time.Second, 500*time.Millisecond, 200*time.Millisecond
-		p.quietMax = min(p.quietMax, 5*time.Second)
-	}
+	p := f.schedule()
+	p.rates = []int{f.storeRate}
 	if f.storeRate <= 0 {
 		return p, errors.New("-store-rate must be positive")
 	}
-	if p.rounds < 1 || p.duration <= 0 {
-		return p, errors.New("-rounds and -duration must be positive")
-	}
-	return p, nil
+	return p, p.checkSchedule()
 }
 
 // storesRun builds lifeline and the upstream, starts a redis-server, the
@@ -78,41 +71,21 @@ func storesRun(ctx context.Context, f flags, stdout io.Writer) error {
 			return fmt.Errorf("-stores needs redis-server on PATH, or -redis-server: %w", err)
 		}
 	}
-	root, err := moduleRoot()
+	ss, err := openSession(ctx, f, stdout, "building lifeline and the benchmark servers")
 	if err != nil {
 		return err
 	}
-	out := f.out
-	if out == "" {
-		out = filepath.Join(root, "bench", "out")
-	}
-	if err := os.MkdirAll(out, 0o755); err != nil {
-		return err
-	}
-	tmp, err := os.MkdirTemp("", "lifeline-bench-")
-	if err != nil {
-		return err
-	}
-	defer os.RemoveAll(tmp)
-	fmt.Fprintln(stdout, "building lifeline and the benchmark servers")
-	bins, err := build(ctx, root, tmp)
-	if err != nil {
-		return err
-	}
-	if f.lifeline != "" {
-		bins.lifeline = f.lifeline
-	}
-	up, err := startChild("upstream", []string{bins.upstream, "-listen", "127.0.0.1:0", "-gogc", strconv.Itoa(harnessGOGC)},
-		filepath.Join(out, "upstream.log"), "", "")
+	defer ss.close()
+	up, err := ss.startServer("upstream", ss.bins.upstream, "-gogc", strconv.Itoa(harnessGOGC))
 	if err != nil {
 		return err
 	}
 	defer up.stop()
-	rdir := filepath.Join(tmp, "redis")
+	rdir := filepath.Join(ss.tmp, "redis")
 	if err := os.MkdirAll(rdir, 0o755); err != nil {
 		return err
 	}
-	rs, err := startRedis(ctx, redisBin, rdir, filepath.Join(out, "redis-server.log"))
+	rs, err := startRedis(ctx, redisBin, rdir, filepath.Join(ss.out, "redis-server.log"))
 	if err != nil {
 		return err
 	}
@@ -120,18 +93,11 @@ func storesRun(ctx context.Context, f flags, stdout io.Writer) error {
 	fmt.Fprintf(stdout, "redis-server %s at %s\n", rs.version, rs.addr)
 	var systems []system
 	for _, st := range []struct{ name, state string }{{memoryStore, memoryState}, {redisStore, redisState(rs.url)}} {
-		addr, err := freeAddr()
+		gw, err := ss.startGateway("lifeline ("+st.name+")", "lifeline-"+st.name+".yaml", func(addr string) string {
+			return storesConfig(addr, up.url, f.logLevel, st.state)
+		})
 		if err != nil {
 			return err
-		}
-		cfgPath := filepath.Join(out, "lifeline-"+st.name+".yaml")
-		if err := os.WriteFile(cfgPath, []byte(storesConfig(addr, up.url, f.logLevel, st.state)), 0o644); err != nil {
-			return err
-		}
-		gw, err := startChild("lifeline ("+st.name+")", []string{bins.lifeline, "serve", "--config", cfgPath}, os.DevNull,
-			"http://"+addr, "/readyz")
-		if err != nil {
-			return fmt.Errorf("%w (check the config with: go run ./cmd/lifeline check --config %s)", err, cfgPath)
 		}
 		defer gw.stop()
 		systems = append(systems, system{name: st.name, url: gw.url, pid: gw.Pid()})
@@ -140,14 +106,11 @@ func storesRun(ctx context.Context, f flags, stdout io.Writer) error {
 	if err != nil {
 		return err
 	}
-	r := newStoresReport(p, f, rs.version, scs)
-	if err := writeStoresOutputs(out, r, stdout); err != nil {
+	d, err := newStoresReport(p, f, rs.version, scs).document()
+	if err != nil {
 		return err
 	}
-	if f.docs != "" {
-		return publishStores(f.docs, out, filepath.Join(root, "bench", "results"))
-	}
-	return nil
+	return ss.emit(d, f.docs, stdout)
 }
 
 // executeStores runs each scenario on both gateways: a warm-up of each,
@@ -157,51 +120,38 @@ func storesRun(ctx context.Context, f flags, stdout io.Writer) error {
 // and CPU time: what the turn's requests cost the store.
 func executeStores(ctx context.Context, p plan, systems []system, upstreamPid int, rs redisObserver, logw io.Writer) ([]*storeScenarioResult, error) {
 	rate := p.rates[0]
-	clients := make([]*http.Client, len(systems))
-	for i := range systems {
-		clients[i] = newClient(30 * time.Second)
-	}
+	clients, closeClients := newClients(len(systems))
+	defer closeClients()
 	scrapes := newClient(5 * time.Second)
-	defer func() {
-		for _, c := range append(clients, scrapes) {
-			c.CloseIdleConnections()
-		}
-	}()
+	defer scrapes.CloseIdleConnections()
 	var out []*storeScenarioResult
 	for _, sc := range storeScenarios() {
 		res := &storeScenarioResult{Name: sc.name, Route: sc.route, Rate: rate}
+		for _, sys := range systems {
+			res.Stores = append(res.Stores, &storeResult{systemResult: systemResult{System: sys.name, Measured: sys.pid != 0}})
+		}
 		load := func(i int, d time.Duration) sample {
 			return attackRate(ctx, clients[i], systems[i].url+completionsPath, sc.body, rate, d)
 		}
-		for i, sys := range systems {
-			res.Stores = append(res.Stores, &storeResult{systemResult: systemResult{System: sys.name, Measured: sys.pid != 0}})
-			if p.warmup > 0 {
-				fmt.Fprintf(logw, "%-26s warm-up  %-7s\n", sc.name, sys.name)
-				load(i, p.warmup)
-			}
+		warm := func(i int) {
+			fmt.Fprintf(logw, "%-26s warm-up  %-7s\n", sc.name, systems[i].name)
+			load(i, p.warmup)
 		}
-		for round := 1; round <= p.rounds; round++ {
-			for k := range systems {
-				i := (k + round - 1) % len(systems)
-				if err := ctx.Err(); err != nil {
-					return out, err
-				}
-				if p.pause > 0 {
-					sleepCtx(ctx, p.pause)
-				}
-				idle := awaitQuiet(ctx, p.quiet, p.quietMax)
-				sr, err := storeTurn(ctx, systems[i], sc.route, scrapes, upstreamPid, rs, func() sample { return load(i, p.duration) })
-				if err != nil {
-					return out, fmt.Errorf("%s, %s store: %w", sc.name, systems[i].name, err)
-				}
-				sr.Round, sr.rr.Round, sr.rr.IdleBefore = round, round, idle
-				r := res.Stores[i]
-				r.addTurn(sr)
-				n := max(1, sr.rr.Requests+sr.rr.Errors)
-				fmt.Fprintf(logw, "%-26s round %d  %-7s n=%-6d err=%-3d p50=%.3fms p99=%.3fms attempts/req=%.2f scripts/req=%.2f redis-cpu=%.2fs cpu=%.2fs idle-before=%.0f%%\n",
-					sc.name, round, systems[i].name, sr.rr.Requests, sr.rr.Errors, sr.rr.Latency.P50, sr.rr.Latency.P99,
-					sr.Attempts, float64(scriptRuns(sr.Commands))/float64(n), sr.RedisCPU, sr.rr.CPUSecond, 100*idle)
+		err := rotate(ctx, p, len(systems), warm, func(i, round int, idle float64) error {
+			sr, err := storeTurn(ctx, systems[i], sc.route, scrapes, upstreamPid, rs, func() sample { return load(i, p.duration) })
+			if err != nil {
+				return fmt.Errorf("%s, %s store: %w", sc.name, systems[i].name, err)
 			}
+			sr.Round, sr.rr.Round, sr.rr.IdleBefore = round, round, idle
+			res.Stores[i].addTurn(sr)
+			n := max(1, sr.rr.Requests+sr.rr.Errors)
+			fmt.Fprintf(logw, "%-26s round %d  %-7s n=%-6d err=%-3d p50=%.3fms p99=%.3fms attempts/req=%.2f scripts/req=%.2f redis-cpu=%.2fs cpu=%.2fs idle-before=%.0f%%\n",
+				sc.name, round, systems[i].name, sr.rr.Requests, sr.rr.Errors, sr.rr.Latency.P50, sr.rr.Latency.P99,
+				sr.Attempts, float64(scriptRuns(sr.Commands))/float64(n), sr.RedisCPU, sr.rr.CPUSecond, 100*idle)
+			return nil
+		})
+		if err != nil {
+			return out, err
 		}
 		for _, r := range res.Stores {
 			r.finish()

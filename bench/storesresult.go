@@ -1,12 +1,5 @@
 package main
 
-import (
-	"os"
-	"runtime"
-	"strings"
-	"time"
-)
-
 // storeRound is what one gateway's turn cost its store, beyond what
 // roundResult records.
 type storeRound struct {
@@ -87,20 +80,11 @@ type storeScenarioResult struct {
 }
 
 // find returns the named store's result, or nil.
-func (s *storeScenarioResult) find(name string) *storeResult {
-	for _, r := range s.Stores {
-		if r.System == name {
-			return r
-		}
-	}
-	return nil
-}
+func (s *storeScenarioResult) find(name string) *storeResult { return findSystem(s.Stores, name) }
 
 // storesReport is one run of the comparison.
 type storesReport struct {
-	Date      string                 `json:"date"`
-	Machine   string                 `json:"machine"`
-	Go        string                 `json:"go"`
+	origin
 	Redis     string                 `json:"redis_version"`
 	Command   string                 `json:"command"`
 	Plan      storesPlanJSON         `json:"plan"`
@@ -119,13 +103,8 @@ type storesPlanJSON struct {
 
 // newStoresReport describes the run.
 func newStoresReport(p plan, f flags, redisVersion string, scs []*storeScenarioResult) *storesReport {
-	cmd := "go run ./bench"
-	if args := os.Args[1:]; len(args) > 0 {
-		cmd += " " + strings.Join(args, " ")
-	}
 	return &storesReport{
-		Date: time.Now().UTC().Format("2006-01-02 15:04 UTC"), Machine: machine(), Go: runtime.Version(),
-		Redis: redisVersion, Command: cmd,
+		origin: newOrigin(), Redis: redisVersion, Command: runCommand(),
 		Plan: storesPlanJSON{Rate: p.rates[0], Rounds: p.rounds, RoundSecond: p.duration.Seconds(),
 			Warmup: p.warmup.Seconds(), LogLevel: f.logLevel},
 		Scenarios: scs, Checks: storesChecks(scs),

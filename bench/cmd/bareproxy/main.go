@@ -5,18 +5,13 @@
 package main
 
 import (
-	"context"
 	"flag"
 	"fmt"
-	"net"
-	"net/http"
 	"net/url"
 	"os"
-	"os/signal"
-	"syscall"
-	"time"
 
 	"github.com/lifelinehq/lifeline/bench/bareproxy"
+	"github.com/lifelinehq/lifeline/bench/internal/serve"
 )
 
 func main() {
@@ -28,23 +23,5 @@ func main() {
 		fmt.Fprintln(os.Stderr, "bareproxy: -upstream must be an absolute URL")
 		os.Exit(2)
 	}
-	ln, err := net.Listen("tcp", *listen)
-	if err != nil {
-		fmt.Fprintln(os.Stderr, "bareproxy:", err)
-		os.Exit(1)
-	}
-	srv := &http.Server{Handler: bareproxy.New(u), ReadHeaderTimeout: 10 * time.Second}
-	fmt.Println("listening http://" + ln.Addr().String())
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
-	defer stop()
-	go func() {
-		<-ctx.Done()
-		sctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
-		defer cancel()
-		srv.Shutdown(sctx)
-	}()
-	if err := srv.Serve(ln); err != http.ErrServerClosed {
-		fmt.Fprintln(os.Stderr, "bareproxy:", err)
-		os.Exit(1)
-	}
+	serve.Main("bareproxy", *listen, bareproxy.New(u))
 }

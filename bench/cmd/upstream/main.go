@@ -5,17 +5,10 @@
 package main
 
 import (
-	"context"
 	"flag"
-	"fmt"
-	"net"
-	"net/http"
-	"os"
-	"os/signal"
 	"runtime/debug"
-	"syscall"
-	"time"
 
+	"github.com/lifelinehq/lifeline/bench/internal/serve"
 	"github.com/lifelinehq/lifeline/bench/upstream"
 )
 
@@ -26,23 +19,5 @@ func main() {
 	gogc := flag.Int("gogc", 100, "garbage collection target percentage (GOGC)")
 	flag.Parse()
 	debug.SetGCPercent(*gogc)
-	ln, err := net.Listen("tcp", *listen)
-	if err != nil {
-		fmt.Fprintln(os.Stderr, "upstream:", err)
-		os.Exit(1)
-	}
-	srv := &http.Server{Handler: upstream.New(upstream.Options{Events: *events, Gap: *gap}), ReadHeaderTimeout: 10 * time.Second}
-	fmt.Println("listening http://" + ln.Addr().String())
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
-	defer stop()
-	go func() {
-		<-ctx.Done()
-		sctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
-		defer cancel()
-		srv.Shutdown(sctx)
-	}()
-	if err := srv.Serve(ln); err != http.ErrServerClosed {
-		fmt.Fprintln(os.Stderr, "upstream:", err)
-		os.Exit(1)
-	}
+	serve.Main("upstream", *listen, upstream.New(upstream.Options{Events: *events, Gap: *gap}))
 }
