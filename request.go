@@ -111,14 +111,22 @@ var dropHeaders = map[string]bool{
 func forwardHeader(dst, src http.Header, d wire.Dialect) {
 	conn := src["Connection"]
 	for k, v := range src {
-		if dropHeaders[k] || strings.HasPrefix(k, "X-Lifeline-") || strings.HasPrefix(k, "X-Stainless-") {
+		if k == "" || dropHeaders[k] {
 			continue
 		}
-		if d == wire.OpenAI && strings.HasPrefix(k, "Anthropic-") {
-			continue
-		}
-		if d == wire.Anthropic && strings.HasPrefix(k, "Openai-") {
-			continue
+		switch k[0] {
+		case 'X':
+			if strings.HasPrefix(k, "X-Lifeline-") || strings.HasPrefix(k, "X-Stainless-") {
+				continue
+			}
+		case 'A':
+			if d == wire.OpenAI && strings.HasPrefix(k, "Anthropic-") {
+				continue
+			}
+		case 'O':
+			if d == wire.Anthropic && strings.HasPrefix(k, "Openai-") {
+				continue
+			}
 		}
 		if len(conn) > 0 && namedIn(conn, k) {
 			continue

@@ -148,3 +148,26 @@ func FuzzEventKind(f *testing.F) {
 		}
 	})
 }
+
+// FuzzScan feeds arbitrary bytes to Scan, which does not validate: it must
+// never panic, and on valid JSON it must agree with Peek.
+func FuzzScan(f *testing.F) {
+	f.Add([]byte(`{"model":"m","stream":true,"messages":[]}`))
+	f.Add([]byte(`{"model":"m","tools":[{}],"response_format":{}}`))
+	f.Add([]byte(`{"model":`))
+	f.Add([]byte(`{"a" "b"}`))
+	f.Add([]byte(`{"mod\u0065l":1,`))
+	f.Fuzz(func(t *testing.T, body []byte) {
+		s, serr := wire.Scan(body)
+		if !json.Valid(body) {
+			return
+		}
+		p, perr := wire.Peek(body)
+		if (serr == nil) != (perr == nil) {
+			t.Fatalf("Scan error %v, Peek error %v", serr, perr)
+		}
+		if serr == nil && (s.Stream != p.Stream || s.HasMessages != p.HasMessages || s.HasTools != p.HasTools || s.HasSchema != p.HasSchema) {
+			t.Fatalf("Scan %+v, Peek %+v", s, p)
+		}
+	})
+}

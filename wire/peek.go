@@ -33,16 +33,18 @@ var (
 // (and keys written with escapes). Member names are compared after
 // unescaping, and the last of duplicate members wins, as in the providers'
 // decoders.
-func Peek(body []byte) (Fields, error) { return peek(body, true) }
+func Peek(body []byte) (Fields, error) { return peek(body, true, true) }
 
-// Scan is Peek without the model string: Fields.Model stays empty, and the
-// scan allocates nothing for bodies without escaped member names. The
-// engine uses it when the caller has already routed the request.
-func Scan(body []byte) (Fields, error) { return peek(body, false) }
+// Scan is Peek for a body the caller trusts to be JSON (an SDK's request
+// passing through lifeline's RoundTripper): it neither validates the body
+// nor copies the model string, so it allocates nothing and costs a fraction
+// of Peek. On malformed input it reports ErrMalformed or reads what it can;
+// it never panics. The upstream then judges the body.
+func Scan(body []byte) (Fields, error) { return peek(body, false, false) }
 
-func peek(body []byte, copyModel bool) (Fields, error) {
+func peek(body []byte, copyModel, validate bool) (Fields, error) {
 	var f Fields
-	if !json.Valid(body) {
+	if validate && !json.Valid(body) {
 		return f, ErrMalformed
 	}
 	i := jsonscan.SkipSpace(body, 0)
@@ -58,13 +60,27 @@ func peek(body []byte, copyModel bool) (Fields, error) {
 		if i < len(body) && body[i] == ',' {
 			i = jsonscan.SkipSpace(body, i+1)
 		}
+		// The checks below matter only for bodies Scan did not validate:
+		// malformed input ends the scan, never overruns it.
 		ks := i
+		if ks >= len(body) || body[ks] != '"' {
+			return f, ErrMalformed
+		}
 		ke := jsonscan.SkipValue(body, i)
-		key := body[ks+1 : ke-1] // valid JSON: a string key
+		if ke-ks < 2 {
+			return f, ErrMalformed
+		}
+		key := body[ks+1 : ke-1]
 		i = jsonscan.SkipSpace(body, ke)
-		i = jsonscan.SkipSpace(body, i+1) // ':'
+		if i >= len(body) || body[i] != ':' {
+			return f, ErrMalformed
+		}
+		i = jsonscan.SkipSpace(body, i+1)
 		vs := i
 		ve := jsonscan.SkipValue(body, i)
+		if ve <= vs {
+			return f, ErrMalformed
+		}
 		v := body[vs:ve]
 		if bytes.IndexByte(key, '\\') >= 0 {
 			// An escaped key ("mod\u0065l") means the same member to the
