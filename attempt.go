@@ -37,17 +37,18 @@ type result struct {
 	hasHint    bool
 	spentUntil time.Time
 	dur        time.Duration
+	end        time.Time // when the attempt was classified
 	clientGone bool
 }
 
 // attempt sends the request to target i (its n-th attempt) and classifies
 // the outcome. A stream that served is returned open in res.stream.
-func (c *call) attempt(i, n int) (res result) {
+func (c *call) attempt(i, n int, start time.Time) (res result) {
 	t := &c.r.targets[i]
 	res.target, res.n = i, n
-	start := time.Now()
 	defer func() {
-		res.dur = time.Since(start)
+		res.end = time.Now()
+		res.dur = res.end.Sub(start)
 		c.record(t, res)
 	}()
 	body, err := c.bodyFor(i)

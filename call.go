@@ -194,11 +194,11 @@ func (c *call) run() (*Response, error) {
 func (c *call) tryTarget(i int, last bool) (*Response, error) {
 	t := &c.r.targets[i]
 	for c.tried[i] < c.p.Retry.MaxAttempts {
-		if c.expired() {
+		now := time.Now()
+		if c.ctx.Err() != nil || !now.Before(c.deadline) {
 			return nil, c.ctxError()
 		}
 		n := c.tried[i] + 1
-		now := time.Now()
 		tk, err := c.e.store.Admit(c.ctx, t.name, store.Admission{
 			Now: now, Breaker: c.p.Breaker, Retry: n > 1, Budget: c.p.Retry.Budget,
 		})
@@ -211,7 +211,7 @@ func (c *call) tryTarget(i int, last bool) (*Response, error) {
 			c.skipped(t.name, n, tk)
 			return nil, nil
 		}
-		res := c.attempt(i, n)
+		res := c.attempt(i, n, now)
 		c.tried[i] = n
 		if res.clientGone {
 			c.report(t.name, tk, res, breaker.Neutral)
@@ -343,8 +343,12 @@ func outcomeOf(cl Class) breaker.Outcome {
 // report records an attempt's result in the store: the breaker outcome,
 // cool-downs from hints, quotas and spent limits, and the budget deposit.
 func (c *call) report(name string, tk store.Ticket, res result, o breaker.Outcome) {
+	now := res.end
+	if now.IsZero() {
+		now = time.Now()
+	}
 	rep := store.Report{
-		Now: time.Now(), Ticket: tk, Breaker: c.p.Breaker, Outcome: o,
+		Now: now, Ticket: tk, Breaker: c.p.Breaker, Outcome: o,
 		First: res.n == 1, Budget: c.p.Retry.Budget,
 	}
 	switch {

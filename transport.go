@@ -69,9 +69,12 @@ func (t *Transport) RoundTrip(req *http.Request) (*http.Response, error) {
 			return nil, fmt.Errorf("lifeline: reading request body: %w", err)
 		}
 	}
-	deadline, err := ParseDeadline(req.Header, time.Now())
-	if err != nil {
-		return errorResponse(req, d, t.route, badRequest(err.Error())), nil
+	var deadline time.Time
+	var err error
+	if len(req.Header[HeaderDeadline]) > 0 || len(req.Header[HeaderTimeout]) > 0 {
+		if deadline, err = ParseDeadline(req.Header, time.Now()); err != nil {
+			return errorResponse(req, d, t.route, badRequest(err.Error())), nil
+		}
 	}
 	// One allocation holds the request, the response and its body.
 	x := &exchange{req: Request{
