@@ -41,13 +41,16 @@ type result struct {
 	clientGone bool
 }
 
-// attempt sends the request to target i (its n-th attempt) and classifies
-// the outcome. A stream that served is returned open in res.stream.
-func (c *call) attempt(i, n int, start time.Time) (res result) {
+// attempt sends the request to target i (its n-th attempt, starting at
+// start) and classifies the outcome into res. A stream that served is
+// returned open in res.stream.
+func (c *call) attempt(i, n int, start time.Time, res *result) {
 	t := &c.r.targets[i]
 	res.target, res.n = i, n
 	defer func() {
-		res.end = time.Now()
+		if res.end.IsZero() {
+			res.end = time.Now()
+		}
 		res.dur = res.end.Sub(start)
 		c.record(t, res)
 	}()
@@ -56,16 +59,18 @@ func (c *call) attempt(i, n int, start time.Time) (res result) {
 		res.class, res.status, res.err = classify.Rejected, 400, err
 		res.up = wire.UpstreamError{Type: "invalid_request_error", Message: "request cannot be translated for " + t.name + ": " + err.Error()}
 		res.body = wire.ErrorBody(t.Provider.Kind, res.up.Type, "", res.up.Message, nil)
-		return res
+		return
 	}
-	c.emit(Event{Kind: AttemptStarted, Target: t.name, Attempt: n})
+	if c.e.observer != nil {
+		c.emit(Event{Kind: AttemptStarted, Target: t.name, Attempt: n})
+	}
 
 	actx, cancel := context.WithCancelCause(c.ctx)
 	if c.wd == nil {
 		c.wd = c.e.watchdogs.Get().(*watchdog)
 		c.wd.reset(c.deadline)
 	}
-	c.wd.begin(cancel, start.Add(c.p.Timeouts.Attempt), start.Add(c.p.Timeouts.FirstToken), errFirstTokenTimeout)
+	c.wd.begin(cancel, start, start.Add(c.p.Timeouts.Attempt), start.Add(c.p.Timeouts.FirstToken), errFirstTokenTimeout)
 	kept := false
 	defer func() {
 		if !kept {
@@ -83,43 +88,44 @@ func (c *call) attempt(i, n int, start time.Time) (res result) {
 	}
 	t.setAuth(h)
 	h["Content-Type"] = jsonContentType
-	h["Idempotency-Key"] = c.keyHeader[:]
+	// What the transport reads of the attempt is its own: it may still read
+	// it after the response arrived. A *bytes.Reader (behind io.NopCloser)
+	// is what net/http knows to be in memory: headers and body then leave
+	// in one write instead of two.
+	sent := &sentState{key: [1]string{c.key}}
+	sent.body.Reset(body)
+	h["Idempotency-Key"] = sent.key[:]
 	if c.fields.Stream {
 		h["Accept"] = eventStreamAccept
 	}
-	// A body per attempt: the transport may still read the previous one
-	// after its response arrived. A *bytes.Reader (behind io.NopCloser) is
-	// what net/http knows to be in memory: headers and body then leave in
-	// one write instead of two.
-	rb := io.NopCloser(bytes.NewReader(body))
 	c.cur = i
-	hreq := (&http.Request{
-		Method: http.MethodPost, URL: t.u, Host: t.u.Host, Header: h,
-		Proto: "HTTP/1.1", ProtoMajor: 1, ProtoMinor: 1,
-		Body: rb, GetBody: c.getBody, ContentLength: int64(len(body)),
-	}).WithContext(actx)
+	hreq := t.request.WithContext(actx) // the request's one allocation
+	hreq.Header, hreq.Body, hreq.GetBody = h, io.NopCloser(&sent.body), c.getBody
+	hreq.ContentLength = int64(len(body))
 
 	resp, err := c.e.rt.RoundTrip(hreq)
 	if err != nil {
-		return c.noResponse(actx, err, res)
+		c.noResponse(actx, err, res)
+		return
 	}
 	res.status, res.header = resp.StatusCode, resp.Header
-	if until, ok := backoff.Spent(resp.Header, time.Now()); ok {
-		res.spentUntil = until
-	}
 	if resp.StatusCode < 200 || resp.StatusCode > 299 {
 		defer resp.Body.Close()
-		c.wd.arm(time.Time{}, nil)
+		c.spent(resp.Header, time.Now(), res)
+		c.wd.arm(time.Time{}, time.Time{}, nil)
 		res.body, err = readBody(resp.Body, resp.ContentLength, maxErrorBody)
 		if err != nil && c.expired() {
-			return c.noResponse(actx, err, res)
+			c.noResponse(actx, err, res)
+			return
 		}
-		return c.classified(t, res, classify.Signal{Status: resp.StatusCode, Header: resp.Header, Body: res.body})
+		c.classified(t, res, classify.Signal{Status: resp.StatusCode, Header: resp.Header, Body: res.body})
+		return
 	}
 	if c.fields.Stream && isEventStream(resp.Header) {
+		c.spent(resp.Header, time.Now(), res)
 		s := c.newStream(i, n, resp, actx, cancel)
 		s.spentUntil = res.spentUntil
-		res = s.prime(res)
+		s.prime(res)
 		if res.class == classify.OK && !s.complete {
 			kept = true
 		}
@@ -128,19 +134,26 @@ func (c *call) attempt(i, n int, start time.Time) (res result) {
 		} else {
 			s.closeUpstream()
 		}
-		return res
+		return
 	}
 	defer resp.Body.Close()
-	c.wd.arm(time.Time{}, nil)
+	// The first-token bound ends with the headers. Moving it later costs
+	// nothing (see watchdog); the clock is not read for it.
+	c.wd.arm(time.Time{}, time.Time{}, nil)
 	res.body, err = readBody(resp.Body, resp.ContentLength, c.e.maxResponse)
 	if err != nil {
-		return c.noResponse(actx, err, res)
+		c.noResponse(actx, err, res)
+		return
 	}
+	// One clock reading serves the attempt's end and the rate-limit resets.
+	res.end = time.Now()
+	c.spent(resp.Header, res.end, res)
 	if c.fields.Stream {
 		// A JSON body where a stream was asked for: an error in disguise, or
 		// a server that cannot stream. Neither is a usable stream.
-		return c.classified(t, res, classify.Signal{Status: resp.StatusCode, Header: resp.Header, Body: res.body,
+		c.classified(t, res, classify.Signal{Status: resp.StatusCode, Header: resp.Header, Body: res.body,
 			InStream: true, Err: errors.New("expected an event stream, got " + resp.Header.Get("Content-Type"))})
+		return
 	}
 	if c.plan != nil {
 		out, perr := wire.ParseOutput(t.Provider.Kind, res.body)
@@ -151,7 +164,7 @@ func (c *call) attempt(i, n int, start time.Time) (res result) {
 		}
 		if res.fail != nil {
 			res.class, res.err = classify.Invalid, res.fail
-			return res
+			return
 		}
 	}
 	if t.Provider.Kind != c.req.Dialect {
@@ -159,16 +172,29 @@ func (c *call) attempt(i, n int, start time.Time) (res result) {
 		if terr != nil {
 			res.fail = &validate.Failure{Validator: "format", Reason: "the answer cannot be translated: " + terr.Error()}
 			res.class, res.err = classify.Invalid, res.fail
-			return res
+			return
 		}
 		res.body = tb
 	}
 	res.class = classify.OK
-	return res
+}
+
+// sentState is what an upstream request refers to besides its header map:
+// one allocation per attempt.
+type sentState struct {
+	key  [1]string // the Idempotency-Key header's value
+	body bytes.Reader
+}
+
+// spent notes a rate limit the response says is spent (see backoff.Spent).
+func (c *call) spent(h http.Header, now time.Time, res *result) {
+	if until, ok := backoff.Spent(h, now); ok {
+		res.spentUntil = until
+	}
 }
 
 // classified fills res from the dialect's classifier.
-func (c *call) classified(t *target, res result, sig classify.Signal) result {
+func (c *call) classified(t *target, res *result, sig classify.Signal) {
 	r := c.e.classifiers[t.Provider.Kind].Classify(sig)
 	res.class, res.retry, res.up = r.Class, r.Retry, r.Error
 	// Providers sometimes echo the credential they were sent in an error
@@ -194,29 +220,28 @@ func (c *call) classified(t *target, res result, sig classify.Signal) result {
 	case sig.Status != 0:
 		res.err = fmt.Errorf("HTTP %d", sig.Status)
 	}
-	return res
 }
 
 // noResponse classifies an attempt that got no usable response: the
 // request's end, one of the attempt's bounds, or a network error.
-func (c *call) noResponse(actx context.Context, err error, res result) result {
+func (c *call) noResponse(actx context.Context, err error, res *result) {
 	if cause := context.Cause(c.ctx); cause != nil {
 		if !errors.Is(cause, context.DeadlineExceeded) {
 			res.clientGone = true
 		}
 		res.class, res.err = classify.Transient, cause
-		return res
+		return
 	}
 	if cause := context.Cause(actx); cause != nil {
 		err = cause
 	}
 	t := &c.r.targets[res.target]
-	return c.classified(t, res, classify.Signal{Status: 0, Err: err})
+	c.classified(t, res, classify.Signal{Status: 0, Err: err})
 }
 
 // record appends the attempt to the request's list and notes what decides
 // the final error.
-func (c *call) record(t *target, res result) {
+func (c *call) record(t *target, res *result) {
 	a := Attempt{Target: t.name, Status: res.status, Class: res.class, Duration: res.dur}
 	if res.err != nil && res.class != classify.OK {
 		a.Err = res.err.Error()
@@ -239,10 +264,16 @@ func (c *call) record(t *target, res result) {
 	}
 }
 
-// readBody reads a whole body of at most max bytes.
+// readBody reads a whole body of n bytes (-1: unknown) and at most max.
 func readBody(r io.Reader, n, max int64) ([]byte, error) {
+	return readBodySpare(r, n, max, 0)
+}
+
+// readBodySpare is readBody leaving spare bytes of capacity after a body
+// of known length.
+func readBodySpare(r io.Reader, n, max int64, spare int) ([]byte, error) {
 	if n >= 0 && n <= max {
-		b := make([]byte, n)
+		b := make([]byte, n, n+int64(spare))
 		if _, err := io.ReadFull(r, b); err != nil {
 			return nil, err
 		}

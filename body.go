@@ -1,7 +1,6 @@
 package lifeline
 
 import (
-	"bufio"
 	"bytes"
 	"crypto/rand"
 	"io"
@@ -17,23 +16,29 @@ var (
 )
 
 // keySource makes the idempotency keys of requests whose caller sent none:
-// random UUIDv4s read from crypto/rand in blocks, so that a key costs no
+// random UUIDv4s cut from blocks of crypto/rand, so that a key costs no
 // system call.
 type keySource struct {
-	mu  sync.Mutex
-	rnd *bufio.Reader
+	mu   sync.Mutex
+	left int // unused bytes at the end of rnd
+	rnd  [4096]byte
 }
 
 func (k *keySource) next() string {
+	var u uuid.UUID
 	k.mu.Lock()
-	if k.rnd == nil {
-		k.rnd = bufio.NewReaderSize(rand.Reader, 4096)
+	if k.left < len(u) {
+		if _, err := rand.Read(k.rnd[:]); err != nil {
+			k.mu.Unlock()
+			return uuid.New().String() // panics only if the system has no randomness
+		}
+		k.left = len(k.rnd)
 	}
-	u, err := uuid.NewRandomFromReader(k.rnd)
+	copy(u[:], k.rnd[len(k.rnd)-k.left:])
+	k.left -= len(u)
 	k.mu.Unlock()
-	if err != nil {
-		u = uuid.New() // panics only if the system has no randomness
-	}
+	u[6] = u[6]&0x0f | 0x40 // version 4
+	u[8] = u[8]&0x3f | 0x80 // variant RFC 9562
 	return u.String()
 }
 

@@ -63,10 +63,14 @@ type call struct {
 	bodiesBuf   [4][]byte
 	revisitBuf  [4]bool
 	attemptsBuf [4]Attempt
-	keyHeader   [1]string
 	resp        Response
-	cur         int // the target of the attempt in progress
-	getBody     func() (io.ReadCloser, error)
+	cur         int    // the target of the attempt in progress
+	clockUsed   bool   // start was taken as the first attempt's time
+	spare       []byte // free capacity for the first upstream body
+
+	// replayBody as a func value, made once per call storage: a pooled
+	// call keeps it across requests.
+	getBody func() (io.ReadCloser, error)
 }
 
 // Do runs req through route r: attempts, retries, waits and fallbacks, by
@@ -77,9 +81,13 @@ func (e *Engine) Do(ctx context.Context, r *Route, req *Request) (*Response, err
 	return e.do(ctx, r, req, &call{})
 }
 
-// do is Do with the call's storage supplied by the caller.
+// do is Do with the call's storage supplied by the caller: zero, or
+// cleared by release.
 func (e *Engine) do(ctx context.Context, r *Route, req *Request, c *call) (*Response, error) {
-	*c = call{e: e, r: r, p: &r.policy, req: req, start: time.Now(), ctx: ctx}
+	c.e, c.r, c.p, c.req, c.start, c.ctx = e, r, &r.policy, req, time.Now(), ctx
+	if c.getBody == nil {
+		c.getBody = c.replayBody
+	}
 	if err := c.prepare(); err != nil {
 		return nil, err
 	}
@@ -129,11 +137,6 @@ func (c *call) prepare() error {
 	if c.key == "" {
 		c.key = c.e.keys.next()
 	}
-	c.keyHeader[0] = c.key
-	c.getBody = func() (io.ReadCloser, error) {
-		// The transport replays the current attempt's body on a new connection.
-		return io.NopCloser(bytes.NewReader(c.bodies[c.cur])), nil
-	}
 	n := len(c.r.targets)
 	if n <= len(c.triedBuf) {
 		c.tried, c.bodies, c.revisit = c.triedBuf[:n], c.bodiesBuf[:n], c.revisitBuf[:n]
@@ -142,6 +145,18 @@ func (c *call) prepare() error {
 	}
 	c.attempts = c.attemptsBuf[:0]
 	return nil
+}
+
+// replayBody is the upstream request's GetBody: the transport replays the
+// current attempt's body on a new connection.
+func (c *call) replayBody() (io.ReadCloser, error) {
+	return io.NopCloser(bytes.NewReader(c.bodies[c.cur])), nil
+}
+
+// release clears a call that nothing refers to any more (the request
+// ended, no stream is open) for reuse by do.
+func (c *call) release() {
+	*c = call{getBody: c.getBody}
 }
 
 func badRequest(msg string) *Error {
@@ -194,7 +209,11 @@ func (c *call) run() (*Response, error) {
 func (c *call) tryTarget(i int, last bool) (*Response, error) {
 	t := &c.r.targets[i]
 	for c.tried[i] < c.p.Retry.MaxAttempts {
-		now := time.Now()
+		now := c.start
+		if c.clockUsed {
+			now = time.Now()
+		}
+		c.clockUsed = true
 		if c.ctx.Err() != nil || !now.Before(c.deadline) {
 			return nil, c.ctxError()
 		}
@@ -211,10 +230,11 @@ func (c *call) tryTarget(i int, last bool) (*Response, error) {
 			c.skipped(t.name, n, tk)
 			return nil, nil
 		}
-		res := c.attempt(i, n, now)
+		var res result
+		c.attempt(i, n, now, &res)
 		c.tried[i] = n
 		if res.clientGone {
-			c.report(t.name, tk, res, breaker.Neutral)
+			c.report(t.name, tk, &res, breaker.Neutral)
 			return nil, c.ctxError()
 		}
 		if s := res.stream; s != nil {
@@ -222,10 +242,10 @@ func (c *call) tryTarget(i int, last bool) (*Response, error) {
 			s.reported = s.complete
 		}
 		if res.stream == nil || res.stream.complete {
-			c.report(t.name, tk, res, outcomeOf(res.class))
+			c.report(t.name, tk, &res, outcomeOf(res.class))
 		}
 		if res.class == classify.OK {
-			return c.served(i, res), nil
+			return c.served(i, &res), nil
 		}
 		c.allCooling = c.allCooling && res.class == classify.Wait
 		act := c.p.Actions.For(res.class)
@@ -243,8 +263,8 @@ func (c *call) tryTarget(i int, last bool) (*Response, error) {
 		var wait time.Duration
 		switch act {
 		case Stop:
-			c.emitFinished(t.name, n, res, 0)
-			return nil, c.stopError(res)
+			c.emitFinished(t.name, n, &res, 0)
+			return nil, c.stopError(&res)
 		case Reroute:
 			c.revisit[i] = true
 		case Retry:
@@ -276,7 +296,7 @@ func (c *call) tryTarget(i int, last bool) (*Response, error) {
 			wait = 0
 		}
 		c.attempts[len(c.attempts)-1].Wait = wait
-		c.emitFinished(t.name, n, res, wait)
+		c.emitFinished(t.name, n, &res, wait)
 		if !retrying {
 			c.fallback(t.name, res.class.String())
 			return nil, nil
@@ -342,7 +362,7 @@ func outcomeOf(cl Class) breaker.Outcome {
 
 // report records an attempt's result in the store: the breaker outcome,
 // cool-downs from hints, quotas and spent limits, and the budget deposit.
-func (c *call) report(name string, tk store.Ticket, res result, o breaker.Outcome) {
+func (c *call) report(name string, tk store.Ticket, res *result, o breaker.Outcome) {
 	now := res.end
 	if now.IsZero() {
 		now = time.Now()
@@ -364,7 +384,7 @@ func (c *call) report(name string, tk store.Ticket, res result, o breaker.Outcom
 		rep.CoolUntil, rep.CoolReason = res.spentUntil, "pacing"
 	}
 	ctx := c.ctx
-	if c.expired() {
+	if ctx.Err() != nil || !now.Before(c.deadline) {
 		// The request ended; the store must still learn the outcome.
 		var cancel context.CancelFunc
 		ctx, cancel = context.WithTimeout(context.WithoutCancel(ctx), time.Second)
@@ -379,7 +399,7 @@ func (c *call) report(name string, tk store.Ticket, res result, o breaker.Outcom
 }
 
 // served builds the Response of a successful attempt.
-func (c *call) served(i int, res result) *Response {
+func (c *call) served(i int, res *result) *Response {
 	t := &c.r.targets[i]
 	c.emitFinished(t.name, res.n, res, 0)
 	resp := &c.resp
@@ -438,9 +458,11 @@ func (c *call) emit(ev Event) {
 	}
 }
 
-func (c *call) emitFinished(target string, n int, res result, wait time.Duration) {
-	c.emit(Event{Kind: AttemptFinished, Target: target, Attempt: n, Class: res.class,
-		Status: res.status, Wait: wait, Duration: res.dur, Err: res.err})
+func (c *call) emitFinished(target string, n int, res *result, wait time.Duration) {
+	if c.e.observer != nil {
+		c.emit(Event{Kind: AttemptFinished, Target: target, Attempt: n, Class: res.class,
+			Status: res.status, Wait: wait, Duration: res.dur, Err: res.err})
+	}
 	if res.fail != nil {
 		c.emit(Event{Kind: ValidationFailed, Target: target, Attempt: n, Class: classify.Invalid,
 			Validator: res.fail.Validator, Err: res.fail})
@@ -502,7 +524,7 @@ func (c *call) ctxError() error {
 }
 
 // stopError is the error of a class whose action is stop.
-func (c *call) stopError(res result) error {
+func (c *call) stopError(res *result) error {
 	c.lastClass = res.class
 	if res.status >= 400 {
 		e := c.newError(ErrRejected, res.up.Type, res.status, res.up.Message, res.err)
@@ -562,7 +584,12 @@ func (c *call) bodyFor(i int) ([]byte, error) {
 	var b []byte
 	var err error
 	if t.Provider.Kind == c.req.Dialect {
-		b = wire.SetModel(c.req.Body, c.fields, t.Model)
+		if c.spare != nil {
+			b = wire.AppendSetModel(c.spare, c.req.Body, c.fields, t.Model)
+			c.spare = nil
+		} else {
+			b = wire.SetModel(c.req.Body, c.fields, t.Model)
+		}
 	} else {
 		b, err = translate.Request(c.req.Dialect, t.Provider.Kind, c.req.Body, t.Model)
 	}

@@ -28,6 +28,7 @@ type Engine struct {
 	maxResponse int64
 	authLog     authLog
 	watchdogs   sync.Pool // of *watchdog
+	calls       sync.Pool // of *pooledCall
 	keys        keySource
 }
 
@@ -63,6 +64,7 @@ func WithMaxResponse(n int64) Option { return func(e *Engine) { e.maxResponse = 
 func New(opts ...Option) *Engine {
 	e := &Engine{maxResponse: 64 << 20}
 	e.watchdogs.New = func() any { return newWatchdog() }
+	e.calls.New = func() any { return new(pooledCall) }
 	for _, o := range opts {
 		o(e)
 	}

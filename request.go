@@ -95,14 +95,18 @@ func ParseDeadline(h http.Header, now time.Time) (time.Time, error) {
 	return d, nil
 }
 
-// dropHeaders are never forwarded upstream: hop-by-hop headers,
-// credentials, framing, and lifeline's own.
-var dropHeaders = map[string]bool{
-	"Authorization": true, "X-Api-Key": true, "Host": true, "Content-Length": true,
-	"Content-Type": true, "Accept-Encoding": true, "Connection": true, "Keep-Alive": true,
-	"Proxy-Connection": true, "Proxy-Authorization": true, "Proxy-Authenticate": true, "Te": true,
-	"Trailer": true, "Transfer-Encoding": true, "Upgrade": true, "Idempotency-Key": true,
-	"Cookie": true, "Accept": true,
+// dropped reports whether a header is never forwarded upstream:
+// hop-by-hop headers, credentials, framing, and lifeline's own.
+func dropped(k string) bool {
+	switch k {
+	case "Authorization", "X-Api-Key", "Host", "Content-Length",
+		"Content-Type", "Accept-Encoding", "Connection", "Keep-Alive",
+		"Proxy-Connection", "Proxy-Authorization", "Proxy-Authenticate", "Te",
+		"Trailer", "Transfer-Encoding", "Upgrade", "Idempotency-Key",
+		"Cookie", "Accept", "":
+		return true
+	}
+	return false
 }
 
 // forwardHeader copies the client headers that may reach a target of
@@ -111,7 +115,7 @@ var dropHeaders = map[string]bool{
 func forwardHeader(dst, src http.Header, d wire.Dialect) {
 	conn := src["Connection"]
 	for k, v := range src {
-		if k == "" || dropHeaders[k] {
+		if dropped(k) {
 			continue
 		}
 		switch k[0] {

@@ -46,6 +46,7 @@ type Route struct {
 	name       string
 	nameHeader []string // shared, never modified
 	targets    []target
+	maxModel   int // the longest model name of the chain
 	policy     Policy
 	validator  *validate.Validator
 }
@@ -58,6 +59,10 @@ type target struct {
 	u          *url.URL // base URL + dialect path; shared, never modified
 	authName   string   // Authorization or X-Api-Key
 	authVal    []string // shared, never modified
+	// request is the template of the target's upstream requests: an
+	// attempt's request is its copy (Request.WithContext) with the
+	// attempt's header, body and context. Never modified.
+	request *http.Request
 }
 
 // setAuth sets the provider's credentials (and Anthropic's version header
@@ -143,6 +148,10 @@ func (e *Engine) NewRoute(name string, chain []Target, opts ...RouteOption) (*Ro
 			return nil, fmt.Errorf("lifeline: route %q: provider %q: %w", name, t.Provider.Name, err)
 		}
 		tg := target{Target: t, name: t.Name(), nameHeader: []string{t.Name()}, u: full}
+		tg.request = &http.Request{
+			Method: http.MethodPost, URL: full, Host: full.Host,
+			Proto: "HTTP/1.1", ProtoMajor: 1, ProtoMinor: 1,
+		}
 		if key := t.Provider.APIKey.Reveal(); key != "" {
 			if t.Provider.Kind == wire.Anthropic {
 				tg.authName, tg.authVal = "X-Api-Key", []string{key}
@@ -151,6 +160,7 @@ func (e *Engine) NewRoute(name string, chain []Target, opts ...RouteOption) (*Ro
 			}
 		}
 		r.targets = append(r.targets, tg)
+		r.maxModel = max(r.maxModel, len(t.Model))
 	}
 	v, err := validate.New(p.Validate, e.schemas)
 	if err != nil {

@@ -69,49 +69,54 @@ func (c *call) newStream(i, n int, resp *http.Response, actx context.Context, ca
 // prime reads the stream up to its first content event (or, when the
 // stream is buffered, to its end) and classifies what it saw. Nothing has
 // reached the client yet, so any failure here may still fall back.
-func (s *Stream) prime(res result) result {
+func (s *Stream) prime(res *result) {
 	c := s.c
 	for {
 		s.armIdle()
 		ev, err := s.rd.Next()
 		if err != nil {
-			return c.noResponse(s.actx, s.readErr(err), res)
+			c.noResponse(s.actx, s.readErr(err), res)
+			return
 		}
 		switch wire.EventKind(s.up, ev) {
 		case wire.KindError:
-			return c.classified(&c.r.targets[s.target], res, classify.Signal{Status: res.status, Header: res.header, Body: append([]byte(nil), ev.Data...), InStream: true})
+			c.classified(&c.r.targets[s.target], res, classify.Signal{Status: res.status, Header: res.header, Body: append([]byte(nil), ev.Data...), InStream: true})
+			return
 		case wire.KindDone:
 			if err := s.add(ev); err != nil {
-				return s.invalid(res, &validate.Failure{Validator: "format", Reason: err.Error()})
+				s.invalid(res, &validate.Failure{Validator: "format", Reason: err.Error()})
+				return
 			}
 			s.complete = true
 			s.markFirst()
 			if f := s.check(); f != nil {
-				return s.invalid(res, f)
+				s.invalid(res, f)
+				return
 			}
 			s.closeUpstream()
 			res.class = classify.OK
-			return res
+			return
 		case wire.KindContent:
 			if err := s.add(ev); err != nil {
-				return s.invalid(res, &validate.Failure{Validator: "format", Reason: err.Error()})
+				s.invalid(res, &validate.Failure{Validator: "format", Reason: err.Error()})
+				return
 			}
 			s.markFirst()
 			if !c.buffer {
 				res.class = classify.OK
-				return res
+				return
 			}
 		default:
 			if err := s.add(ev); err != nil {
-				return s.invalid(res, &validate.Failure{Validator: "format", Reason: err.Error()})
+				s.invalid(res, &validate.Failure{Validator: "format", Reason: err.Error()})
+				return
 			}
 		}
 	}
 }
 
-func (s *Stream) invalid(res result, f *validate.Failure) result {
+func (s *Stream) invalid(res *result, f *validate.Failure) {
 	res.class, res.fail, res.err = classify.Invalid, f, f
-	return res
 }
 
 // markFirst notes the first content event: the first-token bound is met.
@@ -126,12 +131,13 @@ func (s *Stream) markFirst() {
 
 // armIdle bounds the wait for the next event.
 func (s *Stream) armIdle() {
-	end := time.Now().Add(s.c.p.Timeouts.Idle)
+	now := time.Now()
+	end := now.Add(s.c.p.Timeouts.Idle)
 	if !s.content && s.firstEnd.Before(end) {
-		s.c.wd.arm(s.firstEnd, errFirstTokenTimeout)
+		s.c.wd.arm(now, s.firstEnd, errFirstTokenTimeout)
 		return
 	}
-	s.c.wd.arm(end, errIdleTimeout)
+	s.c.wd.arm(now, end, errIdleTimeout)
 }
 
 // readErr turns a read error into the attempt's cause: a bound that
@@ -286,7 +292,7 @@ func (s *Stream) end(b *brokenOutcome) {
 	}
 	if !s.reported {
 		s.reported = true
-		c.report(t.name, s.ticket, result{n: s.n, class: cl, spentUntil: s.spentUntil}, o)
+		c.report(t.name, s.ticket, &result{n: s.n, class: cl, spentUntil: s.spentUntil}, o)
 	}
 	c.finish(s.resp, nil)
 }
@@ -317,7 +323,7 @@ func (s *Stream) Close() error {
 	c := s.c
 	if !s.reported {
 		s.reported = true
-		c.report(c.r.targets[s.target].name, s.ticket, result{n: s.n, class: classify.OK}, breaker.Neutral)
+		c.report(c.r.targets[s.target].name, s.ticket, &result{n: s.n, class: classify.OK}, breaker.Neutral)
 	}
 	c.finish(s.resp, context.Canceled)
 	return nil

@@ -62,8 +62,14 @@ func (t *Transport) RoundTrip(req *http.Request) (*http.Response, error) {
 	}
 	var body []byte
 	if req.Body != nil {
+		// One allocation holds the body and, after it, its copy for the
+		// first target when only the model changes.
+		spare := 0
+		if t.route.targets[0].Provider.Kind == d && req.ContentLength > 0 {
+			spare = int(req.ContentLength) + t.route.maxModel + 16
+		}
 		var err error
-		body, err = readBody(req.Body, req.ContentLength, 64<<20)
+		body, err = readBodySpare(req.Body, req.ContentLength, 64<<20, spare)
 		req.Body.Close()
 		if err != nil {
 			return nil, fmt.Errorf("lifeline: reading request body: %w", err)
@@ -76,18 +82,29 @@ func (t *Transport) RoundTrip(req *http.Request) (*http.Response, error) {
 			return errorResponse(req, d, t.route, badRequest(err.Error())), nil
 		}
 	}
-	// One allocation holds the request, the response and its body.
-	x := &exchange{req: Request{
+	x := t.engine.calls.Get().(*pooledCall)
+	x.req = Request{
 		Dialect: d, Body: body, Header: req.Header,
-		IdempotencyKey: req.Header.Get("Idempotency-Key"), Deadline: deadline,
-	}}
+		Deadline: deadline,
+	}
+	// Header.Get would canonicalize a constant: index the map directly.
+	if v := req.Header["Idempotency-Key"]; len(v) > 0 {
+		x.req.IdempotencyKey = v[0]
+	}
+	if cap(body) > len(body) {
+		x.call.spare = body[len(body):len(body):cap(body)]
+		body = body[:len(body):len(body)]
+		x.req.Body = body
+	}
 	resp, err := t.engine.do(req.Context(), t.route, &x.req, &x.call)
 	if err != nil {
+		var out *http.Response
 		var le *Error
 		if errors.As(err, &le) {
-			return errorResponse(req, d, t.route, le), nil
+			out, err = errorResponse(req, d, t.route, le), nil
 		}
-		return nil, err
+		t.engine.release(x)
+		return out, err
 	}
 	// The upstream response's header map is ours to reuse.
 	h := resp.Header
@@ -97,26 +114,40 @@ func (t *Transport) RoundTrip(req *http.Request) (*http.Response, error) {
 	h[HeaderRoute] = t.route.nameHeader
 	h[HeaderTarget] = t.route.targets[resp.target].nameHeader
 	h[HeaderAttempts] = attemptsHeader(len(resp.Attempts))
-	out := &x.resp
-	*out = http.Response{
+	// One allocation holds the response and its body.
+	r := &response{resp: http.Response{
 		Status: statusLine(resp.Status), StatusCode: resp.Status,
 		Proto: "HTTP/1.1", ProtoMajor: 1, ProtoMinor: 1, Header: h, Request: req,
-	}
+	}}
+	out := &r.resp
 	if resp.Stream != nil {
+		// The stream uses the call until it is closed: it is not reused.
 		out.Body = &streamBody{s: resp.Stream}
 		out.ContentLength = -1
 		return out, nil
 	}
-	x.body.Reset(resp.Body)
-	out.Body = &x.body
+	r.body.Reset(resp.Body)
+	out.Body = &r.body
 	out.ContentLength = int64(len(resp.Body))
+	t.engine.release(x)
 	return out, nil
 }
 
-// exchange is what one RoundTrip allocates.
-type exchange struct {
+// pooledCall is the storage of one RoundTrip, reused across requests.
+type pooledCall struct {
 	call call
 	req  Request
+}
+
+// release returns x to the pool; nothing may refer to it any more.
+func (e *Engine) release(x *pooledCall) {
+	x.call.release()
+	x.req = Request{}
+	e.calls.Put(x)
+}
+
+// response is what a served RoundTrip allocates.
+type response struct {
 	resp http.Response
 	body readCloser
 }

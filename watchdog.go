@@ -23,11 +23,18 @@ var (
 // watchdog enforces a request's time bounds with one timer: the request's
 // deadline, and for the attempt in progress its own deadline and its
 // current phase bound (first token, idle gap between events). It cancels
-// the attempt's context with the bound that passed as the cause. The timer
-// is re-armed as the request progresses; no goroutine waits on it.
+// the attempt's context with the bound that passed as the cause. No
+// goroutine waits on it.
+//
+// The timer is set lazily: a bound that moves later (the idle bound after
+// every event, the first-token bound once headers arrived) leaves the
+// timer where it is, and a firing that finds no bound due sets it for the
+// earliest one. A stream of many events thus costs one timer firing per
+// idle period, not a timer reset per event.
 type watchdog struct {
 	mu         sync.Mutex
 	timer      *time.Timer
+	armed      time.Time               // when the timer fires; zero: not set
 	deadline   time.Time               // the request's
 	cancel     context.CancelCauseFunc // the attempt in progress; nil between attempts
 	attEnd     time.Time
@@ -37,8 +44,8 @@ type watchdog struct {
 }
 
 // newWatchdog returns a watchdog with its timer, stopped. Watchdogs are
-// pooled: a firing left over from a previous request finds no bound due and
-// does nothing.
+// pooled: a firing left over from a previous request finds no bound due
+// and only sets the timer for the current one.
 func newWatchdog() *watchdog {
 	w := &watchdog{stopped: true}
 	w.timer = time.AfterFunc(time.Hour, w.fire)
@@ -54,21 +61,23 @@ func (w *watchdog) reset(deadline time.Time) {
 	w.phaseEnd, w.phaseCause = time.Time{}, nil
 }
 
-// begin starts watching an attempt that must end by attEnd.
-func (w *watchdog) begin(cancel context.CancelCauseFunc, attEnd time.Time, phaseEnd time.Time, cause error) {
+// begin starts watching an attempt that started at now and must end by
+// attEnd; phaseEnd (zero: none) bounds its first phase.
+func (w *watchdog) begin(cancel context.CancelCauseFunc, now, attEnd, phaseEnd time.Time, cause error) {
 	w.mu.Lock()
 	defer w.mu.Unlock()
 	w.cancel, w.attEnd = cancel, attEnd
 	w.phaseEnd, w.phaseCause = phaseEnd, cause
-	w.rearm()
+	w.rearm(now)
 }
 
-// arm sets the attempt's current phase bound (zero: none).
-func (w *watchdog) arm(phaseEnd time.Time, cause error) {
+// arm sets the attempt's current phase bound (zero: none); now is the
+// current time, or zero to read the clock only if the timer must move.
+func (w *watchdog) arm(now, phaseEnd time.Time, cause error) {
 	w.mu.Lock()
 	defer w.mu.Unlock()
 	w.phaseEnd, w.phaseCause = phaseEnd, cause
-	w.rearm()
+	w.rearm(now)
 }
 
 // end stops watching the current attempt.
@@ -76,7 +85,7 @@ func (w *watchdog) end() {
 	w.mu.Lock()
 	defer w.mu.Unlock()
 	w.cancel = nil
-	w.timer.Stop()
+	w.disarm()
 }
 
 // stop disarms the watchdog for good.
@@ -84,11 +93,20 @@ func (w *watchdog) stop() {
 	w.mu.Lock()
 	defer w.mu.Unlock()
 	w.stopped, w.cancel = true, nil
-	w.timer.Stop()
+	w.disarm()
 }
 
-// rearm sets the timer for the earliest bound. w.mu is held.
-func (w *watchdog) rearm() {
+// disarm stops the timer. w.mu is held.
+func (w *watchdog) disarm() {
+	if !w.armed.IsZero() {
+		w.timer.Stop()
+		w.armed = time.Time{}
+	}
+}
+
+// rearm makes the timer fire no later than the earliest bound; now is the
+// current time or zero. w.mu is held.
+func (w *watchdog) rearm(now time.Time) {
 	if w.stopped || w.cancel == nil {
 		return
 	}
@@ -99,11 +117,21 @@ func (w *watchdog) rearm() {
 	if !w.phaseEnd.IsZero() && w.phaseEnd.Before(at) {
 		at = w.phaseEnd
 	}
-	w.timer.Reset(time.Until(at))
+	if !w.armed.IsZero() && !at.Before(w.armed) {
+		return // the timer fires first; fire sets it again
+	}
+	if now.IsZero() {
+		now = time.Now()
+	}
+	w.armed = at
+	w.timer.Reset(at.Sub(now))
 }
 
 func (w *watchdog) fire() {
 	w.mu.Lock()
+	// The timer is not set any more, unless it was reset after this firing
+	// was scheduled: then the next rearm merely sets it again.
+	w.armed = time.Time{}
 	if w.stopped || w.cancel == nil {
 		w.mu.Unlock()
 		return
@@ -118,7 +146,8 @@ func (w *watchdog) fire() {
 	case !w.phaseEnd.IsZero() && !now.Before(w.phaseEnd):
 		cause = w.phaseCause
 	default:
-		// Re-armed after this firing was scheduled: not due yet.
+		// A bound moved later since the timer was set: wait for it.
+		w.rearm(now)
 		w.mu.Unlock()
 		return
 	}

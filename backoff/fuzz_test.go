@@ -17,6 +17,7 @@ func FuzzRetryHint(f *testing.F) {
 	f.Add("NaN", "+Inf", "9999-12-31T23:59:59Z", "-1", "2562047h47m16.854775807s", "1e309", "anthropic-ratelimit--reset", "0")
 	f.Add("-1e300", "1e-400", "2026-08-21T12:00:30.123456789+14:00", "0.0", "-0s", "", "x-ratelimit-remaining-", "0")
 	f.Add("1e12", "Sunday, 06-Nov-94 08:49:37 GMT", "junk", "0", "20ms", "00", "Anthropic-Ratelimit-Foo-Reset", "2026-08-21T12:01:00Z")
+	f.Add("", "", "2026-08-21T12:00:30Z", "\u00a00", "1s", " -0.0e5 ", "X-RATELIMIT-REMAINING-TOKENS", ".0")
 	f.Fuzz(func(t *testing.T, ms, ra, anReset, anRemaining, oaReset, oaRemaining, key, val string) {
 		h := http.Header{}
 		h.Set("retry-after-ms", ms)
@@ -46,6 +47,9 @@ func FuzzRetryHint(f *testing.F) {
 		}
 		if spent && !ok {
 			t.Fatalf("Spent until %v but RetryHint found no hint", until)
+		}
+		if u, s := spentLimits(h, now); u != until || s != spent {
+			t.Fatalf("Spent = %v, %v; without its quick test %v, %v", until, spent, u, s)
 		}
 	})
 }

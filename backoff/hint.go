@@ -74,12 +74,52 @@ func RetryHint(h http.Header, now time.Time) (Hint, bool) {
 // reported, since there is no time to wait for. With several spent limits
 // the latest reset wins. A reset already past is reported as now.
 func Spent(h http.Header, now time.Time) (until time.Time, ok bool) {
+	if !anySpent(h) {
+		return time.Time{}, false // the common answer, found in one cheap pass
+	}
+	return spentLimits(h, now)
+}
+
+// spentLimits is Spent without its quick test.
+func spentLimits(h http.Header, now time.Time) (until time.Time, ok bool) {
 	var buf [8]limit
 	ls := scan(h, buf[:0])
 	if _, t, ok := pick(ls, anyDialect, now, true); ok {
 		return t, true
 	}
 	return time.Time{}, false
+}
+
+// anySpent reports whether some -remaining header of h reads 0 or less.
+// When none does, Spent has nothing to report, whatever the resets say.
+func anySpent(h http.Header) bool {
+	for k, vs := range h {
+		if len(vs) == 0 || !maybeNonPositive(vs[0]) {
+			continue
+		}
+		if n, ok := number(vs[0]); !ok || n > 0 {
+			continue
+		}
+		if _, _, isReset, ok := classify(k); ok && !isReset {
+			return true
+		}
+	}
+	return false
+}
+
+// maybeNonPositive is a quick test of v's first character: false when
+// number(v) cannot be 0 or less.
+func maybeNonPositive(v string) bool {
+	for i := 0; i < len(v); i++ {
+		switch c := v[i]; c {
+		case ' ', '\t', '\n', '\v', '\f', '\r':
+		case '0', '-', '+', '.':
+			return true
+		default:
+			return c >= 0x80 // maybe a Unicode space: let number decide
+		}
+	}
+	return false
 }
 
 // dialect is a family of rate-limit headers.

@@ -103,6 +103,18 @@ func FuzzSetModel(f *testing.F) {
 			return // invalid UTF-8 is replaced by the decoder: values differ
 		}
 		checkSetModel(t, body, out, model)
+
+		// Appending into the spare capacity after the body, as the engine
+		// does, leaves the body alone and gives the same bytes.
+		buf := make([]byte, len(body), 2*len(body)+len(model))
+		copy(buf, body)
+		in := buf[:len(body):len(body)]
+		if got := wire.AppendSetModel(buf[len(body):len(body)], in, fields, model); !bytes.Equal(got, out) {
+			t.Fatalf("AppendSetModel = %q, SetModel = %q", got, out)
+		}
+		if !bytes.Equal(in, orig) {
+			t.Fatal("AppendSetModel modified the body before its destination")
+		}
 	})
 }
 

@@ -124,21 +124,25 @@ func peek(body []byte, copyModel, validate bool) (Fields, error) {
 // f must come from Peek(body). If the body has no model member, one is added.
 // The result is a new slice; body is not modified.
 func SetModel(body []byte, f Fields, model string) []byte {
+	return AppendSetModel(make([]byte, 0, len(body)+len(model)+12), body, f, model)
+}
+
+// AppendSetModel is SetModel appending the result to dst. dst must not
+// overlap body.
+func AppendSetModel(dst, body []byte, f Fields, model string) []byte {
 	if f.modelEnd == 0 {
 		i := jsonscan.SkipSpace(body, 0) + 1
-		out := make([]byte, 0, len(body)+len(model)+12)
-		out = append(out, body[:i]...)
-		out = append(out, `"model":`...)
-		out = appendString(out, model)
+		dst = append(dst, body[:i]...)
+		dst = append(dst, `"model":`...)
+		dst = appendString(dst, model)
 		if j := jsonscan.SkipSpace(body, i); j < len(body) && body[j] != '}' {
-			out = append(out, ',')
+			dst = append(dst, ',')
 		}
-		return append(out, body[i:]...)
+		return append(dst, body[i:]...)
 	}
-	out := make([]byte, 0, len(body)-(f.modelEnd-f.modelStart)+len(model)+2)
-	out = append(out, body[:f.modelStart]...)
-	out = appendString(out, model)
-	return append(out, body[f.modelEnd:]...)
+	dst = append(dst, body[:f.modelStart]...)
+	dst = appendString(dst, model)
+	return append(dst, body[f.modelEnd:]...)
 }
 
 func unquote(v []byte) (string, error) {

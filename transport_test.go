@@ -1,0 +1,168 @@
+package lifeline_test
+
+import (
+	"bytes"
+	"encoding/json"
+	"fmt"
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/lifelinehq/lifeline"
+	"github.com/lifelinehq/lifeline/wire"
+)
+
+// The Transport reuses its per-request storage. Many goroutines sending
+// different requests, served and refused, must each get their own answer,
+// and the upstream must see each request's own key and body.
+func TestTransportConcurrentRequestsKeepTheirOwnState(t *testing.T) {
+	var calls atomic.Int32
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		calls.Add(1)
+		var req struct {
+			Messages []struct{ Content string } `json:"messages"`
+		}
+		if err := json.NewDecoder(r.Body).Decode(&req); err != nil || len(req.Messages) != 1 {
+			w.WriteHeader(500)
+			return
+		}
+		text := req.Messages[0].Content
+		w.Header().Set("Content-Type", "application/json")
+		if strings.HasPrefix(text, "refuse") {
+			w.WriteHeader(400)
+			fmt.Fprintf(w, `{"error":{"type":"invalid_request_error","message":"refused %s"}}`, text)
+			return
+		}
+		fmt.Fprintf(w, `{"id":"c","object":"chat.completion","model":"m","choices":[{"index":0,"message":{"role":"assistant","content":%q},"finish_reason":"stop"}],"key":%q}`,
+			text, r.Header.Get("Idempotency-Key"))
+	}))
+	defer srv.Close()
+	e := lifeline.New()
+	r, err := e.NewRoute("route", []lifeline.Target{{
+		Provider: &lifeline.Provider{Name: "p", Kind: wire.OpenAI, BaseURL: srv.URL + "/v1", APIKey: "k"}, Model: "m",
+	}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	c := &http.Client{Transport: e.Transport(r)}
+
+	var wg sync.WaitGroup
+	for g := range 8 {
+		wg.Go(func() {
+			for i := range 50 {
+				text := fmt.Sprintf("g%d-i%d", g, i)
+				if i%5 == 0 {
+					text = "refuse-" + text
+				}
+				key := "key-" + text
+				body := fmt.Sprintf(`{"model":"route","messages":[{"role":"user","content":%q}]}`, text)
+				req, _ := http.NewRequest(http.MethodPost, "http://lifeline.invalid/v1/chat/completions", strings.NewReader(body))
+				req.Header.Set("Content-Type", "application/json")
+				req.Header.Set("Idempotency-Key", key)
+				resp, err := c.Do(req)
+				if err != nil {
+					t.Error(err)
+					return
+				}
+				got, _ := io.ReadAll(resp.Body)
+				resp.Body.Close()
+				if strings.HasPrefix(text, "refuse") {
+					if resp.StatusCode != 400 || !bytes.Contains(got, []byte("refused "+text)) {
+						t.Errorf("%s: %d %s", text, resp.StatusCode, got)
+					}
+					continue
+				}
+				var out struct {
+					Choices []struct{ Message struct{ Content string } }
+					Key     string
+				}
+				if err := json.Unmarshal(got, &out); err != nil || len(out.Choices) != 1 {
+					t.Errorf("%s: %d %s", text, resp.StatusCode, got)
+					continue
+				}
+				if out.Choices[0].Message.Content != text || out.Key != key {
+					t.Errorf("request %s (key %s) got the answer of %s (key %s)", text, key, out.Choices[0].Message.Content, out.Key)
+				}
+				if a := resp.Header.Get(lifeline.HeaderAttempts); a != "1" {
+					t.Errorf("%s: %s = %q", text, lifeline.HeaderAttempts, a)
+				}
+			}
+		})
+	}
+	wg.Wait()
+	if n := calls.Load(); n != 400 {
+		t.Fatalf("upstream calls = %d, want 400 (one per request)", n)
+	}
+}
+
+// A stream whose events come at gaps shorter than the idle bound is never
+// cut, however long it lasts in total; a stall after some content is cut
+// about one idle bound after the last event.
+func TestIdleBoundFollowsEachEvent(t *testing.T) {
+	const idle = 60 * time.Millisecond
+	for _, d := range dialects {
+		t.Run(d.String(), func(t *testing.T) {
+			slow := func(stall bool) behaviour {
+				return func(w http.ResponseWriter, r *http.Request) {
+					w.Header().Set("Content-Type", "text/event-stream")
+					w.WriteHeader(200)
+					f := w.(http.Flusher)
+					evs := d.stream
+					if stall {
+						evs = evs[:len(evs)-1]
+					}
+					// Every gap is half the bound; together they last several bounds.
+					for _, e := range evs {
+						time.Sleep(idle / 2)
+						io.WriteString(w, e)
+						f.Flush()
+					}
+					if stall {
+						<-r.Context().Done()
+					}
+				}
+			}
+			up := newUpstream(t, slow(false))
+			f := newFixture(t, d, []string{up.URL}, lifeline.WithMaxAttempts(1),
+				lifeline.WithTimeouts(lifeline.Timeouts{Idle: idle, FirstToken: 5 * time.Second, Total: 10 * time.Second}))
+			resp, body, err := f.do(true)
+			if err != nil {
+				t.Fatalf("a steady stream was cut: %v (body %q)", err, body)
+			}
+			if body != strings.Join(d.stream, "") {
+				t.Fatalf("body = %q", body)
+			}
+			wantClasses(t, resp, err, "p0/m0:ok")
+
+			stalled := newUpstream(t, slow(true))
+			f = newFixture(t, d, []string{stalled.URL}, lifeline.WithMaxAttempts(1),
+				lifeline.WithTimeouts(lifeline.Timeouts{Idle: idle, FirstToken: 5 * time.Second, Total: 10 * time.Second}))
+			resp, err = f.engine.Do(t.Context(), f.route, &lifeline.Request{Dialect: d.d, Body: []byte(d.streamRequest())})
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer resp.Stream.Close()
+			// The longest gap between chunks is the stall, ended by the bound
+			// (the last chunk is the error event).
+			var gap time.Duration
+			last := time.Now()
+			for {
+				if _, err := resp.Stream.Next(); err != nil {
+					break
+				}
+				gap, last = max(gap, time.Since(last)), time.Now()
+			}
+			if resp.Stream.Err() == nil || !strings.Contains(resp.Stream.Err().Error(), "idle") {
+				t.Fatalf("stream error = %v, want the idle bound", resp.Stream.Err())
+			}
+			if gap < idle-5*time.Millisecond || gap > idle+time.Second {
+				t.Fatalf("cut %v after the last event, want about %v", gap, idle)
+			}
+		})
+	}
+}
