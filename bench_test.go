@@ -10,6 +10,7 @@ import (
 	"sync"
 	"syscall"
 	"testing"
+	"time"
 
 	"github.com/lifelinehq/lifeline"
 	"github.com/lifelinehq/lifeline/validate"
@@ -218,4 +219,53 @@ func BenchmarkPlainClientInMemory(b *testing.B) {
 func BenchmarkTransportInMemory(b *testing.B) {
 	c := benchRoute(b, memoryUpstream{[]byte(openaiD.ok)}, "http://upstream.invalid/v1")
 	runClient(b, c, "http://lifeline.invalid/v1/chat/completions", []byte(openaiD.request))
+}
+
+// BenchmarkOverhead measures what the engine adds to a call by timing
+// the two clients of the benchmarks above in turns, request by request, on
+// the same upstream: whatever else the machine does in the meantime slows
+// both alike. It reports each client's time per call and the difference
+// ("added-ns/op"); allocations are counted by the separate benchmarks.
+func BenchmarkOverhead(b *testing.B) {
+	base := benchUpstream(b, openaiD.ok)
+	plain := &http.Client{Transport: benchTransport()}
+	engine := benchRoute(b, benchTransport(), base+"/v1")
+	body := []byte(openaiD.request)
+	call := func(c *http.Client, url string) time.Duration {
+		req, err := http.NewRequest(http.MethodPost, url, bytes.NewReader(body))
+		if err != nil {
+			b.Fatal(err)
+		}
+		req.Header["Content-Type"] = []string{"application/json"}
+		req.Header["Authorization"] = []string{"Bearer k"}
+		start := time.Now()
+		resp, err := c.Do(req)
+		if err != nil {
+			b.Fatal(err)
+		}
+		if _, err := io.Copy(io.Discard, resp.Body); err != nil {
+			b.Fatal(err)
+		}
+		resp.Body.Close()
+		d := time.Since(start)
+		if resp.StatusCode != 200 {
+			b.Fatal(resp.Status)
+		}
+		return d
+	}
+	var tp, te time.Duration
+	i := 0
+	for b.Loop() {
+		if i%2 == 0 {
+			tp += call(plain, base+"/v1/chat/completions")
+			te += call(engine, "http://lifeline.invalid/v1/chat/completions")
+		} else {
+			te += call(engine, "http://lifeline.invalid/v1/chat/completions")
+			tp += call(plain, base+"/v1/chat/completions")
+		}
+		i++
+	}
+	b.ReportMetric(float64(tp)/float64(b.N), "plain-ns/op")
+	b.ReportMetric(float64(te)/float64(b.N), "lifeline-ns/op")
+	b.ReportMetric(float64(te-tp)/float64(b.N), "added-ns/op")
 }
