@@ -30,7 +30,11 @@ var (
 // every event, the first-token bound once headers arrived) leaves the
 // timer where it is, and a firing that finds no bound due sets it for the
 // earliest one. A stream of many events thus costs one timer firing per
-// idle period, not a timer reset per event.
+// idle period, not a timer reset per event. Ending an attempt or a request
+// leaves the timer set too: its firing finds nothing to cancel, and a
+// pooled watchdog whose timer is still set for a bound later than the next
+// attempt's first needs no reset at all. Most attempts then touch the
+// runtime's timers not at all.
 type watchdog struct {
 	mu         sync.Mutex
 	timer      *time.Timer
@@ -45,7 +49,7 @@ type watchdog struct {
 
 // newWatchdog returns a watchdog with its timer, stopped. Watchdogs are
 // pooled: a firing left over from a previous request finds no bound due
-// and only sets the timer for the current one.
+// and only sets the timer for the current one, or nothing to do.
 func newWatchdog() *watchdog {
 	w := &watchdog{stopped: true}
 	w.timer = time.AfterFunc(time.Hour, w.fire)
@@ -80,28 +84,19 @@ func (w *watchdog) arm(now, phaseEnd time.Time, cause error) {
 	w.rearm(now)
 }
 
-// end stops watching the current attempt.
+// end stops watching the current attempt. The timer stays set (see
+// watchdog).
 func (w *watchdog) end() {
 	w.mu.Lock()
-	defer w.mu.Unlock()
 	w.cancel = nil
-	w.disarm()
+	w.mu.Unlock()
 }
 
-// stop disarms the watchdog for good.
+// stop ends the request: nothing is watched until the next reset.
 func (w *watchdog) stop() {
 	w.mu.Lock()
-	defer w.mu.Unlock()
 	w.stopped, w.cancel = true, nil
-	w.disarm()
-}
-
-// disarm stops the timer. w.mu is held.
-func (w *watchdog) disarm() {
-	if !w.armed.IsZero() {
-		w.timer.Stop()
-		w.armed = time.Time{}
-	}
+	w.mu.Unlock()
 }
 
 // rearm makes the timer fire no later than the earliest bound; now is the
