@@ -49,7 +49,7 @@ func TestWatchdogBoundMovedLater(t *testing.T) {
 		ctx := watch(w, start, start.Add(time.Minute), start.Add(5*time.Second), errFirstTokenTimeout)
 		time.Sleep(3 * time.Second)
 		w.arm(time.Time{}, time.Now().Add(5*time.Second), errIdleTimeout) // due at 8 s
-		time.Sleep(4 * time.Second)                                        // past the first bound (5 s)
+		time.Sleep(4 * time.Second)                                       // past the first bound (5 s)
 		if err := ctx.Err(); err != nil {
 			t.Fatalf("cancelled at the bound that moved: %v", context.Cause(ctx))
 		}
