@@ -4,105 +4,31 @@ import (
 	"context"
 	"fmt"
 	"io"
-	"net"
-	"net/http"
-	"net/http/httptest"
 	"strings"
 	"sync"
-	"sync/atomic"
 	"testing"
 	"time"
 
 	"github.com/lifelinehq/lifeline"
 	"github.com/lifelinehq/lifeline/backoff"
+	"github.com/lifelinehq/lifeline/internal/upstreamtest"
 	"github.com/lifelinehq/lifeline/wire"
 )
 
-// behaviour is what a scripted upstream does for one request.
-type behaviour func(w http.ResponseWriter, r *http.Request)
+// The scripted upstream and its behaviours are shared with the gateway's
+// tests.
+type (
+	behaviour = upstreamtest.Behaviour
+	upstream  = upstreamtest.Server
+)
 
-// upstream is a real HTTP server that plays a script, one behaviour per
-// call; the last behaviour repeats.
-type upstream struct {
-	*httptest.Server
-	mu     sync.Mutex
-	script []behaviour
-	calls  atomic.Int32
-	bodies []string
-	keys   []string
-}
-
-func newUpstream(t *testing.T, script ...behaviour) *upstream {
-	t.Helper()
-	u := &upstream{script: script}
-	u.Server = httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		n := int(u.calls.Add(1)) - 1
-		b, _ := io.ReadAll(r.Body)
-		u.mu.Lock()
-		u.bodies = append(u.bodies, string(b))
-		u.keys = append(u.keys, r.Header.Get("Idempotency-Key"))
-		if n >= len(u.script) {
-			n = len(u.script) - 1
-		}
-		beh := u.script[n]
-		u.mu.Unlock()
-		beh(w, r)
-	}))
-	t.Cleanup(u.Close)
-	return u
-}
-
-func (u *upstream) count() int { return int(u.calls.Load()) }
-
-func (u *upstream) idempotencyKeys() []string {
-	u.mu.Lock()
-	defer u.mu.Unlock()
-	return append([]string(nil), u.keys...)
-}
-
-// refusedURL returns a URL on which connections are refused.
-func refusedURL(t *testing.T) string {
-	t.Helper()
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	addr := l.Addr().String()
-	l.Close()
-	return "http://" + addr
-}
-
-func reply(status int, header map[string]string, body string) behaviour {
-	return func(w http.ResponseWriter, r *http.Request) {
-		for k, v := range header {
-			w.Header().Set(k, v)
-		}
-		w.Header().Set("Content-Type", "application/json")
-		w.WriteHeader(status)
-		io.WriteString(w, body)
-	}
-}
-
-// events writes SSE events one by one with a flush each; then, depending
-// on end, returns (end "cut"/"done") or hangs until the client goes away.
-func events(evs []string, hangAfter bool) behaviour {
-	return func(w http.ResponseWriter, r *http.Request) {
-		w.Header().Set("Content-Type", "text/event-stream")
-		w.WriteHeader(200)
-		f := w.(http.Flusher)
-		for _, e := range evs {
-			io.WriteString(w, e)
-			f.Flush()
-		}
-		if hangAfter {
-			<-r.Context().Done()
-		}
-	}
-}
-
-func hang() behaviour {
-	return func(w http.ResponseWriter, r *http.Request) { <-r.Context().Done() }
-}
+var (
+	newUpstream = upstreamtest.New
+	refusedURL  = upstreamtest.RefusedURL
+	reply       = upstreamtest.Reply
+	events      = upstreamtest.Events
+	hang        = upstreamtest.Hang
+)
 
 // dialect fixtures
 

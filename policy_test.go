@@ -24,14 +24,14 @@ func TestRetryBudgetStopsRetries(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	before := a.count()
+	before := a.Count()
 	resp, _, err := f.do(false)
 	if err != nil {
 		t.Fatal(err)
 	}
 	wantClasses(t, resp, err, "p0/m0:transient", "p1/m1:ok")
-	if a.count()-before != 1 {
-		t.Fatalf("retried with an empty budget: %d calls", a.count()-before)
+	if a.Count()-before != 1 {
+		t.Fatalf("retried with an empty budget: %d calls", a.Count()-before)
 	}
 	if len(f.events.kinds(lifeline.BudgetExhausted)) == 0 {
 		t.Fatal("no budget-exhausted event")
@@ -69,8 +69,8 @@ func TestSpentQuotaHeadersRouteAroundTarget(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	if a.count() != 1 || b.count() != 2 {
-		t.Fatalf("calls a=%d b=%d: the spent target was not paced", a.count(), b.count())
+	if a.Count() != 1 || b.Count() != 2 {
+		t.Fatalf("calls a=%d b=%d: the spent target was not paced", a.Count(), b.Count())
 	}
 }
 
@@ -100,8 +100,8 @@ func TestCrossDialectFallback(t *testing.T) {
 		if stream && !strings.HasSuffix(body, "data: [DONE]\n\n") {
 			t.Fatalf("translated stream does not end with [DONE]: %s", body)
 		}
-		if !strings.Contains(b.bodies[0], `"max_tokens"`) || !strings.Contains(b.bodies[0], `"model":"claude-b"`) {
-			t.Fatalf("upstream got %s", b.bodies[0])
+		if !strings.Contains(b.Bodies()[0], `"max_tokens"`) || !strings.Contains(b.Bodies()[0], `"model":"claude-b"`) {
+			t.Fatalf("upstream got %s", b.Bodies()[0])
 		}
 	}
 }

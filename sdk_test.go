@@ -67,8 +67,8 @@ func TestSDKOverTransportOverloadedServedBySecondTarget(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if c.Choices[0].Message.Content != "hello" || ct.calls != 1 || a.count() != 1 || b.count() != 1 {
-			t.Fatalf("content %q, sdk calls %d, upstream a %d b %d", c.Choices[0].Message.Content, ct.calls, a.count(), b.count())
+		if c.Choices[0].Message.Content != "hello" || ct.calls != 1 || a.Count() != 1 || b.Count() != 1 {
+			t.Fatalf("content %q, sdk calls %d, upstream a %d b %d", c.Choices[0].Message.Content, ct.calls, a.Count(), b.Count())
 		}
 		if raw.Header.Get("X-Lifeline-Target") != "p1/m1" || raw.Header.Get("X-Lifeline-Attempts") != "2" {
 			t.Fatalf("headers %v", raw.Header)
@@ -84,8 +84,8 @@ func TestSDKOverTransportOverloadedServedBySecondTarget(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if m.Content[0].Text != "hello" || ct.calls != 1 || a.count() != 1 || b.count() != 1 {
-			t.Fatalf("content %+v, sdk calls %d, upstream a %d b %d", m.Content, ct.calls, a.count(), b.count())
+		if m.Content[0].Text != "hello" || ct.calls != 1 || a.Count() != 1 || b.Count() != 1 {
+			t.Fatalf("content %+v, sdk calls %d, upstream a %d b %d", m.Content, ct.calls, a.Count(), b.Count())
 		}
 	})
 }
@@ -103,8 +103,8 @@ func TestSDKOverTransportRejectedOnceWithoutRetry(t *testing.T) {
 		if !errors.As(err, &apiErr) || apiErr.StatusCode != 400 {
 			t.Fatalf("err = %v", err)
 		}
-		if ct.calls != 1 || a.count() != 1 || b.count() != 0 {
-			t.Fatalf("sdk calls %d, upstream a %d b %d", ct.calls, a.count(), b.count())
+		if ct.calls != 1 || a.Count() != 1 || b.Count() != 0 {
+			t.Fatalf("sdk calls %d, upstream a %d b %d", ct.calls, a.Count(), b.Count())
 		}
 	})
 	t.Run("anthropic-sdk-go", func(t *testing.T) {
@@ -118,8 +118,8 @@ func TestSDKOverTransportRejectedOnceWithoutRetry(t *testing.T) {
 		if !errors.As(err, &apiErr) || apiErr.StatusCode != 400 {
 			t.Fatalf("err = %v", err)
 		}
-		if ct.calls != 1 || a.count() != 1 || b.count() != 0 {
-			t.Fatalf("sdk calls %d, upstream a %d b %d", ct.calls, a.count(), b.count())
+		if ct.calls != 1 || a.Count() != 1 || b.Count() != 0 {
+			t.Fatalf("sdk calls %d, upstream a %d b %d", ct.calls, a.Count(), b.Count())
 		}
 	})
 }

@@ -74,8 +74,8 @@ func TestOKReturnsAnswer(t *testing.T) {
 		} else if body != d.ok {
 			t.Fatalf("body = %s", body)
 		}
-		if !strings.Contains(a.bodies[0], `"model":"m0"`) {
-			t.Fatalf("upstream got %s, want model rewritten to m0", a.bodies[0])
+		if !strings.Contains(a.Bodies()[0], `"model":"m0"`) {
+			t.Fatalf("upstream got %s, want model rewritten to m0", a.Bodies()[0])
 		}
 	})
 }
@@ -106,8 +106,8 @@ func TestInvalidOutputFallsBack(t *testing.T) {
 		if strings.Contains(body, "hel") {
 			t.Fatalf("invalid answer reached the client: %s", body)
 		}
-		if a.count() != 1 {
-			t.Fatalf("invalid target retried: %d calls", a.count())
+		if a.Count() != 1 {
+			t.Fatalf("invalid target retried: %d calls", a.Count())
 		}
 		if got := f.events.kinds(lifeline.ValidationFailed); len(got) != 1 || got[0].Validator == "" {
 			t.Fatalf("validation events = %+v", got)
@@ -140,7 +140,7 @@ func TestRateLimitWaitsForHintThenRetriesSameTarget(t *testing.T) {
 		if w := resp.Attempts[0].Wait; w < 30*time.Millisecond {
 			t.Fatalf("waited %v, want at least the 30ms hint", w)
 		}
-		if b.count() != 0 {
+		if b.Count() != 0 {
 			t.Fatal("fallback taken although the wait fit")
 		}
 	})
@@ -165,8 +165,8 @@ func TestRateLimitLongerThanMaxWaitGoesNext(t *testing.T) {
 			t.Fatal(err)
 		}
 		wantClasses(t, resp, err, "p1/m1:ok")
-		if a.count() != 1 {
-			t.Fatalf("cooling target called %d times", a.count())
+		if a.Count() != 1 {
+			t.Fatalf("cooling target called %d times", a.Count())
 		}
 	})
 }
@@ -187,8 +187,8 @@ func TestQuotaExhaustedIsNeverRetried(t *testing.T) {
 				wantClasses(t, resp, err, "p1/m1:ok")
 			}
 		}
-		if a.count() != 1 {
-			t.Fatalf("exhausted target called %d times, want 1 (quota cool-down)", a.count())
+		if a.Count() != 1 {
+			t.Fatalf("exhausted target called %d times, want 1 (quota cool-down)", a.Count())
 		}
 	})
 }
@@ -251,7 +251,7 @@ func TestServerErrorRetriesWithBackoffThenNext(t *testing.T) {
 			t.Fatal(err)
 		}
 		wantClasses(t, resp, err, "p0/m0:transient", "p0/m0:transient", "p0/m0:transient", "p1/m1:ok")
-		keys := append(a.idempotencyKeys(), b.idempotencyKeys()...)
+		keys := append(a.IdempotencyKeys(), b.IdempotencyKeys()...)
 		for _, k := range keys {
 			if k == "" || k != keys[0] {
 				t.Fatalf("idempotency keys differ across attempts: %v", keys)
@@ -339,8 +339,8 @@ func TestRejectedStopsWithoutRetryOrFallback(t *testing.T) {
 		if le.Status != 400 || le.Upstream == nil || !strings.Contains(string(le.Body(d.d)), "invalid_request_error") {
 			t.Fatalf("status %d, body %s", le.Status, le.Body(d.d))
 		}
-		if a.count() != 1 || b.count() != 0 {
-			t.Fatalf("calls a=%d b=%d, want 1 and 0", a.count(), b.count())
+		if a.Count() != 1 || b.Count() != 0 {
+			t.Fatalf("calls a=%d b=%d, want 1 and 0", a.Count(), b.Count())
 		}
 	})
 }
@@ -412,8 +412,8 @@ func TestShouldRetryHeaderOverrides(t *testing.T) {
 			d.badReq(w, r)
 		})
 		f = newFixture(t, d, []string{r.URL})
-		if _, _, err := f.do(stream); !errors.Is(err, lifeline.ErrRejected) || r.count() != 1 {
-			t.Fatalf("err %v after %d calls", err, r.count())
+		if _, _, err := f.do(stream); !errors.Is(err, lifeline.ErrRejected) || r.Count() != 1 {
+			t.Fatalf("err %v after %d calls", err, r.Count())
 		}
 	})
 }
@@ -439,7 +439,7 @@ func TestBrokenStreamEndsWithErrorEvent(t *testing.T) {
 			if d.d == anthropicD.d && !strings.HasPrefix(last, "event: error\n") {
 				t.Fatalf("last event %q is not an error", last)
 			}
-			if a.count() != 1 {
+			if a.Count() != 1 {
 				t.Fatal("a broken stream was retried")
 			}
 		})
@@ -477,8 +477,8 @@ func TestHintLongerThanDeadlineFailsFast(t *testing.T) {
 		if el := time.Since(start); el > 2*time.Second {
 			t.Fatalf("took %v: slept toward a wait that cannot fit", el)
 		}
-		if a.count() != 1 {
-			t.Fatalf("%d calls", a.count())
+		if a.Count() != 1 {
+			t.Fatalf("%d calls", a.Count())
 		}
 	})
 }
@@ -507,8 +507,8 @@ func TestBreakerOpensAndSkipsTarget(t *testing.T) {
 				t.Fatal(err)
 			}
 		}
-		if a.count() != 3 {
-			t.Fatalf("open breaker let %d calls through, want 3", a.count())
+		if a.Count() != 3 {
+			t.Fatalf("open breaker let %d calls through, want 3", a.Count())
 		}
 		ch := f.events.kinds(lifeline.BreakerChanged)
 		if len(ch) != 1 || ch[0].To.String() != "open" {

@@ -12,26 +12,15 @@ import (
 	"net/http/httptest"
 	"net/url"
 	"os"
+	"strings"
 	"syscall"
 	"testing"
 	"time"
 
 	"github.com/lifelinehq/lifeline/classify"
+	"github.com/lifelinehq/lifeline/internal/upstreamtest"
 	"github.com/lifelinehq/lifeline/wire"
 )
-
-// closedAddr returns the address of a TCP port on 127.0.0.1 that nothing
-// listens on any more.
-func closedAddr(t *testing.T) string {
-	t.Helper()
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	addr := ln.Addr().String()
-	ln.Close()
-	return addr
-}
 
 // client returns an HTTP client that keeps no idle connections behind.
 func client(t *testing.T) *http.Client {
@@ -67,10 +56,10 @@ func rawServer(t *testing.T, handle func(net.Conn)) string {
 func transportErrors(t *testing.T) map[string]error {
 	errs := map[string]error{}
 
-	_, err := net.Dial("tcp", closedAddr(t))
+	_, err := net.Dial("tcp", strings.TrimPrefix(upstreamtest.RefusedURL(t), "http://"))
 	errs["dial refused"] = err
 
-	_, err = client(t).Get("http://" + closedAddr(t) + "/v1/messages")
+	_, err = client(t).Get(upstreamtest.RefusedURL(t) + "/v1/messages")
 	errs["http refused"] = err
 
 	// The server hangs up before answering.

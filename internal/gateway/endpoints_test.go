@@ -160,8 +160,8 @@ func observability(t *testing.T) *harness {
 	}
 	wantError(t, d, send("limited", false), 503, "upstream_unavailable")
 	wantError(t, d, send("quota", false), 503, "upstream_unavailable")
-	if over.count() != 3 {
-		t.Fatalf("overloaded upstream called %d times; the breaker should have stopped the third breaker-route call", over.count())
+	if over.Count() != 3 {
+		t.Fatalf("overloaded upstream called %d times; the breaker should have stopped the third breaker-route call", over.Count())
 	}
 	return g
 }

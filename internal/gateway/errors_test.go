@@ -58,8 +58,8 @@ func TestUnavailableWithAHintCarriesRetryAfter(t *testing.T) {
 		// telling the client when to come back.
 		ans = g.send(d, stream)
 		e = wantError(t, d, ans, 503, "upstream_unavailable")
-		if len(e.Attempts) != 0 || a.count() != 1 || ans.header.Get("Retry-After") == "" {
-			t.Fatalf("attempts %v, upstream calls %d, Retry-After %q", e.Attempts, a.count(), ans.header.Get("Retry-After"))
+		if len(e.Attempts) != 0 || a.Count() != 1 || ans.header.Get("Retry-After") == "" {
+			t.Fatalf("attempts %v, upstream calls %d, Retry-After %q", e.Attempts, a.Count(), ans.header.Get("Retry-After"))
 		}
 	})
 }
@@ -113,8 +113,8 @@ func TestUnknownRouteIs404WithoutUpstreamCall(t *testing.T) {
 		if !strings.Contains(e.Message, "nope") || len(e.Attempts) != 0 {
 			t.Fatalf("message %q attempts %v", e.Message, e.Attempts)
 		}
-		if a.count() != 0 {
-			t.Fatalf("%d upstream calls", a.count())
+		if a.Count() != 0 {
+			t.Fatalf("%d upstream calls", a.Count())
 		}
 	})
 }
@@ -143,7 +143,7 @@ func TestClientKeys(t *testing.T) {
 			if len(e.Attempts) != 0 {
 				t.Fatalf("%s: attempts %v", tc.name, e.Attempts)
 			}
-			if a.count() != 0 {
+			if a.Count() != 0 {
 				t.Fatalf("%s: the upstream was called", tc.name)
 			}
 		}
@@ -185,8 +185,8 @@ func TestBadInputIs400WithoutUpstreamCall(t *testing.T) {
 				}
 			})
 		}
-		if a.count() != 0 {
-			t.Fatalf("bad input reached the upstream %d times", a.count())
+		if a.Count() != 0 {
+			t.Fatalf("bad input reached the upstream %d times", a.Count())
 		}
 	})
 }
@@ -213,8 +213,8 @@ func TestBodyOverLimitIs413WithoutUpstreamCall(t *testing.T) {
 			t.Fatalf("fixture of %d bytes", len(fits))
 		}
 		wantServed(t, g.post(d.path, fits), "p0/m0", 1)
-		if a.count() != 1 {
-			t.Fatalf("%d upstream calls, want only the one that fit", a.count())
+		if a.Count() != 1 {
+			t.Fatalf("%d upstream calls, want only the one that fit", a.Count())
 		}
 	})
 }
@@ -228,8 +228,8 @@ func TestErrorsOfOtherMethodsAndPaths(t *testing.T) {
 	if ans := g.post("/v1/completions", openaiD.request); ans.status != http.StatusNotFound {
 		t.Fatalf("unknown path: %d", ans.status)
 	}
-	if a.count() != 0 {
-		t.Fatal(fmt.Sprint(a.count(), " upstream calls"))
+	if a.Count() != 0 {
+		t.Fatal(fmt.Sprint(a.Count(), " upstream calls"))
 	}
 }
 

@@ -112,7 +112,7 @@ func TestHopByHopAndCredentialsAreNotForwarded(t *testing.T) {
 		req.Header.Set("X-Agent-Trace", "trace-1") // an ordinary header goes through
 		wantServed(t, g.do(req), "p0/m0", 1)
 
-		up := a.requests()[0].header
+		up := a.Requests()[0].Header
 		for k := range hop {
 			if v := up.Values(k); v != nil {
 				t.Errorf("hop-by-hop header %s: %q was forwarded upstream", k, v)
@@ -155,8 +155,8 @@ func TestIdempotencyKeyIsTheSameOnEveryAttempt(t *testing.T) {
 		keysOf := func() []string {
 			var out []string
 			for _, u := range []*upstream{a, b} {
-				for _, r := range u.requests() {
-					out = append(out, r.header.Get("Idempotency-Key"))
+				for _, r := range u.Requests() {
+					out = append(out, r.Header.Get("Idempotency-Key"))
 				}
 			}
 			return out
@@ -168,8 +168,8 @@ func TestIdempotencyKeyIsTheSameOnEveryAttempt(t *testing.T) {
 			}
 		}
 
-		a.setScript(d.server)
-		b.setScript(d.rateLimit(map[string]string{"retry-after-ms": "1"}), d.good(stream))
+		a.SetScript(d.server)
+		b.SetScript(d.rateLimit(map[string]string{"retry-after-ms": "1"}), d.good(stream))
 		wantServed(t, g.send(d, stream), "p1/m1", 5)
 		keys := keysOf()
 		if len(keys) != 5 || keys[0] == "" || keys[0] == "agent-step-42" {
@@ -234,8 +234,8 @@ func TestClientDisconnectCancelsTheUpstreamAttempt(t *testing.T) {
 			t.Fatalf("stream did not start: %v", err)
 		}
 		waitIdle(t, g.srv)
-		if a.count() != 1 {
-			t.Fatalf("a request whose client left was retried: %d calls", a.count())
+		if a.Count() != 1 {
+			t.Fatalf("a request whose client left was retried: %d calls", a.Count())
 		}
 	})
 }

@@ -42,8 +42,8 @@ func TestReplayServesTheStoredAnswerWithoutAnUpstreamCall(t *testing.T) {
 		if second.header.Get("X-Request-Id") == "" || second.header.Get("X-Request-Id") == first.header.Get("X-Request-Id") {
 			t.Fatalf("replay request ids %q and %q", first.header.Get("X-Request-Id"), second.header.Get("X-Request-Id"))
 		}
-		if a.count() != 1 {
-			t.Fatalf("%d upstream calls, want 1", a.count())
+		if a.Count() != 1 {
+			t.Fatalf("%d upstream calls, want 1", a.Count())
 		}
 	})
 }
@@ -89,8 +89,8 @@ func TestConcurrentDuplicateWaitsAndGetsTheSameAnswer(t *testing.T) {
 		if r2.ans.status != 200 || r2.ans.header.Get("Idempotent-Replayed") != "true" || r2.ans.body != r1.ans.body {
 			t.Fatalf("duplicate got %d replayed=%q:\n%s", r2.ans.status, r2.ans.header.Get("Idempotent-Replayed"), r2.ans.body)
 		}
-		if a.count() != 1 {
-			t.Fatalf("%d upstream calls, want exactly 1", a.count())
+		if a.Count() != 1 {
+			t.Fatalf("%d upstream calls, want exactly 1", a.Count())
 		}
 	})
 }
@@ -135,8 +135,8 @@ func TestSameKeyWithAnotherBodyIs422(t *testing.T) {
 		other := strings.Replace(d.body(stream), `"hi"`, `"bye"`, 1)
 		ans := g.post(d.path, other, "Idempotency-Key", "step-3")
 		wantError(t, d, ans, 422, "idempotency_key_reused")
-		if a.count() != 1 {
-			t.Fatalf("%d upstream calls", a.count())
+		if a.Count() != 1 {
+			t.Fatalf("%d upstream calls", a.Count())
 		}
 	})
 }
@@ -148,11 +148,11 @@ func TestFailedRequestMayBeRetriedWithTheSameKey(t *testing.T) {
 		wantError(t, d, g.send(d, stream, "Idempotency-Key", "step-4"), 503, "upstream_unavailable")
 		ans := g.send(d, stream, "Idempotency-Key", "step-4")
 		wantServed(t, ans, "p0/m0", 1)
-		if ans.header.Get("Idempotent-Replayed") != "" || a.count() != 2 {
-			t.Fatalf("replayed=%q after %d upstream calls; want a fresh answer", ans.header.Get("Idempotent-Replayed"), a.count())
+		if ans.header.Get("Idempotent-Replayed") != "" || a.Count() != 2 {
+			t.Fatalf("replayed=%q after %d upstream calls; want a fresh answer", ans.header.Get("Idempotent-Replayed"), a.Count())
 		}
-		if ans = g.send(d, stream, "Idempotency-Key", "step-4"); ans.header.Get("Idempotent-Replayed") != "true" || a.count() != 2 {
-			t.Fatalf("the successful retry was not stored: replayed=%q, %d calls", ans.header.Get("Idempotent-Replayed"), a.count())
+		if ans = g.send(d, stream, "Idempotency-Key", "step-4"); ans.header.Get("Idempotent-Replayed") != "true" || a.Count() != 2 {
+			t.Fatalf("the successful retry was not stored: replayed=%q, %d calls", ans.header.Get("Idempotent-Replayed"), a.Count())
 		}
 	})
 }
@@ -166,8 +166,8 @@ func TestIdempotencyKeysAreScopedToTheClientKey(t *testing.T) {
 		})
 		wantServed(t, g.send(d, false, "Idempotency-Key", "k", "X-Api-Key", clientKey), "p0/m0", 1)
 		ans := g.send(d, false, "Idempotency-Key", "k", "X-Api-Key", "second-client-key-0123")
-		if ans.status != 200 || ans.header.Get("Idempotent-Replayed") != "" || a.count() != 2 {
-			t.Fatalf("another client's key replayed the first client's answer (replayed=%q, %d calls)", ans.header.Get("Idempotent-Replayed"), a.count())
+		if ans.status != 200 || ans.header.Get("Idempotent-Replayed") != "" || a.Count() != 2 {
+			t.Fatalf("another client's key replayed the first client's answer (replayed=%q, %d calls)", ans.header.Get("Idempotent-Replayed"), a.Count())
 		}
 	})
 }

@@ -123,7 +123,7 @@ func TestNoCredentialInAnythingServedOrLogged(t *testing.T) {
 		if !strings.Contains(g.logs.String(), redactedMarker) && !strings.Contains(g.served.String(), redactedMarker) {
 			t.Fatal("no upstream echo was seen: the test does not exercise redaction")
 		}
-		if anthAuth.count() == 0 || openAuth.count() == 0 {
+		if anthAuth.Count() == 0 || openAuth.Count() == 0 {
 			t.Fatal("the echoing upstreams were not called")
 		}
 	})

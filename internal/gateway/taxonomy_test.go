@@ -33,7 +33,7 @@ func TestOKPassesTheAnswerThrough(t *testing.T) {
 		if ct := ans.header.Get("Content-Type"); !strings.HasPrefix(ct, wantType) {
 			t.Fatalf("Content-Type %q, want %s", ct, wantType)
 		}
-		if body := a.requests()[0].body; !strings.Contains(body, `"model":"m0"`) {
+		if body := a.Requests()[0].Body; !strings.Contains(body, `"model":"m0"`) {
 			t.Fatalf("upstream got %s; want the route's model m0", body)
 		}
 	})
@@ -60,8 +60,8 @@ func TestInvalidOutputFallsBack(t *testing.T) {
 				if strings.Contains(ans.body, "hel") || !strings.Contains(ans.body, "answer") {
 					t.Fatalf("client got %s", ans.body)
 				}
-				if a.count() != 1 {
-					t.Fatalf("an invalid answer was retried on its target: %d calls", a.count())
+				if a.Count() != 1 {
+					t.Fatalf("an invalid answer was retried on its target: %d calls", a.Count())
 				}
 			})
 		}
@@ -90,11 +90,11 @@ func TestRateLimitWaitsForTheHintThenRetriesTheSameTarget(t *testing.T) {
 		ans := g.send(d, stream)
 		wantServed(t, ans, "p0/m0", 2)
 		g.wantAttempts(ans, "p0/m0:wait", "p0/m0:ok")
-		reqs := a.requests()
-		if gap := reqs[1].at.Sub(reqs[0].at); gap < 40*time.Millisecond {
+		reqs := a.Requests()
+		if gap := reqs[1].At.Sub(reqs[0].At); gap < 40*time.Millisecond {
 			t.Fatalf("retried after %v, before the 40ms hint", gap)
 		}
-		if b.count() != 0 {
+		if b.Count() != 0 {
 			t.Fatal("fell back although the wait fit")
 		}
 	})
@@ -114,8 +114,8 @@ func TestRateLimitBeyondMaxWaitGoesNextAndCoolsTheTarget(t *testing.T) {
 		}
 		ans = g.send(d, stream)
 		wantServed(t, ans, "p1/m1", 1)
-		if a.count() != 1 {
-			t.Fatalf("the cooling target was called %d times", a.count())
+		if a.Count() != 1 {
+			t.Fatalf("the cooling target was called %d times", a.Count())
 		}
 	})
 }
@@ -134,8 +134,8 @@ func TestQuotaExhaustedGoesNextWithoutRetry(t *testing.T) {
 				wantServed(t, ans, "p1/m1", 1)
 			}
 		}
-		if a.count() != 1 {
-			t.Fatalf("exhausted target called %d times, want 1 (quota cool-down)", a.count())
+		if a.Count() != 1 {
+			t.Fatalf("exhausted target called %d times, want 1 (quota cool-down)", a.Count())
 		}
 	})
 }
@@ -279,8 +279,8 @@ func TestRejectedReturnsTheProvidersErrorWithoutRetryOrFallback(t *testing.T) {
 		if e.Message != want {
 			t.Fatalf("message %q, want the provider's %q", e.Message, want)
 		}
-		if a.count() != 1 || b.count() != 0 {
-			t.Fatalf("calls a=%d b=%d, want 1 and 0", a.count(), b.count())
+		if a.Count() != 1 || b.Count() != 0 {
+			t.Fatalf("calls a=%d b=%d, want 1 and 0", a.Count(), b.Count())
 		}
 	})
 }
@@ -337,8 +337,8 @@ func TestShouldRetryHeaderOverrides(t *testing.T) {
 		r := newUpstream(t, withHeader(d.badReq, "x-should-retry", "true"))
 		g = newGW(t, d, []string{r.URL})
 		wantError(t, d, g.send(d, stream), 400, "invalid_request_error")
-		if r.count() != 1 {
-			t.Fatalf("a rejected request was sent %d times", r.count())
+		if r.Count() != 1 {
+			t.Fatalf("a rejected request was sent %d times", r.Count())
 		}
 	})
 }
@@ -364,8 +364,8 @@ func TestBrokenStreamEndsWithAnErrorEvent(t *testing.T) {
 					t.Fatalf("status %d; the stream does not start with what the upstream sent:\n%s", ans.status, ans.body)
 				}
 				wantErrorEventLast(t, d, ans.body)
-				if a.count() != 1 || b.count() != 0 {
-					t.Fatalf("a broken stream was retried: calls a=%d b=%d", a.count(), b.count())
+				if a.Count() != 1 || b.Count() != 0 {
+					t.Fatalf("a broken stream was retried: calls a=%d b=%d", a.Count(), b.Count())
 				}
 				if ev, ok := g.rec.finished(ans.header.Get("X-Request-Id")); !ok || ev.Class.String() != "broken_stream" {
 					t.Fatalf("request finished as %v, want broken_stream", ev.Class)
@@ -454,8 +454,8 @@ func TestMixedDialectChainTranslates(t *testing.T) {
 						t.Fatalf("answer not in the %s dialect: %s", tc.client, ans.body)
 					}
 				}
-				if up := b.requests()[0]; tc.up.d == wire.Anthropic && up.header.Get("X-Api-Key") != anthropicKey ||
-					tc.up.d == wire.OpenAI && up.header.Get("Authorization") != "Bearer "+openaiKey {
+				if up := b.Requests()[0]; tc.up.d == wire.Anthropic && up.Header.Get("X-Api-Key") != anthropicKey ||
+					tc.up.d == wire.OpenAI && up.Header.Get("Authorization") != "Bearer "+openaiKey {
 					t.Fatal("the translated request lacks the provider's credentials")
 				}
 			})

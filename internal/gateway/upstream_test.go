@@ -2,121 +2,28 @@ package gateway_test
 
 import (
 	"fmt"
-	"io"
-	"net"
 	"net/http"
-	"net/http/httptest"
 	"strings"
-	"sync"
-	"sync/atomic"
 	"testing"
-	"time"
 
+	"github.com/lifelinehq/lifeline/internal/upstreamtest"
 	"github.com/lifelinehq/lifeline/wire"
 )
 
-// behaviour is what a scripted upstream does for one request.
-type behaviour func(w http.ResponseWriter, r *http.Request)
+// The scripted upstream and its behaviours are shared with the engine's
+// tests.
+type (
+	behaviour = upstreamtest.Behaviour
+	upstream  = upstreamtest.Server
+)
 
-// seen is one request an upstream received.
-type seen struct {
-	header http.Header
-	body   string
-	at     time.Time
-}
-
-// upstream is a real HTTP server that plays a script, one behaviour per
-// call; the last behaviour repeats.
-type upstream struct {
-	*httptest.Server
-	mu     sync.Mutex
-	script []behaviour
-	calls  atomic.Int32
-	reqs   []seen
-}
-
-func newUpstream(t testing.TB, script ...behaviour) *upstream {
-	t.Helper()
-	u := &upstream{script: script}
-	u.Server = httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		b, _ := io.ReadAll(r.Body)
-		u.mu.Lock()
-		n := int(u.calls.Add(1)) - 1
-		u.reqs = append(u.reqs, seen{header: r.Header.Clone(), body: string(b), at: time.Now()})
-		if n >= len(u.script) {
-			n = len(u.script) - 1
-		}
-		beh := u.script[n]
-		u.mu.Unlock()
-		beh(w, r)
-	}))
-	t.Cleanup(u.Close)
-	return u
-}
-
-// count is the number of requests the upstream received.
-func (u *upstream) count() int { return int(u.calls.Load()) }
-
-// requests returns what the upstream received, in order.
-func (u *upstream) requests() []seen {
-	u.mu.Lock()
-	defer u.mu.Unlock()
-	return append([]seen(nil), u.reqs...)
-}
-
-// setScript replaces the script and forgets the requests seen so far.
-func (u *upstream) setScript(script ...behaviour) {
-	u.mu.Lock()
-	defer u.mu.Unlock()
-	u.script = script
-	u.calls.Store(0)
-	u.reqs = nil
-}
-
-// refusedURL returns a URL on which connections are refused.
-func refusedURL(t testing.TB) string {
-	t.Helper()
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	addr := l.Addr().String()
-	l.Close()
-	return "http://" + addr
-}
-
-func reply(status int, header map[string]string, body string) behaviour {
-	return func(w http.ResponseWriter, r *http.Request) {
-		for k, v := range header {
-			w.Header().Set(k, v)
-		}
-		w.Header().Set("Content-Type", "application/json")
-		w.WriteHeader(status)
-		io.WriteString(w, body)
-	}
-}
-
-// events writes SSE events one by one with a flush each; then returns
-// (the stream ends) or, with hangAfter, waits until the client goes away.
-func events(evs []string, hangAfter bool) behaviour {
-	return func(w http.ResponseWriter, r *http.Request) {
-		w.Header().Set("Content-Type", "text/event-stream")
-		w.WriteHeader(200)
-		f := w.(http.Flusher)
-		for _, e := range evs {
-			io.WriteString(w, e)
-			f.Flush()
-		}
-		if hangAfter {
-			<-r.Context().Done()
-		}
-	}
-}
-
-// hang waits, headers unsent, until the client goes away.
-func hang() behaviour {
-	return func(w http.ResponseWriter, r *http.Request) { <-r.Context().Done() }
-}
+var (
+	newUpstream = upstreamtest.New
+	refusedURL  = upstreamtest.RefusedURL
+	reply       = upstreamtest.Reply
+	events      = upstreamtest.Events
+	hang        = upstreamtest.Hang
+)
 
 // withHeader adds response headers to b.
 func withHeader(b behaviour, kv ...string) behaviour {
