@@ -1,7 +1,6 @@
 package compat_test
 
 import (
-	"bytes"
 	"context"
 	"encoding/json"
 	"log/slog"
@@ -17,6 +16,7 @@ import (
 	"github.com/lifelinehq/lifeline/internal/config"
 	"github.com/lifelinehq/lifeline/internal/gateway"
 	"github.com/lifelinehq/lifeline/internal/setup"
+	"github.com/lifelinehq/lifeline/internal/syncbuffer"
 	"github.com/lifelinehq/lifeline/mock"
 )
 
@@ -71,7 +71,7 @@ type env struct {
 	// transportCalls counts requests the SDKs handed to lifeline's
 	// Transport.
 	transportCalls atomic.Int64
-	logs           *syncBuffer
+	logs           *syncbuffer.Buffer
 	// deadlines records the X-Lifeline-Deadline header of every generation
 	// request the gateway received ("" when absent).
 	deadlinesMu sync.Mutex
@@ -81,7 +81,7 @@ type env struct {
 // newEnv starts an env that is stopped when the test ends.
 func newEnv(t *testing.T) *env {
 	t.Helper()
-	e := &env{t: t, upstreams: map[string]*mock.Running{}, routes: map[string]*lifeline.Route{}, logs: &syncBuffer{}}
+	e := &env{t: t, upstreams: map[string]*mock.Running{}, routes: map[string]*lifeline.Route{}, logs: &syncbuffer.Buffer{}}
 	vars := map[string]string{}
 	for i, name := range upstreamNames {
 		run, err := mock.Listen("127.0.0.1:0", mock.Config{Seed: uint64(i + 1), Name: name, Text: textOf(name), HangMax: 10 * time.Second})
@@ -226,22 +226,4 @@ func (e *env) wantUpstreams(want map[string]uint64) {
 			return
 		}
 	}
-}
-
-// syncBuffer is a bytes.Buffer safe for concurrent writes.
-type syncBuffer struct {
-	mu  sync.Mutex
-	buf bytes.Buffer
-}
-
-func (b *syncBuffer) Write(p []byte) (int, error) {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.Write(p)
-}
-
-func (b *syncBuffer) String() string {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.String()
 }

@@ -11,12 +11,13 @@ import (
 	"os/exec"
 	"path/filepath"
 	"strings"
-	"sync"
 	"syscall"
 	"testing"
 	"time"
 
 	"go.uber.org/goleak"
+
+	"github.com/lifelinehq/lifeline/internal/syncbuffer"
 )
 
 // binary is the lifeline command built once for every test.
@@ -109,7 +110,7 @@ func lifeline(t *testing.T, args ...string) (stdout, stderr string, code int) {
 type server struct {
 	cmd    *exec.Cmd
 	addr   string
-	logs   *lockedBuffer
+	logs   *syncbuffer.Buffer
 	exited chan struct{}
 	err    error // the exit error, once exited is closed
 }
@@ -128,7 +129,7 @@ func serve(t *testing.T, path string) *server {
 	if err := cmd.Start(); err != nil {
 		t.Fatal(err)
 	}
-	s := &server{cmd: cmd, logs: &lockedBuffer{}, exited: make(chan struct{})}
+	s := &server{cmd: cmd, logs: &syncbuffer.Buffer{}, exited: make(chan struct{})}
 	listening := make(chan string, 1)
 	go func() {
 		sc := bufio.NewScanner(pipe)
@@ -201,22 +202,4 @@ func noSecrets(t *testing.T, where, text string) {
 			t.Errorf("a credential leaked into %s:\n%s", where, text)
 		}
 	}
-}
-
-// lockedBuffer is a bytes.Buffer safe for concurrent use.
-type lockedBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (l *lockedBuffer) Write(p []byte) (int, error) {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.b.Write(p)
-}
-
-func (l *lockedBuffer) String() string {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.b.String()
 }

@@ -1,7 +1,6 @@
 package fleet_test
 
 import (
-	"bytes"
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
@@ -17,6 +16,7 @@ import (
 	"github.com/lifelinehq/lifeline/internal/gateway"
 	"github.com/lifelinehq/lifeline/internal/redistest"
 	"github.com/lifelinehq/lifeline/internal/setup"
+	"github.com/lifelinehq/lifeline/internal/syncbuffer"
 	"github.com/lifelinehq/lifeline/mock"
 	"github.com/lifelinehq/lifeline/store"
 	"github.com/lifelinehq/lifeline/store/redis"
@@ -27,7 +27,7 @@ type replica struct {
 	name    string
 	srv     *gateway.Server
 	ts      *httptest.Server
-	logs    *syncBuffer
+	logs    *syncbuffer.Buffer
 	changes *changeLog
 }
 
@@ -74,7 +74,7 @@ func startFleet(t testing.TB, rs *redistest.Server, n int, yaml string, env map[
 		if err != nil {
 			t.Fatal(err)
 		}
-		r := &replica{name: string(rune('A' + i)), logs: &syncBuffer{}, changes: &changeLog{}}
+		r := &replica{name: string(rune('A' + i)), logs: &syncbuffer.Buffer{}, changes: &changeLog{}}
 		log := slog.New(slog.NewJSONHandler(r.logs, nil))
 		// A generous call timeout: a busy machine (the race detector on two
 		// cores) must not fake an outage. A killed server refuses at once.
@@ -258,24 +258,6 @@ func later(a, b time.Time) time.Time {
 		return b
 	}
 	return a
-}
-
-// syncBuffer is a bytes.Buffer safe for concurrent writers.
-type syncBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (s *syncBuffer) Write(p []byte) (int, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.Write(p)
-}
-
-func (s *syncBuffer) String() string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.String()
 }
 
 // waitFor polls cond every 5 ms until it holds and returns how long that

@@ -13,6 +13,7 @@ import (
 	"github.com/lifelinehq/lifeline/breaker"
 	"github.com/lifelinehq/lifeline/budget"
 	"github.com/lifelinehq/lifeline/internal/gateway"
+	"github.com/lifelinehq/lifeline/internal/syncbuffer"
 	"github.com/lifelinehq/lifeline/store"
 	"github.com/lifelinehq/lifeline/store/memory"
 	"github.com/lifelinehq/lifeline/validate"
@@ -74,7 +75,7 @@ func TestHealthAndReadiness(t *testing.T) {
 	ts := httptest.NewServer(srv)
 	defer srv.Close()
 	defer ts.Close()
-	h := &harness{t: t, ts: ts, client: ts.Client(), served: &lockedBuffer{}}
+	h := &harness{t: t, ts: ts, client: ts.Client(), served: &syncbuffer.Buffer{}}
 	defer h.client.CloseIdleConnections()
 	status := func(path string) (int, string) {
 		ans := h.get(path)

@@ -1,7 +1,6 @@
 package gateway_test
 
 import (
-	"bytes"
 	"encoding/json"
 	"fmt"
 	"io"
@@ -21,6 +20,7 @@ import (
 	"github.com/lifelinehq/lifeline/breaker"
 	"github.com/lifelinehq/lifeline/budget"
 	"github.com/lifelinehq/lifeline/internal/gateway"
+	"github.com/lifelinehq/lifeline/internal/syncbuffer"
 	"github.com/lifelinehq/lifeline/wire"
 )
 
@@ -104,8 +104,8 @@ type harness struct {
 	client   *http.Client
 	upstream *http.Transport
 	reg      *prometheus.Registry
-	logs     *lockedBuffer
-	served   *lockedBuffer
+	logs     *syncbuffer.Buffer
+	served   *syncbuffer.Buffer
 	rec      *recorder
 }
 
@@ -120,7 +120,7 @@ func newGW(t testing.TB, d dialect, urls []string, opts ...lifeline.RouteOption)
 // debug level.
 func startGW(t testing.TB, cfg gateway.Config) *harness {
 	t.Helper()
-	h := &harness{t: t, logs: &lockedBuffer{}, served: &lockedBuffer{}, rec: &recorder{}}
+	h := &harness{t: t, logs: &syncbuffer.Buffer{}, served: &syncbuffer.Buffer{}, rec: &recorder{}}
 	if cfg.Logger == nil {
 		opts := &slog.HandlerOptions{Level: slog.LevelDebug}
 		cfg.Logger = slog.New(slog.NewMultiHandler(slog.NewJSONHandler(h.logs, opts), slog.NewTextHandler(h.logs, opts)))
@@ -237,7 +237,7 @@ func (h *harness) do(req *http.Request) answer {
 		h.t.Fatalf("reading the answer: %v", err)
 	}
 	a := answer{status: resp.StatusCode, header: resp.Header, body: string(b)}
-	h.served.record(a)
+	record(h.served, a)
 	return a
 }
 
@@ -321,31 +321,14 @@ func (r *recorder) kinds(k lifeline.EventKind) []lifeline.Event {
 	return out
 }
 
-// lockedBuffer is a bytes.Buffer safe for concurrent writers.
-type lockedBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (l *lockedBuffer) Write(p []byte) (int, error) {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.b.Write(p)
-}
-
-func (l *lockedBuffer) String() string {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.b.String()
-}
-
-func (l *lockedBuffer) record(a answer) {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	fmt.Fprintf(&l.b, "HTTP %d\n", a.status)
-	a.header.Write(&l.b)
-	l.b.WriteString(a.body)
-	l.b.WriteString("\n\n")
+// record appends an answer the gateway served to b, in one write.
+func record(b *syncbuffer.Buffer, a answer) {
+	var s strings.Builder
+	fmt.Fprintf(&s, "HTTP %d\n", a.status)
+	a.header.Write(&s)
+	s.WriteString(a.body)
+	s.WriteString("\n\n")
+	io.WriteString(b, s.String())
 }
 
 // lifelineError is an error body of the gateway, decoded.

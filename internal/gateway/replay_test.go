@@ -121,7 +121,7 @@ func (h *harness) async(d dialect, stream bool, hdr ...string) chan result {
 		defer resp.Body.Close()
 		b, err := io.ReadAll(resp.Body)
 		a := answer{status: resp.StatusCode, header: resp.Header, body: string(b)}
-		h.served.record(a)
+		record(h.served, a)
 		out <- result{ans: a, err: err}
 	}()
 	return out

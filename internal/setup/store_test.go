@@ -1,7 +1,6 @@
 package setup_test
 
 import (
-	"bytes"
 	"context"
 	"io"
 	"log/slog"
@@ -17,6 +16,7 @@ import (
 	"github.com/lifelinehq/lifeline/internal/gateway"
 	"github.com/lifelinehq/lifeline/internal/redistest"
 	"github.com/lifelinehq/lifeline/internal/setup"
+	"github.com/lifelinehq/lifeline/internal/syncbuffer"
 	"github.com/lifelinehq/lifeline/store"
 	"github.com/lifelinehq/lifeline/store/memory"
 	"github.com/lifelinehq/lifeline/store/redis"
@@ -45,24 +45,6 @@ func (c *changes) String() string {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	return strings.Join(c.seq, ",")
-}
-
-// syncBuffer is a bytes.Buffer safe for concurrent writers.
-type syncBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (s *syncBuffer) Write(p []byte) (int, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.Write(p)
-}
-
-func (s *syncBuffer) String() string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.String()
 }
 
 func redisConfig(url string) *config.Config {
@@ -103,7 +85,7 @@ func TestMemoryStoreByDefault(t *testing.T) {
 func TestRedisStoreReportsTransitions(t *testing.T) {
 	srv := redistest.Start(t)
 	srv.Stop()
-	logs := &syncBuffer{}
+	logs := &syncbuffer.Buffer{}
 	log := slog.New(slog.NewTextHandler(logs, nil))
 	early, late := &changes{}, &changes{}
 	st, err := setup.Store(t.Context(), redisConfig(srv.URL()), log,
