@@ -154,6 +154,24 @@ type TargetStatus struct {
 	Recent breaker.Counts
 }
 
+// StatusOf derives a target's status at q.Now from its breaker, its
+// cool-down and its budget bucket, as every Store keeps them.
+func StatusOf(b breaker.Breaker, coolUntil time.Time, coolReason string, bucket budget.Bucket, q StatusQuery) TargetStatus {
+	st := TargetStatus{
+		State:        b.Peek(q.Breaker, q.Now),
+		Generation:   b.Generation,
+		BudgetTokens: bucket.Level(q.Budget, q.Now),
+		Recent:       b.Recent(q.Breaker, q.Now),
+	}
+	if st.State == breaker.Open {
+		st.OpenUntil = b.Until
+	}
+	if q.Now.Before(coolUntil) {
+		st.CoolingUntil, st.CoolReason = coolUntil, coolReason
+	}
+	return st
+}
+
 // Fingerprint is the SHA-256 of a request body.
 type Fingerprint [32]byte
 

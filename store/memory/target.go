@@ -103,17 +103,5 @@ func (s *Store) Status(ctx context.Context, name string, q store.StatusQuery) (s
 		b, coolUntil, coolReason, bucket = t.breaker, t.coolUntil, t.coolReason, t.budget
 		t.mu.Unlock()
 	}
-	st := store.TargetStatus{
-		State:        b.Peek(q.Breaker, q.Now),
-		Generation:   b.Generation,
-		BudgetTokens: bucket.Level(q.Budget, q.Now),
-		Recent:       b.Recent(q.Breaker, q.Now),
-	}
-	if st.State == breaker.Open {
-		st.OpenUntil = b.Until
-	}
-	if q.Now.Before(coolUntil) {
-		st.CoolingUntil, st.CoolReason = coolUntil, coolReason
-	}
-	return st, nil
+	return store.StatusOf(b, coolUntil, coolReason, bucket, q), nil
 }

@@ -155,19 +155,7 @@ func (s *Store) Status(ctx context.Context, name string, q store.StatusQuery) (s
 	if err != nil {
 		return store.TargetStatus{}, err
 	}
-	st := store.TargetStatus{
-		State:        b.Peek(q.Breaker, q.Now),
-		Generation:   b.Generation,
-		BudgetTokens: bucket.Level(q.Budget, q.Now),
-		Recent:       b.Recent(q.Breaker, q.Now),
-	}
-	if st.State == breaker.Open {
-		st.OpenUntil = b.Until
-	}
-	if q.Now.Before(coolUntil) {
-		st.CoolingUntil, st.CoolReason = coolUntil, coolReason
-	}
-	return st, nil
+	return store.StatusOf(b, coolUntil, coolReason, bucket, q), nil
 }
 
 func (s *Store) localStatus(ctx context.Context, name string, q store.StatusQuery) (store.TargetStatus, error) {
