@@ -244,20 +244,12 @@ func (p *parser) object() (any, error) {
 		if p.build {
 			m[k] = v
 		}
-		p.space()
-		if p.i >= len(p.b) {
-			return nil, p.eof()
+		end, err := p.separator('}', "after object key:value pair")
+		if err != nil {
+			return nil, err
 		}
-		switch p.b[p.i] {
-		case ',':
-			p.i++
-			p.space()
-		case '}':
-			p.i++
-			p.depth--
+		if end {
 			return m, nil
-		default:
-			return nil, p.unexpected("after object key:value pair")
 		}
 	}
 }
@@ -285,22 +277,35 @@ func (p *parser) array() (any, error) {
 		if p.build {
 			a = append(a, v)
 		}
-		p.space()
-		if p.i >= len(p.b) {
-			return nil, p.eof()
+		end, err := p.separator(']', "after array element")
+		if err != nil {
+			return nil, err
 		}
-		switch p.b[p.i] {
-		case ',':
-			p.i++
-			p.space()
-		case ']':
-			p.i++
-			p.depth--
+		if end {
 			return a, nil
-		default:
-			return nil, p.unexpected("after array element")
 		}
 	}
+}
+
+// separator reads what follows a member or an element: a comma (more
+// follow) or close (the end of the object or array); else the error names
+// where it stood.
+func (p *parser) separator(close byte, where string) (end bool, err error) {
+	p.space()
+	if p.i >= len(p.b) {
+		return false, p.eof()
+	}
+	switch p.b[p.i] {
+	case ',':
+		p.i++
+		p.space()
+		return false, nil
+	case close:
+		p.i++
+		p.depth--
+		return true, nil
+	}
+	return false, p.unexpected(where)
 }
 
 // str parses a string. Like encoding/json it replaces invalid UTF-8 and
