@@ -47,16 +47,23 @@ func testWrongTokenIgnored(t *testing.T, s suite) {
 	k.wantClaim(fpA, store.Done)
 }
 
-func testStaleOwnerCannotComplete(t *testing.T, s suite) {
-	k := newKey(t, s.store(t))
+// superseded claims k on a short lease and, once the lease has run out,
+// again as a newer owner; it returns the first owner, now stale.
+func superseded(t *testing.T, k *keyed) *keyed {
+	t.Helper()
 	if c := k.claim(fpA, shortLease); c.State != store.Acquired {
 		t.Fatalf("Claim: state %d, want acquired", c.State)
 	}
 	late := k.as(k.token)
-	// The lease runs out and a newer owner claims the key.
 	if !poll(bound, func() bool { return k.claim(fpA, longLease).State == store.Acquired }) {
 		t.Fatalf("key not free %v after its %v lease", bound, shortLease)
 	}
+	return late
+}
+
+func testStaleOwnerCannotComplete(t *testing.T, s suite) {
+	k := newKey(t, s.store(t))
+	late := superseded(t, k)
 	// The late owner finishes: its response must not be stored.
 	stale := sampleRecord()
 	stale.Body = []byte("stale")
@@ -71,13 +78,7 @@ func testStaleOwnerCannotComplete(t *testing.T, s suite) {
 
 func testStaleOwnerCannotRelease(t *testing.T, s suite) {
 	k := newKey(t, s.store(t))
-	if c := k.claim(fpA, shortLease); c.State != store.Acquired {
-		t.Fatalf("Claim: state %d, want acquired", c.State)
-	}
-	late := k.as(k.token)
-	if !poll(bound, func() bool { return k.claim(fpA, longLease).State == store.Acquired }) {
-		t.Fatalf("key not free %v after its %v lease", bound, shortLease)
-	}
+	late := superseded(t, k)
 	done := k.await(t.Context())
 	// The late owner's request failed: releasing must not free the newer claim.
 	late.release()
