@@ -216,38 +216,33 @@ func numberIn(s *node, want float64, integer bool) float64 {
 	return v
 }
 
+// formatExamples holds a valid value of each string format the mock knows.
+var formatExamples = map[string]string{
+	"date-time":     "2026-01-02T15:04:05Z",
+	"date":          "2026-01-02",
+	"time":          "15:04:05Z",
+	"duration":      "PT1M",
+	"email":         "user@example.com",
+	"hostname":      "example.com",
+	"ipv4":          "192.0.2.1",
+	"ipv6":          "2001:db8::1",
+	"uri":           "https://example.com/",
+	"url":           "https://example.com/",
+	"uri-reference": "https://example.com/",
+	"iri":           "https://example.com/",
+	"uuid":          "123e4567-e89b-42d3-a456-426614174000",
+}
+
 // sampleString returns a string that satisfies the schema's format and
 // length bounds.
 func sampleString(s *node, name string) string {
-	var v string
-	switch f := s.get("format"); {
-	case f == nil || f.kind != 's':
-		v = "example"
-		if name != "" {
-			v = "example " + name
+	v := "example"
+	if f := s.get("format"); f != nil && f.kind == 's' {
+		if ex, ok := formatExamples[f.str]; ok {
+			v = ex
 		}
-	case f.str == "date-time":
-		v = "2026-01-02T15:04:05Z"
-	case f.str == "date":
-		v = "2026-01-02"
-	case f.str == "time":
-		v = "15:04:05Z"
-	case f.str == "duration":
-		v = "PT1M"
-	case f.str == "email":
-		v = "user@example.com"
-	case f.str == "hostname":
-		v = "example.com"
-	case f.str == "ipv4":
-		v = "192.0.2.1"
-	case f.str == "ipv6":
-		v = "2001:db8::1"
-	case f.str == "uri", f.str == "url", f.str == "uri-reference", f.str == "iri":
-		v = "https://example.com/"
-	case f.str == "uuid":
-		v = "123e4567-e89b-42d3-a456-426614174000"
-	default:
-		v = "example"
+	} else if name != "" {
+		v = "example " + name
 	}
 	if n, ok := s.number("minLength"); ok && float64(len(v)) < n {
 		v += strings.Repeat("x", int(min(n, maxGenLength))-len(v))
