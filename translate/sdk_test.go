@@ -15,6 +15,7 @@ import (
 
 	"github.com/anthropics/anthropic-sdk-go/v2"
 	anthropicoption "github.com/anthropics/anthropic-sdk-go/v2/option"
+	"github.com/anthropics/anthropic-sdk-go/v2/packages/ssestream"
 	"github.com/openai/openai-go/v3"
 	openaioption "github.com/openai/openai-go/v3/option"
 	"github.com/openai/openai-go/v3/shared"
@@ -205,15 +206,7 @@ func TestAnthropicSDKStreamsTextFromOpenAI(t *testing.T) {
 		Model: "route", MaxTokens: 100,
 		Messages: []anthropic.MessageParam{anthropic.NewUserMessage(anthropic.NewTextBlock("hi"))},
 	})
-	msg := anthropic.Message{}
-	for stream.Next() {
-		if err := msg.Accumulate(stream.Current()); err != nil {
-			t.Fatal(err)
-		}
-	}
-	if err := stream.Err(); err != nil {
-		t.Fatal(err)
-	}
+	msg := accumulate(t, stream)
 	if msg.ID != "chatcmpl-9xYz" || msg.Model != "gpt-4o-2024-08-06" {
 		t.Errorf("id, model = %q, %q", msg.ID, msg.Model)
 	}
@@ -237,15 +230,7 @@ func TestAnthropicSDKStreamsToolCallFromOpenAI(t *testing.T) {
 		Messages: []anthropic.MessageParam{anthropic.NewUserMessage(anthropic.NewTextBlock("Weather in Paris?"))},
 		Tools:    []anthropic.ToolUnionParam{weatherToolAnthropic()},
 	})
-	msg := anthropic.Message{}
-	for stream.Next() {
-		if err := msg.Accumulate(stream.Current()); err != nil {
-			t.Fatal(err)
-		}
-	}
-	if err := stream.Err(); err != nil {
-		t.Fatal(err)
-	}
+	msg := accumulate(t, stream)
 	type block struct{ typ, text, id, name, input string }
 	var got []block
 	for _, c := range msg.Content {
@@ -372,4 +357,20 @@ func TestOpenAISDKParsesAnthropicError(t *testing.T) {
 	if !errors.As(err, &apiErr) || apiErr.StatusCode != 529 || apiErr.Type != "server_error" || apiErr.Code != "overloaded" || apiErr.Message != "Overloaded" {
 		t.Fatalf("error = %v", err)
 	}
+}
+
+// accumulate reads an Anthropic stream to its end into one message; an
+// error on the way fails the test.
+func accumulate(t *testing.T, stream *ssestream.Stream[anthropic.MessageStreamEventUnion]) anthropic.Message {
+	t.Helper()
+	msg := anthropic.Message{}
+	for stream.Next() {
+		if err := msg.Accumulate(stream.Current()); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := stream.Err(); err != nil {
+		t.Fatal(err)
+	}
+	return msg
 }
