@@ -61,31 +61,21 @@ func orderAnswer(size int) string {
 }
 
 func BenchmarkCheckSchema2KB(b *testing.B) {
-	v, err := New(Spec{Schema: []byte(orderSchema)}, NewCache(8))
-	if err != nil {
-		b.Fatal(err)
-	}
-	plan, err := v.Plan(wire.OpenAI, []byte(`{"model":"m","messages":[]}`))
-	if err != nil {
-		b.Fatal(err)
-	}
-	out := &wire.Output{Text: orderAnswer(2048), FinishReason: "stop"}
-	b.SetBytes(int64(len(out.Text)))
-	b.ReportAllocs()
-	for b.Loop() {
-		if f := plan.Check(out); f != nil {
-			b.Fatal(f)
-		}
-	}
+	benchCheck2KB(b, Spec{Schema: []byte(orderSchema)})
 }
 
 // BenchmarkCheckJSON2KB is the json check alone.
 func BenchmarkCheckJSON2KB(b *testing.B) {
-	v, err := New(Spec{JSON: true}, NewCache(8))
+	benchCheck2KB(b, Spec{JSON: true})
+}
+
+// benchCheck2KB checks a valid 2 KB answer against the plan of spec.
+func benchCheck2KB(b *testing.B, spec Spec) {
+	v, err := New(spec, NewCache(8))
 	if err != nil {
 		b.Fatal(err)
 	}
-	plan, err := v.Plan(wire.OpenAI, []byte(`{}`))
+	plan, err := v.Plan(wire.OpenAI, []byte(`{"model":"m","messages":[]}`))
 	if err != nil {
 		b.Fatal(err)
 	}
