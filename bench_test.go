@@ -176,17 +176,17 @@ func benchRoute(b *testing.B, rt http.RoundTripper, base string, opts ...lifelin
 // BenchmarkPlainClient is the baseline: a plain http.Client on a loopback
 // upstream.
 func BenchmarkPlainClient(b *testing.B) {
-	base := benchUpstream(b, openaiD.ok)
-	runClient(b, &http.Client{Transport: benchTransport()}, base+"/v1/chat/completions", []byte(openaiD.request))
+	base := benchUpstream(b, openaiD.OK)
+	runClient(b, &http.Client{Transport: benchTransport()}, base+"/v1/chat/completions", []byte(openaiD.Request))
 }
 
 // BenchmarkTransport is the same call through lifeline's RoundTripper: the
 // difference to BenchmarkPlainClient is what the engine adds to a
 // successful non-streaming call.
 func BenchmarkTransport(b *testing.B) {
-	base := benchUpstream(b, openaiD.ok)
+	base := benchUpstream(b, openaiD.OK)
 	c := benchRoute(b, benchTransport(), base+"/v1")
-	runClient(b, c, "http://lifeline.invalid/v1/chat/completions", []byte(openaiD.request))
+	runClient(b, c, "http://lifeline.invalid/v1/chat/completions", []byte(openaiD.Request))
 }
 
 // BenchmarkTransportValidated adds a JSON Schema check of the answer.
@@ -194,7 +194,7 @@ func BenchmarkTransportValidated(b *testing.B) {
 	base := benchUpstream(b, validatedAnswer)
 	c := benchRoute(b, benchTransport(), base+"/v1",
 		lifeline.WithValidation(validate.Spec{Schema: []byte(benchSchema)}))
-	runClient(b, c, "http://lifeline.invalid/v1/chat/completions", []byte(openaiD.request))
+	runClient(b, c, "http://lifeline.invalid/v1/chat/completions", []byte(openaiD.Request))
 }
 
 // memoryUpstream answers every request in memory with the same body: no
@@ -217,14 +217,14 @@ func (m memoryUpstream) RoundTrip(r *http.Request) (*http.Response, error) {
 
 // BenchmarkPlainClientInMemory: a plain http.Client over the in-memory upstream.
 func BenchmarkPlainClientInMemory(b *testing.B) {
-	c := &http.Client{Transport: memoryUpstream{[]byte(openaiD.ok)}}
-	runClient(b, c, "http://upstream.invalid/v1/chat/completions", []byte(openaiD.request))
+	c := &http.Client{Transport: memoryUpstream{[]byte(openaiD.OK)}}
+	runClient(b, c, "http://upstream.invalid/v1/chat/completions", []byte(openaiD.Request))
 }
 
 // BenchmarkTransportInMemory: the same through lifeline's RoundTripper.
 func BenchmarkTransportInMemory(b *testing.B) {
-	c := benchRoute(b, memoryUpstream{[]byte(openaiD.ok)}, "http://upstream.invalid/v1")
-	runClient(b, c, "http://lifeline.invalid/v1/chat/completions", []byte(openaiD.request))
+	c := benchRoute(b, memoryUpstream{[]byte(openaiD.OK)}, "http://upstream.invalid/v1")
+	runClient(b, c, "http://lifeline.invalid/v1/chat/completions", []byte(openaiD.Request))
 }
 
 // BenchmarkOverhead measures what the engine adds to a call by timing
@@ -233,10 +233,10 @@ func BenchmarkTransportInMemory(b *testing.B) {
 // both alike. It reports each client's time per call and the difference
 // ("added-ns/op"); allocations are counted by the separate benchmarks.
 func BenchmarkOverhead(b *testing.B) {
-	base := benchUpstream(b, openaiD.ok)
+	base := benchUpstream(b, openaiD.OK)
 	plain := &http.Client{Transport: benchTransport()}
 	engine := benchRoute(b, benchTransport(), base+"/v1")
-	body := []byte(openaiD.request)
+	body := []byte(openaiD.Request)
 	call := func(c *http.Client, url string) time.Duration {
 		start := time.Now()
 		sdkCall(b, c, url, body)

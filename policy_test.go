@@ -12,8 +12,8 @@ import (
 )
 
 func TestRetryBudgetStopsRetries(t *testing.T) {
-	a := newUpstream(t, openaiD.server)
-	b := newUpstream(t, openaiD.okReply())
+	a := newUpstream(t, openaiD.Server)
+	b := newUpstream(t, openaiD.Good(false))
 	// One token to start with would allow one retry; a tiny budget allows
 	// none after the first.
 	f := newFixture(t, openaiD, []string{a.URL, b.URL}, lifeline.WithBreaker(breakerConfig(1000)),
@@ -41,8 +41,8 @@ func TestRetryBudgetStopsRetries(t *testing.T) {
 func TestAllTargetsCoolingWaitsForEarliestReset(t *testing.T) {
 	for _, d := range dialects {
 		t.Run(d.String(), func(t *testing.T) {
-			a := newUpstream(t, d.rateLimit(map[string]string{"retry-after-ms": "80"}), d.okReply())
-			b := newUpstream(t, d.rateLimit(map[string]string{"retry-after-ms": "200"}), d.okReply())
+			a := newUpstream(t, d.RateLimit(map[string]string{"retry-after-ms": "80"}), d.Good(false))
+			b := newUpstream(t, d.RateLimit(map[string]string{"retry-after-ms": "200"}), d.Good(false))
 			// One attempt per target: the wait happens only because every
 			// target is cooling down.
 			f := newFixture(t, d, []string{a.URL, b.URL}, lifeline.WithMaxAttempts(1))
@@ -59,10 +59,10 @@ func TestSpentQuotaHeadersRouteAroundTarget(t *testing.T) {
 	spent := func(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("x-ratelimit-remaining-requests", "0")
 		w.Header().Set("x-ratelimit-reset-requests", "30s")
-		openaiD.okReply()(w, r)
+		openaiD.Good(false)(w, r)
 	}
 	a := newUpstream(t, spent)
-	b := newUpstream(t, openaiD.okReply())
+	b := newUpstream(t, openaiD.Good(false))
 	f := newFixture(t, openaiD, []string{a.URL, b.URL})
 	for i := 0; i < 3; i++ {
 		if _, _, err := f.do(false); err != nil {
@@ -78,8 +78,8 @@ func TestCrossDialectFallback(t *testing.T) {
 	for _, stream := range []bool{false, true} {
 		// An OpenAI client whose first target is Anthropic and overloaded,
 		// second Anthropic and healthy: answered in the OpenAI dialect.
-		a := newUpstream(t, anthropicD.overloaded)
-		b := newUpstream(t, anthropicD.good(stream))
+		a := newUpstream(t, anthropicD.Overloaded)
+		b := newUpstream(t, anthropicD.Good(stream))
 		e := lifeline.New(lifeline.WithRand(func() float64 { return 0 }))
 		chain := []lifeline.Target{
 			{Provider: &lifeline.Provider{Name: "a", Kind: lifeline.Anthropic, BaseURL: a.URL}, Model: "claude-a"},
@@ -161,7 +161,7 @@ func TestEchoedProviderKeyNeverReachesTheCaller(t *testing.T) {
 			if !errors.As(err, &le) {
 				t.Fatalf("err = %v", err)
 			}
-			for _, s := range []string{err.Error(), string(le.Body(d.d)), string(lifeline.AttemptsJSON(le.Attempts))} {
+			for _, s := range []string{err.Error(), string(le.Body(d.Kind)), string(lifeline.AttemptsJSON(le.Attempts))} {
 				if strings.Contains(s, key) {
 					t.Fatalf("provider key leaked: %s", s)
 				}

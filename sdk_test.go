@@ -57,8 +57,8 @@ var (
 
 func TestSDKOverTransportOverloadedServedBySecondTarget(t *testing.T) {
 	t.Run("openai-go", func(t *testing.T) {
-		a := newUpstream(t, openaiD.overloaded)
-		b := newUpstream(t, openaiD.okReply())
+		a := newUpstream(t, openaiD.Overloaded)
+		b := newUpstream(t, openaiD.Good(false))
 		f := newFixture(t, openaiD, []string{a.URL, b.URL})
 		ct := &countingTransport{}
 		var raw *http.Response
@@ -75,8 +75,8 @@ func TestSDKOverTransportOverloadedServedBySecondTarget(t *testing.T) {
 		}
 	})
 	t.Run("anthropic-sdk-go", func(t *testing.T) {
-		a := newUpstream(t, anthropicD.overloaded)
-		b := newUpstream(t, anthropicD.okReply())
+		a := newUpstream(t, anthropicD.Overloaded)
+		b := newUpstream(t, anthropicD.Good(false))
 		f := newFixture(t, anthropicD, []string{a.URL, b.URL})
 		ct := &countingTransport{}
 		client := anthropicClient(f, ct)
@@ -92,8 +92,8 @@ func TestSDKOverTransportOverloadedServedBySecondTarget(t *testing.T) {
 
 func TestSDKOverTransportRejectedOnceWithoutRetry(t *testing.T) {
 	t.Run("openai-go", func(t *testing.T) {
-		a := newUpstream(t, openaiD.badReq)
-		b := newUpstream(t, openaiD.okReply())
+		a := newUpstream(t, openaiD.BadReq)
+		b := newUpstream(t, openaiD.Good(false))
 		f := newFixture(t, openaiD, []string{a.URL, b.URL})
 		ct := &countingTransport{}
 		// Default SDK retries: lifeline's x-should-retry: false must hold them back.
@@ -108,8 +108,8 @@ func TestSDKOverTransportRejectedOnceWithoutRetry(t *testing.T) {
 		}
 	})
 	t.Run("anthropic-sdk-go", func(t *testing.T) {
-		a := newUpstream(t, anthropicD.badReq)
-		b := newUpstream(t, anthropicD.okReply())
+		a := newUpstream(t, anthropicD.BadReq)
+		b := newUpstream(t, anthropicD.Good(false))
 		f := newFixture(t, anthropicD, []string{a.URL, b.URL})
 		ct := &countingTransport{}
 		client := anthropicClient(f, ct)
@@ -126,8 +126,8 @@ func TestSDKOverTransportRejectedOnceWithoutRetry(t *testing.T) {
 
 func TestSDKOverTransportStreams(t *testing.T) {
 	t.Run("openai-go", func(t *testing.T) {
-		a := newUpstream(t, openaiD.overloaded)
-		b := newUpstream(t, openaiD.okStream())
+		a := newUpstream(t, openaiD.Overloaded)
+		b := newUpstream(t, openaiD.Good(true))
 		f := newFixture(t, openaiD, []string{a.URL, b.URL})
 		ct := &countingTransport{}
 		client := openaiClient(f, ct)
@@ -144,8 +144,8 @@ func TestSDKOverTransportStreams(t *testing.T) {
 		}
 	})
 	t.Run("anthropic-sdk-go", func(t *testing.T) {
-		a := newUpstream(t, anthropicD.overloaded)
-		b := newUpstream(t, anthropicD.okStream())
+		a := newUpstream(t, anthropicD.Overloaded)
+		b := newUpstream(t, anthropicD.Good(true))
 		f := newFixture(t, anthropicD, []string{a.URL, b.URL})
 		ct := &countingTransport{}
 		client := anthropicClient(f, ct)

@@ -27,13 +27,6 @@ func modes(t *testing.T, fn func(t *testing.T, d dialect, stream bool)) {
 	}
 }
 
-func (d dialect) good(stream bool) behaviour {
-	if stream {
-		return d.okStream()
-	}
-	return d.okReply()
-}
-
 func classes(resp *lifeline.Response, err error) []string {
 	var atts []lifeline.Attempt
 	if resp != nil {
@@ -60,7 +53,7 @@ func wantClasses(t *testing.T, resp *lifeline.Response, err error, want ...strin
 
 func TestOKReturnsAnswer(t *testing.T) {
 	modes(t, func(t *testing.T, d dialect, stream bool) {
-		a := newUpstream(t, d.good(stream))
+		a := newUpstream(t, d.Good(stream))
 		f := newFixture(t, d, []string{a.URL})
 		resp, body, err := f.do(stream)
 		if err != nil {
@@ -68,10 +61,10 @@ func TestOKReturnsAnswer(t *testing.T) {
 		}
 		wantClasses(t, resp, err, "p0/m0:ok")
 		if stream {
-			if body != strings.Join(d.stream, "") {
-				t.Fatalf("stream changed on the way:\n%s\nwant\n%s", body, strings.Join(d.stream, ""))
+			if body != strings.Join(d.Stream, "") {
+				t.Fatalf("stream changed on the way:\n%s\nwant\n%s", body, strings.Join(d.Stream, ""))
 			}
-		} else if body != d.ok {
+		} else if body != d.OK {
 			t.Fatalf("body = %s", body)
 		}
 		if !strings.Contains(a.Bodies()[0], `"model":"m0"`) {
@@ -84,12 +77,12 @@ func TestInvalidOutputFallsBack(t *testing.T) {
 	schema := []byte(`{"type":"object","required":["answer"],"properties":{"answer":{"type":"string"}}}`)
 	modes(t, func(t *testing.T, d dialect, stream bool) {
 		// "hello" is not JSON: the first target's answer is invalid.
-		a := newUpstream(t, d.good(stream))
-		good := strings.ReplaceAll(d.ok, `hello`, `{\"answer\":\"yes\"}`)
+		a := newUpstream(t, d.Good(stream))
+		good := strings.ReplaceAll(d.OK, `hello`, `{\"answer\":\"yes\"}`)
 		var b *upstream
 		if stream {
-			evs := make([]string, len(d.stream))
-			copy(evs, d.stream)
+			evs := make([]string, len(d.Stream))
+			copy(evs, d.Stream)
 			for i, e := range evs {
 				evs[i] = strings.Replace(strings.Replace(e, `"hel"`, `"{\"answer\":"`, 1), `"lo"`, `"\"yes\"}"`, 1)
 			}
@@ -117,7 +110,7 @@ func TestInvalidOutputFallsBack(t *testing.T) {
 
 func TestEveryTargetInvalidIs502(t *testing.T) {
 	modes(t, func(t *testing.T, d dialect, stream bool) {
-		a := newUpstream(t, d.good(stream))
+		a := newUpstream(t, d.Good(stream))
 		f := newFixture(t, d, []string{a.URL}, lifeline.WithValidation(validate.Spec{JSON: true}))
 		_, _, err := f.do(stream)
 		var le *lifeline.Error
@@ -129,8 +122,8 @@ func TestEveryTargetInvalidIs502(t *testing.T) {
 
 func TestRateLimitWaitsForHintThenRetriesSameTarget(t *testing.T) {
 	modes(t, func(t *testing.T, d dialect, stream bool) {
-		a := newUpstream(t, d.rateLimit(map[string]string{"retry-after-ms": "30"}), d.good(stream))
-		b := newUpstream(t, d.good(stream))
+		a := newUpstream(t, d.RateLimit(map[string]string{"retry-after-ms": "30"}), d.Good(stream))
+		b := newUpstream(t, d.Good(stream))
 		f := newFixture(t, d, []string{a.URL, b.URL})
 		resp, _, err := f.do(stream)
 		if err != nil {
@@ -148,8 +141,8 @@ func TestRateLimitWaitsForHintThenRetriesSameTarget(t *testing.T) {
 
 func TestRateLimitLongerThanMaxWaitGoesNext(t *testing.T) {
 	modes(t, func(t *testing.T, d dialect, stream bool) {
-		a := newUpstream(t, d.rateLimit(map[string]string{"retry-after": "120"}))
-		b := newUpstream(t, d.good(stream))
+		a := newUpstream(t, d.RateLimit(map[string]string{"retry-after": "120"}))
+		b := newUpstream(t, d.Good(stream))
 		f := newFixture(t, d, []string{a.URL, b.URL}, lifeline.WithMaxWait(time.Second))
 		resp, _, err := f.do(stream)
 		if err != nil {
@@ -173,8 +166,8 @@ func TestRateLimitLongerThanMaxWaitGoesNext(t *testing.T) {
 
 func TestQuotaExhaustedIsNeverRetried(t *testing.T) {
 	modes(t, func(t *testing.T, d dialect, stream bool) {
-		a := newUpstream(t, d.quota)
-		b := newUpstream(t, d.good(stream))
+		a := newUpstream(t, d.Quota)
+		b := newUpstream(t, d.Good(stream))
 		f := newFixture(t, d, []string{a.URL, b.URL})
 		for i := 0; i < 3; i++ {
 			resp, _, err := f.do(stream)
@@ -195,8 +188,8 @@ func TestQuotaExhaustedIsNeverRetried(t *testing.T) {
 
 func TestOverloadedReroutesAtOnce(t *testing.T) {
 	modes(t, func(t *testing.T, d dialect, stream bool) {
-		a := newUpstream(t, d.overloaded)
-		b := newUpstream(t, d.good(stream))
+		a := newUpstream(t, d.Overloaded)
+		b := newUpstream(t, d.Good(stream))
 		f := newFixture(t, d, []string{a.URL, b.URL})
 		resp, _, err := f.do(stream)
 		if err != nil {
@@ -211,8 +204,8 @@ func TestOverloadedReroutesAtOnce(t *testing.T) {
 
 func TestOverloadedRetriedWhenNoOtherTargetLeft(t *testing.T) {
 	modes(t, func(t *testing.T, d dialect, stream bool) {
-		a := newUpstream(t, d.overloaded, d.good(stream))
-		b := newUpstream(t, d.server)
+		a := newUpstream(t, d.Overloaded, d.Good(stream))
+		b := newUpstream(t, d.Server)
 		f := newFixture(t, d, []string{a.URL, b.URL}, lifeline.WithMaxAttempts(2))
 		resp, _, err := f.do(stream)
 		if err != nil {
@@ -226,15 +219,15 @@ func TestOverloadedErrorInsideStreamBeforeContentReroutes(t *testing.T) {
 	for _, d := range dialects {
 		t.Run(d.String(), func(t *testing.T) {
 			typ := "overloaded_error"
-			a := newUpstream(t, events([]string{d.stream[0], d.errorEvent(typ)}, false))
-			b := newUpstream(t, d.okStream())
+			a := newUpstream(t, events([]string{d.Stream[0], d.ErrorEvent(typ)}, false))
+			b := newUpstream(t, d.Good(true))
 			f := newFixture(t, d, []string{a.URL, b.URL})
 			resp, body, err := f.do(true)
 			if err != nil {
 				t.Fatal(err)
 			}
 			wantClasses(t, resp, err, "p0/m0:overloaded", "p1/m1:ok")
-			if body != strings.Join(d.stream, "") {
+			if body != strings.Join(d.Stream, "") {
 				t.Fatalf("client saw the failed attempt's opening events:\n%s", body)
 			}
 		})
@@ -243,8 +236,8 @@ func TestOverloadedErrorInsideStreamBeforeContentReroutes(t *testing.T) {
 
 func TestServerErrorRetriesWithBackoffThenNext(t *testing.T) {
 	modes(t, func(t *testing.T, d dialect, stream bool) {
-		a := newUpstream(t, d.server)
-		b := newUpstream(t, d.good(stream))
+		a := newUpstream(t, d.Server)
+		b := newUpstream(t, d.Good(stream))
 		f := newFixture(t, d, []string{a.URL, b.URL})
 		resp, _, err := f.do(stream)
 		if err != nil {
@@ -262,7 +255,7 @@ func TestServerErrorRetriesWithBackoffThenNext(t *testing.T) {
 
 func TestConnectionRefusedIsTransient(t *testing.T) {
 	modes(t, func(t *testing.T, d dialect, stream bool) {
-		b := newUpstream(t, d.good(stream))
+		b := newUpstream(t, d.Good(stream))
 		f := newFixture(t, d, []string{refusedURL(t), b.URL}, lifeline.WithMaxAttempts(2))
 		resp, _, err := f.do(stream)
 		if err != nil {
@@ -275,7 +268,7 @@ func TestConnectionRefusedIsTransient(t *testing.T) {
 func TestHangBeforeHeadersHitsFirstTokenTimeout(t *testing.T) {
 	modes(t, func(t *testing.T, d dialect, stream bool) {
 		a := newUpstream(t, hang())
-		b := newUpstream(t, d.good(stream))
+		b := newUpstream(t, d.Good(stream))
 		f := newFixture(t, d, []string{a.URL, b.URL}, lifeline.WithMaxAttempts(1),
 			lifeline.WithTimeouts(lifeline.Timeouts{FirstToken: 50 * time.Millisecond, Total: 10 * time.Second}))
 		resp, _, err := f.do(stream)
@@ -292,8 +285,8 @@ func TestHangBeforeHeadersHitsFirstTokenTimeout(t *testing.T) {
 func TestStallBeforeContentIsTransient(t *testing.T) {
 	for _, d := range dialects {
 		t.Run(d.String(), func(t *testing.T) {
-			a := newUpstream(t, events(d.stream[:d.opening], true))
-			b := newUpstream(t, d.okStream())
+			a := newUpstream(t, events(d.Stream[:d.Opening], true))
+			b := newUpstream(t, d.Good(true))
 			f := newFixture(t, d, []string{a.URL, b.URL}, lifeline.WithMaxAttempts(1),
 				lifeline.WithTimeouts(lifeline.Timeouts{Idle: 50 * time.Millisecond, Total: 10 * time.Second}))
 			resp, body, err := f.do(true)
@@ -301,7 +294,7 @@ func TestStallBeforeContentIsTransient(t *testing.T) {
 				t.Fatal(err)
 			}
 			wantClasses(t, resp, err, "p0/m0:transient", "p1/m1:ok")
-			if body != strings.Join(d.stream, "") {
+			if body != strings.Join(d.Stream, "") {
 				t.Fatalf("client saw the stalled attempt:\n%s", body)
 			}
 		})
@@ -311,9 +304,9 @@ func TestStallBeforeContentIsTransient(t *testing.T) {
 func TestStreamCutWithoutTerminalEventIsTransient(t *testing.T) {
 	for _, d := range dialects {
 		t.Run(d.String(), func(t *testing.T) {
-			cut := d.stream[:len(d.stream)-1]
+			cut := d.Stream[:len(d.Stream)-1]
 			a := newUpstream(t, events(cut, false))
-			b := newUpstream(t, d.okStream())
+			b := newUpstream(t, d.Good(true))
 			// Buffered (a schema applies) so that the cut is seen before any byte
 			// reached the client.
 			f := newFixture(t, d, []string{a.URL, b.URL}, lifeline.WithMaxAttempts(1), lifeline.WithStreamMode(lifeline.StreamBuffer))
@@ -328,16 +321,16 @@ func TestStreamCutWithoutTerminalEventIsTransient(t *testing.T) {
 
 func TestRejectedStopsWithoutRetryOrFallback(t *testing.T) {
 	modes(t, func(t *testing.T, d dialect, stream bool) {
-		a := newUpstream(t, d.badReq)
-		b := newUpstream(t, d.good(stream))
+		a := newUpstream(t, d.BadReq)
+		b := newUpstream(t, d.Good(stream))
 		f := newFixture(t, d, []string{a.URL, b.URL})
 		_, _, err := f.do(stream)
 		var le *lifeline.Error
 		if !errors.As(err, &le) || !errors.Is(err, lifeline.ErrRejected) {
 			t.Fatalf("err = %v", err)
 		}
-		if le.Status != 400 || le.Upstream == nil || !strings.Contains(string(le.Body(d.d)), "invalid_request_error") {
-			t.Fatalf("status %d, body %s", le.Status, le.Body(d.d))
+		if le.Status != 400 || le.Upstream == nil || !strings.Contains(string(le.Body(d.Kind)), "invalid_request_error") {
+			t.Fatalf("status %d, body %s", le.Status, le.Body(d.Kind))
 		}
 		if a.Count() != 1 || b.Count() != 0 {
 			t.Fatalf("calls a=%d b=%d, want 1 and 0", a.Count(), b.Count())
@@ -347,8 +340,8 @@ func TestRejectedStopsWithoutRetryOrFallback(t *testing.T) {
 
 func TestTooLargeGoesNextThenReturnsError(t *testing.T) {
 	modes(t, func(t *testing.T, d dialect, stream bool) {
-		a := newUpstream(t, d.tooLarge)
-		b := newUpstream(t, d.good(stream))
+		a := newUpstream(t, d.TooLarge)
+		b := newUpstream(t, d.Good(stream))
 		f := newFixture(t, d, []string{a.URL, b.URL})
 		resp, _, err := f.do(stream)
 		if err != nil {
@@ -367,9 +360,9 @@ func TestTooLargeGoesNextThenReturnsError(t *testing.T) {
 
 func TestAuthAndNotFoundGoNextWithoutRetry(t *testing.T) {
 	modes(t, func(t *testing.T, d dialect, stream bool) {
-		a := newUpstream(t, d.auth)
-		b := newUpstream(t, d.notFound)
-		c := newUpstream(t, d.good(stream))
+		a := newUpstream(t, d.Auth)
+		b := newUpstream(t, d.NotFound)
+		c := newUpstream(t, d.Good(stream))
 		f := newFixture(t, d, []string{a.URL, b.URL, c.URL})
 		resp, _, err := f.do(stream)
 		if err != nil {
@@ -384,9 +377,9 @@ func TestShouldRetryHeaderOverrides(t *testing.T) {
 		// false: a 500 is not retried on the same target.
 		a := newUpstream(t, func(w http.ResponseWriter, r *http.Request) {
 			w.Header().Set("x-should-retry", "false")
-			d.server(w, r)
+			d.Server(w, r)
 		})
-		b := newUpstream(t, d.good(stream))
+		b := newUpstream(t, d.Good(stream))
 		f := newFixture(t, d, []string{a.URL, b.URL})
 		resp, _, err := f.do(stream)
 		if err != nil {
@@ -397,8 +390,8 @@ func TestShouldRetryHeaderOverrides(t *testing.T) {
 		// true: a 401 is retried on the same target.
 		c := newUpstream(t, func(w http.ResponseWriter, r *http.Request) {
 			w.Header().Set("x-should-retry", "true")
-			d.auth(w, r)
-		}, d.good(stream))
+			d.Auth(w, r)
+		}, d.Good(stream))
 		f = newFixture(t, d, []string{c.URL})
 		resp, _, err = f.do(stream)
 		if err != nil {
@@ -409,7 +402,7 @@ func TestShouldRetryHeaderOverrides(t *testing.T) {
 		// true never makes a rejected request retryable.
 		r := newUpstream(t, func(w http.ResponseWriter, r *http.Request) {
 			w.Header().Set("x-should-retry", "true")
-			d.badReq(w, r)
+			d.BadReq(w, r)
 		})
 		f = newFixture(t, d, []string{r.URL})
 		if _, _, err := f.do(stream); !errors.Is(err, lifeline.ErrRejected) || r.Count() != 1 {
@@ -422,7 +415,7 @@ func TestBrokenStreamEndsWithErrorEvent(t *testing.T) {
 	for _, d := range dialects {
 		t.Run(d.String(), func(t *testing.T) {
 			// Content reached the client, then the upstream stalls.
-			a := newUpstream(t, events(d.stream[:d.opening+1], true))
+			a := newUpstream(t, events(d.Stream[:d.Opening+1], true))
 			f := newFixture(t, d, []string{a.URL},
 				lifeline.WithTimeouts(lifeline.Timeouts{Idle: 50 * time.Millisecond, Total: 10 * time.Second}))
 			_, body, err := f.do(true)
@@ -433,10 +426,10 @@ func TestBrokenStreamEndsWithErrorEvent(t *testing.T) {
 				t.Fatalf("broken stream ended cleanly:\n%s", body)
 			}
 			last := body[strings.LastIndex(strings.TrimRight(body, "\n"), "\n\n")+2:]
-			if d.d == openaiD.d && !strings.HasPrefix(last, `data: {"error":`) {
+			if d.Kind == openaiD.Kind && !strings.HasPrefix(last, `data: {"error":`) {
 				t.Fatalf("last event %q is not an error", last)
 			}
-			if d.d == anthropicD.d && !strings.HasPrefix(last, "event: error\n") {
+			if d.Kind == anthropicD.Kind && !strings.HasPrefix(last, "event: error\n") {
 				t.Fatalf("last event %q is not an error", last)
 			}
 			if a.Count() != 1 {
@@ -449,13 +442,13 @@ func TestBrokenStreamEndsWithErrorEvent(t *testing.T) {
 func TestBrokenStreamByUpstreamErrorEventAfterContent(t *testing.T) {
 	for _, d := range dialects {
 		t.Run(d.String(), func(t *testing.T) {
-			a := newUpstream(t, events(append(append([]string{}, d.stream[:d.opening+1]...), d.errorEvent("api_error")), false))
+			a := newUpstream(t, events(append(append([]string{}, d.Stream[:d.Opening+1]...), d.ErrorEvent("api_error")), false))
 			f := newFixture(t, d, []string{a.URL})
 			_, body, err := f.do(true)
 			if !errors.Is(err, lifeline.ErrBrokenStream) {
 				t.Fatalf("err = %v", err)
 			}
-			if !strings.HasSuffix(body, d.errorEvent("api_error")) {
+			if !strings.HasSuffix(body, d.ErrorEvent("api_error")) {
 				t.Fatalf("stream does not end with the upstream's error event:\n%s", body)
 			}
 		})
@@ -464,7 +457,7 @@ func TestBrokenStreamByUpstreamErrorEventAfterContent(t *testing.T) {
 
 func TestHintLongerThanDeadlineFailsFast(t *testing.T) {
 	modes(t, func(t *testing.T, d dialect, stream bool) {
-		a := newUpstream(t, d.rateLimit(map[string]string{"retry-after": "30"}))
+		a := newUpstream(t, d.RateLimit(map[string]string{"retry-after": "30"}))
 		f := newFixture(t, d, []string{a.URL}, lifeline.WithMaxWait(time.Minute))
 		start := time.Now()
 		_, _, err := f.doCtx(context.Background(), stream, func(r *lifeline.Request) {
@@ -498,8 +491,8 @@ func TestCallerDeadlineBoundsHangingAttempt(t *testing.T) {
 
 func TestBreakerOpensAndSkipsTarget(t *testing.T) {
 	modes(t, func(t *testing.T, d dialect, stream bool) {
-		a := newUpstream(t, d.overloaded)
-		b := newUpstream(t, d.good(stream))
+		a := newUpstream(t, d.Overloaded)
+		b := newUpstream(t, d.Good(stream))
 		f := newFixture(t, d, []string{a.URL, b.URL},
 			lifeline.WithBreaker(breakerConfig(3)))
 		for i := 0; i < 6; i++ {
@@ -519,8 +512,8 @@ func TestBreakerOpensAndSkipsTarget(t *testing.T) {
 
 func TestAllTargetsFailedIs503WithAttempts(t *testing.T) {
 	modes(t, func(t *testing.T, d dialect, stream bool) {
-		a := newUpstream(t, d.overloaded)
-		b := newUpstream(t, d.server)
+		a := newUpstream(t, d.Overloaded)
+		b := newUpstream(t, d.Server)
 		f := newFixture(t, d, []string{a.URL, b.URL}, lifeline.WithMaxAttempts(1))
 		_, _, err := f.do(stream)
 		var le *lifeline.Error
@@ -530,7 +523,7 @@ func TestAllTargetsFailedIs503WithAttempts(t *testing.T) {
 		if len(le.Attempts) != 2 || le.Attempts[0].Class != classify.Overloaded || le.Attempts[1].Status != 500 {
 			t.Fatalf("attempts = %+v", le.Attempts)
 		}
-		body := string(le.Body(d.d))
+		body := string(le.Body(d.Kind))
 		if !strings.Contains(body, `"lifeline":{"attempts":[{"target":"p0/m0","status":`) || !strings.Contains(body, "upstream_unavailable") {
 			t.Fatalf("error body = %s", body)
 		}

@@ -112,7 +112,7 @@ func TestIdleBoundFollowsEachEvent(t *testing.T) {
 					w.Header().Set("Content-Type", "text/event-stream")
 					w.WriteHeader(200)
 					f := w.(http.Flusher)
-					evs := d.stream
+					evs := d.Stream
 					if stall {
 						evs = evs[:len(evs)-1]
 					}
@@ -134,7 +134,7 @@ func TestIdleBoundFollowsEachEvent(t *testing.T) {
 			if err != nil {
 				t.Fatalf("a steady stream was cut: %v (body %q)", err, body)
 			}
-			if body != strings.Join(d.stream, "") {
+			if body != strings.Join(d.Stream, "") {
 				t.Fatalf("body = %q", body)
 			}
 			wantClasses(t, resp, err, "p0/m0:ok")
@@ -142,7 +142,7 @@ func TestIdleBoundFollowsEachEvent(t *testing.T) {
 			stalled := newUpstream(t, slow(true))
 			f = newFixture(t, d, []string{stalled.URL}, lifeline.WithMaxAttempts(1),
 				lifeline.WithTimeouts(lifeline.Timeouts{Idle: idle, FirstToken: 5 * time.Second, Total: 10 * time.Second}))
-			resp, err = f.engine.Do(t.Context(), f.route, &lifeline.Request{Dialect: d.d, Body: []byte(d.streamRequest())})
+			resp, err = f.engine.Do(t.Context(), f.route, &lifeline.Request{Dialect: d.Kind, Body: []byte(d.StreamRequest())})
 			if err != nil {
 				t.Fatal(err)
 			}

@@ -65,7 +65,7 @@ func benchStream() []byte {
 
 func benchGateway(b *testing.B, t *memTransport) *gateway.Server {
 	b.Helper()
-	p := &lifeline.Provider{Name: "mem", Kind: openaiD.d, BaseURL: "http://upstream.invalid/v1", APIKey: openaiKey}
+	p := &lifeline.Provider{Name: "mem", Kind: openaiD.Kind, BaseURL: "http://upstream.invalid/v1", APIKey: openaiKey}
 	srv, err := gateway.New(gateway.Config{
 		Routes:     []gateway.RouteSpec{{Name: "route", Chain: []lifeline.Target{{Provider: p, Model: "m0"}}}},
 		HTTPClient: &http.Client{Transport: t},
@@ -106,9 +106,9 @@ func benchHandler(b *testing.B, srv *gateway.Server, body []byte, wantLast strin
 func BenchmarkHandlerNonStream(b *testing.B) {
 	srv := benchGateway(b, &memTransport{
 		status: 200, header: http.Header{"Content-Type": {"application/json"}, "X-Ratelimit-Remaining-Requests": {"99"}},
-		body: []byte(openaiD.ok),
+		body: []byte(openaiD.OK),
 	})
-	benchHandler(b, srv, []byte(openaiD.request), `"total_tokens":2}}`)
+	benchHandler(b, srv, []byte(openaiD.Request), `"total_tokens":2}}`)
 }
 
 func BenchmarkHandlerStream20(b *testing.B) {
@@ -116,5 +116,5 @@ func BenchmarkHandlerStream20(b *testing.B) {
 		status: 200, header: http.Header{"Content-Type": {"text/event-stream"}},
 		body: benchStream(),
 	})
-	benchHandler(b, srv, []byte(openaiD.streamRequest()), "data: [DONE]\n\n")
+	benchHandler(b, srv, []byte(openaiD.StreamRequest()), "data: [DONE]\n\n")
 }

@@ -20,7 +20,7 @@ import (
 )
 
 func TestModelsListsTheRoutesAKeyMayUse(t *testing.T) {
-	a := newUpstream(t, openaiD.good(false))
+	a := newUpstream(t, openaiD.Good(false))
 	routes := []gateway.RouteSpec{route("fast", on(openaiD, a.URL)), route("smart", on(openaiD, a.URL)), route("other", on(openaiD, a.URL))}
 	ids := func(ans answer) []string {
 		t.Helper()
@@ -67,7 +67,7 @@ func (degradedStore) Health(context.Context) error {
 }
 
 func TestHealthAndReadiness(t *testing.T) {
-	a := newUpstream(t, openaiD.good(false))
+	a := newUpstream(t, openaiD.Good(false))
 	srv, err := gateway.New(gateway.Config{Routes: []gateway.RouteSpec{route("route", on(openaiD, a.URL))}})
 	if err != nil {
 		t.Fatal(err)
@@ -117,7 +117,7 @@ func TestHealthAndReadiness(t *testing.T) {
 }
 
 func TestDashboard(t *testing.T) {
-	a := newUpstream(t, openaiD.good(false))
+	a := newUpstream(t, openaiD.Good(false))
 	g := newGW(t, openaiD, []string{a.URL})
 	ans := g.get("/")
 	if ans.status != 200 || !strings.HasPrefix(ans.header.Get("Content-Type"), "text/html") || !strings.Contains(ans.body, "/api/status") {
@@ -130,13 +130,13 @@ func TestDashboard(t *testing.T) {
 // open breaker, rate-limit and quota cool-downs.
 func observability(t *testing.T) *harness {
 	d := openaiD
-	over := newUpstream(t, d.overloaded)
-	good := newUpstream(t, d.good(false))
-	goodStream := newUpstream(t, d.good(true))
-	text := newUpstream(t, d.good(false))
-	failing := newUpstream(t, d.server)
-	limited := newUpstream(t, d.rateLimit(map[string]string{"retry-after": "120"}))
-	quota := newUpstream(t, d.quota)
+	over := newUpstream(t, d.Overloaded)
+	good := newUpstream(t, d.Good(false))
+	goodStream := newUpstream(t, d.Good(true))
+	text := newUpstream(t, d.Good(false))
+	failing := newUpstream(t, d.Server)
+	limited := newUpstream(t, d.RateLimit(map[string]string{"retry-after": "120"}))
+	quota := newUpstream(t, d.Quota)
 	g := startGW(t, gateway.Config{Routes: []gateway.RouteSpec{
 		prefixedRoute("fallback", "fb", on(d, over.URL, good.URL)),
 		prefixedRoute("streaming", "st", on(d, goodStream.URL)),
@@ -148,7 +148,7 @@ func observability(t *testing.T) *harness {
 		prefixedRoute("quota", "q", on(d, quota.URL)),
 	}})
 	send := func(routeName string, stream bool) answer {
-		return g.post(d.path, strings.Replace(d.body(stream), `"route"`, `"`+routeName+`"`, 1))
+		return g.post(d.path, strings.Replace(d.Body(stream), `"route"`, `"`+routeName+`"`, 1))
 	}
 	wantServed(t, send("fallback", false), "fb1/m1", 2)
 	wantServed(t, send("streaming", true), "st0/m0", 1)

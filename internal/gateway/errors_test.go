@@ -19,8 +19,8 @@ import (
 
 func TestEveryTargetFailedIs503(t *testing.T) {
 	modes(t, func(t *testing.T, d dialect, stream bool) {
-		a := newUpstream(t, d.overloaded)
-		b := newUpstream(t, d.server)
+		a := newUpstream(t, d.Overloaded)
+		b := newUpstream(t, d.Server)
 		g := newGW(t, d, []string{a.URL, b.URL}, lifeline.WithMaxAttempts(1))
 		ans := g.send(d, stream)
 		e := wantError(t, d, ans, 503, "upstream_unavailable")
@@ -42,7 +42,7 @@ func TestEveryTargetFailedIs503(t *testing.T) {
 
 func TestUnavailableWithAHintCarriesRetryAfter(t *testing.T) {
 	modes(t, func(t *testing.T, d dialect, stream bool) {
-		a := newUpstream(t, d.rateLimit(map[string]string{"retry-after": "90"}))
+		a := newUpstream(t, d.RateLimit(map[string]string{"retry-after": "90"}))
 		g := newGW(t, d, []string{a.URL}, lifeline.WithMaxWait(time.Second))
 		ans := g.send(d, stream)
 		e := wantError(t, d, ans, 503, "upstream_unavailable")
@@ -94,7 +94,7 @@ func TestDeadlineIs504(t *testing.T) {
 		wantError(t, d, short.send(d, stream), 504, "deadline_exceeded")
 
 		// A rate-limit wait that cannot fit the deadline is not started.
-		r := newUpstream(t, d.rateLimit(map[string]string{"retry-after": "30"}))
+		r := newUpstream(t, d.RateLimit(map[string]string{"retry-after": "30"}))
 		g = newGW(t, d, []string{r.URL}, lifeline.WithMaxWait(time.Minute))
 		start := time.Now()
 		wantError(t, d, g.send(d, stream, "X-Lifeline-Timeout", "5s"), 504, "deadline_exceeded")
@@ -106,9 +106,9 @@ func TestDeadlineIs504(t *testing.T) {
 
 func TestUnknownRouteIs404WithoutUpstreamCall(t *testing.T) {
 	each(t, func(t *testing.T, d dialect) {
-		a := newUpstream(t, d.good(false))
+		a := newUpstream(t, d.Good(false))
 		g := newGW(t, d, []string{a.URL})
-		ans := g.post(d.path, strings.Replace(d.request, `"route"`, `"nope"`, 1))
+		ans := g.post(d.path, strings.Replace(d.Request, `"route"`, `"nope"`, 1))
 		e := wantError(t, d, ans, 404, "model_not_found")
 		if !strings.Contains(e.Message, "nope") || len(e.Attempts) != 0 {
 			t.Fatalf("message %q attempts %v", e.Message, e.Attempts)
@@ -121,7 +121,7 @@ func TestUnknownRouteIs404WithoutUpstreamCall(t *testing.T) {
 
 func TestClientKeys(t *testing.T) {
 	each(t, func(t *testing.T, d dialect) {
-		a := newUpstream(t, d.good(false))
+		a := newUpstream(t, d.Good(false))
 		g := startGW(t, gateway.Config{
 			Routes: []gateway.RouteSpec{route("route", on(d, a.URL)), route("other", on(d, a.URL))},
 			Keys:   []gateway.Key{{Key: clientKey, Routes: []string{"*"}}, {Key: "narrow-key-0123456789", Routes: []string{"other"}}},
@@ -154,14 +154,14 @@ func TestClientKeys(t *testing.T) {
 		} {
 			wantServed(t, g.send(d, false, hdr...), "p0/m0", 1)
 		}
-		ans := g.post(d.path, strings.Replace(d.request, `"route"`, `"other"`, 1), "X-Api-Key", "narrow-key-0123456789")
+		ans := g.post(d.path, strings.Replace(d.Request, `"route"`, `"other"`, 1), "X-Api-Key", "narrow-key-0123456789")
 		wantServed(t, ans, "p0/m0", 1)
 	})
 }
 
 func TestBadInputIs400WithoutUpstreamCall(t *testing.T) {
 	each(t, func(t *testing.T, d dialect) {
-		a := newUpstream(t, d.good(false))
+		a := newUpstream(t, d.Good(false))
 		g := newGW(t, d, []string{a.URL})
 		for _, tc := range []struct {
 			name string
@@ -174,8 +174,8 @@ func TestBadInputIs400WithoutUpstreamCall(t *testing.T) {
 			{"missing model", `{"messages":[{"role":"user","content":"hi"}]}`, nil},
 			{"model not a string", `{"model":7,"messages":[{"role":"user","content":"hi"}]}`, nil},
 			{"missing messages", `{"model":"route"}`, nil},
-			{"bad deadline", d.request, []string{"X-Lifeline-Deadline", "tomorrow"}},
-			{"bad timeout", d.request, []string{"X-Lifeline-Timeout", "-5s"}},
+			{"bad deadline", d.Request, []string{"X-Lifeline-Deadline", "tomorrow"}},
+			{"bad timeout", d.Request, []string{"X-Lifeline-Timeout", "-5s"}},
 		} {
 			t.Run(tc.name, func(t *testing.T) {
 				ans := g.post(d.path, tc.body, tc.hdr...)
@@ -193,9 +193,9 @@ func TestBadInputIs400WithoutUpstreamCall(t *testing.T) {
 
 func TestBodyOverLimitIs413WithoutUpstreamCall(t *testing.T) {
 	each(t, func(t *testing.T, d dialect) {
-		a := newUpstream(t, d.good(false))
+		a := newUpstream(t, d.Good(false))
 		g := startGW(t, gateway.Config{Routes: []gateway.RouteSpec{route("route", on(d, a.URL))}, MaxBody: 1024})
-		big := strings.Replace(d.request, `"hi"`, `"`+strings.Repeat("x", 2048)+`"`, 1)
+		big := strings.Replace(d.Request, `"hi"`, `"`+strings.Repeat("x", 2048)+`"`, 1)
 		wantError(t, d, g.post(d.path, big), 413, "request_too_large")
 
 		// Without a Content-Length the limit holds while reading.
@@ -208,7 +208,7 @@ func TestBodyOverLimitIs413WithoutUpstreamCall(t *testing.T) {
 		wantError(t, d, ans, 413, "request_too_large")
 
 		// Just under the limit passes.
-		fits := strings.Replace(d.request, `"hi"`, `"`+strings.Repeat("x", 1024-len(d.request))+`"`, 1)
+		fits := strings.Replace(d.Request, `"hi"`, `"`+strings.Repeat("x", 1024-len(d.Request))+`"`, 1)
 		if len(fits) > 1024 {
 			t.Fatalf("fixture of %d bytes", len(fits))
 		}
@@ -220,12 +220,12 @@ func TestBodyOverLimitIs413WithoutUpstreamCall(t *testing.T) {
 }
 
 func TestErrorsOfOtherMethodsAndPaths(t *testing.T) {
-	a := newUpstream(t, openaiD.good(false))
+	a := newUpstream(t, openaiD.Good(false))
 	g := newGW(t, openaiD, []string{a.URL})
 	if ans := g.get("/v1/chat/completions"); ans.status != http.StatusMethodNotAllowed {
 		t.Fatalf("GET on a POST endpoint: %d", ans.status)
 	}
-	if ans := g.post("/v1/completions", openaiD.request); ans.status != http.StatusNotFound {
+	if ans := g.post("/v1/completions", openaiD.Request); ans.status != http.StatusNotFound {
 		t.Fatalf("unknown path: %d", ans.status)
 	}
 	if a.Count() != 0 {
@@ -235,7 +235,7 @@ func TestErrorsOfOtherMethodsAndPaths(t *testing.T) {
 
 // overloadedStatus is the status of the dialect's overloaded fixture.
 func overloadedStatus(d dialect) int {
-	if d.d == wire.Anthropic {
+	if d.Kind == wire.Anthropic {
 		return 529
 	}
 	return 503

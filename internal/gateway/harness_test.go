@@ -51,7 +51,7 @@ type link struct {
 func on(d dialect, urls ...string) []link {
 	out := make([]link, len(urls))
 	for i, u := range urls {
-		out[i] = link{kind: d.d, url: u}
+		out[i] = link{kind: d.Kind, url: u}
 	}
 	return out
 }
@@ -194,7 +194,7 @@ type answer struct {
 // send posts the dialect's request (streaming or not) to its endpoint.
 func (h *harness) send(d dialect, stream bool, hdr ...string) answer {
 	h.t.Helper()
-	return h.post(d.path, d.body(stream), hdr...)
+	return h.post(d.path, d.Body(stream), hdr...)
 }
 
 // post sends body to path with the header pairs hdr and reads the whole
@@ -381,7 +381,7 @@ func wantError(t testing.TB, d dialect, a answer, status int, typ string) lifeli
 		t.Fatalf("no error object: %s", a.body)
 	}
 	want := []string{"message", "type", "code"}
-	if d.d == wire.Anthropic {
+	if d.Kind == wire.Anthropic {
 		want = []string{"type", "message"}
 		if string(top["type"]) != `"error"` {
 			t.Fatalf(`Anthropic error body lacks "type":"error": %s`, a.body)

@@ -17,8 +17,8 @@ import (
 
 func TestLifelineHeadersOnEveryAnswerThatWentUpstream(t *testing.T) {
 	modes(t, func(t *testing.T, d dialect, stream bool) {
-		a := newUpstream(t, d.server)
-		b := newUpstream(t, d.good(stream))
+		a := newUpstream(t, d.Server)
+		b := newUpstream(t, d.Good(stream))
 		g := newGW(t, d, []string{a.URL, b.URL}, lifeline.WithMaxAttempts(2))
 		first := g.send(d, stream)
 		wantServed(t, first, "p1/m1", 3)
@@ -60,7 +60,7 @@ func TestUpstreamRateLimitHeadersComeBack(t *testing.T) {
 			"Keep-Alive", "timeout=5", "Proxy-Authenticate", "Basic realm=x", "Upgrade", "h2c",
 			"X-Upstream-Internal", "node-7", "Set-Cookie", "session=upstream",
 		}
-		a := newUpstream(t, withHeader(d.good(stream), append(limits, private...)...))
+		a := newUpstream(t, withHeader(d.Good(stream), append(limits, private...)...))
 		g := newGW(t, d, []string{a.URL})
 		ans := g.send(d, stream)
 		wantServed(t, ans, "p0/m0", 1)
@@ -76,7 +76,7 @@ func TestUpstreamRateLimitHeadersComeBack(t *testing.T) {
 		}
 
 		// A rejected answer passes its provider's headers back too.
-		r := newUpstream(t, withHeader(d.badReq, limits...))
+		r := newUpstream(t, withHeader(d.BadReq, limits...))
 		g = newGW(t, d, []string{r.URL})
 		ans = g.send(d, stream)
 		wantError(t, d, ans, 400, "invalid_request_error")
@@ -88,12 +88,12 @@ func TestUpstreamRateLimitHeadersComeBack(t *testing.T) {
 
 func TestHopByHopAndCredentialsAreNotForwarded(t *testing.T) {
 	modes(t, func(t *testing.T, d dialect, stream bool) {
-		a := newUpstream(t, d.good(stream))
+		a := newUpstream(t, d.Good(stream))
 		g := startGW(t, gateway.Config{
 			Routes: []gateway.RouteSpec{route("route", on(d, a.URL))},
 			Keys:   []gateway.Key{{Key: clientKey, Routes: []string{"*"}}},
 		})
-		req, err := http.NewRequest(http.MethodPost, g.ts.URL+d.path, io.MultiReader(strings.NewReader(d.body(stream))))
+		req, err := http.NewRequest(http.MethodPost, g.ts.URL+d.path, io.MultiReader(strings.NewReader(d.Body(stream))))
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -134,7 +134,7 @@ func TestHopByHopAndCredentialsAreNotForwarded(t *testing.T) {
 				}
 			}
 		}
-		switch d.d {
+		switch d.Kind {
 		case wire.Anthropic:
 			if up.Get("X-Api-Key") != anthropicKey || up.Get("Authorization") != "" {
 				t.Fatalf("upstream credentials: x-api-key %q authorization %q", up.Get("X-Api-Key"), up.Get("Authorization"))
@@ -149,8 +149,8 @@ func TestHopByHopAndCredentialsAreNotForwarded(t *testing.T) {
 
 func TestIdempotencyKeyIsTheSameOnEveryAttempt(t *testing.T) {
 	modes(t, func(t *testing.T, d dialect, stream bool) {
-		a := newUpstream(t, d.server)
-		b := newUpstream(t, d.rateLimit(map[string]string{"retry-after-ms": "1"}), d.good(stream))
+		a := newUpstream(t, d.Server)
+		b := newUpstream(t, d.RateLimit(map[string]string{"retry-after-ms": "1"}), d.Good(stream))
 		g := newGW(t, d, []string{a.URL, b.URL})
 		keysOf := func() []string {
 			var out []string
@@ -168,8 +168,8 @@ func TestIdempotencyKeyIsTheSameOnEveryAttempt(t *testing.T) {
 			}
 		}
 
-		a.SetScript(d.server)
-		b.SetScript(d.rateLimit(map[string]string{"retry-after-ms": "1"}), d.good(stream))
+		a.SetScript(d.Server)
+		b.SetScript(d.RateLimit(map[string]string{"retry-after-ms": "1"}), d.Good(stream))
 		wantServed(t, g.send(d, stream), "p1/m1", 5)
 		keys := keysOf()
 		if len(keys) != 5 || keys[0] == "" || keys[0] == "agent-step-42" {
@@ -191,7 +191,7 @@ func TestClientDisconnectCancelsTheUpstreamAttempt(t *testing.T) {
 			if stream {
 				w.Header().Set("Content-Type", "text/event-stream")
 				w.WriteHeader(200)
-				for _, e := range d.stream[:d.opening+1] {
+				for _, e := range d.Stream[:d.Opening+1] {
 					io.WriteString(w, e)
 				}
 				w.(http.Flusher).Flush()
@@ -204,7 +204,7 @@ func TestClientDisconnectCancelsTheUpstreamAttempt(t *testing.T) {
 		g := newGW(t, d, []string{a.URL})
 		ctx, cancel := context.WithCancel(context.Background())
 		defer cancel()
-		req, err := http.NewRequestWithContext(ctx, http.MethodPost, g.ts.URL+d.path, strings.NewReader(d.body(stream)))
+		req, err := http.NewRequestWithContext(ctx, http.MethodPost, g.ts.URL+d.path, strings.NewReader(d.Body(stream)))
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -20,7 +20,7 @@ import (
 
 func TestReplayServesTheStoredAnswerWithoutAnUpstreamCall(t *testing.T) {
 	modes(t, func(t *testing.T, d dialect, stream bool) {
-		a := newUpstream(t, withHeader(d.good(stream), "X-Ratelimit-Remaining-Requests", "7"))
+		a := newUpstream(t, withHeader(d.Good(stream), "X-Ratelimit-Remaining-Requests", "7"))
 		g := newGW(t, d, []string{a.URL})
 		first := g.send(d, stream, "Idempotency-Key", "step-1")
 		wantServed(t, first, "p0/m0", 1)
@@ -72,7 +72,7 @@ func TestConcurrentDuplicateWaitsAndGetsTheSameAnswer(t *testing.T) {
 			case <-r.Context().Done():
 				return
 			}
-			d.good(stream)(w, r)
+			d.Good(stream)(w, r)
 		})
 		st := &awaitSignal{Store: memory.New(), awaiting: make(chan struct{})}
 		g := startGW(t, gateway.Config{Routes: []gateway.RouteSpec{route("route", on(d, a.URL))}, Store: st})
@@ -104,7 +104,7 @@ type result struct {
 // async sends the dialect's request on its own goroutine.
 func (h *harness) async(d dialect, stream bool, hdr ...string) chan result {
 	out := make(chan result, 1)
-	req, err := http.NewRequest(http.MethodPost, h.ts.URL+d.path, strings.NewReader(d.body(stream)))
+	req, err := http.NewRequest(http.MethodPost, h.ts.URL+d.path, strings.NewReader(d.Body(stream)))
 	if err != nil {
 		out <- result{err: err}
 		return out
@@ -129,10 +129,10 @@ func (h *harness) async(d dialect, stream bool, hdr ...string) chan result {
 
 func TestSameKeyWithAnotherBodyIs422(t *testing.T) {
 	modes(t, func(t *testing.T, d dialect, stream bool) {
-		a := newUpstream(t, d.good(stream))
+		a := newUpstream(t, d.Good(stream))
 		g := newGW(t, d, []string{a.URL})
 		wantServed(t, g.send(d, stream, "Idempotency-Key", "step-3"), "p0/m0", 1)
-		other := strings.Replace(d.body(stream), `"hi"`, `"bye"`, 1)
+		other := strings.Replace(d.Body(stream), `"hi"`, `"bye"`, 1)
 		ans := g.post(d.path, other, "Idempotency-Key", "step-3")
 		wantError(t, d, ans, 422, "idempotency_key_reused")
 		if a.Count() != 1 {
@@ -143,7 +143,7 @@ func TestSameKeyWithAnotherBodyIs422(t *testing.T) {
 
 func TestFailedRequestMayBeRetriedWithTheSameKey(t *testing.T) {
 	modes(t, func(t *testing.T, d dialect, stream bool) {
-		a := newUpstream(t, d.server, d.good(stream))
+		a := newUpstream(t, d.Server, d.Good(stream))
 		g := newGW(t, d, []string{a.URL}, lifeline.WithMaxAttempts(1))
 		wantError(t, d, g.send(d, stream, "Idempotency-Key", "step-4"), 503, "upstream_unavailable")
 		ans := g.send(d, stream, "Idempotency-Key", "step-4")
@@ -159,7 +159,7 @@ func TestFailedRequestMayBeRetriedWithTheSameKey(t *testing.T) {
 
 func TestIdempotencyKeysAreScopedToTheClientKey(t *testing.T) {
 	each(t, func(t *testing.T, d dialect) {
-		a := newUpstream(t, d.good(false))
+		a := newUpstream(t, d.Good(false))
 		g := startGW(t, gateway.Config{
 			Routes: []gateway.RouteSpec{route("route", on(d, a.URL))},
 			Keys:   []gateway.Key{{Key: clientKey, Routes: []string{"*"}}, {Key: "second-client-key-0123", Routes: []string{"*"}}},
@@ -175,12 +175,12 @@ func TestIdempotencyKeysAreScopedToTheClientKey(t *testing.T) {
 func TestManyConcurrentRequests(t *testing.T) {
 	each(t, func(t *testing.T, d dialect) {
 		answer := func(w http.ResponseWriter, r *http.Request) {
-			d.good(strings.Contains(r.Header.Get("Accept"), "event-stream"))(w, r)
+			d.Good(strings.Contains(r.Header.Get("Accept"), "event-stream"))(w, r)
 		}
 		var calls atomic.Int32
 		a := newUpstream(t, func(w http.ResponseWriter, r *http.Request) {
 			if calls.Add(1)%2 == 0 {
-				d.server(w, r)
+				d.Server(w, r)
 				return
 			}
 			answer(w, r)

@@ -48,17 +48,17 @@ func echoError(d wire.Dialect, status int, tooLarge bool) behaviour {
 // afterContent), then an error event whose message holds the credentials.
 func echoStream(d dialect, afterContent bool) behaviour {
 	return func(w http.ResponseWriter, r *http.Request) {
-		n := d.opening
+		n := d.Opening
 		if afterContent {
 			n++
 		}
 		w.Header().Set("Content-Type", "text/event-stream")
 		w.WriteHeader(200)
-		for _, e := range d.stream[:n] {
+		for _, e := range d.Stream[:n] {
 			io.WriteString(w, e)
 		}
 		msg := strings.ReplaceAll(credentialsOf(r), `"`, `'`)
-		io.WriteString(w, strings.Replace(d.errorEvent(errorType(d)), "boom", msg, 1))
+		io.WriteString(w, strings.Replace(d.ErrorEvent(errorType(d)), "boom", msg, 1))
 	}
 }
 
@@ -66,12 +66,12 @@ func echoStream(d dialect, afterContent bool) behaviour {
 func echoAnswer(d dialect) behaviour {
 	return func(w http.ResponseWriter, r *http.Request) {
 		msg := strings.ReplaceAll(credentialsOf(r), `"`, `'`)
-		reply(200, nil, strings.Replace(d.ok, `"hello"`, `"`+msg+`"`, 1))(w, r)
+		reply(200, nil, strings.Replace(d.OK, `"hello"`, `"`+msg+`"`, 1))(w, r)
 	}
 }
 
 func other(d dialect) dialect {
-	if d.d == wire.Anthropic {
+	if d.Kind == wire.Anthropic {
 		return openaiD
 	}
 	return anthropicD
@@ -82,18 +82,18 @@ func TestNoCredentialInAnythingServedOrLogged(t *testing.T) {
 		o := other(d)
 		anthAuth := newUpstream(t, echoError(wire.Anthropic, 401, false))
 		openAuth := newUpstream(t, echoError(wire.OpenAI, 403, false))
-		same := func(b behaviour) link { return link{kind: d.d, url: newUpstream(t, b).URL} }
-		otherLink := func(b behaviour) link { return link{kind: o.d, url: newUpstream(t, b).URL} }
+		same := func(b behaviour) link { return link{kind: d.Kind, url: newUpstream(t, b).URL} }
+		otherLink := func(b behaviour) link { return link{kind: o.Kind, url: newUpstream(t, b).URL} }
 		auth := []link{{kind: wire.Anthropic, url: anthAuth.URL}, {kind: wire.OpenAI, url: openAuth.URL}}
 		one := []lifeline.RouteOption{lifeline.WithMaxAttempts(1)}
 		routes := []gateway.RouteSpec{
-			prefixedRoute("auth-then-ok", "auth-then-ok-", append(append([]link{}, auth...), same(d.good(false))), one...),
-			prefixedRoute("auth-then-ok-stream", "auth-then-ok-stream-", append(append([]link{}, auth...), same(d.good(true))), one...),
+			prefixedRoute("auth-then-ok", "auth-then-ok-", append(append([]link{}, auth...), same(d.Good(false))), one...),
+			prefixedRoute("auth-then-ok-stream", "auth-then-ok-stream-", append(append([]link{}, auth...), same(d.Good(true))), one...),
 			prefixedRoute("auth-everywhere", "auth-everywhere-", auth, one...),
-			prefixedRoute("rejected", "rejected-", []link{same(echoError(d.d, 400, false))}, one...),
-			prefixedRoute("rejected-translated", "rejected-translated-", []link{otherLink(echoError(o.d, 400, false))}, one...),
-			prefixedRoute("too-large", "too-large-", []link{same(echoError(d.d, 400, true))}, one...),
-			prefixedRoute("too-large-translated", "too-large-translated-", []link{otherLink(echoError(o.d, 400, true))}, one...),
+			prefixedRoute("rejected", "rejected-", []link{same(echoError(d.Kind, 400, false))}, one...),
+			prefixedRoute("rejected-translated", "rejected-translated-", []link{otherLink(echoError(o.Kind, 400, false))}, one...),
+			prefixedRoute("too-large", "too-large-", []link{same(echoError(d.Kind, 400, true))}, one...),
+			prefixedRoute("too-large-translated", "too-large-translated-", []link{otherLink(echoError(o.Kind, 400, true))}, one...),
 			prefixedRoute("stream-error-before-content", "stream-error-before-content-", []link{same(echoStream(d, false)), otherLink(echoStream(o, false))}, one...),
 			prefixedRoute("stream-error-after-content", "stream-error-after-content-", []link{same(echoStream(d, true))}, one...),
 			prefixedRoute("stream-error-after-content-translated", "stream-error-after-content-translated-", []link{otherLink(echoStream(o, true))}, one...),
@@ -104,7 +104,7 @@ func TestNoCredentialInAnythingServedOrLogged(t *testing.T) {
 		auth2 := []string{"Authorization", "Bearer " + clientKey}
 		for _, rs := range routes {
 			for _, stream := range []bool{false, true} {
-				body := strings.Replace(d.body(stream), `"route"`, `"`+rs.Name+`"`, 1)
+				body := strings.Replace(d.Body(stream), `"route"`, `"`+rs.Name+`"`, 1)
 				ans := g.post(d.path, body, auth2...)
 				if ans.status == 0 {
 					t.Fatalf("%s: no answer", rs.Name)
@@ -112,10 +112,10 @@ func TestNoCredentialInAnythingServedOrLogged(t *testing.T) {
 			}
 		}
 		// Client-side errors of every kind.
-		g.post(d.path, d.request)
-		g.post(d.path, d.request, "X-Api-Key", "wrong-"+clientKey)
+		g.post(d.path, d.Request)
+		g.post(d.path, d.Request, "X-Api-Key", "wrong-"+clientKey)
 		g.post(d.path, `{"model":`, auth2...)
-		g.post(d.path, strings.Replace(d.request, `"route"`, `"nope"`, 1), auth2...)
+		g.post(d.path, strings.Replace(d.Request, `"route"`, `"nope"`, 1), auth2...)
 
 		// The harness's check runs at cleanup; check here as well so the
 		// failure points at this test, and make sure the echoes happened.

@@ -19,7 +19,7 @@ const answerSchema = `{"type":"object","required":["answer"],"properties":{"answ
 
 func TestOKPassesTheAnswerThrough(t *testing.T) {
 	modes(t, func(t *testing.T, d dialect, stream bool) {
-		a := newUpstream(t, d.good(stream))
+		a := newUpstream(t, d.Good(stream))
 		g := newGW(t, d, []string{a.URL})
 		ans := g.send(d, stream)
 		wantServed(t, ans, "p0/m0", 1)
@@ -46,12 +46,12 @@ func TestInvalidOutputFallsBack(t *testing.T) {
 			opts []lifeline.RouteOption
 			body string
 		}{
-			{"route schema", []lifeline.RouteOption{lifeline.WithValidation(validate.Spec{Schema: []byte(answerSchema)})}, d.body(stream)},
-			{"request schema", nil, d.withSchema(d.body(stream), answerSchema)},
+			{"route schema", []lifeline.RouteOption{lifeline.WithValidation(validate.Spec{Schema: []byte(answerSchema)})}, d.Body(stream)},
+			{"request schema", nil, d.withSchema(d.Body(stream), answerSchema)},
 		} {
 			t.Run(tc.name, func(t *testing.T) {
 				// "hello" is not JSON: the first target's answer is invalid.
-				a := newUpstream(t, d.good(stream))
+				a := newUpstream(t, d.Good(stream))
 				b := newUpstream(t, d.jsonAnswer(stream))
 				g := newGW(t, d, []string{a.URL, b.URL}, tc.opts...)
 				ans := g.post(d.path, tc.body)
@@ -70,8 +70,8 @@ func TestInvalidOutputFallsBack(t *testing.T) {
 
 func TestInvalidEverywhereIs502(t *testing.T) {
 	modes(t, func(t *testing.T, d dialect, stream bool) {
-		a := newUpstream(t, d.good(stream))
-		b := newUpstream(t, d.good(stream))
+		a := newUpstream(t, d.Good(stream))
+		b := newUpstream(t, d.Good(stream))
 		g := newGW(t, d, []string{a.URL, b.URL}, lifeline.WithValidation(validate.Spec{JSON: true}))
 		ans := g.send(d, stream)
 		e := wantError(t, d, ans, 502, "invalid_output")
@@ -84,8 +84,8 @@ func TestInvalidEverywhereIs502(t *testing.T) {
 
 func TestRateLimitWaitsForTheHintThenRetriesTheSameTarget(t *testing.T) {
 	modes(t, func(t *testing.T, d dialect, stream bool) {
-		a := newUpstream(t, d.rateLimit(map[string]string{"retry-after-ms": "40"}), d.good(stream))
-		b := newUpstream(t, d.good(stream))
+		a := newUpstream(t, d.RateLimit(map[string]string{"retry-after-ms": "40"}), d.Good(stream))
+		b := newUpstream(t, d.Good(stream))
 		g := newGW(t, d, []string{a.URL, b.URL})
 		ans := g.send(d, stream)
 		wantServed(t, ans, "p0/m0", 2)
@@ -102,8 +102,8 @@ func TestRateLimitWaitsForTheHintThenRetriesTheSameTarget(t *testing.T) {
 
 func TestRateLimitBeyondMaxWaitGoesNextAndCoolsTheTarget(t *testing.T) {
 	modes(t, func(t *testing.T, d dialect, stream bool) {
-		a := newUpstream(t, d.rateLimit(map[string]string{"retry-after": "120"}))
-		b := newUpstream(t, d.good(stream))
+		a := newUpstream(t, d.RateLimit(map[string]string{"retry-after": "120"}))
+		b := newUpstream(t, d.Good(stream))
 		g := newGW(t, d, []string{a.URL, b.URL}, lifeline.WithMaxWait(time.Second))
 		start := time.Now()
 		ans := g.send(d, stream)
@@ -122,8 +122,8 @@ func TestRateLimitBeyondMaxWaitGoesNextAndCoolsTheTarget(t *testing.T) {
 
 func TestQuotaExhaustedGoesNextWithoutRetry(t *testing.T) {
 	modes(t, func(t *testing.T, d dialect, stream bool) {
-		a := newUpstream(t, d.quota)
-		b := newUpstream(t, d.good(stream))
+		a := newUpstream(t, d.Quota)
+		b := newUpstream(t, d.Good(stream))
 		g := newGW(t, d, []string{a.URL, b.URL})
 		for i := range 3 {
 			ans := g.send(d, stream)
@@ -142,8 +142,8 @@ func TestQuotaExhaustedGoesNextWithoutRetry(t *testing.T) {
 
 func TestOverloadedGoesNextAtOnce(t *testing.T) {
 	modes(t, func(t *testing.T, d dialect, stream bool) {
-		a := newUpstream(t, d.overloaded)
-		b := newUpstream(t, d.good(stream))
+		a := newUpstream(t, d.Overloaded)
+		b := newUpstream(t, d.Good(stream))
 		g := newGW(t, d, []string{a.URL, b.URL})
 		ans := g.send(d, stream)
 		wantServed(t, ans, "p1/m1", 2)
@@ -156,9 +156,9 @@ func TestOverloadedGoesNextAtOnce(t *testing.T) {
 
 func TestOverloadedEventInsideStreamReroutesInvisibly(t *testing.T) {
 	each(t, func(t *testing.T, d dialect) {
-		evs := append(append([]string{}, d.stream[:d.opening]...), d.errorEvent("overloaded_error"))
+		evs := append(append([]string{}, d.Stream[:d.Opening]...), d.ErrorEvent("overloaded_error"))
 		a := newUpstream(t, events(evs, false))
-		b := newUpstream(t, d.good(true))
+		b := newUpstream(t, d.Good(true))
 		g := newGW(t, d, []string{a.URL, b.URL})
 		ans := g.send(d, true)
 		wantServed(t, ans, "p1/m1", 2)
@@ -175,7 +175,7 @@ func TestOverloadedEventInsideStreamReroutesInvisibly(t *testing.T) {
 // openings counts a stream's message_start events (Anthropic) or chunks
 // that carry the assistant role (OpenAI).
 func openings(d dialect, body string) int {
-	if d.d == wire.Anthropic {
+	if d.Kind == wire.Anthropic {
 		return strings.Count(body, "event: message_start\n")
 	}
 	return strings.Count(body, `"delta":{"role":"assistant"`)
@@ -184,15 +184,15 @@ func openings(d dialect, body string) int {
 func TestTransientRetriesThenGoesNext(t *testing.T) {
 	modes(t, func(t *testing.T, d dialect, stream bool) {
 		t.Run("server error", func(t *testing.T) {
-			a := newUpstream(t, d.server)
-			b := newUpstream(t, d.good(stream))
+			a := newUpstream(t, d.Server)
+			b := newUpstream(t, d.Good(stream))
 			g := newGW(t, d, []string{a.URL, b.URL})
 			ans := g.send(d, stream)
 			wantServed(t, ans, "p1/m1", 4)
 			g.wantAttempts(ans, "p0/m0:transient", "p0/m0:transient", "p0/m0:transient", "p1/m1:ok")
 		})
 		t.Run("connection refused", func(t *testing.T) {
-			b := newUpstream(t, d.good(stream))
+			b := newUpstream(t, d.Good(stream))
 			g := newGW(t, d, []string{refusedURL(t), b.URL}, lifeline.WithMaxAttempts(2))
 			ans := g.send(d, stream)
 			wantServed(t, ans, "p1/m1", 3)
@@ -200,7 +200,7 @@ func TestTransientRetriesThenGoesNext(t *testing.T) {
 		})
 		t.Run("hang before headers", func(t *testing.T) {
 			a := newUpstream(t, hang())
-			b := newUpstream(t, d.good(stream))
+			b := newUpstream(t, d.Good(stream))
 			g := newGW(t, d, []string{a.URL, b.URL}, lifeline.WithMaxAttempts(2),
 				lifeline.WithTimeouts(lifeline.Timeouts{FirstToken: 300 * time.Millisecond, Total: 20 * time.Second}))
 			ans := g.send(d, stream)
@@ -219,16 +219,16 @@ func TestStreamFailureBeforeContentRetriesThenGoesNext(t *testing.T) {
 			opts    []lifeline.RouteOption
 			errPart string
 		}{
-			{"stall before content", events(d.stream[:d.opening], true),
+			{"stall before content", events(d.Stream[:d.Opening], true),
 				[]lifeline.RouteOption{lifeline.WithTimeouts(lifeline.Timeouts{Idle: 300 * time.Millisecond, Total: 20 * time.Second})}, "idle"},
-			{"cut before content", events(d.stream[:d.opening], false), nil, "EOF"},
-			{"cut without terminal event, buffered", events(d.stream[:len(d.stream)-1], false),
+			{"cut before content", events(d.Stream[:d.Opening], false), nil, "EOF"},
+			{"cut without terminal event, buffered", events(d.Stream[:len(d.Stream)-1], false),
 				[]lifeline.RouteOption{lifeline.WithStreamMode(lifeline.StreamBuffer)}, "EOF"},
-			{"server error event", events(append(append([]string{}, d.stream[:d.opening]...), d.errorEvent(errorType(d))), false), nil, "boom"},
+			{"server error event", events(append(append([]string{}, d.Stream[:d.Opening]...), d.ErrorEvent(errorType(d))), false), nil, "boom"},
 		} {
 			t.Run(tc.name, func(t *testing.T) {
 				a := newUpstream(t, tc.beh)
-				b := newUpstream(t, d.good(true))
+				b := newUpstream(t, d.Good(true))
 				g := newGW(t, d, []string{a.URL, b.URL}, append(tc.opts, lifeline.WithMaxAttempts(2))...)
 				ans := g.send(d, true)
 				wantServed(t, ans, "p1/m1", 3)
@@ -243,7 +243,7 @@ func TestStreamFailureBeforeContentRetriesThenGoesNext(t *testing.T) {
 }
 
 func errorType(d dialect) string {
-	if d.d == wire.Anthropic {
+	if d.Kind == wire.Anthropic {
 		return "api_error"
 	}
 	return "server_error"
@@ -266,14 +266,14 @@ func wantAttemptError(t *testing.T, g *harness, ans answer, part string) {
 
 func TestRejectedReturnsTheProvidersErrorWithoutRetryOrFallback(t *testing.T) {
 	modes(t, func(t *testing.T, d dialect, stream bool) {
-		a := newUpstream(t, d.badReq)
-		b := newUpstream(t, d.good(stream))
+		a := newUpstream(t, d.BadReq)
+		b := newUpstream(t, d.Good(stream))
 		g := newGW(t, d, []string{a.URL, b.URL})
 		ans := g.send(d, stream)
 		e := wantError(t, d, ans, 400, "invalid_request_error")
 		wantClasses(t, e, "p0/m0:rejected")
 		want := "Invalid value for 'temperature'"
-		if d.d == wire.Anthropic {
+		if d.Kind == wire.Anthropic {
 			want = "max_tokens: Field required"
 		}
 		if e.Message != want {
@@ -287,8 +287,8 @@ func TestRejectedReturnsTheProvidersErrorWithoutRetryOrFallback(t *testing.T) {
 
 func TestTooLargeGoesNextElseReturnsTheError(t *testing.T) {
 	modes(t, func(t *testing.T, d dialect, stream bool) {
-		a := newUpstream(t, d.tooLarge)
-		b := newUpstream(t, d.good(stream))
+		a := newUpstream(t, d.TooLarge)
+		b := newUpstream(t, d.Good(stream))
 		g := newGW(t, d, []string{a.URL, b.URL})
 		ans := g.send(d, stream)
 		wantServed(t, ans, "p1/m1", 2)
@@ -306,9 +306,9 @@ func TestTooLargeGoesNextElseReturnsTheError(t *testing.T) {
 
 func TestAuthAndNotFoundGoNextWithoutRetry(t *testing.T) {
 	modes(t, func(t *testing.T, d dialect, stream bool) {
-		a := newUpstream(t, d.auth)
-		b := newUpstream(t, d.notFound)
-		c := newUpstream(t, d.good(stream))
+		a := newUpstream(t, d.Auth)
+		b := newUpstream(t, d.NotFound)
+		c := newUpstream(t, d.Good(stream))
 		g := newGW(t, d, []string{a.URL, b.URL, c.URL})
 		ans := g.send(d, stream)
 		wantServed(t, ans, "p2/m2", 3)
@@ -319,22 +319,22 @@ func TestAuthAndNotFoundGoNextWithoutRetry(t *testing.T) {
 func TestShouldRetryHeaderOverrides(t *testing.T) {
 	modes(t, func(t *testing.T, d dialect, stream bool) {
 		// false: a 500 moves to the next target instead of a retry.
-		a := newUpstream(t, withHeader(d.server, "x-should-retry", "false"))
-		b := newUpstream(t, d.good(stream))
+		a := newUpstream(t, withHeader(d.Server, "x-should-retry", "false"))
+		b := newUpstream(t, d.Good(stream))
 		g := newGW(t, d, []string{a.URL, b.URL})
 		ans := g.send(d, stream)
 		wantServed(t, ans, "p1/m1", 2)
 		g.wantAttempts(ans, "p0/m0:transient", "p1/m1:ok")
 
 		// true: a 401 is retried on the same target.
-		c := newUpstream(t, withHeader(d.auth, "x-should-retry", "true"), d.good(stream))
+		c := newUpstream(t, withHeader(d.Auth, "x-should-retry", "true"), d.Good(stream))
 		g = newGW(t, d, []string{c.URL})
 		ans = g.send(d, stream)
 		wantServed(t, ans, "p0/m0", 2)
 		g.wantAttempts(ans, "p0/m0:auth", "p0/m0:ok")
 
 		// true never makes a rejected request retryable.
-		r := newUpstream(t, withHeader(d.badReq, "x-should-retry", "true"))
+		r := newUpstream(t, withHeader(d.BadReq, "x-should-retry", "true"))
 		g = newGW(t, d, []string{r.URL})
 		wantError(t, d, g.send(d, stream), 400, "invalid_request_error")
 		if r.Count() != 1 {
@@ -345,19 +345,19 @@ func TestShouldRetryHeaderOverrides(t *testing.T) {
 
 func TestBrokenStreamEndsWithAnErrorEvent(t *testing.T) {
 	each(t, func(t *testing.T, d dialect) {
-		head := d.stream[:d.opening+1] // content reached the client
+		head := d.Stream[:d.Opening+1] // content reached the client
 		for _, tc := range []struct {
 			name string
 			beh  behaviour
 			opts []lifeline.RouteOption
 		}{
 			{"stall", events(head, true), []lifeline.RouteOption{lifeline.WithTimeouts(lifeline.Timeouts{Idle: 300 * time.Millisecond, Total: 20 * time.Second})}},
-			{"cut", events(d.stream[:d.opening+2], false), nil},
-			{"error event", events(append(append([]string{}, head...), d.errorEvent(errorType(d))), false), nil},
+			{"cut", events(d.Stream[:d.Opening+2], false), nil},
+			{"error event", events(append(append([]string{}, head...), d.ErrorEvent(errorType(d))), false), nil},
 		} {
 			t.Run(tc.name, func(t *testing.T) {
 				a := newUpstream(t, tc.beh)
-				b := newUpstream(t, d.good(true))
+				b := newUpstream(t, d.Good(true))
 				g := newGW(t, d, []string{a.URL, b.URL}, tc.opts...)
 				ans := g.send(d, true)
 				if ans.status != 200 || !strings.HasPrefix(ans.body, strings.Join(head, "")) {
@@ -388,7 +388,7 @@ func wantErrorEventLast(t *testing.T, d dialect, body string) {
 	evs := strings.Split(strings.TrimSuffix(body, "\n\n"), "\n\n")
 	last := evs[len(evs)-1]
 	var data string
-	switch d.d {
+	switch d.Kind {
 	case wire.Anthropic:
 		rest, ok := strings.CutPrefix(last, "event: error\ndata: ")
 		if !ok {
@@ -412,7 +412,7 @@ func wantErrorEventLast(t *testing.T, d dialect, body string) {
 	if err := json.Unmarshal([]byte(data), &v); err != nil || v.Error.Message == "" || v.Error.Type == "" {
 		t.Fatalf("error event data %q is not a well-formed error (%v)", data, err)
 	}
-	if d.d == wire.Anthropic && v.Type != "error" {
+	if d.Kind == wire.Anthropic && v.Type != "error" {
 		t.Fatalf(`Anthropic error event lacks "type":"error": %s`, data)
 	}
 }
@@ -428,9 +428,9 @@ func TestMixedDialectChainTranslates(t *testing.T) {
 			}
 			t.Run(name, func(t *testing.T) {
 				t.Parallel()
-				a := newUpstream(t, tc.client.server)
-				b := newUpstream(t, tc.up.good(stream))
-				links := []link{{kind: tc.client.d, url: a.URL}, {kind: tc.up.d, url: b.URL}}
+				a := newUpstream(t, tc.client.Server)
+				b := newUpstream(t, tc.up.Good(stream))
+				links := []link{{kind: tc.client.Kind, url: a.URL}, {kind: tc.up.Kind, url: b.URL}}
 				g := startGW(t, gateway.Config{Routes: []gateway.RouteSpec{route("route", links, lifeline.WithMaxAttempts(1))}})
 				ans := g.send(tc.client, stream)
 				wantServed(t, ans, "p1/m1", 2)
@@ -439,7 +439,7 @@ func TestMixedDialectChainTranslates(t *testing.T) {
 				}
 				if stream {
 					end := "data: [DONE]"
-					if tc.client.d == wire.Anthropic {
+					if tc.client.Kind == wire.Anthropic {
 						end = "event: message_stop"
 					}
 					if !strings.Contains(ans.body, end) || openings(tc.client, ans.body) != 1 {
@@ -450,12 +450,12 @@ func TestMixedDialectChainTranslates(t *testing.T) {
 					if err := json.Unmarshal([]byte(ans.body), &v); err != nil {
 						t.Fatal(err)
 					}
-					if (tc.client.d == wire.OpenAI && v["choices"] == nil) || (tc.client.d == wire.Anthropic && v["content"] == nil) {
+					if (tc.client.Kind == wire.OpenAI && v["choices"] == nil) || (tc.client.Kind == wire.Anthropic && v["content"] == nil) {
 						t.Fatalf("answer not in the %s dialect: %s", tc.client, ans.body)
 					}
 				}
-				if up := b.Requests()[0]; tc.up.d == wire.Anthropic && up.Header.Get("X-Api-Key") != anthropicKey ||
-					tc.up.d == wire.OpenAI && up.Header.Get("Authorization") != "Bearer "+openaiKey {
+				if up := b.Requests()[0]; tc.up.Kind == wire.Anthropic && up.Header.Get("X-Api-Key") != anthropicKey ||
+					tc.up.Kind == wire.OpenAI && up.Header.Get("Authorization") != "Bearer "+openaiKey {
 					t.Fatal("the translated request lacks the provider's credentials")
 				}
 			})
