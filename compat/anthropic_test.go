@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"net/http"
-	"strconv"
 	"strings"
 	"testing"
 
@@ -180,43 +179,9 @@ func TestAnthropicToolCall(t *testing.T) {
 	})
 }
 
-func TestAnthropicStructuredOutput(t *testing.T) {
-	eachFace(t, func(t *testing.T, e *env, fc face) {
-		for _, ch := range chainsFor("anthropic") {
-			for _, stream := range []bool{false, true} {
-				if ch.kind != "mixed" {
-					t.Run(ch.kind+streamName(stream), func(t *testing.T) {
-						m := e.mark(fc)
-						text, h, err := anthropicJSON(fc.anthropic(e, ch.route), ch.route, stream)
-						if err != nil {
-							t.Fatal(err)
-						}
-						checkAnswerJSON(t, text)
-						checkServed(t, h, ch.route, ch.primaryTarget, "1")
-						m.want(t, 1, map[string]uint64{ch.primary: 1})
-					})
-				}
-				t.Run(ch.kind+streamName(stream)+"/invalid-first", func(t *testing.T) {
-					m := e.mark(fc)
-					text, h, err := anthropicJSON(fc.anthropic(e, ch.route), ch.route, stream, afault("bad_schema"))
-					if err != nil {
-						t.Fatal(err)
-					}
-					checkAnswerJSON(t, text)
-					checkServed(t, h, ch.route, ch.backupTarget, "2")
-					if en := e.lastEntry(ch.primary); en.Valid || en.Fault != "bad_schema" {
-						t.Fatalf("the primary's answer %+v should have been an invalid one", en)
-					}
-					m.want(t, 1, map[string]uint64{ch.primary: 1, ch.backup: 1})
-				})
-			}
-		}
-	})
-}
-
-// anthropicJSON asks for structured output and returns the assistant's text.
-func anthropicJSON(client anthropic.Client, route string, stream bool, opts ...aoption.RequestOption) (string, http.Header, error) {
-	p := anthropicJSONParams(route)
+// anthropicAsk sends p, streaming or not, and returns the assistant's text
+// and the response headers.
+func anthropicAsk(client anthropic.Client, p anthropic.MessageNewParams, stream bool, opts ...aoption.RequestOption) (string, http.Header, error) {
 	if stream {
 		m, h, err := anthropicStream(client, p, opts...)
 		return messageText(m), h, err
@@ -229,42 +194,26 @@ func anthropicJSON(client anthropic.Client, route string, stream bool, opts ...a
 	return messageText(*m), raw.Header, nil
 }
 
+// anthropicAsker is anthropicAsk as the tests shared by both SDKs call it.
+func anthropicAsker(e *env, fc face, route string, stream, structured bool, fault string) (string, http.Header, error) {
+	p := anthropicParams(route)
+	if structured {
+		p = anthropicJSONParams(route)
+	}
+	var opts []aoption.RequestOption
+	if fault != "" {
+		opts = append(opts, afault(fault))
+	}
+	return anthropicAsk(fc.anthropic(e, route), p, stream, opts...)
+}
+
+func TestAnthropicStructuredOutput(t *testing.T) {
+	testStructuredOutput(t, "anthropic", anthropicAsker)
+}
+
 // TestAnthropicFallback: the first target fails, the second serves, on one
 // SDK request.
-func TestAnthropicFallback(t *testing.T) {
-	eachFace(t, func(t *testing.T, e *env, fc face) {
-		for _, ch := range chainsFor("anthropic") {
-			for _, c := range fallbackCases {
-				t.Run(ch.kind+"/"+c.name, func(t *testing.T) {
-					m := e.mark(fc)
-					client := fc.anthropic(e, ch.route)
-					var text string
-					var h http.Header
-					if c.stream {
-						msg, hh, err := anthropicStream(client, anthropicParams(ch.route), afault(c.fault))
-						if err != nil {
-							t.Fatal(err)
-						}
-						text, h = messageText(msg), hh
-					} else {
-						var raw *http.Response
-						msg, err := client.Messages.New(context.Background(), anthropicParams(ch.route), afault(c.fault), aoption.WithResponseInto(&raw))
-						if err != nil {
-							t.Fatal(err)
-						}
-						text, h = messageText(*msg), raw.Header
-					}
-					if text != textOf(ch.backup) {
-						t.Errorf("content %q, want the backup's %q", text, textOf(ch.backup))
-					}
-					n := c.primaryAttempts(ch.primary)
-					checkServed(t, h, ch.route, ch.backupTarget, strconv.FormatUint(n+1, 10))
-					m.want(t, 1, map[string]uint64{ch.primary: n, ch.backup: 1})
-				})
-			}
-		}
-	})
-}
+func TestAnthropicFallback(t *testing.T) { testFallback(t, "anthropic", anthropicAsker) }
 
 // TestAnthropicTypedErrors: errors lifeline answers after applying its
 // policy reach the SDK as *anthropic.Error with lifeline's status and type,
@@ -303,7 +252,7 @@ func TestAnthropicTypedErrors(t *testing.T) {
 					case tc.stream:
 						_, _, err = anthropicStream(client, anthropicParams(ch.route), tc.opts...)
 					case tc.json:
-						_, _, err = anthropicJSON(client, ch.route, false, tc.opts...)
+						_, _, err = anthropicAsk(client, anthropicJSONParams(ch.route), false, tc.opts...)
 					default:
 						_, err = client.Messages.New(context.Background(), anthropicParams(ch.route), tc.opts...)
 					}

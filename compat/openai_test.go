@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"net/http"
-	"strconv"
 	"strings"
 	"testing"
 
@@ -163,46 +162,9 @@ func TestOpenAIToolCall(t *testing.T) {
 	})
 }
 
-func TestOpenAIStructuredOutput(t *testing.T) {
-	eachFace(t, func(t *testing.T, e *env, fc face) {
-		for _, ch := range chainsFor("openai") {
-			for _, stream := range []bool{false, true} {
-				// A valid answer from the first target.
-				if ch.kind != "mixed" {
-					t.Run(ch.kind+streamName(stream), func(t *testing.T) {
-						m := e.mark(fc)
-						text, h, err := openaiJSON(fc.openai(e, ch.route), ch.route, stream)
-						if err != nil {
-							t.Fatal(err)
-						}
-						checkAnswerJSON(t, text)
-						checkServed(t, h, ch.route, ch.primaryTarget, "1")
-						m.want(t, 1, map[string]uint64{ch.primary: 1})
-					})
-				}
-				// An answer that breaks the schema is never returned: the
-				// second target serves.
-				t.Run(ch.kind+streamName(stream)+"/invalid-first", func(t *testing.T) {
-					m := e.mark(fc)
-					text, h, err := openaiJSON(fc.openai(e, ch.route), ch.route, stream, fault("bad_schema"))
-					if err != nil {
-						t.Fatal(err)
-					}
-					checkAnswerJSON(t, text)
-					checkServed(t, h, ch.route, ch.backupTarget, "2")
-					if en := e.lastEntry(ch.primary); en.Valid || en.Fault != "bad_schema" {
-						t.Fatalf("the primary's answer %+v should have been an invalid one", en)
-					}
-					m.want(t, 1, map[string]uint64{ch.primary: 1, ch.backup: 1})
-				})
-			}
-		}
-	})
-}
-
-// openaiJSON asks for structured output and returns the assistant's text.
-func openaiJSON(client openai.Client, route string, stream bool, opts ...ooption.RequestOption) (string, http.Header, error) {
-	p := openaiJSONParams(route)
+// openaiAsk sends p, streaming or not, and returns the assistant's text and
+// the response headers.
+func openaiAsk(client openai.Client, p openai.ChatCompletionNewParams, stream bool, opts ...ooption.RequestOption) (string, http.Header, error) {
 	if stream {
 		acc, h, err := openaiStream(client, p, opts...)
 		if err != nil {
@@ -218,69 +180,24 @@ func openaiJSON(client openai.Client, route string, stream bool, opts ...ooption
 	return c.Choices[0].Message.Content, raw.Header, nil
 }
 
-// fallbackCase is one way the first target fails before the second
-// serves.
-type fallbackCase struct {
-	name   string
-	stream bool
-	fault  string
-}
-
-var fallbackCases = []fallbackCase{
-	// 529 (Anthropic) or 503 "overloaded" (OpenAI): the next target at once.
-	{name: "overloaded", fault: "overloaded"},
-	{name: "overloaded/stream", stream: true, fault: "overloaded"},
-	// An error event inside a 200 stream, before any content reached the
-	// client: the reroute is invisible to it.
-	{name: "error-event/stream", stream: true, fault: "stream_error_before"},
-}
-
-// primaryAttempts is the number of attempts the primary gets under a
-// fallback case: one, except for an OpenAI server_error event inside a
-// stream, which is transient and retried up to max_attempts (3).
-func (fc fallbackCase) primaryAttempts(primary string) uint64 {
-	if fc.fault == "stream_error_before" && strings.HasPrefix(primary, "openai") {
-		return 3
+// openaiAsker is openaiAsk as the tests shared by both SDKs call it.
+func openaiAsker(e *env, fc face, route string, stream, structured bool, faultName string) (string, http.Header, error) {
+	p := openaiParams(route)
+	if structured {
+		p = openaiJSONParams(route)
 	}
-	return 1
+	var opts []ooption.RequestOption
+	if faultName != "" {
+		opts = append(opts, fault(faultName))
+	}
+	return openaiAsk(fc.openai(e, route), p, stream, opts...)
 }
+
+func TestOpenAIStructuredOutput(t *testing.T) { testStructuredOutput(t, "openai", openaiAsker) }
 
 // TestOpenAIFallback: the first target fails, the second serves, on one
 // SDK request.
-func TestOpenAIFallback(t *testing.T) {
-	eachFace(t, func(t *testing.T, e *env, fc face) {
-		for _, ch := range chainsFor("openai") {
-			for _, c := range fallbackCases {
-				t.Run(ch.kind+"/"+c.name, func(t *testing.T) {
-					m := e.mark(fc)
-					client := fc.openai(e, ch.route)
-					var text string
-					var h http.Header
-					if c.stream {
-						acc, hh, err := openaiStream(client, openaiParams(ch.route), fault(c.fault))
-						if err != nil {
-							t.Fatal(err)
-						}
-						text, h = acc.Choices[0].Message.Content, hh
-					} else {
-						var raw *http.Response
-						r, err := client.Chat.Completions.New(context.Background(), openaiParams(ch.route), fault(c.fault), ooption.WithResponseInto(&raw))
-						if err != nil {
-							t.Fatal(err)
-						}
-						text, h = r.Choices[0].Message.Content, raw.Header
-					}
-					if text != textOf(ch.backup) {
-						t.Errorf("content %q, want the backup's %q", text, textOf(ch.backup))
-					}
-					n := c.primaryAttempts(ch.primary)
-					checkServed(t, h, ch.route, ch.backupTarget, strconv.FormatUint(n+1, 10))
-					m.want(t, 1, map[string]uint64{ch.primary: n, ch.backup: 1})
-				})
-			}
-		}
-	})
-}
+func TestOpenAIFallback(t *testing.T) { testFallback(t, "openai", openaiAsker) }
 
 // TestOpenAITypedErrors: errors lifeline answers after applying its policy
 // reach the SDK as *openai.Error with lifeline's status and type, and the
@@ -320,7 +237,7 @@ func TestOpenAITypedErrors(t *testing.T) {
 					case tc.stream:
 						_, _, err = openaiStream(client, openaiParams(ch.route), tc.opts...)
 					case tc.json:
-						_, _, err = openaiJSON(client, ch.route, false, tc.opts...)
+						_, _, err = openaiAsk(client, openaiJSONParams(ch.route), false, tc.opts...)
 					default:
 						_, err = client.Chat.Completions.New(context.Background(), openaiParams(ch.route), tc.opts...)
 					}
