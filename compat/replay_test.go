@@ -1,16 +1,9 @@
 package compat_test
 
 import (
-	"context"
-	"errors"
 	"net/http"
 	"strconv"
 	"testing"
-
-	"github.com/anthropics/anthropic-sdk-go/v2"
-	aoption "github.com/anthropics/anthropic-sdk-go/v2/option"
-	"github.com/openai/openai-go/v3"
-	ooption "github.com/openai/openai-go/v3/option"
 )
 
 // TestIdempotentReplay: an agent that repeats a request with the same
@@ -21,58 +14,25 @@ func TestIdempotentReplay(t *testing.T) {
 	e := newEnv(t)
 	fc := faces[0]
 	for _, stream := range []bool{false, true} {
-		t.Run("openai"+streamName(stream), func(t *testing.T) {
-			m := e.mark(fc)
-			client := fc.openai(e, "")
-			key := ooption.WithHeader("Idempotency-Key", "compat-openai"+streamName(stream))
-			var texts, replayed [2]string
-			for i := range texts {
-				if stream {
-					acc, h, err := openaiStream(client, openaiParams("openai"), key)
+		for _, s := range []sdk{openaiSDK, anthropicSDK} {
+			name := s.dialect + streamName(stream)
+			t.Run(name, func(t *testing.T) {
+				m := e.mark(fc)
+				req := request{route: s.dialect, stream: stream, headers: map[string]string{"Idempotency-Key": "compat-" + name}}
+				var texts, replayed [2]string
+				for i := range texts {
+					r, err := s.send(e, fc, req)
 					if err != nil {
 						t.Fatal(err)
 					}
-					texts[i], replayed[i] = acc.Choices[0].Message.Content, h.Get("Idempotent-Replayed")
-					continue
+					texts[i], replayed[i] = r.text, r.headers.Get("Idempotent-Replayed")
 				}
-				var raw *http.Response
-				c, err := client.Chat.Completions.New(context.Background(), openaiParams("openai"), key, ooption.WithResponseInto(&raw))
-				if err != nil {
-					t.Fatal(err)
+				if texts[0] != textOf(s.dialect+"-a") || texts[1] != texts[0] || replayed != [2]string{"", "true"} {
+					t.Fatalf("answers %q, Idempotent-Replayed %q", texts, replayed)
 				}
-				texts[i], replayed[i] = c.Choices[0].Message.Content, raw.Header.Get("Idempotent-Replayed")
-			}
-			if texts[0] != textOf("openai-a") || texts[1] != texts[0] || replayed != [2]string{"", "true"} {
-				t.Fatalf("answers %q, Idempotent-Replayed %q", texts, replayed)
-			}
-			m.want(t, 2, map[string]uint64{"openai-a": 1})
-		})
-		t.Run("anthropic"+streamName(stream), func(t *testing.T) {
-			m := e.mark(fc)
-			client := fc.anthropic(e, "")
-			key := aoption.WithHeader("Idempotency-Key", "compat-anthropic"+streamName(stream))
-			var texts, replayed [2]string
-			for i := range texts {
-				if stream {
-					msg, h, err := anthropicStream(client, anthropicParams("anthropic"), key)
-					if err != nil {
-						t.Fatal(err)
-					}
-					texts[i], replayed[i] = messageText(msg), h.Get("Idempotent-Replayed")
-					continue
-				}
-				var raw *http.Response
-				msg, err := client.Messages.New(context.Background(), anthropicParams("anthropic"), key, aoption.WithResponseInto(&raw))
-				if err != nil {
-					t.Fatal(err)
-				}
-				texts[i], replayed[i] = messageText(*msg), raw.Header.Get("Idempotent-Replayed")
-			}
-			if texts[0] != textOf("anthropic-a") || texts[1] != texts[0] || replayed != [2]string{"", "true"} {
-				t.Fatalf("answers %q, Idempotent-Replayed %q", texts, replayed)
-			}
-			m.want(t, 2, map[string]uint64{"anthropic-a": 1})
-		})
+				m.want(t, 2, map[string]uint64{s.dialect + "-a": 1})
+			})
+		}
 	}
 }
 
@@ -83,31 +43,18 @@ func TestIdempotentReplay(t *testing.T) {
 // upstream call.
 func TestRetryAfterNotMultiplied(t *testing.T) {
 	eachFace(t, func(t *testing.T, e *env, fc face) {
-		hint := []string{"X-Mock-Fault", "rate_limit", "X-Mock-Fault-Arg", "retry-after:10s"}
-		t.Run("openai", func(t *testing.T) {
-			m := e.mark(fc)
-			client := fc.openai(e, "solo-openai")
-			_, err := client.Chat.Completions.New(context.Background(), openaiParams("solo-openai"),
-				ooption.WithHeader(hint[0], hint[1]), ooption.WithHeader(hint[2], hint[3]))
-			var apiErr *openai.Error
-			if !errors.As(err, &apiErr) || apiErr.StatusCode != 503 || apiErr.Type != "upstream_unavailable" {
-				t.Fatalf("error %v, want a 503 upstream_unavailable", err)
-			}
-			checkRetryAfter(t, apiErr.Response.Header)
-			m.want(t, 1, map[string]uint64{"openai-a": 1})
-		})
-		t.Run("anthropic", func(t *testing.T) {
-			m := e.mark(fc)
-			client := fc.anthropic(e, "solo-anthropic")
-			_, err := client.Messages.New(context.Background(), anthropicParams("solo-anthropic"),
-				aoption.WithHeader(hint[0], hint[1]), aoption.WithHeader(hint[2], hint[3]))
-			var apiErr *anthropic.Error
-			if !errors.As(err, &apiErr) || apiErr.StatusCode != 503 || apiErr.Type() != "upstream_unavailable" {
-				t.Fatalf("error %v, want a 503 upstream_unavailable", err)
-			}
-			checkRetryAfter(t, apiErr.Response.Header)
-			m.want(t, 1, map[string]uint64{"anthropic-a": 1})
-		})
+		for _, s := range []sdk{openaiSDK, anthropicSDK} {
+			t.Run(s.dialect, func(t *testing.T) {
+				m := e.mark(fc)
+				_, err := s.send(e, fc, request{route: "solo-" + s.dialect, headers: faultHeaders("rate_limit", "retry-after:10s")})
+				apiErr, ok := s.apiError(err)
+				if !ok || apiErr.status != 503 || apiErr.typ != "upstream_unavailable" {
+					t.Fatalf("error %v, want a 503 upstream_unavailable %s", err, s.errorType)
+				}
+				checkRetryAfter(t, apiErr.response.Header)
+				m.want(t, 1, map[string]uint64{s.dialect + "-a": 1})
+			})
+		}
 	})
 }
 
