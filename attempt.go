@@ -65,17 +65,17 @@ func (c *call) attempt(i, n int, start time.Time, res *result) {
 		c.emit(Event{Kind: AttemptStarted, Target: t.name, Attempt: n})
 	}
 
-	actx, cancel := context.WithCancelCause(c.ctx)
+	actx := newAttemptContext(c.ctx)
 	if c.wd == nil {
 		c.wd = c.e.watchdogs.Get().(*watchdog)
 		c.wd.reset(c.deadline)
 	}
-	c.wd.begin(cancel, start, start.Add(c.p.Timeouts.Attempt), start.Add(c.p.Timeouts.FirstToken), errFirstTokenTimeout)
+	c.wd.begin(actx, start, start.Add(c.p.Timeouts.Attempt), start.Add(c.p.Timeouts.FirstToken), errFirstTokenTimeout)
 	kept := false
 	defer func() {
 		if !kept {
 			c.wd.end()
-			cancel(nil)
+			actx.end(nil)
 		}
 	}()
 
@@ -123,7 +123,7 @@ func (c *call) attempt(i, n int, start time.Time, res *result) {
 	}
 	if c.fields.Stream && isEventStream(resp.Header) {
 		c.spent(resp.Header, time.Now(), res)
-		s := c.newStream(i, n, resp, actx, cancel)
+		s := c.newStream(i, n, resp, actx)
 		s.spentUntil = res.spentUntil
 		s.prime(res)
 		if res.class == classify.OK && !s.complete {
@@ -224,7 +224,7 @@ func (c *call) classified(t *target, res *result, sig classify.Signal) {
 
 // noResponse classifies an attempt that got no usable response: the
 // request's end, one of the attempt's bounds, or a network error.
-func (c *call) noResponse(actx context.Context, err error, res *result) {
+func (c *call) noResponse(actx *attemptContext, err error, res *result) {
 	if cause := context.Cause(c.ctx); cause != nil {
 		if !errors.Is(cause, context.DeadlineExceeded) {
 			res.clientGone = true
@@ -232,7 +232,7 @@ func (c *call) noResponse(actx context.Context, err error, res *result) {
 		res.class, res.err = classify.Transient, cause
 		return
 	}
-	if cause := context.Cause(actx); cause != nil {
+	if cause := actx.cause(); cause != nil {
 		err = cause
 	}
 	t := &c.r.targets[res.target]

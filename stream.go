@@ -32,8 +32,7 @@ type Stream struct {
 	up, client wire.Dialect
 	body       io.ReadCloser
 	rd         *sse.Reader
-	actx       context.Context
-	cancel     context.CancelCauseFunc
+	actx       *attemptContext
 	tr         *translate.Stream // nil when the dialects match
 	acc        *wire.Accumulator // nil when nothing is validated
 	firstEnd   time.Time         // first-token bound
@@ -49,12 +48,12 @@ type Stream struct {
 	spentUntil time.Time
 }
 
-func (c *call) newStream(i, n int, resp *http.Response, actx context.Context, cancel context.CancelCauseFunc) *Stream {
+func (c *call) newStream(i, n int, resp *http.Response, actx *attemptContext) *Stream {
 	t := &c.r.targets[i]
 	s := &Stream{
 		c: c, target: i, n: n, up: t.Provider.Kind, client: c.req.Dialect,
 		body: resp.Body, rd: sse.NewReader(resp.Body, 0),
-		actx: actx, cancel: cancel,
+		actx:     actx,
 		firstEnd: time.Now().Add(c.p.Timeouts.FirstToken),
 	}
 	if t.Provider.Kind != c.req.Dialect {
@@ -143,7 +142,7 @@ func (s *Stream) armIdle() {
 // readErr turns a read error into the attempt's cause: a bound that
 // cancelled it, or a stream cut without its terminal event.
 func (s *Stream) readErr(err error) error {
-	if cause := context.Cause(s.actx); cause != nil {
+	if cause := s.actx.cause(); cause != nil {
 		return cause
 	}
 	if err == io.EOF {
@@ -306,7 +305,7 @@ func (s *Stream) closeUpstream() {
 	if s.c.wd != nil {
 		s.c.wd.end()
 	}
-	s.cancel(nil)
+	s.actx.end(nil)
 	s.body.Close()
 }
 

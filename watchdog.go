@@ -1,7 +1,6 @@
 package lifeline
 
 import (
-	"context"
 	"sync"
 	"time"
 )
@@ -38,9 +37,9 @@ var (
 type watchdog struct {
 	mu         sync.Mutex
 	timer      *time.Timer
-	armed      time.Time               // when the timer fires; zero: not set
-	deadline   time.Time               // the request's
-	cancel     context.CancelCauseFunc // the attempt in progress; nil between attempts
+	armed      time.Time       // when the timer fires; zero: not set
+	deadline   time.Time       // the request's
+	attempt    *attemptContext // the attempt in progress; nil between attempts
 	attEnd     time.Time
 	phaseEnd   time.Time
 	phaseCause error
@@ -61,16 +60,16 @@ func newWatchdog() *watchdog {
 func (w *watchdog) reset(deadline time.Time) {
 	w.mu.Lock()
 	defer w.mu.Unlock()
-	w.deadline, w.stopped, w.cancel = deadline, false, nil
+	w.deadline, w.stopped, w.attempt = deadline, false, nil
 	w.phaseEnd, w.phaseCause = time.Time{}, nil
 }
 
 // begin starts watching an attempt that started at now and must end by
 // attEnd; phaseEnd (zero: none) bounds its first phase.
-func (w *watchdog) begin(cancel context.CancelCauseFunc, now, attEnd, phaseEnd time.Time, cause error) {
+func (w *watchdog) begin(a *attemptContext, now, attEnd, phaseEnd time.Time, cause error) {
 	w.mu.Lock()
 	defer w.mu.Unlock()
-	w.cancel, w.attEnd = cancel, attEnd
+	w.attempt, w.attEnd = a, attEnd
 	w.phaseEnd, w.phaseCause = phaseEnd, cause
 	w.rearm(now)
 }
@@ -88,21 +87,21 @@ func (w *watchdog) arm(now, phaseEnd time.Time, cause error) {
 // watchdog).
 func (w *watchdog) end() {
 	w.mu.Lock()
-	w.cancel = nil
+	w.attempt = nil
 	w.mu.Unlock()
 }
 
 // stop ends the request: nothing is watched until the next reset.
 func (w *watchdog) stop() {
 	w.mu.Lock()
-	w.stopped, w.cancel = true, nil
+	w.stopped, w.attempt = true, nil
 	w.mu.Unlock()
 }
 
 // rearm makes the timer fire no later than the earliest bound; now is the
 // current time or zero. w.mu is held.
 func (w *watchdog) rearm(now time.Time) {
-	if w.stopped || w.cancel == nil {
+	if w.stopped || w.attempt == nil {
 		return
 	}
 	at := w.deadline
@@ -127,7 +126,7 @@ func (w *watchdog) fire() {
 	// The timer is not set any more, unless it was reset after this firing
 	// was scheduled: then the next rearm merely sets it again.
 	w.armed = time.Time{}
-	if w.stopped || w.cancel == nil {
+	if w.stopped || w.attempt == nil {
 		w.mu.Unlock()
 		return
 	}
@@ -146,8 +145,8 @@ func (w *watchdog) fire() {
 		w.mu.Unlock()
 		return
 	}
-	cancel := w.cancel
-	w.cancel = nil
+	a := w.attempt
+	w.attempt = nil
 	w.mu.Unlock()
-	cancel(cause)
+	a.end(cause)
 }

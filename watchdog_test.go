@@ -9,18 +9,18 @@ import (
 )
 
 // watch starts an attempt on w with its own context and returns it.
-func watch(w *watchdog, now, attEnd, phaseEnd time.Time, cause error) context.Context {
-	ctx, cancel := context.WithCancelCause(context.Background())
-	w.begin(cancel, now, attEnd, phaseEnd, cause)
-	return ctx
+func watch(w *watchdog, now, attEnd, phaseEnd time.Time, cause error) *attemptContext {
+	a := newAttemptContext(context.Background())
+	w.begin(a, now, attEnd, phaseEnd, cause)
+	return a
 }
 
 // cancelledAt waits until ctx is cancelled (or limit passes) and returns
 // how long after start that was, and the cause.
-func cancelledAt(ctx context.Context, start time.Time, limit time.Duration) (time.Duration, error) {
+func cancelledAt(ctx *attemptContext, start time.Time, limit time.Duration) (time.Duration, error) {
 	select {
 	case <-ctx.Done():
-		return time.Since(start), context.Cause(ctx)
+		return time.Since(start), ctx.cause()
 	case <-time.After(limit):
 		return -1, nil
 	}
@@ -51,7 +51,7 @@ func TestWatchdogBoundMovedLater(t *testing.T) {
 		w.arm(time.Time{}, time.Now().Add(5*time.Second), errIdleTimeout) // due at 8 s
 		time.Sleep(4 * time.Second)                                       // past the first bound (5 s)
 		if err := ctx.Err(); err != nil {
-			t.Fatalf("cancelled at the bound that moved: %v", context.Cause(ctx))
+			t.Fatalf("cancelled at the bound that moved: %v", ctx.cause())
 		}
 		d, cause := cancelledAt(ctx, start, time.Hour)
 		if d != 8*time.Second || !errors.Is(cause, errIdleTimeout) {
