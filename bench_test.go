@@ -3,7 +3,6 @@ package lifeline_test
 import (
 	"bufio"
 	"bytes"
-	"context"
 	"crypto/rand"
 	"io"
 	"net"
@@ -234,12 +233,13 @@ func BenchmarkTransportInMemory(b *testing.B) {
 // bareWrapper does only the work no RoundTripper with the engine's
 // contract can skip on a successful call, each part as cheaply as the
 // engine does it: the reference for what the engine's policies add. It
-// reads the SDK's body, finds its fields and writes the target's model into
-// a copy, builds upstream headers with credentials and a fresh idempotency
-// key, sends the attempt under its own cancellable context (a time bound
-// needs one), and reads the answer into memory before the SDK sees it. It
-// has no breaker, budget, watchdog, classification or fallback, and serves
-// requests of known length only.
+// reads the SDK's body, finds its fields and writes the target's model
+// into a copy, builds upstream headers with credentials and a fresh
+// idempotency key, sends the attempt under its own cancellable context (a
+// time bound needs one; the engine's own type, which costs less than a
+// context.WithCancelCause child), and reads the answer into memory before
+// the SDK sees it. It has no breaker, budget, watchdog, classification or
+// fallback, and serves requests of known length only.
 type bareWrapper struct {
 	next     http.RoundTripper
 	template *http.Request
@@ -279,8 +279,8 @@ func (w *bareWrapper) RoundTrip(req *http.Request) (*http.Response, error) {
 	if err != nil {
 		return nil, err
 	}
-	ctx, cancel := context.WithCancelCause(req.Context())
-	defer cancel(nil)
+	ctx := lifeline.NewAttemptContext(req.Context())
+	defer ctx.End(nil)
 	up := w.template.WithContext(ctx)
 	up.Header = make(http.Header, 8)
 	up.Header["Authorization"] = bareAuth
