@@ -24,15 +24,15 @@ import (
 // when it cannot. The contexts derived from it, net/http's included, end
 // with the request's cause when the request ended, and with Err otherwise.
 type attemptContext struct {
-	parent     context.Context
-	stopParent func() bool // undoes the registration with parent; nil if none
+	parent context.Context
 
-	mu    sync.Mutex
-	done  chan struct{} // made by the first Done; closedChan if it ended before
-	err   error         // context.Canceled once ended
-	why   error         // the cause given to end
-	first func()        // callbacks to run when it ends (net/http registers one)
-	more  []func()
+	mu         sync.Mutex
+	stopParent func() bool   // undoes the registration with parent; nil if none
+	done       chan struct{} // made by the first Done; closedChan if it ended before
+	err        error         // context.Canceled once ended
+	why        error         // the cause given to end
+	first      func()        // callbacks to run when it ends (net/http registers one)
+	more       []func()
 }
 
 // closedChan is the Done channel of contexts that ended before anyone
@@ -48,7 +48,14 @@ var closedChan = func() chan struct{} {
 func newAttemptContext(parent context.Context) *attemptContext {
 	a := &attemptContext{parent: parent}
 	if parent.Done() != nil {
-		a.stopParent = context.AfterFunc(parent, a.parentEnded)
+		// A parent that has ended runs parentEnded at once, in its own
+		// goroutine: it may end a before stop is known.
+		stop := context.AfterFunc(parent, a.parentEnded)
+		a.mu.Lock()
+		if a.err == nil {
+			a.stopParent = stop
+		}
+		a.mu.Unlock()
 	}
 	return a
 }
@@ -72,11 +79,11 @@ func (a *attemptContext) end(cause error) {
 	} else {
 		close(a.done)
 	}
-	first, more := a.first, a.more
-	a.first, a.more = nil, nil
+	first, more, stopParent := a.first, a.more, a.stopParent
+	a.first, a.more, a.stopParent = nil, nil, nil
 	a.mu.Unlock()
-	if a.stopParent != nil {
-		a.stopParent()
+	if stopParent != nil {
+		stopParent()
 	}
 	if first != nil {
 		first()
