@@ -489,6 +489,34 @@ func TestCallerDeadlineBoundsHangingAttempt(t *testing.T) {
 	})
 }
 
+// TestCallerCancelEndsAttemptWithoutBlame: a caller that goes away ends
+// the attempt in progress at once, with the caller's cause, and the target
+// is not blamed: its breaker, which one failure would open, stays closed.
+func TestCallerCancelEndsAttemptWithoutBlame(t *testing.T) {
+	modes(t, func(t *testing.T, d dialect, stream bool) {
+		a := newUpstream(t, hang())
+		f := newFixture(t, d, []string{a.URL}, lifeline.WithBreaker(breakerConfig(1)))
+		gone := errors.New("the caller went away")
+		ctx, cancel := context.WithCancelCause(context.Background())
+		leave := time.AfterFunc(50*time.Millisecond, func() { cancel(gone) })
+		defer leave.Stop()
+		start := time.Now()
+		_, _, err := f.doCtx(ctx, stream, nil)
+		if !errors.Is(err, gone) {
+			t.Fatalf("err = %v, want the caller's cause", err)
+		}
+		if el := time.Since(start); el > 2*time.Second {
+			t.Fatalf("the attempt went on for %v after the caller went away", el)
+		}
+		if a.Count() != 1 {
+			t.Fatalf("%d upstream calls, want 1", a.Count())
+		}
+		if ch := f.events.kinds(lifeline.BreakerChanged); len(ch) != 0 {
+			t.Fatalf("the target was blamed: %+v", ch)
+		}
+	})
+}
+
 func TestBreakerOpensAndSkipsTarget(t *testing.T) {
 	modes(t, func(t *testing.T, d dialect, stream bool) {
 		a := newUpstream(t, d.Overloaded)
