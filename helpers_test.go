@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"io"
+	"net/http"
 	"strings"
 	"sync"
 	"testing"
@@ -84,8 +85,19 @@ func fastPolicy() []lifeline.RouteOption {
 
 func newFixture(t *testing.T, d dialect, urls []string, opts ...lifeline.RouteOption) *fixture {
 	t.Helper()
+	return newFixtureOn(t, nil, d, urls, opts...)
+}
+
+// newFixtureOn is newFixture with the engine's upstream calls made by
+// client (nil: the engine's default).
+func newFixtureOn(t *testing.T, client *http.Client, d dialect, urls []string, opts ...lifeline.RouteOption) *fixture {
+	t.Helper()
 	rec := &recorder{}
-	e := lifeline.New(lifeline.WithObserver(rec.observe), lifeline.WithRand(func() float64 { return 0 }))
+	eopts := []lifeline.Option{lifeline.WithObserver(rec.observe), lifeline.WithRand(func() float64 { return 0 })}
+	if client != nil {
+		eopts = append(eopts, lifeline.WithHTTPClient(client))
+	}
+	e := lifeline.New(eopts...)
 	var chain []lifeline.Target
 	for i, u := range urls {
 		base := u

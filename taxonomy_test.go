@@ -269,17 +269,33 @@ func TestHangBeforeHeadersHitsFirstTokenTimeout(t *testing.T) {
 	modes(t, func(t *testing.T, d dialect, stream bool) {
 		a := newUpstream(t, hang())
 		b := newUpstream(t, d.Good(stream))
-		f := newFixture(t, d, []string{a.URL, b.URL}, lifeline.WithMaxAttempts(1),
-			lifeline.WithTimeouts(lifeline.Timeouts{FirstToken: 50 * time.Millisecond, Total: 10 * time.Second}))
-		resp, _, err := f.do(stream)
-		if err != nil {
-			t.Fatal(err)
-		}
-		wantClasses(t, resp, err, "p0/m0:transient", "p1/m1:ok")
-		if !strings.Contains(resp.Attempts[0].Err, "first-token") {
-			t.Fatalf("attempt error = %q", resp.Attempts[0].Err)
-		}
+		firstTokenThenNext(t, newFixture(t, d, []string{a.URL, b.URL}, firstTokenPolicy()...), stream)
 	})
+}
+
+// firstTokenPolicy bounds the first token to 50ms and makes one attempt
+// per target.
+func firstTokenPolicy() []lifeline.RouteOption {
+	return []lifeline.RouteOption{lifeline.WithMaxAttempts(1),
+		lifeline.WithTimeouts(lifeline.Timeouts{FirstToken: 50 * time.Millisecond, Total: 10 * time.Second})}
+}
+
+// firstTokenThenNext sends a request through f, whose first target hangs
+// before headers and whose second serves: the first attempt must end at
+// the first-token bound and the second target serve.
+func firstTokenThenNext(t *testing.T, f *fixture, stream bool) {
+	t.Helper()
+	resp, body, err := f.do(stream)
+	if err != nil {
+		t.Fatal(err)
+	}
+	wantClasses(t, resp, err, "p0/m0:transient", "p1/m1:ok")
+	if !strings.Contains(resp.Attempts[0].Err, "first-token") {
+		t.Fatalf("attempt error = %q", resp.Attempts[0].Err)
+	}
+	if body == "" {
+		t.Fatal("the second target's answer is empty")
+	}
 }
 
 func TestStallBeforeContentIsTransient(t *testing.T) {
@@ -491,30 +507,37 @@ func TestCallerDeadlineBoundsHangingAttempt(t *testing.T) {
 
 // TestCallerCancelEndsAttemptWithoutBlame: a caller that goes away ends
 // the attempt in progress at once, with the caller's cause, and the target
-// is not blamed: its breaker, which one failure would open, stays closed.
+// is not blamed.
 func TestCallerCancelEndsAttemptWithoutBlame(t *testing.T) {
 	modes(t, func(t *testing.T, d dialect, stream bool) {
 		a := newUpstream(t, hang())
-		f := newFixture(t, d, []string{a.URL}, lifeline.WithBreaker(breakerConfig(1)))
-		gone := errors.New("the caller went away")
-		ctx, cancel := context.WithCancelCause(context.Background())
-		leave := time.AfterFunc(50*time.Millisecond, func() { cancel(gone) })
-		defer leave.Stop()
-		start := time.Now()
-		_, _, err := f.doCtx(ctx, stream, nil)
-		if !errors.Is(err, gone) {
-			t.Fatalf("err = %v, want the caller's cause", err)
-		}
-		if el := time.Since(start); el > 2*time.Second {
-			t.Fatalf("the attempt went on for %v after the caller went away", el)
-		}
+		callerGoesAway(t, newFixture(t, d, []string{a.URL}, lifeline.WithBreaker(breakerConfig(1))), stream)
 		if a.Count() != 1 {
 			t.Fatalf("%d upstream calls, want 1", a.Count())
 		}
-		if ch := f.events.kinds(lifeline.BreakerChanged); len(ch) != 0 {
-			t.Fatalf("the target was blamed: %+v", ch)
-		}
 	})
+}
+
+// callerGoesAway sends a request through f, whose one target hangs and
+// whose breaker one failure opens, and cancels it 50ms later. The request
+// must end at once with the caller's cause, and the breaker stay closed.
+func callerGoesAway(t *testing.T, f *fixture, stream bool) {
+	t.Helper()
+	gone := errors.New("the caller went away")
+	ctx, cancel := context.WithCancelCause(context.Background())
+	leave := time.AfterFunc(50*time.Millisecond, func() { cancel(gone) })
+	defer leave.Stop()
+	start := time.Now()
+	_, _, err := f.doCtx(ctx, stream, nil)
+	if !errors.Is(err, gone) {
+		t.Fatalf("err = %v, want the caller's cause", err)
+	}
+	if el := time.Since(start); el > 2*time.Second {
+		t.Fatalf("the attempt went on for %v after the caller went away", el)
+	}
+	if ch := f.events.kinds(lifeline.BreakerChanged); len(ch) != 0 {
+		t.Fatalf("the target was blamed: %+v", ch)
+	}
 }
 
 func TestBreakerOpensAndSkipsTarget(t *testing.T) {

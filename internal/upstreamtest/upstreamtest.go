@@ -23,6 +23,7 @@ type Request struct {
 	Header http.Header
 	Body   string
 	At     time.Time
+	Proto  string // "HTTP/1.1", or "HTTP/2.0" on a NewHTTP2 server
 }
 
 // Server is a real HTTP server that plays a script, one behaviour per
@@ -38,12 +39,31 @@ type Server struct {
 // New starts a Server playing script; it is closed when the test ends.
 func New(t testing.TB, script ...Behaviour) *Server {
 	t.Helper()
+	s := newServer(script)
+	s.Start()
+	t.Cleanup(s.Close)
+	return s
+}
+
+// NewHTTP2 is New over TLS with HTTP/2, as the providers' own APIs are
+// served; its Client trusts it and speaks HTTP/2 to it.
+func NewHTTP2(t testing.TB, script ...Behaviour) *Server {
+	t.Helper()
+	s := newServer(script)
+	s.EnableHTTP2 = true
+	s.StartTLS()
+	t.Cleanup(s.Close)
+	return s
+}
+
+// newServer returns a Server playing script, not started.
+func newServer(script []Behaviour) *Server {
 	s := &Server{script: script}
-	s.Server = httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+	s.Server = httptest.NewUnstartedServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		b, _ := io.ReadAll(r.Body)
 		s.mu.Lock()
 		n := int(s.calls.Add(1)) - 1
-		s.reqs = append(s.reqs, Request{Header: r.Header.Clone(), Body: string(b), At: time.Now()})
+		s.reqs = append(s.reqs, Request{Header: r.Header.Clone(), Body: string(b), At: time.Now(), Proto: r.Proto})
 		if n >= len(s.script) {
 			n = len(s.script) - 1
 		}
@@ -51,7 +71,6 @@ func New(t testing.TB, script ...Behaviour) *Server {
 		s.mu.Unlock()
 		beh(w, r)
 	}))
-	t.Cleanup(s.Close)
 	return s
 }
 
