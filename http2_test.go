@@ -40,7 +40,8 @@ func wantHTTP2(t *testing.T, up *upstream) {
 
 func TestHTTP2HangBeforeHeadersHitsFirstTokenTimeout(t *testing.T) {
 	modes(t, func(t *testing.T, d dialect, stream bool) {
-		f, up := h2Fixture(t, d, 2, []behaviour{hang(), d.Good(stream)}, firstTokenPolicy()...)
+		// The bound also covers the TLS handshake of the first attempt.
+		f, up := h2Fixture(t, d, 2, []behaviour{hang(), d.Good(stream)}, firstTokenPolicy(500*time.Millisecond)...)
 		firstTokenThenNext(t, f, stream)
 		wantHTTP2(t, up)
 	})

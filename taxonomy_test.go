@@ -269,15 +269,15 @@ func TestHangBeforeHeadersHitsFirstTokenTimeout(t *testing.T) {
 	modes(t, func(t *testing.T, d dialect, stream bool) {
 		a := newUpstream(t, hang())
 		b := newUpstream(t, d.Good(stream))
-		firstTokenThenNext(t, newFixture(t, d, []string{a.URL, b.URL}, firstTokenPolicy()...), stream)
+		firstTokenThenNext(t, newFixture(t, d, []string{a.URL, b.URL}, firstTokenPolicy(50*time.Millisecond)...), stream)
 	})
 }
 
-// firstTokenPolicy bounds the first token to 50ms and makes one attempt
-// per target.
-func firstTokenPolicy() []lifeline.RouteOption {
+// firstTokenPolicy bounds the first token and makes one attempt per
+// target.
+func firstTokenPolicy(bound time.Duration) []lifeline.RouteOption {
 	return []lifeline.RouteOption{lifeline.WithMaxAttempts(1),
-		lifeline.WithTimeouts(lifeline.Timeouts{FirstToken: 50 * time.Millisecond, Total: 10 * time.Second})}
+		lifeline.WithTimeouts(lifeline.Timeouts{FirstToken: bound, Total: 10 * time.Second})}
 }
 
 // firstTokenThenNext sends a request through f, whose first target hangs
