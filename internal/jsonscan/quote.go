@@ -80,42 +80,12 @@ func AppendEscaped[S ~string | ~[]byte](dst []byte, s S, esc Escape) []byte {
 
 // runeLen returns the length of the UTF-8 encoding of a rune that starts
 // at s[i], a byte of 0x80 or more; 0 when the bytes there are not valid
-// UTF-8 (a stray continuation byte, an overlong form, a surrogate, a value
-// past U+10FFFF or a cut sequence), where utf8.DecodeRune reports
-// RuneError of size 1.
+// UTF-8, where utf8.DecodeRune reports RuneError of size 1.
 func runeLen[S ~string | ~[]byte](s S, i int) int {
-	c := s[i]
-	lo, hi := byte(0x80), byte(0xbf) // the range of the second byte
-	n := 0
-	switch {
-	case c < 0xc2:
+	// At most four bytes are converted: on the stack, not the heap.
+	r, n := utf8.DecodeRuneInString(string(s[i:min(i+utf8.UTFMax, len(s))]))
+	if r == utf8.RuneError && n == 1 {
 		return 0
-	case c < 0xe0:
-		n = 2
-	case c < 0xf0:
-		n = 3
-		if c == 0xe0 {
-			lo = 0xa0
-		} else if c == 0xed {
-			hi = 0x9f
-		}
-	case c < 0xf5:
-		n = 4
-		if c == 0xf0 {
-			lo = 0x90
-		} else if c == 0xf4 {
-			hi = 0x8f
-		}
-	default:
-		return 0
-	}
-	if len(s)-i < n || s[i+1] < lo || s[i+1] > hi {
-		return 0
-	}
-	for j := i + 2; j < i+n; j++ {
-		if s[j]&0xc0 != 0x80 {
-			return 0
-		}
 	}
 	return n
 }
