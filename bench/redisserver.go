@@ -2,15 +2,12 @@ package main
 
 import (
 	"context"
-	"errors"
 	"fmt"
-	"net"
-	"os"
-	"os/exec"
 	"strconv"
 	"strings"
 	"time"
 
+	"github.com/lifelinehq/lifeline/internal/redisproc"
 	goredis "github.com/redis/go-redis/v9"
 )
 
@@ -27,87 +24,31 @@ type redisServer struct {
 	client *goredis.Client
 }
 
-// redisStartBound bounds the wait for a new server's PONG.
-const redisStartBound = 10 * time.Second
-
-// startRedis runs the redis-server at bin on a free loopback port (never
-// 6379, which a developer's own server may hold), with dir as its working
-// directory and its log in logPath, and returns once it answers.
+// startRedis runs the redis-server at bin on a free loopback port, with dir
+// as its working directory and its log in logPath, and returns once it
+// answers, with its version read.
 func startRedis(ctx context.Context, bin, dir, logPath string) (*redisServer, error) {
-	var last error
-	// A port found free may be taken before the server binds it: try again
-	// with another one.
-	for range 5 {
-		port, err := freeRedisPort()
-		if err != nil {
-			return nil, err
-		}
-		rs, err := startRedisOn(ctx, bin, dir, logPath, port)
-		if err == nil {
-			return rs, nil
-		}
-		last = err
-	}
-	return nil, fmt.Errorf("starting redis-server: %w", last)
-}
-
-// startRedisOn runs redis-server on port and waits until it answers PING
-// and says it is the process just started.
-func startRedisOn(ctx context.Context, bin, dir, logPath string, port int) (*redisServer, error) {
-	cmd := exec.Command(bin,
-		"--port", strconv.Itoa(port),
-		"--bind", "127.0.0.1",
-		"--dir", dir,
-		"--save", "",
-		"--appendonly", "no",
-		"--daemonize", "no",
-		"--logfile", logPath,
-	)
-	if err := cmd.Start(); err != nil {
+	p, err := redisproc.StartFree(bin, dir, logPath)
+	if err != nil {
 		return nil, err
 	}
-	addr := net.JoinHostPort("127.0.0.1", strconv.Itoa(port))
-	c := &child{name: "redis-server", url: "redis://" + addr + "/0", cmd: cmd, done: make(chan error, 1)}
-	go func() { c.done <- cmd.Wait() }()
+	addr := p.Addr()
+	c := &child{name: "redis-server", url: "redis://" + addr + "/0", cmd: p.Cmd, done: make(chan error, 1)}
+	go func() {
+		<-p.Exited
+		c.done <- p.WaitErr
+	}()
 	rs := &redisServer{child: c, addr: addr, client: goredis.NewClient(&goredis.Options{
 		Addr: addr, Protocol: 2, DisableIdentity: true, PoolSize: 1, MaxRetries: -1,
 		DialTimeout: time.Second, ReadTimeout: 2 * time.Second, WriteTimeout: time.Second,
 	})}
-	if err := rs.await(ctx); err != nil {
+	info, err := rs.client.Info(ctx, "server").Result()
+	if err != nil {
 		rs.stop()
-		log, _ := os.ReadFile(logPath)
-		return nil, fmt.Errorf("%w\n%s", err, lastLines(string(log), 10))
+		return nil, fmt.Errorf("reading the version of redis-server at %s: %w", addr, err)
 	}
+	rs.version = infoFields(info)["redis_version"]
 	return rs, nil
-}
-
-// await polls the server until it answers PING as the process started,
-// and reads its version.
-func (rs *redisServer) await(ctx context.Context) error {
-	deadline := time.Now().Add(redisStartBound)
-	for {
-		select {
-		case err := <-rs.done:
-			rs.done <- err
-			return fmt.Errorf("redis-server exited during start-up (%v)", err)
-		default:
-		}
-		if err := rs.client.Ping(ctx).Err(); err == nil {
-			info, err := rs.client.Info(ctx, "server").Result()
-			if err != nil {
-				return err
-			}
-			fields := infoFields(info)
-			if pid, _ := strconv.Atoi(fields["process_id"]); pid != rs.Pid() {
-				return fmt.Errorf("port of %s is held by another redis-server (pid %d)", rs.addr, pid)
-			}
-			rs.version = fields["redis_version"]
-			return nil
-		} else if time.Now().After(deadline) || ctx.Err() != nil {
-			return fmt.Errorf("no PONG from %s within %v: %w", rs.addr, redisStartBound, err)
-		}
-		time.Sleep(20 * time.Millisecond)
-	}
 }
 
 // stop ends the server and closes the INFO connection.
@@ -191,32 +132,4 @@ func subStats(b, a map[string]cmdStat) map[string]cmdStat {
 		}
 	}
 	return out
-}
-
-// freeRedisPort returns a loopback TCP port that was free a moment ago,
-// never 6379.
-func freeRedisPort() (int, error) {
-	for {
-		addr, err := freeAddr()
-		if err != nil {
-			return 0, err
-		}
-		_, p, _ := net.SplitHostPort(addr)
-		port, err := strconv.Atoi(p)
-		if err != nil {
-			return 0, errors.New("free port: " + addr)
-		}
-		if port != 6379 {
-			return port, nil
-		}
-	}
-}
-
-// lastLines returns the last n lines of s.
-func lastLines(s string, n int) string {
-	lines := strings.Split(strings.TrimRight(s, "\n"), "\n")
-	if len(lines) > n {
-		lines = lines[len(lines)-n:]
-	}
-	return strings.Join(lines, "\n")
 }
