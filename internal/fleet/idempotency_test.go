@@ -2,7 +2,6 @@ package fleet_test
 
 import (
 	"bytes"
-	"context"
 	"net/http"
 	"net/http/httptest"
 	"strings"
@@ -14,6 +13,7 @@ import (
 	"github.com/lifelinehq/lifeline/internal/redistest"
 	"github.com/lifelinehq/lifeline/mock"
 	"github.com/lifelinehq/lifeline/store"
+	"github.com/lifelinehq/lifeline/store/storetest"
 )
 
 // idempotencyConfig is one route to one upstream.
@@ -62,19 +62,6 @@ func startGate(t *testing.T) *gate {
 	return g
 }
 
-// awaitSignal is a store that says when a duplicate starts waiting for
-// the request that owns its key.
-type awaitSignal struct {
-	store.Store
-	once    sync.Once
-	waiting chan struct{}
-}
-
-func (s *awaitSignal) Await(ctx context.Context, key string) error {
-	s.once.Do(func() { close(s.waiting) })
-	return s.Store.Await(ctx, key)
-}
-
 // within receives from ch, failing the test after bound.
 func within(t *testing.T, ch <-chan struct{}, bound time.Duration, what string) {
 	t.Helper()
@@ -99,7 +86,7 @@ func TestDuplicateOnAnotherReplicaGetsFirstResult(t *testing.T) {
 		t.Run(name, func(t *testing.T) {
 			rs := redistest.Start(t)
 			g := startGate(t)
-			onB := &awaitSignal{waiting: make(chan struct{})}
+			onB := storetest.NewAwaitSignal(nil)
 			f := startFleet(t, rs, 3, idempotencyConfig, map[string]string{"SLOW_URL": g.ts.URL}, fleetOptions{
 				strict: true,
 				wrap: func(i int, s store.Store) store.Store {
@@ -129,7 +116,7 @@ func TestDuplicateOnAnotherReplicaGetsFirstResult(t *testing.T) {
 			fromA := send(a)
 			within(t, g.arrived, 10*time.Second, "A's request reaching the upstream")
 			fromB := send(b)
-			within(t, onB.waiting, 10*time.Second, "B waiting for A's request")
+			within(t, onB.Awaiting(), 10*time.Second, "B waiting for A's request")
 			g.open()
 			ra, rb := <-fromA, <-fromB
 			for who, r := range map[string]result{"A": ra, "B": rb} {

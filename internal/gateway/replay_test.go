@@ -1,7 +1,6 @@
 package gateway_test
 
 import (
-	"context"
 
 	"io"
 	"net/http"
@@ -12,7 +11,7 @@ import (
 
 	"github.com/lifelinehq/lifeline"
 	"github.com/lifelinehq/lifeline/internal/gateway"
-	"github.com/lifelinehq/lifeline/store"
+	"github.com/lifelinehq/lifeline/store/storetest"
 	"github.com/lifelinehq/lifeline/store/memory"
 )
 
@@ -48,19 +47,6 @@ func TestReplayServesTheStoredAnswerWithoutAnUpstreamCall(t *testing.T) {
 	})
 }
 
-// awaitSignal is a store that says when a duplicate starts waiting for the
-// request in flight.
-type awaitSignal struct {
-	store.Store
-	once     sync.Once
-	awaiting chan struct{}
-}
-
-func (s *awaitSignal) Await(ctx context.Context, key string) error {
-	s.once.Do(func() { close(s.awaiting) })
-	return s.Store.Await(ctx, key)
-}
-
 func TestConcurrentDuplicateWaitsAndGetsTheSameAnswer(t *testing.T) {
 	modes(t, func(t *testing.T, d dialect, stream bool) {
 		arrived, gate := make(chan struct{}), make(chan struct{})
@@ -74,12 +60,12 @@ func TestConcurrentDuplicateWaitsAndGetsTheSameAnswer(t *testing.T) {
 			}
 			d.Good(stream)(w, r)
 		})
-		st := &awaitSignal{Store: memory.New(), awaiting: make(chan struct{})}
+		st := storetest.NewAwaitSignal(memory.New())
 		g := startGW(t, gateway.Config{Routes: []gateway.RouteSpec{route("route", on(d, a.URL))}, Store: st})
 		first := g.async(d, stream, "Idempotency-Key", "step-2")
 		<-arrived
 		second := g.async(d, stream, "Idempotency-Key", "step-2")
-		<-st.awaiting
+		<-st.Awaiting()
 		close(gate)
 		r1, r2 := <-first, <-second
 		if r1.err != nil || r2.err != nil {
