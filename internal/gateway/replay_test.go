@@ -1,7 +1,6 @@
 package gateway_test
 
 import (
-
 	"io"
 	"net/http"
 	"strings"
@@ -11,8 +10,8 @@ import (
 
 	"github.com/lifelinehq/lifeline"
 	"github.com/lifelinehq/lifeline/internal/gateway"
-	"github.com/lifelinehq/lifeline/store/storetest"
 	"github.com/lifelinehq/lifeline/store/memory"
+	"github.com/lifelinehq/lifeline/store/storetest"
 )
 
 // Idempotent replay on the memory store.
