@@ -6,12 +6,12 @@ import (
 	"io"
 	"net/http"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
 	"github.com/lifelinehq/lifeline"
 	"github.com/lifelinehq/lifeline/backoff"
+	"github.com/lifelinehq/lifeline/internal/eventtest"
 	"github.com/lifelinehq/lifeline/internal/upstreamtest"
 	"github.com/lifelinehq/lifeline/wire"
 )
@@ -47,31 +47,7 @@ type fixture struct {
 	engine *lifeline.Engine
 	route  *lifeline.Route
 	d      dialect
-	events *recorder
-}
-
-// recorder collects engine events.
-type recorder struct {
-	mu  sync.Mutex
-	evs []lifeline.Event
-}
-
-func (r *recorder) observe(e lifeline.Event) {
-	r.mu.Lock()
-	r.evs = append(r.evs, e)
-	r.mu.Unlock()
-}
-
-func (r *recorder) kinds(k lifeline.EventKind) []lifeline.Event {
-	r.mu.Lock()
-	defer r.mu.Unlock()
-	var out []lifeline.Event
-	for _, e := range r.evs {
-		if e.Kind == k {
-			out = append(out, e)
-		}
-	}
-	return out
+	events *eventtest.Recorder
 }
 
 // fastPolicy keeps tests quick: tiny backoff (zero with the zero jitter
@@ -92,8 +68,8 @@ func newFixture(t *testing.T, d dialect, urls []string, opts ...lifeline.RouteOp
 // client (nil: the engine's default).
 func newFixtureOn(t *testing.T, client *http.Client, d dialect, urls []string, opts ...lifeline.RouteOption) *fixture {
 	t.Helper()
-	rec := &recorder{}
-	eopts := []lifeline.Option{lifeline.WithObserver(rec.observe), lifeline.WithRand(func() float64 { return 0 })}
+	rec := &eventtest.Recorder{}
+	eopts := []lifeline.Option{lifeline.WithObserver(rec.Observe), lifeline.WithRand(func() float64 { return 0 })}
 	if client != nil {
 		eopts = append(eopts, lifeline.WithHTTPClient(client))
 	}

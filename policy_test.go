@@ -9,6 +9,7 @@ import (
 
 	"github.com/lifelinehq/lifeline"
 	"github.com/lifelinehq/lifeline/budget"
+	"github.com/lifelinehq/lifeline/internal/eventtest"
 )
 
 func TestRetryBudgetStopsRetries(t *testing.T) {
@@ -33,7 +34,7 @@ func TestRetryBudgetStopsRetries(t *testing.T) {
 	if a.Count()-before != 1 {
 		t.Fatalf("retried with an empty budget: %d calls", a.Count()-before)
 	}
-	if len(f.events.kinds(lifeline.BudgetExhausted)) == 0 {
+	if len(f.events.Kind(lifeline.BudgetExhausted)) == 0 {
 		t.Fatal("no budget-exhausted event")
 	}
 }
@@ -89,7 +90,7 @@ func TestCrossDialectFallback(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		f := &fixture{t: t, engine: e, route: r, d: openaiD, events: &recorder{}}
+		f := &fixture{t: t, engine: e, route: r, d: openaiD, events: &eventtest.Recorder{}}
 		_, body, err := f.do(stream)
 		if err != nil {
 			t.Fatal(err)

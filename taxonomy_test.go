@@ -102,7 +102,7 @@ func TestInvalidOutputFallsBack(t *testing.T) {
 		if a.Count() != 1 {
 			t.Fatalf("invalid target retried: %d calls", a.Count())
 		}
-		if got := f.events.kinds(lifeline.ValidationFailed); len(got) != 1 || got[0].Validator == "" {
+		if got := f.events.Kind(lifeline.ValidationFailed); len(got) != 1 || got[0].Validator == "" {
 			t.Fatalf("validation events = %+v", got)
 		}
 	})
@@ -535,7 +535,7 @@ func callerGoesAway(t *testing.T, f *fixture, stream bool) {
 	if el := time.Since(start); el > 2*time.Second {
 		t.Fatalf("the attempt went on for %v after the caller went away", el)
 	}
-	if ch := f.events.kinds(lifeline.BreakerChanged); len(ch) != 0 {
+	if ch := f.events.Kind(lifeline.BreakerChanged); len(ch) != 0 {
 		t.Fatalf("the target was blamed: %+v", ch)
 	}
 }
@@ -554,7 +554,7 @@ func TestBreakerOpensAndSkipsTarget(t *testing.T) {
 		if a.Count() != 3 {
 			t.Fatalf("open breaker let %d calls through, want 3", a.Count())
 		}
-		ch := f.events.kinds(lifeline.BreakerChanged)
+		ch := f.events.Kind(lifeline.BreakerChanged)
 		if len(ch) != 1 || ch[0].To.String() != "open" {
 			t.Fatalf("breaker events = %+v", ch)
 		}

@@ -9,7 +9,6 @@ import (
 	"net/http/httptest"
 	"slices"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -19,6 +18,7 @@ import (
 	"github.com/lifelinehq/lifeline/backoff"
 	"github.com/lifelinehq/lifeline/breaker"
 	"github.com/lifelinehq/lifeline/budget"
+	"github.com/lifelinehq/lifeline/internal/eventtest"
 	"github.com/lifelinehq/lifeline/internal/gateway"
 	"github.com/lifelinehq/lifeline/internal/syncbuffer"
 	"github.com/lifelinehq/lifeline/wire"
@@ -106,7 +106,7 @@ type harness struct {
 	reg      *prometheus.Registry
 	logs     *syncbuffer.Buffer
 	served   *syncbuffer.Buffer
-	rec      *recorder
+	rec      *eventtest.Recorder
 }
 
 // newGW serves one route "route" over same-dialect upstreams.
@@ -120,7 +120,7 @@ func newGW(t testing.TB, d dialect, urls []string, opts ...lifeline.RouteOption)
 // debug level.
 func startGW(t testing.TB, cfg gateway.Config) *harness {
 	t.Helper()
-	h := &harness{t: t, logs: &syncbuffer.Buffer{}, served: &syncbuffer.Buffer{}, rec: &recorder{}}
+	h := &harness{t: t, logs: &syncbuffer.Buffer{}, served: &syncbuffer.Buffer{}, rec: &eventtest.Recorder{}}
 	if cfg.Logger == nil {
 		opts := &slog.HandlerOptions{Level: slog.LevelDebug}
 		cfg.Logger = slog.New(slog.NewMultiHandler(slog.NewJSONHandler(h.logs, opts), slog.NewTextHandler(h.logs, opts)))
@@ -135,7 +135,7 @@ func startGW(t testing.TB, cfg gateway.Config) *harness {
 	}
 	next := cfg.Observer
 	cfg.Observer = func(ev lifeline.Event) {
-		h.rec.observe(ev)
+		h.rec.Observe(ev)
 		if next != nil {
 			next(ev)
 		}
@@ -249,7 +249,7 @@ func (h *harness) attempts(a answer) []string {
 	if id == "" {
 		h.t.Fatal("answer has no X-Request-Id")
 	}
-	return h.rec.attempts(id)
+	return h.rec.Attempts(id)
 }
 
 // wantAttempts checks the attempts of a served request.
@@ -272,53 +272,6 @@ func wantServed(t testing.TB, a answer, target string, attempts int) {
 	if got := a.header.Get("X-Lifeline-Attempts"); got != fmt.Sprint(attempts) {
 		t.Fatalf("X-Lifeline-Attempts = %q, want %d", got, attempts)
 	}
-}
-
-// recorder keeps the engine's events.
-type recorder struct {
-	mu  sync.Mutex
-	evs []lifeline.Event
-}
-
-func (r *recorder) observe(e lifeline.Event) {
-	r.mu.Lock()
-	r.evs = append(r.evs, e)
-	r.mu.Unlock()
-}
-
-func (r *recorder) attempts(id string) []string {
-	r.mu.Lock()
-	defer r.mu.Unlock()
-	var out []string
-	for _, e := range r.evs {
-		if e.RequestID == id && e.Kind == lifeline.AttemptFinished {
-			out = append(out, e.Target+":"+e.Class.String())
-		}
-	}
-	return out
-}
-
-func (r *recorder) finished(id string) (lifeline.Event, bool) {
-	r.mu.Lock()
-	defer r.mu.Unlock()
-	for _, e := range r.evs {
-		if e.RequestID == id && e.Kind == lifeline.RequestFinished {
-			return e, true
-		}
-	}
-	return lifeline.Event{}, false
-}
-
-func (r *recorder) kinds(k lifeline.EventKind) []lifeline.Event {
-	r.mu.Lock()
-	defer r.mu.Unlock()
-	var out []lifeline.Event
-	for _, e := range r.evs {
-		if e.Kind == k {
-			out = append(out, e)
-		}
-	}
-	return out
 }
 
 // record appends an answer the gateway served to b, in one write.

@@ -253,7 +253,7 @@ func errorType(d dialect) string {
 func wantAttemptError(t *testing.T, g *harness, ans answer, part string) {
 	t.Helper()
 	id := ans.header.Get("X-Request-Id")
-	for _, ev := range g.rec.kinds(lifeline.AttemptFinished) {
+	for _, ev := range g.rec.Kind(lifeline.AttemptFinished) {
 		if ev.RequestID == id {
 			if ev.Err == nil || !strings.Contains(ev.Err.Error(), part) {
 				t.Fatalf("first attempt's error = %v, want it to mention %q", ev.Err, part)
@@ -367,7 +367,7 @@ func TestBrokenStreamEndsWithAnErrorEvent(t *testing.T) {
 				if a.Count() != 1 || b.Count() != 0 {
 					t.Fatalf("a broken stream was retried: calls a=%d b=%d", a.Count(), b.Count())
 				}
-				if ev, ok := g.rec.finished(ans.header.Get("X-Request-Id")); !ok || ev.Class.String() != "broken_stream" {
+				if ev, ok := g.rec.Finished(ans.header.Get("X-Request-Id")); !ok || ev.Class.String() != "broken_stream" {
 					t.Fatalf("request finished as %v, want broken_stream", ev.Class)
 				}
 			})
