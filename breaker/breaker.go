@@ -138,8 +138,10 @@ func (b *Breaker) Allow(c Config, now time.Time) (Ticket, Transition) {
 // ticket generation is not the current one is ignored (the state changed
 // while the attempt ran), and so is a ticket that was not allowed.
 //
-// Closed: Success and Failure are counted in the window and a Failure may
-// trip the breaker; Neutral counts nothing. Half-open: a probe's Success
+// Closed: Success and Failure are counted in the window, and the breaker
+// trips once the window holds MinRequests attempts at FailureRate or
+// worse, or ConsecutiveFailures failures in a row, whichever outcome came
+// last; Neutral counts nothing. Half-open: a probe's Success
 // closes the breaker, its Failure re-opens it with a doubled cool-down,
 // and Neutral frees the probe's slot.
 func (b *Breaker) Done(c Config, now time.Time, t Ticket, o Outcome) Transition {
@@ -157,9 +159,13 @@ func (b *Breaker) Done(c Config, now time.Time, t Ticket, o Outcome) Transition 
 		case Failure:
 			b.record(c, now, true)
 			b.Consecutive++
-			if b.tripped(c) {
-				b.toOpen(now, c.Cooldown)
-			}
+		default:
+			return Transition{From: from, To: from}
+		}
+		// A success may be the attempt that brings the window to
+		// MinRequests with the failure rate already at FailureRate.
+		if b.tripped(c) {
+			b.toOpen(now, c.Cooldown)
 		}
 	case HalfOpen:
 		if !t.Probe {

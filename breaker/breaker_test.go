@@ -61,20 +61,31 @@ func TestTripByRateNotBeforeMinRequests(t *testing.T) {
 			t.Fatalf("attempt %d tripped before MinRequests: %+v", i, tr)
 		}
 	}
-	// A fourth attempt that succeeds: 2/4 = 0.5 ≥ 0.5, but only failures trip.
-	if tr := attempt(t, &b, c, t0.Add(3*time.Second), breaker.Success); tr.Changed() {
-		t.Fatalf("success tripped the breaker: %+v", tr)
-	}
-	// A fifth that fails: 3/5 ≥ 0.5 with 5 ≥ MinRequests.
-	tr := attempt(t, &b, c, t0.Add(4*time.Second), breaker.Failure)
+	// A fourth that fails: 3/4 ≥ 0.5 with 4 ≥ MinRequests.
+	tr := attempt(t, &b, c, t0.Add(3*time.Second), breaker.Failure)
 	if tr != (breaker.Transition{From: breaker.Closed, To: breaker.Open}) {
 		t.Fatalf("transition = %+v, want closed → open", tr)
 	}
-	if want := t0.Add(4*time.Second + c.Cooldown); !b.Until.Equal(want) {
+	if want := t0.Add(3*time.Second + c.Cooldown); !b.Until.Equal(want) {
 		t.Fatalf("Until = %v, want %v", b.Until, want)
 	}
 	if b.Generation != 1 {
 		t.Fatalf("Generation = %d, want 1", b.Generation)
+	}
+}
+
+// The window's rate is what trips the breaker, whichever outcome brings it
+// to MinRequests: here a success, at 2 failures in 4.
+func TestTripByRateOnASuccess(t *testing.T) {
+	c := cfg
+	c.ConsecutiveFailures = 100 // rate only
+	var b breaker.Breaker
+	for i, o := range []breaker.Outcome{breaker.Failure, breaker.Success, breaker.Failure} {
+		attempt(t, &b, c, t0.Add(time.Duration(i)*time.Second), o)
+	}
+	tr := attempt(t, &b, c, t0.Add(3*time.Second), breaker.Success)
+	if tr != (breaker.Transition{From: breaker.Closed, To: breaker.Open}) {
+		t.Fatalf("transition = %+v, want closed → open at 2/4 failed", tr)
 	}
 }
 

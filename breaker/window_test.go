@@ -51,30 +51,27 @@ func TestWindowSlidesSlotBySlot(t *testing.T) {
 	c := cfg
 	c.ConsecutiveFailures = 100
 	var b breaker.Breaker
-	// One failure per second for 3s, then successes.
-	for i := range 3 {
+	// A success, then a failure a second for 2s: 3 attempts, under MinRequests.
+	attempt(t, &b, c, t0, breaker.Success)
+	for i := 1; i <= 2; i++ {
 		attempt(t, &b, c, t0.Add(time.Duration(i)*time.Second), breaker.Failure)
 	}
-	attempt(t, &b, c, t0.Add(3*time.Second), breaker.Success) // 3/4: would trip, but successes don't trip
-	if b.State != breaker.Closed {
-		t.Fatalf("state = %v", b.State)
+	// At +9.9s the success is still in the window: with this failure, 3/4 → trips.
+	b1 := b
+	if tr := attempt(t, &b1, c, t0.Add(9900*time.Millisecond), breaker.Failure); tr.To != breaker.Open {
+		t.Fatalf("at +9.9s: transition %+v, want → open (3 of 4)", tr)
 	}
-	// At +10s the first failure (slot of t0) has left: 2 failures + 1 success,
-	// plus this failure = 3/4 → trips.
+	// At +10s the success's slot has left: 2 failures + this one = 3 < MinRequests.
 	b2 := b
-	if tr := attempt(t, &b2, c, t0.Add(10*time.Second), breaker.Failure); tr.To != breaker.Open {
-		t.Fatalf("at +10s: transition %+v, want → open (3 of 4)", tr)
-	}
-	// At +12s two failures have left: 1 failure + 1 success + this one = 2/3 < MinRequests.
-	b3 := b
-	if tr := attempt(t, &b3, c, t0.Add(12*time.Second), breaker.Failure); tr.Changed() {
-		t.Fatalf("at +12s: transition %+v, want none (3 < MinRequests)", tr)
+	if tr := attempt(t, &b2, c, t0.Add(10*time.Second), breaker.Failure); tr.Changed() {
+		t.Fatalf("at +10s: transition %+v, want none (3 < MinRequests)", tr)
 	}
 }
 
 func TestWindowTimeJumps(t *testing.T) {
 	c := cfg
 	c.ConsecutiveFailures = 100
+	c.FailureRate = 0.9 // counts only
 	var b breaker.Breaker
 	for range 3 {
 		attempt(t, &b, c, t0, breaker.Failure)

@@ -140,11 +140,12 @@ func (x *exchange) replay(rec *store.Record) {
 }
 
 // scopedKey keeps one client's keys apart from another's and one route's
-// from another's.
+// from another's. The owner is hex and the route's length comes first, so
+// no route name or key can make two scopes' keys equal, ":" included.
 func scopedKey(k *clientKey, route, key string) string {
 	owner := "open"
 	if k != nil {
 		owner = hex.EncodeToString([]byte(k.id))
 	}
-	return owner + ":" + route + ":" + key
+	return owner + ":" + strconv.Itoa(len(route)) + ":" + route + ":" + key
 }

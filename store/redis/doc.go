@@ -120,8 +120,9 @@
 // outage. Idempotency claims made locally are completed or released
 // locally even after recovery (their tokens say so); meanwhile Redis does
 // not know them, so a duplicate that arrives after recovery is served
-// again. Claims made in Redis before the outage cannot be completed during
-// it: their markers expire with their leases. A ticket admitted on one side
+// again. Claims made in Redis before the outage are completed or released
+// in Redis even while degraded, as soon as it answers again; those that
+// find it unreachable expire with their leases. A ticket admitted on one side
 // of a transition and reported on the other counts only if the generation
 // it names matches there.
 package redis

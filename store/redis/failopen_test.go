@@ -302,3 +302,51 @@ func TestReadOnlyServerFailsOpen(t *testing.T) {
 		t.Fatalf("state changes %q", got)
 	}
 }
+
+// A claim made in Redis before an outage is finished in Redis once it
+// answers again, even while the store still serves on local state (until
+// its next probe): the response is stored for every replica, and a failed
+// request frees its key, so that the client may retry it with the same key
+// at once rather than after the whole lease.
+func TestRedisClaimFinishedWhileDegraded(t *testing.T) {
+	srv := redistest.Start(t)
+	p := prefix()
+	s := openRaw(t, srv, p, redis.WithRecoverInterval(time.Hour), redis.WithTimeout(5*time.Second))
+	ok, err := s.Claim(t.Context(), "ok", fp, time.Hour)
+	if err != nil || ok.State != store.Acquired {
+		t.Fatalf("Claim: %+v, %v", ok, err)
+	}
+	failed, err := s.Claim(t.Context(), "failed", fp, time.Hour)
+	if err != nil || failed.State != store.Acquired {
+		t.Fatalf("Claim: %+v, %v", failed, err)
+	}
+	// A blip: the server refuses writes for one call, and the store turns
+	// degraded until its next probe.
+	admin := goredis.NewClient(&goredis.Options{Addr: srv.Addr()})
+	defer admin.Close()
+	if err := admin.SlaveOf(t.Context(), "127.0.0.1", "1").Err(); err != nil {
+		t.Fatal(err)
+	}
+	admit(t, s, "t", store.Admission{Now: t0, Retry: true})
+	if !s.Stats().Degraded {
+		t.Fatal("store not degraded by a read-only server")
+	}
+	if err := admin.SlaveOf(t.Context(), "NO", "ONE").Err(); err != nil {
+		t.Fatal(err)
+	}
+
+	rec := store.Record{Status: 200, Body: []byte(`{"id":"1"}`)}
+	if err := s.Complete(t.Context(), "ok", ok.Token, rec, time.Hour); err != nil {
+		t.Fatalf("Complete: %v", err)
+	}
+	if err := s.Release(t.Context(), "failed", failed.Token); err != nil {
+		t.Fatalf("Release: %v", err)
+	}
+	other := open(t, srv, p)
+	if c, err := other.Claim(t.Context(), "ok", fp, time.Minute); err != nil || c.State != store.Done || string(c.Record.Body) != `{"id":"1"}` {
+		t.Fatalf("other replica's Claim of the completed key: %+v, %v; want the stored response", c, err)
+	}
+	if c, err := other.Claim(t.Context(), "failed", fp, time.Minute); err != nil || c.State != store.Acquired {
+		t.Fatalf("other replica's Claim of the released key: %+v, %v; want acquired", c, err)
+	}
+}

@@ -87,8 +87,10 @@ func (s *Store) localClaim(ctx context.Context, key string, fp store.Fingerprint
 
 // Complete implements store.Store with one script run that stores the
 // response only while token owns the key, renews the TTL and publishes a
-// wake-up. While degraded, a claim made in Redis cannot be completed: the
-// response is not stored and the marker expires with its lease.
+// wake-up. A claim made in Redis is completed in Redis even while the store
+// is degraded (it may answer again before the next probe notices): only if
+// Redis cannot be reached is the response not stored, and the marker
+// expires with its lease.
 func (s *Store) Complete(ctx context.Context, key, token string, rec store.Record, ttl time.Duration) error {
 	if err := s.check(ctx); err != nil {
 		return err
@@ -99,9 +101,6 @@ func (s *Store) Complete(ctx context.Context, key, token string, rec store.Recor
 	if t, ok := strings.CutPrefix(token, localToken); ok {
 		s.localCalls.Add(1)
 		return localErr(s.local.Complete(ctx, key, t, rec, ttl))
-	}
-	if s.degraded() {
-		return nil
 	}
 	hdr, err := json.Marshal(rec.Header)
 	if err != nil {
@@ -116,8 +115,10 @@ func (s *Store) Complete(ctx context.Context, key, token string, rec store.Recor
 }
 
 // Release implements store.Store with one script run that deletes the
-// marker only while token owns it and publishes a wake-up. While degraded,
-// a claim made in Redis is left to expire with its lease.
+// marker only while token owns it and publishes a wake-up. As with
+// Complete, a claim made in Redis is released there even while the store
+// is degraded; only if Redis cannot be reached is it left to expire with
+// its lease.
 func (s *Store) Release(ctx context.Context, key, token string) error {
 	if err := s.check(ctx); err != nil {
 		return err
@@ -125,9 +126,6 @@ func (s *Store) Release(ctx context.Context, key, token string) error {
 	if t, ok := strings.CutPrefix(token, localToken); ok {
 		s.localCalls.Add(1)
 		return localErr(s.local.Release(ctx, key, t))
-	}
-	if s.degraded() {
-		return nil
 	}
 	_, err := s.run(ctx, func(ctx context.Context) error {
 		return s.scripts.release.Run(ctx, s.c, []string{s.recordKey(key)},
@@ -153,6 +151,11 @@ func (s *Store) Await(ctx context.Context, key string) error {
 	s.wake.subscribe(ctx)
 	woken := s.wake.add(key)
 	defer s.wake.remove(key, woken)
+	// degrade marks the store degraded before it wakes the registered
+	// waiters: a waiter registered after that wake-up sees the mark here.
+	if s.degraded() {
+		return nil
+	}
 
 	owner := ""
 	for {

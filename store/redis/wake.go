@@ -14,11 +14,13 @@ import (
 type waker struct {
 	s *Store
 
-	subMu   sync.Mutex // serializes attempts to subscribe
 	mu      sync.Mutex // guards the fields below
 	ps      *goredis.PubSub
 	waiters map[string]map[chan struct{}]struct{} // key → channels closed on wake-up
 	closed  bool
+	// subscribing is closed when the attempt to subscribe under way ends;
+	// nil when none is.
+	subscribing chan struct{}
 }
 
 func (w *waker) init(s *Store) {
@@ -28,17 +30,34 @@ func (w *waker) init(s *Store) {
 
 // subscribe opens the subscription if it is not open yet and waits until
 // Redis confirms it, so that a wake-up published after subscribe returns is
-// delivered. On failure Await still works, by polling; the next Await tries
-// again.
+// delivered. One attempt runs at a time: a caller that finds one under way
+// waits for its end or for ctx, whichever comes first, and does not try
+// again itself, so that callers never queue one timeout after another
+// while Redis hangs. On failure Await still works, by polling; a later
+// Await tries again.
 func (w *waker) subscribe(ctx context.Context) {
-	w.subMu.Lock()
-	defer w.subMu.Unlock()
 	w.mu.Lock()
-	done := w.ps != nil || w.closed
-	w.mu.Unlock()
-	if done {
+	if w.ps != nil || w.closed {
+		w.mu.Unlock()
 		return
 	}
+	if ch := w.subscribing; ch != nil {
+		w.mu.Unlock()
+		select {
+		case <-ch:
+		case <-ctx.Done():
+		}
+		return
+	}
+	attempt := make(chan struct{})
+	w.subscribing = attempt
+	w.mu.Unlock()
+	defer func() {
+		w.mu.Lock()
+		w.subscribing = nil
+		w.mu.Unlock()
+		close(attempt)
+	}()
 	ctx, cancel := context.WithTimeout(ctx, w.s.cfg.timeout)
 	defer cancel()
 	ps := w.s.c.Subscribe(ctx, w.s.wakeChannel())

@@ -156,8 +156,10 @@ local function done(s, now, t, o)
       record(s, now, false); s.c = 0
     elseif o == FAILURE then
       record(s, now, true); s.c = s.c + 1
-      if tripped(s) then toOpen(s, now, C.cooldown) end
+    else
+      return
     end
+    if tripped(s) then toOpen(s, now, C.cooldown) end
   elseif s.st == HALF and t.probe then
     if o == SUCCESS then toClosed(s)
     elseif o == FAILURE then toOpen(s, now, nextCooldown(s))

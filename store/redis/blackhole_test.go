@@ -1,0 +1,174 @@
+package redis_test
+
+import (
+	"context"
+	"net"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/lifelinehq/lifeline/internal/redistest"
+	"github.com/lifelinehq/lifeline/store"
+	"github.com/lifelinehq/lifeline/store/redis"
+)
+
+// blackhole is a TCP proxy in front of a Redis server that can stop
+// answering without closing anything, as a partitioned network does: after
+// swallow, connections (old and new) stay open and every reply is lost.
+type blackhole struct {
+	ln      net.Listener
+	backend string
+
+	mu      sync.Mutex
+	dead    bool
+	conns   []net.Conn
+	wg      sync.WaitGroup
+	stopped bool
+}
+
+func newBlackhole(t *testing.T, backend string) *blackhole {
+	t.Helper()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	b := &blackhole{ln: ln, backend: backend}
+	b.wg.Add(1)
+	go b.accept()
+	t.Cleanup(b.stop)
+	return b
+}
+
+// URL returns the proxy's redis:// URL.
+func (b *blackhole) URL() string { return "redis://" + b.ln.Addr().String() + "/0" }
+
+func (b *blackhole) accept() {
+	defer b.wg.Done()
+	for {
+		c, err := b.ln.Accept()
+		if err != nil {
+			return
+		}
+		b.mu.Lock()
+		b.conns = append(b.conns, c)
+		dead := b.dead
+		b.mu.Unlock()
+		if dead {
+			continue // held open, never answered
+		}
+		up, err := net.Dial("tcp", b.backend)
+		if err != nil {
+			c.Close()
+			continue
+		}
+		b.mu.Lock()
+		b.conns = append(b.conns, up)
+		b.mu.Unlock()
+		b.wg.Add(2)
+		go b.pipe(up, c)
+		go b.pipe(c, up)
+	}
+}
+
+// pipe copies from src to dst until src ends; once the proxy swallows, the
+// bytes read are dropped.
+func (b *blackhole) pipe(dst, src net.Conn) {
+	defer b.wg.Done()
+	buf := make([]byte, 32<<10)
+	for {
+		n, err := src.Read(buf)
+		b.mu.Lock()
+		dead := b.dead
+		b.mu.Unlock()
+		if n > 0 && !dead {
+			if _, werr := dst.Write(buf[:n]); werr != nil {
+				return
+			}
+		}
+		if err != nil {
+			return
+		}
+	}
+}
+
+// swallow makes the proxy stop answering.
+func (b *blackhole) swallow() {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	b.dead = true
+}
+
+func (b *blackhole) stop() {
+	b.mu.Lock()
+	if b.stopped {
+		b.mu.Unlock()
+		return
+	}
+	b.stopped = true
+	b.ln.Close()
+	for _, c := range b.conns {
+		c.Close()
+	}
+	b.mu.Unlock()
+	b.wg.Wait()
+}
+
+// Await calls that start together when Redis stops answering all return
+// (nil, to claim again on local state) within a couple of store timeouts:
+// they do not queue one after another behind a subscription attempt, and
+// none outlives its own context by waiting for another's.
+func TestAwaitsDoNotQueueWhenRedisHangs(t *testing.T) {
+	srv := redistest.Start(t)
+	bh := newBlackhole(t, srv.Addr())
+	const timeout = 300 * time.Millisecond
+	s, err := redis.New(t.Context(), bh.URL(), redis.WithPrefix(prefix()), redis.WithTimeout(timeout))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer func() {
+		bh.stop() // lets Close end the connections at once
+		s.Close()
+	}()
+	if c, err := s.Claim(t.Context(), "k", fp, time.Hour); err != nil || c.State != store.Acquired {
+		t.Fatalf("Claim: %+v, %v", c, err)
+	}
+	bh.swallow()
+
+	const n = 8
+	var wg sync.WaitGroup
+	took := make([]time.Duration, n)
+	errs := make([]error, n)
+	start := time.Now()
+	for i := range n {
+		wg.Go(func() {
+			ctx, cancel := context.WithTimeout(t.Context(), 20*time.Second)
+			defer cancel()
+			errs[i] = s.Await(ctx, "k")
+			took[i] = time.Since(start)
+		})
+	}
+	wg.Wait()
+	// One timeout to find the subscription dead, one to find the key
+	// unreadable; generous slack for a busy machine.
+	limit := 2*timeout + 700*time.Millisecond
+	for i := range n {
+		if errs[i] != nil {
+			t.Errorf("Await %d: %v, want nil when Redis is unreachable", i, errs[i])
+		}
+		if took[i] > limit {
+			t.Errorf("Await %d returned after %v, want within %v", i, took[i], limit)
+		}
+	}
+	if !s.Stats().Degraded {
+		t.Error("store not degraded after Redis stopped answering")
+	}
+
+	// A waiter with a short context does not wait for another's attempt.
+	ctx, cancel := context.WithTimeout(t.Context(), 50*time.Millisecond)
+	defer cancel()
+	begin := time.Now()
+	_ = s.Await(ctx, "k")
+	if d := time.Since(begin); d > timeout {
+		t.Errorf("Await with a 50ms context returned after %v", d)
+	}
+}
