@@ -23,8 +23,10 @@ type refEvent struct {
 // implements, without buffering or bounds: lines end with "\n" or "\r\n";
 // a blank line dispatches an event that has an "event" or "data" field;
 // comments are skipped; other fields change nothing but are part of Raw; a
-// final line without its newline still counts and makes the event cut.
+// final line without its newline still counts and makes the event cut; one
+// byte order mark at the very start is dropped.
 func referenceParse(input []byte) []refEvent {
+	input = bytes.TrimPrefix(input, []byte("\ufeff"))
 	var (
 		evs               []refEvent
 		name, data, raw   strings.Builder
@@ -119,6 +121,7 @@ func FuzzReader(f *testing.F) {
 	f.Add([]byte("data: a\r\n\r\n: c\n\ndata:b\ndata\n\n"), uint16(0))
 	f.Add([]byte("event: e\ndata: 0123456789\ndata: 0123456789"), uint16(30))
 	f.Add([]byte("id: 1\nretry: 2\nfoo\n\n"), uint16(5))
+	f.Add([]byte("\ufeffdata: a\n\n\ufeffdata: b\n\n"), uint16(0))
 	f.Fuzz(func(t *testing.T, input []byte, bound uint16) {
 		max := int(bound)
 		if max == 0 {

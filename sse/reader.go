@@ -40,6 +40,7 @@ type Reader struct {
 	long     []byte // assembles lines longer than br's buffer
 	hasData  bool
 	hasField bool
+	started  bool // the first line was read (and its byte order mark dropped)
 }
 
 // NewReader returns a Reader that refuses events larger than maxEvent bytes
@@ -55,7 +56,8 @@ func NewReader(r io.Reader, maxEvent int) *Reader {
 // Next returns the next event that carries an "event" or "data" field. At
 // the end of the stream it returns io.EOF; an event cut off by the end of
 // the stream (no blank line after it) is returned with io.ErrUnexpectedEOF.
-// Lines end with "\n" or "\r\n"; a lone "\r" does not end a line.
+// Lines end with "\n" or "\r\n"; a lone "\r" does not end a line. One
+// byte order mark at the start of the stream is skipped.
 func (r *Reader) Next() (Event, error) {
 	r.name = r.name[:0]
 	r.data = r.data[:0]
@@ -142,8 +144,18 @@ func (r *Reader) readLine() ([]byte, error) {
 	if len(line) > r.max {
 		return nil, ErrEventTooLarge
 	}
+	if !r.started {
+		// One leading U+FEFF is not part of the stream (WHATWG).
+		r.started = true
+		if len(line) >= len(bom) && string(line[:len(bom)]) == bom {
+			line = line[len(bom):]
+		}
+	}
 	return line, err
 }
+
+// bom is U+FEFF BYTE ORDER MARK in UTF-8.
+const bom = "\ufeff"
 
 // trimEOL removes a trailing "\n" or "\r\n".
 func trimEOL(line []byte) []byte {

@@ -373,3 +373,25 @@ func TestReaderPassesReadErrors(t *testing.T) {
 		t.Fatalf("err = %v, want the read error", err)
 	}
 }
+
+// TestReaderSkipsByteOrderMark: a stream may begin with one U+FEFF, which
+// is not part of the first field's name (WHATWG "Server-sent events").
+func TestReaderSkipsByteOrderMark(t *testing.T) {
+	input := "\ufeffevent: message_start\ndata: {}\n\ndata: \ufeff\n\n"
+	want := []event{
+		{Name: "message_start", Data: "{}", Raw: "event: message_start\ndata: {}\n\n"},
+		{Data: "\ufeff", Raw: "data: \ufeff\n\n"},
+	}
+	for name, r := range map[string]io.Reader{
+		"whole":      strings.NewReader(input),
+		"byte-split": iotest.OneByteReader(strings.NewReader(input)),
+	} {
+		got, err := readAll(t, r, 0)
+		if err != nil {
+			t.Fatalf("%s: %v", name, err)
+		}
+		if len(got) != len(want) || got[0] != want[0] || got[1] != want[1] {
+			t.Errorf("%s: events = %+v, want %+v", name, got, want)
+		}
+	}
+}

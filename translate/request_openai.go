@@ -52,7 +52,7 @@ func (o Options) requestOpenAIToAnthropic(body []byte, model string) ([]byte, er
 	if t := in.Temperature; t != nil && *t > 1 {
 		out.Temperature = ptr(1.0) // Anthropic's range is 0–1
 	}
-	stop, err := stopList(in.Stop)
+	stop, err := o.stopList(in.Stop)
 	if err != nil {
 		return nil, err
 	}
@@ -117,22 +117,33 @@ func (o Options) dropUnknown(top map[string]json.RawMessage, known func(string) 
 }
 
 // stopList reads OpenAI's stop: a string, an array of strings, or null.
-func stopList(raw json.RawMessage) ([]string, error) {
+// Sequences that are empty or only whitespace, which Anthropic refuses
+// ("each stop sequence must contain non-whitespace"), are dropped.
+func (o Options) stopList(raw json.RawMessage) ([]string, error) {
 	if isNull(raw) {
 		return nil, nil
 	}
+	var many []string
 	var one string
 	if json.Unmarshal(raw, &one) == nil {
-		if one == "" {
-			return nil, nil
-		}
-		return []string{one}, nil
-	}
-	var many []string
-	if err := json.Unmarshal(raw, &many); err != nil {
+		many = []string{one}
+	} else if err := json.Unmarshal(raw, &many); err != nil {
 		return nil, fmt.Errorf("%w: stop: want a string or an array of strings", ErrInvalidRequest)
 	}
-	return many, nil
+	kept := many[:0]
+	for _, s := range many {
+		if strings.TrimSpace(s) == "" {
+			if s != "" {
+				o.drop("stop: whitespace-only sequence", wire.OpenAI, wire.Anthropic)
+			}
+			continue
+		}
+		kept = append(kept, s)
+	}
+	if len(kept) == 0 {
+		return nil, nil
+	}
+	return kept, nil
 }
 
 // toolChoiceToAnthropic maps "auto" | "required" | "none" | a named
@@ -234,9 +245,13 @@ func (o Options) messagesToAnthropic(in []oaMessage) (json.RawMessage, []anMessa
 			} else if len(texts) > 0 {
 				blocks := make([]anBlock, 0, len(texts))
 				for _, t := range texts {
-					blocks = append(blocks, anBlock{Type: "text", Text: ptr(t)})
+					if t != "" { // Anthropic refuses empty text blocks
+						blocks = append(blocks, anBlock{Type: "text", Text: ptr(t)})
+					}
 				}
-				b.Content, _ = marshal(blocks)
+				if len(blocks) > 0 {
+					b.Content, _ = marshal(blocks)
+				}
 			}
 			results = append(results, b)
 		case "function":

@@ -77,21 +77,22 @@ func (s *Stream) fromAnthropic(dst []byte, ev sse.Event) ([]byte, error) {
 }
 
 // readUsage takes the counts present in an Anthropic usage object; they are
-// cumulative, so each replaces the previous value.
+// cumulative, so each replaces the previous value. A null count (the
+// message_delta counts are nullable) is absent, as the SDKs read it.
 func (s *Stream) readUsage(u []byte) {
 	if !isObject(u) {
 		return
 	}
-	if v := jsonscan.Member(u, "input_tokens"); v != nil {
+	if v := jsonscan.Member(u, "input_tokens"); !isNull(v) {
 		s.usage.InputTokens = count(v)
 	}
-	if v := jsonscan.Member(u, "cache_creation_input_tokens"); v != nil {
+	if v := jsonscan.Member(u, "cache_creation_input_tokens"); !isNull(v) {
 		s.usage.CacheCreationInputTokens = count(v)
 	}
-	if v := jsonscan.Member(u, "cache_read_input_tokens"); v != nil {
+	if v := jsonscan.Member(u, "cache_read_input_tokens"); !isNull(v) {
 		s.usage.CacheReadInputTokens = count(v)
 	}
-	if v := jsonscan.Member(u, "output_tokens"); v != nil {
+	if v := jsonscan.Member(u, "output_tokens"); !isNull(v) {
 		s.usage.OutputTokens = count(v)
 	}
 }

@@ -15,8 +15,8 @@ import (
 //	delta.content/refusal  → content_block_start text (when no text block is
 //	                         open), content_block_delta text_delta; a refusal
 //	                         that ends with finish_reason stop ends as refusal
-//	new tool_calls[k]      → content_block_stop of the open block,
-//	                         content_block_start tool_use {id, name, input:{}}
+//	new tool_calls[k], or  → content_block_stop of the open block,
+//	a new id at the open k   content_block_start tool_use {id, name, input:{}}
 //	arguments fragment     → content_block_delta input_json_delta
 //	finish_reason          → content_block_stop; the stop reason is held
 //	usage (after finish)   → message_delta {stop_reason, usage}
@@ -169,20 +169,30 @@ func (s *Stream) text(dst, t []byte) []byte {
 }
 
 // toolDelta handles one tool_calls entry: a new index starts a tool_use
-// block; a fragment of the open one becomes input_json_delta.
+// block; a fragment of the open one becomes input_json_delta. An entry of
+// the open index with another id also starts a block: some compatible
+// servers give every tool call index 0, or no index, each call starting
+// with its own id.
 func (s *Stream) toolDelta(dst, tc []byte) []byte {
 	k := count(jsonscan.Member(tc, "index"))
 	fn := jsonscan.Member(tc, "function")
-	if s.block != blockTool || k != s.toolIdx {
-		if k <= s.maxTool {
-			return dst // its block is closed
-		}
+	id := jsonscan.Member(tc, "id")
+	if !nonEmptyString(id) || len(id) > maxIDLen {
+		id = nil
+	}
+	isOpen := s.block == blockTool && k == s.toolIdx
+	if !isOpen && k <= s.maxTool {
+		return dst // its block is closed
+	}
+	if !isOpen || id != nil && s.toolID != 0 && idHash(id) != s.toolID {
 		dst = s.closeBlock(dst)
-		s.block, s.toolIdx, s.maxTool = blockTool, k, k
+		s.block, s.toolIdx, s.maxTool = blockTool, k, max(s.maxTool, k)
+		s.toolID = 0
 		b := append(s.buf[:0], `{"type":"content_block_start","index":`...)
 		b = strconv.AppendInt(b, int64(s.index), 10)
 		b = append(b, `,"content_block":{"type":"tool_use","id":`...)
-		if id := jsonscan.Member(tc, "id"); nonEmptyString(id) && len(id) <= maxIDLen {
+		if id != nil {
+			s.toolID = idHash(id)
 			b = append(b, id...)
 		} else {
 			b = append(b, `"call_`...)
@@ -204,6 +214,17 @@ func (s *Stream) toolDelta(dst, tc []byte) []byte {
 	b = append(b, args...)
 	s.buf = append(b, `}}`...)
 	return s.emit(dst, "content_block_delta")
+}
+
+// idHash is the FNV-1a hash of a raw tool-call id, never 0: enough to tell
+// the open call's id from another without keeping it.
+func idHash(id []byte) uint64 {
+	h := uint64(14695981039346656037)
+	for _, c := range id {
+		h ^= uint64(c)
+		h *= 1099511628211
+	}
+	return h | 1
 }
 
 // closeBlock emits content_block_stop for the open block, if any.

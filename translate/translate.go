@@ -17,6 +17,8 @@
 //     one user turn; tool_result blocks become tool messages placed before
 //     the rest of their turn.
 //   - Arguments that are not a JSON object become the input {}.
+//   - OpenAI stop sequences that are empty or only whitespace, which
+//     Anthropic refuses, are dropped.
 //   - An OpenAI target gets max_completion_tokens (max_tokens is deprecated
 //     there); an Anthropic target gets DefaultMaxTokens when the request
 //     sets no limit, and a temperature above 1 capped at 1.

@@ -303,3 +303,19 @@ func FuzzPlan(f *testing.F) {
 		}
 	})
 }
+
+// A call of an OpenAI custom tool (free-form input) passes the tool check,
+// read from the response as the provider sends it.
+func TestPlanCustomToolCallFromResponse(t *testing.T) {
+	p := mustPlan(t, mustNew(t, Spec{}), wire.OpenAI, `{"tools":[
+		{"type":"custom","custom":{"name":"code_exec","description":"runs Python"}},
+		{"type":"function","function":{"name":"weather","parameters":`+citySchema+`}}]}`)
+	out, err := wire.ParseOutput(wire.OpenAI, []byte(`{"choices":[{"index":0,"message":{"role":"assistant","content":null,`+
+		`"tool_calls":[{"id":"call_1","type":"custom","custom":{"name":"code_exec","input":"print(1)"}}]},"finish_reason":"tool_calls"}]}`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if f := p.Check(&out); f != nil {
+		t.Errorf("custom tool call refused: %v", f)
+	}
+}

@@ -186,3 +186,42 @@ func TestAccumulatorOutputTwice(t *testing.T) {
 		t.Errorf("second output = %+v", second)
 	}
 }
+
+// The legacy function_call (requests with "functions") is a tool call, not
+// an empty answer, in a response as in a stream.
+func TestOpenAILegacyFunctionCall(t *testing.T) {
+	body := `{"choices":[{"index":0,"message":{"role":"assistant","content":null,"function_call":{"name":"get_weather","arguments":"{\"city\":\"Paris\"}"}},"finish_reason":"function_call"}]}`
+	got, err := wire.ParseOutput(wire.OpenAI, []byte(body))
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := wire.Output{
+		ToolCalls:    []wire.ToolCall{{Name: "get_weather", Arguments: []byte(`{"city":"Paris"}`)}},
+		FinishReason: "function_call",
+	}
+	checkOutput(t, got, want)
+	evs := []sse.Event{
+		ev("", `{"choices":[{"index":0,"delta":{"role":"assistant","content":null,"function_call":{"name":"get_weather","arguments":""}},"finish_reason":null}]}`),
+		ev("", `{"choices":[{"index":0,"delta":{"function_call":{"arguments":"{\"city\":"}},"finish_reason":null}]}`),
+		ev("", `{"choices":[{"index":0,"delta":{"function_call":{"arguments":"\"Paris\"}"}},"finish_reason":null}]}`),
+		ev("", `{"choices":[{"index":0,"delta":{},"finish_reason":"function_call"}]}`),
+		ev("", `[DONE]`),
+	}
+	checkOutput(t, accumulate(wire.OpenAI, evs), want)
+}
+
+// A stream with several choices (n > 1) carries each choice's deltas under
+// its own index; the output is choice 0's, as ParseOutput reads it.
+func TestAccumulatorOpenAIOnlyFirstChoice(t *testing.T) {
+	evs := []sse.Event{
+		ev("", `{"choices":[{"index":0,"delta":{"role":"assistant","content":""},"finish_reason":null}]}`),
+		ev("", `{"choices":[{"index":1,"delta":{"role":"assistant","content":""},"finish_reason":null}]}`),
+		ev("", `{"choices":[{"index":0,"delta":{"content":"{\"a\""},"finish_reason":null}]}`),
+		ev("", `{"choices":[{"index":1,"delta":{"content":"{\"b\":"},"finish_reason":null}]}`),
+		ev("", `{"choices":[{"index":1,"delta":{"tool_calls":[{"index":0,"id":"call_x","type":"function","function":{"name":"x","arguments":"{}"}}]},"finish_reason":null}]}`),
+		ev("", `{"choices":[{"index":0,"delta":{"content":":1}"},"finish_reason":"stop"}]}`),
+		ev("", `{"choices":[{"index":1,"delta":{},"finish_reason":"length"}]}`),
+		ev("", `[DONE]`),
+	}
+	checkOutput(t, accumulate(wire.OpenAI, evs), wire.Output{Text: `{"a":1}`, FinishReason: "stop"})
+}

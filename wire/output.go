@@ -18,7 +18,7 @@ type Output struct {
 type ToolCall struct {
 	ID        string
 	Name      string
-	Arguments []byte // JSON text: a string in OpenAI, an object in Anthropic
+	Arguments []byte // JSON text: a string in OpenAI, an object in Anthropic; free-form input for an OpenAI custom tool
 }
 
 // ErrNoChoices is returned for an OpenAI response without choices.
@@ -66,7 +66,15 @@ func ParseOutput(d Dialect, body []byte) (Output, error) {
 						Name      string `json:"name"`
 						Arguments string `json:"arguments"`
 					} `json:"function"`
+					Custom *struct { // a custom tool's call: free-form input
+						Name  string `json:"name"`
+						Input string `json:"input"`
+					} `json:"custom"`
 				} `json:"tool_calls"`
+				FunctionCall *struct { // the legacy form, for requests with "functions"
+					Name      string `json:"name"`
+					Arguments string `json:"arguments"`
+				} `json:"function_call"`
 			} `json:"message"`
 			FinishReason string `json:"finish_reason"`
 		} `json:"choices"`
@@ -83,7 +91,14 @@ func ParseOutput(d Dialect, body []byte) (Output, error) {
 		o.Text = *ch.Message.Content
 	}
 	for _, t := range ch.Message.ToolCalls {
+		if t.Custom != nil {
+			o.ToolCalls = append(o.ToolCalls, ToolCall{ID: t.ID, Name: t.Custom.Name, Arguments: []byte(t.Custom.Input)})
+			continue
+		}
 		o.ToolCalls = append(o.ToolCalls, ToolCall{ID: t.ID, Name: t.Function.Name, Arguments: []byte(t.Function.Arguments)})
+	}
+	if fc := ch.Message.FunctionCall; fc != nil {
+		o.ToolCalls = append(o.ToolCalls, ToolCall{Name: fc.Name, Arguments: []byte(fc.Arguments)})
 	}
 	o.FinishReason = ch.FinishReason
 	o.Truncated = truncated(ch.FinishReason)

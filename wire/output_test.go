@@ -194,3 +194,21 @@ func TestTruncated(t *testing.T) {
 		}
 	}
 }
+
+// OpenAI custom tools are called with {"type":"custom","custom":{name,input}}.
+func TestParseOutputOpenAICustomToolCall(t *testing.T) {
+	body := `{"choices":[{"index":0,"message":{"role":"assistant","content":null,"tool_calls":[` +
+		`{"id":"call_1","type":"custom","custom":{"name":"code_exec","input":"print(1)"}},` +
+		`{"id":"call_2","type":"function","function":{"name":"f","arguments":"{\"a\":1}"}}]},"finish_reason":"tool_calls"}]}`
+	got, err := wire.ParseOutput(wire.OpenAI, []byte(body))
+	if err != nil {
+		t.Fatal(err)
+	}
+	checkOutput(t, got, wire.Output{
+		ToolCalls: []wire.ToolCall{
+			{ID: "call_1", Name: "code_exec", Arguments: []byte("print(1)")},
+			{ID: "call_2", Name: "f", Arguments: []byte(`{"a":1}`)},
+		},
+		FinishReason: "tool_calls",
+	})
+}

@@ -15,11 +15,11 @@ type Fields struct {
 	Stream      bool   // "stream": true
 	HasMessages bool   // a "messages" array is present
 	HasTools    bool   // a non-empty "tools" array is present
-	HasSchema   bool   // a "response_format" or "output_config" object is present
+	HasSchema   bool   // a "response_format", "output_config" or "output_format" object is present
 
 	modelStart, modelEnd int // byte span of the model value (of any type), quotes included
 
-	responseFormat, outputConfig bool // the last such member is an object
+	responseFormat, outputConfig, outputFormat bool // the last such member is an object
 }
 
 // Errors reported by Peek.
@@ -114,8 +114,10 @@ func peek(body []byte, copyModel, validate bool) (Fields, error) {
 			f.responseFormat = v[0] == '{'
 		case "output_config":
 			f.outputConfig = v[0] == '{'
+		case "output_format": // Anthropic's beta spelling of output_config.format
+			f.outputFormat = v[0] == '{'
 		}
-		f.HasSchema = f.responseFormat || f.outputConfig
+		f.HasSchema = f.responseFormat || f.outputConfig || f.outputFormat
 		i = ve
 	}
 }

@@ -357,3 +357,18 @@ func ExampleSetModel() {
 	// fast
 	// {"model":"gpt-4o-mini","messages":[{"role":"user","content":"hi"}]}
 }
+
+// An Anthropic request that asks for structured output through the beta
+// output_format member carries a schema: validation must read the body.
+func TestPeekOutputFormatHasSchema(t *testing.T) {
+	body := `{"model":"claude-sonnet-4-5","max_tokens":64,"messages":[],"output_format":{"type":"json_schema","schema":{"type":"object"}}}`
+	for name, peek := range map[string]func([]byte) (wire.Fields, error){"Peek": wire.Peek, "Scan": wire.Scan} {
+		f, err := peek([]byte(body))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !f.HasSchema {
+			t.Errorf("%s: HasSchema = false for a request with output_format", name)
+		}
+	}
+}

@@ -106,6 +106,7 @@ func (a *Accumulator) Add(ev sse.Event) {
 	}
 	var c struct {
 		Choices []struct {
+			Index int `json:"index"`
 			Delta struct {
 				Content   string `json:"content"`
 				Refusal   string `json:"refusal"`
@@ -117,34 +118,58 @@ func (a *Accumulator) Add(ev sse.Event) {
 						Arguments string `json:"arguments"`
 					} `json:"function"`
 				} `json:"tool_calls"`
+				FunctionCall *struct { // the legacy form, for requests with "functions"
+					Name      string `json:"name"`
+					Arguments string `json:"arguments"`
+				} `json:"function_call"`
 			} `json:"delta"`
 			FinishReason *string `json:"finish_reason"`
 		} `json:"choices"`
 	}
-	if json.Unmarshal(ev.Data, &c) != nil || len(c.Choices) == 0 {
+	if json.Unmarshal(ev.Data, &c) != nil {
 		return
 	}
-	ch := c.Choices[0]
-	a.text.WriteString(ch.Delta.Content)
-	for _, t := range ch.Delta.ToolCalls {
-		p, ok := a.index[t.Index]
-		if !ok {
-			p = len(a.calls)
-			a.index[t.Index] = p
-			a.calls = append(a.calls, ToolCall{})
+	for i := range c.Choices {
+		// With n > 1 each choice streams under its own index; the output
+		// is the first choice's, as ParseOutput reads it.
+		ch := &c.Choices[i]
+		if ch.Index != 0 {
+			continue
 		}
-		tc := &a.calls[p]
-		if t.ID != "" {
-			tc.ID = t.ID
+		a.text.WriteString(ch.Delta.Content)
+		for _, t := range ch.Delta.ToolCalls {
+			a.addCall(t.Index, t.ID, t.Function.Name, t.Function.Arguments)
 		}
-		if t.Function.Name != "" {
-			tc.Name = t.Function.Name
+		if fc := ch.Delta.FunctionCall; fc != nil {
+			a.addCall(legacyCall, "", fc.Name, fc.Arguments)
 		}
-		tc.Arguments = append(tc.Arguments, t.Function.Arguments...)
+		if ch.FinishReason != nil && *ch.FinishReason != "" {
+			a.reason = *ch.FinishReason
+		}
 	}
-	if ch.FinishReason != nil && *ch.FinishReason != "" {
-		a.reason = *ch.FinishReason
+}
+
+// legacyCall is the stream index of an OpenAI legacy function_call, which
+// has none: tool-call indexes are never negative.
+const legacyCall = -1
+
+// addCall folds one OpenAI tool-call fragment into the call at stream
+// index i; id and name come with the first fragment only.
+func (a *Accumulator) addCall(i int, id, name, args string) {
+	p, ok := a.index[i]
+	if !ok {
+		p = len(a.calls)
+		a.index[i] = p
+		a.calls = append(a.calls, ToolCall{})
 	}
+	tc := &a.calls[p]
+	if id != "" {
+		tc.ID = id
+	}
+	if name != "" {
+		tc.Name = name
+	}
+	tc.Arguments = append(tc.Arguments, args...)
 }
 
 func (a *Accumulator) addAnthropic(ev sse.Event) {
