@@ -123,7 +123,7 @@ func (c *call) attempt(i, n int, start time.Time, res *result) {
 	}
 	if c.fields.Stream && isEventStream(resp.Header) {
 		c.spent(resp.Header, time.Now(), res)
-		s := c.newStream(i, n, resp, actx)
+		s := c.newStream(i, n, start, resp, actx)
 		s.spentUntil = res.spentUntil
 		s.prime(res)
 		if res.class == classify.OK && !s.complete {

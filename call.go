@@ -249,7 +249,7 @@ func (c *call) tryTarget(i int, last bool) (*Response, error) {
 		}
 		c.allCooling = c.allCooling && res.class == classify.Wait
 		act := c.p.Actions.For(res.class)
-		if res.retry == classify.RetryFalse && (act == Retry || act == Wait) {
+		if res.retry == classify.RetryFalse && (act == Retry || act == Wait || act == Reroute) {
 			act = Next
 		}
 		if res.retry == classify.RetryTrue && res.class != classify.Rejected && act != Stop {
@@ -280,7 +280,12 @@ func (c *call) tryTarget(i int, last bool) (*Response, error) {
 			if res.hasHint {
 				wait = res.hint + c.hintJitter(res.hint)
 			} else {
-				wait = c.backoff(n)
+				// Without a hint the target cools down for the backoff's
+				// base (see report), which then stands for the hint: a
+				// shorter wait would find the target cooling and skip the
+				// retry it waited for.
+				base := c.p.Retry.Backoff.Base
+				wait = max(c.backoff(n), base+c.hintJitter(base))
 			}
 			if wait > c.p.Retry.MaxWait {
 				act = Next
@@ -433,7 +438,7 @@ func (c *call) finish(resp *Response, err error) {
 		ev.Class, ev.Status, ev.Target = classify.OK, resp.Status, resp.Target
 		if s := resp.Stream; s != nil && s.err != nil {
 			ev.Class, ev.Err = classify.BrokenStream, s.err
-		} else if s != nil && s.final == io.ErrClosedPipe {
+		} else if s != nil && s.canceled {
 			ev.Class, ev.Reason, ev.Err = 0, "canceled", context.Canceled
 		}
 	} else {

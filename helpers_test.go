@@ -68,11 +68,18 @@ func newFixture(t *testing.T, d dialect, urls []string, opts ...lifeline.RouteOp
 // client (nil: the engine's default).
 func newFixtureOn(t *testing.T, client *http.Client, d dialect, urls []string, opts ...lifeline.RouteOption) *fixture {
 	t.Helper()
-	rec := &eventtest.Recorder{}
-	eopts := []lifeline.Option{lifeline.WithObserver(rec.Observe), lifeline.WithRand(func() float64 { return 0 })}
+	var eopts []lifeline.Option
 	if client != nil {
 		eopts = append(eopts, lifeline.WithHTTPClient(client))
 	}
+	return newFixtureWith(t, eopts, d, urls, opts...)
+}
+
+// newFixtureWith is newFixture with more engine options.
+func newFixtureWith(t *testing.T, eopts []lifeline.Option, d dialect, urls []string, opts ...lifeline.RouteOption) *fixture {
+	t.Helper()
+	rec := &eventtest.Recorder{}
+	eopts = append([]lifeline.Option{lifeline.WithObserver(rec.Observe), lifeline.WithRand(func() float64 { return 0 })}, eopts...)
 	e := lifeline.New(eopts...)
 	var chain []lifeline.Target
 	for i, u := range urls {

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"net/http"
 	"net/url"
+	"strconv"
 	"strings"
 
 	"github.com/lifelinehq/lifeline/validate"
@@ -99,6 +100,26 @@ func (t *target) scrubBytes(b []byte) []byte {
 
 // Name returns the route's name.
 func (r *Route) Name() string { return r.name }
+
+// String returns the route's name and chain, "smart [anthropic/claude-sonnet-4-5
+// openai/gpt-4.1]". A route prints only this (fmt, slog): its targets hold
+// their providers' credentials ready to send, which must never be printed.
+func (r *Route) String() string {
+	var b strings.Builder
+	b.WriteString(r.name)
+	b.WriteString(" [")
+	for i := range r.targets {
+		if i > 0 {
+			b.WriteByte(' ')
+		}
+		b.WriteString(r.targets[i].name)
+	}
+	b.WriteByte(']')
+	return b.String()
+}
+
+// GoString is String for the %#v verb.
+func (r *Route) GoString() string { return "lifeline.Route(" + strconv.Quote(r.String()) + ")" }
 
 // Targets returns the route's chain.
 func (r *Route) Targets() []Target {

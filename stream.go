@@ -3,6 +3,7 @@ package lifeline
 import (
 	"context"
 	"errors"
+	"fmt"
 	"io"
 	"net/http"
 	"time"
@@ -43,18 +44,21 @@ type Stream struct {
 	complete   bool // the upstream stream ended (buffered streams end in prime)
 	done       bool // Next returns final from now on
 	closed     bool
+	canceled   bool // the caller went away before the end
 	final      error
 	err        error // the broken-stream error, when the stream broke
 	spentUntil time.Time
 }
 
-func (c *call) newStream(i, n int, resp *http.Response, actx *attemptContext) *Stream {
+// newStream wraps the event stream of the attempt that started at start:
+// its first-token bound counts from then, headers included.
+func (c *call) newStream(i, n int, start time.Time, resp *http.Response, actx *attemptContext) *Stream {
 	t := &c.r.targets[i]
 	s := &Stream{
 		c: c, target: i, n: n, up: t.Provider.Kind, client: c.req.Dialect,
 		body: resp.Body, rd: sse.NewReader(resp.Body, 0),
 		actx:     actx,
-		firstEnd: time.Now().Add(c.p.Timeouts.FirstToken),
+		firstEnd: start.Add(c.p.Timeouts.FirstToken),
 	}
 	if t.Provider.Kind != c.req.Dialect {
 		s.tr = translate.NewStream(t.Provider.Kind, c.req.Dialect, c.req.Body)
@@ -75,6 +79,12 @@ func (s *Stream) prime(res *result) {
 		ev, err := s.rd.Next()
 		if err != nil {
 			c.noResponse(s.actx, s.readErr(err), res)
+			return
+		}
+		if int64(len(s.pending)+len(ev.Raw)) > c.e.maxResponse {
+			// What is held back (a buffered stream, or opening events) is
+			// bounded like a whole answer.
+			c.noResponse(s.actx, fmt.Errorf("stream held back exceeds %d bytes", c.e.maxResponse), res)
 			return
 		}
 		switch wire.EventKind(s.up, ev) {
@@ -103,6 +113,7 @@ func (s *Stream) prime(res *result) {
 			s.markFirst()
 			if !c.buffer {
 				res.class = classify.OK
+				s.pause()
 				return
 			}
 		default:
@@ -181,7 +192,8 @@ func (s *Stream) check() *validate.Failure {
 // Next returns the next events of the answer as framed SSE bytes (one or
 // more events), valid until the following call. At the end it returns
 // io.EOF; after a broken stream's error event it returns an *Error that
-// matches ErrBrokenStream.
+// matches ErrBrokenStream, and after the error event of a stream whose
+// request context was cancelled, the context's cause.
 func (s *Stream) Next() ([]byte, error) {
 	if len(s.pending) > 0 {
 		s.buf, s.pending = s.pending, s.buf[:0]
@@ -198,6 +210,14 @@ func (s *Stream) Next() ([]byte, error) {
 		s.armIdle()
 		ev, err := s.rd.Next()
 		if err != nil {
+			if cause := context.Cause(s.c.ctx); cause != nil && !errors.Is(cause, context.DeadlineExceeded) {
+				// The caller cancelled: the target is not to blame. Whoever
+				// still reads (a gateway cutting its streams at shutdown)
+				// gets the stream's error event, then the cause.
+				s.abandon(cause)
+				return wire.StreamErrorEvent(s.client, errorType(s.client), "broken_stream",
+					"lifeline: stream cancelled: "+cause.Error()), nil
+			}
 			return s.broken(classify.Transient, s.readErr(err), nil)
 		}
 		switch wire.EventKind(s.up, ev) {
@@ -226,10 +246,19 @@ func (s *Stream) Next() ([]byte, error) {
 				return s.broken(classify.Invalid, err, nil)
 			}
 			if len(s.pending) > 0 {
+				s.pause()
 				return s.takePending(), nil
 			}
 		}
 	}
+}
+
+// pause lifts the idle bound while the caller, not the upstream, has the
+// next move: the time the caller takes to come back to Next is no gap
+// between upstream events. The attempt's own bound and the request's
+// deadline still hold.
+func (s *Stream) pause() {
+	s.c.wd.arm(time.Time{}, time.Time{}, nil)
 }
 
 func (s *Stream) takePending() []byte {
@@ -316,8 +345,15 @@ func (s *Stream) Close() error {
 		s.closeUpstream()
 		return nil
 	}
-	s.done = true
-	s.final = io.ErrClosedPipe
+	s.abandon(io.ErrClosedPipe)
+	return nil
+}
+
+// abandon ends a stream nobody reads to its end any more: the upstream
+// attempt is cancelled, the target is not blamed, and Next returns final.
+func (s *Stream) abandon(final error) {
+	s.done, s.canceled = true, true
+	s.final = final
 	s.closeUpstream()
 	c := s.c
 	if !s.reported {
@@ -325,7 +361,6 @@ func (s *Stream) Close() error {
 		c.report(c.r.targets[s.target].name, s.ticket, &result{n: s.n, class: classify.OK}, breaker.Neutral)
 	}
 	c.finish(s.resp, context.Canceled)
-	return nil
 }
 
 // Err returns the broken-stream error, or nil.

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"net/http"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -331,6 +332,34 @@ func TestStreamCutWithoutTerminalEventIsTransient(t *testing.T) {
 				t.Fatal(err)
 			}
 			wantClasses(t, resp, err, "p0/m0:transient", "p1/m1:ok")
+		})
+	}
+}
+
+// What a stream holds back before the client sees it (here a whole
+// buffered answer) is bounded by the engine's response limit, as a whole
+// non-streamed answer is: a larger one fails its target, and the next one,
+// within the limit, serves.
+func TestHeldBackStreamIsBounded(t *testing.T) {
+	for _, d := range dialects {
+		t.Run(d.String(), func(t *testing.T) {
+			limit := int64(len(strings.Join(d.Stream, "")) + 64)
+			long := append([]string(nil), d.Stream...)
+			for range 4 { // more content events, each under the limit
+				long = slices.Insert(long, d.Opening+1, d.Stream[d.Opening])
+			}
+			a := newUpstream(t, events(long, false))
+			b := newUpstream(t, d.Good(true))
+			f := newFixtureWith(t, []lifeline.Option{lifeline.WithMaxResponse(limit)}, d, []string{a.URL, b.URL},
+				lifeline.WithMaxAttempts(1), lifeline.WithStreamMode(lifeline.StreamBuffer))
+			resp, _, err := f.do(true)
+			if err != nil {
+				t.Fatal(err)
+			}
+			wantClasses(t, resp, err, "p0/m0:transient", "p1/m1:ok")
+			if msg := resp.Attempts[0].Err; !strings.Contains(msg, "exceeds") {
+				t.Fatalf("first attempt's error %q does not say it was too large", msg)
+			}
 		})
 	}
 }

@@ -212,8 +212,13 @@ func (b *streamBody) Read(p []byte) (int, error) {
 		chunk, err := b.s.Next()
 		b.buf = chunk
 		if err != nil {
-			// The error event (if any) came before; the body simply ends.
+			// The error event (if any) came before; the body simply ends,
+			// unless the caller went away: then, as any body of a cancelled
+			// request, it fails with the cause.
 			b.err = io.EOF
+			if b.s.canceled && err != io.ErrClosedPipe {
+				b.err = err
+			}
 		}
 	}
 	n := copy(p, b.buf)
