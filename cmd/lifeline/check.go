@@ -14,7 +14,7 @@ func check(args []string, stdout, stderr io.Writer) error {
 	fs.SetOutput(stderr)
 	path := fs.String("config", defaultConfigFile, "configuration file to validate")
 	if err := fs.Parse(args); err != nil {
-		return err
+		return flagError(err)
 	}
 	if fs.NArg() > 0 {
 		return usageError{"check takes no arguments: " + strings.Join(fs.Args(), " ")}

@@ -77,3 +77,17 @@ func TestUnknownCommandIsAUsageError(t *testing.T) {
 		t.Fatalf("exit %d: %s", code, errOut)
 	}
 }
+
+func TestBadFlagIsAUsageError(t *testing.T) {
+	for _, args := range [][]string{
+		{"serve", "--bogus"},
+		{"serve", "--listen"},
+		{"check", "--config"},
+		{"check", "--conifg", "lifeline.yaml"},
+	} {
+		_, errOut, code := lifeline(t, args...)
+		if code != 2 || !strings.Contains(errOut, "Usage of lifeline "+args[0]) {
+			t.Errorf("%v: exit %d, want 2 with the usage: %s", args, code, errOut)
+		}
+	}
+}

@@ -90,6 +90,15 @@ type usageError struct{ msg string }
 
 func (e usageError) Error() string { return e.msg }
 
+// flagError makes a flag parsing error a usage error; -h and --help stay
+// flag.ErrHelp.
+func flagError(err error) error {
+	if errors.Is(err, flag.ErrHelp) {
+		return err
+	}
+	return usageError{err.Error()}
+}
+
 func versionString() string {
 	if version != "" {
 		return version

@@ -29,7 +29,7 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	configPath := fs.String("config", "", "configuration file (default ./lifeline.yaml, else provider keys from the environment, else the embedded demo)")
 	listen := fs.String("listen", "", "listen address, overriding the config's listen (e.g. 127.0.0.1:8080)")
 	if err := fs.Parse(args); err != nil {
-		return err
+		return flagError(err)
 	}
 	if fs.NArg() > 0 {
 		return usageError{"serve takes no arguments: " + strings.Join(fs.Args(), " ")}

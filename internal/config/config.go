@@ -42,8 +42,9 @@ type Config struct {
 
 // source records the file a Config was parsed from.
 type source struct {
-	file string
-	pos  positions
+	file    string
+	pos     positions
+	numbers map[string]bool // key paths the file set to a number
 }
 
 // State selects the state store.

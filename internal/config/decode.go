@@ -159,10 +159,12 @@ func (d *decoder) decodeInt(n ast.Node, v reflect.Value, path string) {
 		switch x := in.Value.(type) {
 		case int64:
 			v.SetInt(x)
+			d.c.numbers[path] = true
 			return
 		case uint64:
 			if x <= math.MaxInt64 {
 				v.SetInt(int64(x))
+				d.c.numbers[path] = true
 				return
 			}
 		}
@@ -174,14 +176,17 @@ func (d *decoder) decodeFloat(n ast.Node, v reflect.Value, path string) {
 	switch x := n.(type) {
 	case *ast.FloatNode:
 		v.SetFloat(x.Value)
+		d.c.numbers[path] = true
 		return
 	case *ast.IntegerNode:
 		switch y := x.Value.(type) {
 		case int64:
 			v.SetFloat(float64(y))
+			d.c.numbers[path] = true
 			return
 		case uint64:
 			v.SetFloat(float64(y))
+			d.c.numbers[path] = true
 			return
 		}
 	}

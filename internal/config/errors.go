@@ -103,9 +103,10 @@ func problemOf(err error) (msg, fix string) {
 
 // collector gathers problems with their positions.
 type collector struct {
-	file string
-	pos  positions
-	errs []*Error
+	file    string
+	pos     positions
+	numbers map[string]bool // key paths the file set to a number; nil when built in code
+	errs    []*Error
 }
 
 // add records a problem at path; its line comes from the nearest recorded
@@ -118,6 +119,12 @@ func (c *collector) add(path, msg, fix string) {
 func (c *collector) addAt(line int, path, msg, fix string) {
 	c.errs = append(c.errs, &Error{File: c.file, Line: line, Path: path, Msg: msg, Fix: fix})
 }
+
+// written reports whether the file set the number at path: a key written
+// as 0 is then a value to check, not "the default". False for a key left
+// out, written as null or not a number, and for a configuration built in
+// code.
+func (c *collector) written(path string) bool { return c.numbers[path] }
 
 // err joins the problems in file order (problems without a line last), or
 // returns nil.

@@ -45,14 +45,14 @@ func Parse(name string, data []byte, dir string, env func(string) (string, bool)
 		col := &collector{file: name, errs: x.errs}
 		return nil, col.err()
 	}
-	col := &collector{file: name, pos: positions{}}
+	col := &collector{file: name, pos: positions{}, numbers: map[string]bool{}}
 	file, err := parser.ParseBytes(x.text, 0)
 	if err != nil {
 		col.addAt(syntaxLine(err), "", "invalid YAML: "+scrub(syntaxMessage(err), x.values),
 			"check the indentation and quoting on this line")
 		return nil, col.err()
 	}
-	c := &Config{src: &source{file: name, pos: col.pos}}
+	c := &Config{src: &source{file: name, pos: col.pos, numbers: col.numbers}}
 	if len(file.Docs) > 1 {
 		col.addAt(docLine(file.Docs[1]), "", "more than one YAML document", "keep a single document: remove the --- separator and what follows")
 	}

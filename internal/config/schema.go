@@ -3,6 +3,7 @@ package config
 import (
 	"bytes"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"math"
 	"os"
@@ -10,6 +11,8 @@ import (
 	"strings"
 
 	"github.com/goccy/go-yaml/ast"
+
+	"github.com/lifelinehq/lifeline/validate"
 )
 
 // Schema is a JSON Schema from the configuration: written inline (a YAML or
@@ -160,4 +163,19 @@ func checkSchemaJSON(b []byte) string {
 		return "not a JSON object"
 	}
 	return ""
+}
+
+// compileSchema reports why the engine would refuse schema b, or "": the
+// validator's own compiler judges it, so that `lifeline check` refuses
+// exactly the schemas that serve would refuse.
+func compileSchema(b []byte) string {
+	_, err := validate.New(validate.Spec{Schema: b}, nil)
+	if err == nil {
+		return ""
+	}
+	var se *validate.SchemaError
+	if errors.As(err, &se) {
+		return se.Reason
+	}
+	return err.Error()
 }

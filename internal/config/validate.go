@@ -20,7 +20,7 @@ import (
 func (c *Config) Validate() error {
 	col := &collector{}
 	if c.src != nil {
-		col.file, col.pos = c.src.file, c.src.pos
+		col.file, col.pos, col.numbers = c.src.file, c.src.pos, c.src.numbers
 	}
 	c.validate(col)
 	return col.err()

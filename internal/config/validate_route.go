@@ -77,12 +77,15 @@ func validateChain(col *collector, path string, chain []Target, providers []stri
 func validateValidate(col *collector, path string, v Validate) {
 	checkName(col, path+".stream", "stream mode", v.Stream, []string{"buffer", "pass"})
 	if len(v.JSONSchema.JSON) > 0 {
+		src := "inline schema"
+		if v.JSONSchema.Path != "" {
+			src = fmt.Sprintf("schema file %q", v.JSONSchema.Path)
+		}
 		if msg := checkSchemaJSON(v.JSONSchema.JSON); msg != "" {
-			src := "inline schema"
-			if v.JSONSchema.Path != "" {
-				src = fmt.Sprintf("schema file %q", v.JSONSchema.Path)
-			}
 			col.add(path+".json_schema", src+" is "+msg, "give a JSON Schema object, e.g. {\"type\": \"object\"}")
+		} else if msg := compileSchema(v.JSONSchema.JSON); msg != "" {
+			col.add(path+".json_schema", src+" is not a valid JSON Schema: "+msg,
+				"correct the schema (draft 2020-12, or draft-07 with its $schema), e.g. {\"type\": \"object\"}")
 		}
 	}
 	for k, ch := range v.Checks {
@@ -127,7 +130,7 @@ func validateValidate(col *collector, path string, v Validate) {
 // validateRetry checks the keys written under path (zero: inherited) and the
 // effective policy eff.
 func validateRetry(col *collector, path string, r, eff Retry) {
-	if r.MaxAttempts < 0 {
+	if r.MaxAttempts < 0 || r.MaxAttempts == 0 && col.written(path+".max_attempts") {
 		col.add(path+".max_attempts", fmt.Sprintf("max_attempts is %d; it must be at least 1", r.MaxAttempts), "write 1 for a single try per target, 3 for up to two retries")
 	}
 	nonNegative(col, path+".base", r.Base)
@@ -163,11 +166,11 @@ func validateBreaker(col *collector, path string, b, eff Breaker) {
 		key string
 		v   int
 	}{{"min_requests", b.MinRequests}, {"consecutive_failures", b.ConsecutiveFailures}, {"half_open_probes", b.HalfOpenProbes}} {
-		if f.v < 0 {
+		if f.v < 0 || f.v == 0 && col.written(path+"."+f.key) {
 			col.add(path+"."+f.key, fmt.Sprintf("%s is %d; it must be at least 1", f.key, f.v), "write a whole number of at least 1")
 		}
 	}
-	if b.FailureRate < 0 || b.FailureRate > 1 {
+	if b.FailureRate < 0 || b.FailureRate > 1 || b.FailureRate == 0 && col.written(path+".failure_rate") {
 		col.add(path+".failure_rate", fmt.Sprintf("failure_rate %s is outside (0, 1]", strconv.FormatFloat(b.FailureRate, 'g', -1, 64)),
 			"write a fraction such as 0.5 (half the attempts failed)")
 	}

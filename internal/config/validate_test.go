@@ -18,7 +18,7 @@ const (
 
 func TestValidationErrors(t *testing.T) {
 	dir := t.TempDir()
-	for name, body := range map[string]string{"bad.json": `{"type": "object",}`, "list.json": `[1, 2]`} {
+	for name, body := range map[string]string{"bad.json": `{"type": "object",}`, "list.json": `[1, 2]`, "ref.json": `{"$ref": "other.json"}`} {
 		if err := os.WriteFile(filepath.Join(dir, name), []byte(body), 0o644); err != nil {
 			t.Fatal(err)
 		}
@@ -117,6 +117,12 @@ func TestValidationErrors(t *testing.T) {
 		{"inline schema string not JSON",
 			base + "    validate: {json_schema: '{type: object}'}\n",
 			`lifeline.yaml:7: routes[0].validate.json_schema: inline schema is not valid JSON: invalid character 't' looking for beginning of object key string; fix: give a JSON Schema object, e.g. {"type": "object"}`},
+		{"inline schema that is not a valid JSON Schema",
+			base + "    validate: {json_schema: {type: 5}}\n",
+			`lifeline.yaml:7: routes[0].validate.json_schema: inline schema is not a valid JSON Schema: not a valid schema for its draft: at /type: 'anyOf' failed, first branch: value must be one of 'array', 'boolean', 'integer', 'null', 'number', 'object', 'string' (and 1 more); fix: correct the schema (draft 2020-12, or draft-07 with its $schema), e.g. {"type": "object"}`},
+		{"schema file with an external reference",
+			base + "    validate: {json_schema: ref.json}\n",
+			`lifeline.yaml:7: routes[0].validate.json_schema: schema file "ref.json" is not a valid JSON Schema: cannot load "other.json": external references are not allowed; fix: correct the schema (draft 2020-12, or draft-07 with its $schema), e.g. {"type": "object"}`},
 		{"empty check",
 			base + "    validate:\n      checks:\n        - {}\n",
 			`lifeline.yaml:9: routes[0].validate.checks[0]: empty check; fix: set one of min_length, regex or required_fields`},
@@ -140,6 +146,15 @@ func TestValidationErrors(t *testing.T) {
 		{"max_attempts below 1",
 			base + "defaults:\n  retry:\n    max_attempts: -1\n",
 			`lifeline.yaml:9: defaults.retry.max_attempts: max_attempts is -1; it must be at least 1; fix: write 1 for a single try per target, 3 for up to two retries`},
+		{"max_attempts written as 0",
+			base + "    retry: {max_attempts: 0}\n",
+			`lifeline.yaml:7: routes[0].retry.max_attempts: max_attempts is 0; it must be at least 1; fix: write 1 for a single try per target, 3 for up to two retries`},
+		{"half_open_probes written as 0",
+			base + "defaults:\n  breaker: {half_open_probes: 0}\n",
+			`lifeline.yaml:8: defaults.breaker.half_open_probes: half_open_probes is 0; it must be at least 1; fix: write a whole number of at least 1`},
+		{"failure_rate written as 0",
+			base + "    breaker: {failure_rate: 0}\n",
+			`lifeline.yaml:7: routes[0].breaker.failure_rate: failure_rate 0 is outside (0, 1]; fix: write a fraction such as 0.5 (half the attempts failed)`},
 		{"unknown jitter",
 			base + "    retry: {jitter: ful}\n",
 			`lifeline.yaml:7: routes[0].retry.jitter: unknown jitter "ful"; fix: did you mean "full"? use one of: full, equal, decorrelated, none`},
