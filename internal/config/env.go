@@ -19,7 +19,10 @@ type expansion struct {
 // expand replaces ${VAR} and ${VAR:-default} in data, outside YAML comments.
 // $${ stands for a literal ${. A variable that is unset (or, with :-, empty)
 // takes the default; unset without a default is an error naming the
-// variable, the file and the line. Values may not contain line breaks.
+// variable, the file and the line. Values may not contain line breaks. A
+// variable's value inside a quoted scalar is escaped for its quotes, so
+// that it reads back exactly: a backslash or '"' in double quotes, a "'"
+// in single ones. A default is file text, written for its quotes already.
 func expand(file string, data []byte, env lookupFunc) expansion {
 	if env == nil {
 		env = func(string) (string, bool) { return "", false }
@@ -29,16 +32,23 @@ func expand(file string, data []byte, env lookupFunc) expansion {
 	b.Grow(len(data))
 	s := scanner{}
 	for lineNo, line := range splitLines(data) {
+		quote := s.quote
 		code, comment := s.split(line)
-		out.substitute(&b, file, lineNo+1, code, env)
+		out.substitute(&b, file, lineNo+1, code, quote, env)
 		b.Write(comment)
 	}
 	out.text = b.Bytes()
 	return out
 }
 
-// substitute writes code to b with its ${…} references replaced.
-func (x *expansion) substitute(b *bytes.Buffer, file string, line int, code []byte, env lookupFunc) {
+// substitute writes code to b with its ${…} references replaced; quote is
+// the quoted scalar open at the start of code, if any.
+func (x *expansion) substitute(b *bytes.Buffer, file string, line int, code []byte, quote byte, env lookupFunc) {
+	var quotes []byte // the quote open at each byte of code
+	if bytes.Contains(code, []byte("${")) {
+		quotes = quotesIn(code, quote)
+	}
+	off := 0 // where code now starts in the line's code
 	for {
 		i := bytes.IndexByte(code, '$')
 		if i < 0 || i+1 >= len(code) {
@@ -49,13 +59,14 @@ func (x *expansion) substitute(b *bytes.Buffer, file string, line int, code []by
 		switch {
 		case code[i+1] == '$' && i+2 < len(code) && code[i+2] == '{':
 			b.WriteString("${")
-			code = code[i+3:]
+			code, off = code[i+3:], off+i+3
 			continue
 		case code[i+1] != '{':
 			b.WriteByte('$')
-			code = code[i+1:]
+			code, off = code[i+1:], off+i+1
 			continue
 		}
+		q := quotes[off+i]
 		end := bytes.IndexByte(code[i:], '}')
 		if end < 0 {
 			x.errs = append(x.errs, &Error{File: file, Line: line,
@@ -65,7 +76,7 @@ func (x *expansion) substitute(b *bytes.Buffer, file string, line int, code []by
 			return
 		}
 		ref := string(code[i+2 : i+end])
-		code = code[i+end+1:]
+		code, off = code[i+end+1:], off+i+end+1
 		name, def, hasDef := strings.Cut(ref, ":-")
 		if !validVarName(name) {
 			x.errs = append(x.errs, &Error{File: file, Line: line,
@@ -76,8 +87,9 @@ func (x *expansion) substitute(b *bytes.Buffer, file string, line int, code []by
 		v, ok := env(name)
 		switch {
 		case ok && (v != "" || !hasDef):
+			v = escapeFor(q, v)
 		case hasDef:
-			v = def
+			v = def // file text: written for its quotes already
 		default:
 			x.errs = append(x.errs, &Error{File: file, Line: line,
 				Msg: fmt.Sprintf("environment variable %s is not set (${%s})", name, name),
@@ -95,6 +107,33 @@ func (x *expansion) substitute(b *bytes.Buffer, file string, line int, code []by
 		}
 		b.WriteString(v)
 	}
+}
+
+// quotesIn returns, for each byte of code, the quoted scalar open there
+// (a double or a single quote, or 0), given the one open at its start.
+func quotesIn(code []byte, quote byte) []byte {
+	s := scanner{quote: quote}
+	out := make([]byte, len(code))
+	for i := 0; i < len(code); {
+		next := s.step(code, i)
+		for j := i; j < next && j < len(code); j++ {
+			out[j] = s.quote
+		}
+		i = next
+	}
+	return out
+}
+
+// escapeFor writes v as it must stand inside the given quotes to read back
+// as v.
+func escapeFor(quote byte, v string) string {
+	switch quote {
+	case '"':
+		return strings.NewReplacer(`\`, `\\`, `"`, `\"`).Replace(v)
+	case '\'':
+		return strings.ReplaceAll(v, "'", "''")
+	}
+	return v
 }
 
 // trimRef shortens an unterminated reference for an error message.
@@ -155,34 +194,40 @@ func (s *scanner) split(line []byte) (code, comment []byte) {
 		}
 		s.block = false
 	}
-	i := 0
-	for i < len(line) {
-		c := line[i]
-		switch {
-		case s.quote == '"':
-			if c == '\\' {
-				i++
-			} else if c == '"' {
-				s.quote = 0
-			}
-		case s.quote == '\'':
-			if c == '\'' {
-				if i+1 < len(line) && line[i+1] == '\'' {
-					i++
-				} else {
-					s.quote = 0
-				}
-			}
-		case c == '#' && (i == 0 || line[i-1] == ' ' || line[i-1] == '\t'):
+	for i := 0; i < len(line); {
+		if c := line[i]; s.quote == 0 && c == '#' && (i == 0 || line[i-1] == ' ' || line[i-1] == '\t') {
 			s.openBlock(line[:i])
 			return line[:i], line[i:]
-		case (c == '"' || c == '\'') && quoteStarts(line[:i]):
-			s.quote = c
 		}
-		i++
+		i = s.step(line, i)
 	}
 	s.openBlock(line)
 	return line, nil
+}
+
+// step moves past line[i] (and the byte it escapes, if any), opening or
+// closing a quoted scalar there, and returns where the next byte starts.
+func (s *scanner) step(line []byte, i int) int {
+	c := line[i]
+	switch {
+	case s.quote == '"':
+		if c == '\\' {
+			i++
+		} else if c == '"' {
+			s.quote = 0
+		}
+	case s.quote == '\'':
+		if c == '\'' {
+			if i+1 < len(line) && line[i+1] == '\'' {
+				i++
+			} else {
+				s.quote = 0
+			}
+		}
+	case (c == '"' || c == '\'') && quoteStarts(line[:i]):
+		s.quote = c
+	}
+	return i + 1
 }
 
 // openBlock enters block-scalar mode when code ends with an indicator.

@@ -98,6 +98,27 @@ routes:
 	}
 }
 
+// A variable's value reads back exactly whatever quotes it stands in:
+// YAML escapes in double quotes and doubled apostrophes in single ones are
+// the file's, never the value's.
+func TestParseKeepsValuesVerbatimInQuotes(t *testing.T) {
+	const key = `sk-a\tb"c'd\`
+	for _, quoted := range []string{`"${KEY}"`, `'${KEY}'`, `"x${KEY}"`, `'it''s ${KEY}'`} {
+		t.Run(quoted, func(t *testing.T) {
+			src := "providers:\n  - {name: openai, kind: openai, api_key: " + quoted + "}\n" +
+				"routes:\n  - {name: fast, chain: [{provider: openai, model: m}]}\n"
+			c, err := Parse("lifeline.yaml", []byte(src), "", testEnv("KEY", key))
+			if err != nil {
+				t.Fatal(err)
+			}
+			prefix := map[string]string{`"x${KEY}"`: "x", `'it''s ${KEY}'`: "it's "}[quoted]
+			if got := c.Providers[0].APIKey.Reveal(); got != prefix+key {
+				t.Fatalf("api_key = %q, want %q", got, prefix+key)
+			}
+		})
+	}
+}
+
 func TestSyntaxErrorDoesNotEchoSubstitutedSecret(t *testing.T) {
 	// The YAML parser quotes a duplicate key in its message.
 	src := base + "    ${SECRET}: 1\n    ${SECRET}: 2\n"

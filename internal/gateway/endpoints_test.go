@@ -294,3 +294,31 @@ func TestStatusShowsBreakersCooldownsBudgetsAndCounts(t *testing.T) {
 		t.Errorf("fb1/m1 recent ok = %d", c)
 	}
 }
+
+func TestFallbacksCountOnlyMovesToAnotherTarget(t *testing.T) {
+	d := openaiD
+	failing := newUpstream(t, d.Server)
+	good := newUpstream(t, d.Good(false))
+	g := startGW(t, gateway.Config{Routes: []gateway.RouteSpec{
+		prefixedRoute("alone", "al", on(d, failing.URL), lifeline.WithMaxAttempts(2)),
+		prefixedRoute("pair", "pr", on(d, failing.URL, good.URL), lifeline.WithMaxAttempts(2)),
+		prefixedRoute("dead", "dd", on(d, failing.URL, failing.URL), lifeline.WithMaxAttempts(1)),
+	}})
+	send := func(routeName string) answer {
+		return g.post(d.path, strings.Replace(d.Request, `"route"`, `"`+routeName+`"`, 1))
+	}
+	wantError(t, d, send("alone"), 503, "upstream_unavailable")
+	wantServed(t, send("pair"), "pr1/m1", 3)
+	wantError(t, d, send("dead"), 503, "upstream_unavailable")
+	body := g.get("/metrics").body
+	// A route of one target has nowhere to fall back to; a chain of two
+	// moves once at most.
+	if line := metricLine(body, "lifeline_fallbacks_total", `route="alone"`); line != "" {
+		t.Errorf("a one-target route counts a fallback: %s", line)
+	}
+	for _, r := range []string{"pair", "dead"} {
+		if line := metricLine(body, "lifeline_fallbacks_total", `route="`+r+`"`); !strings.HasSuffix(line, " 1") {
+			t.Errorf("route %s: %q, want one fallback", r, line)
+		}
+	}
+}

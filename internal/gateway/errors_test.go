@@ -220,17 +220,34 @@ func TestBodyOverLimitIs413WithoutUpstreamCall(t *testing.T) {
 }
 
 func TestErrorsOfOtherMethodsAndPaths(t *testing.T) {
-	a := newUpstream(t, openaiD.Good(false))
-	g := newGW(t, openaiD, []string{a.URL})
-	if ans := g.get("/v1/chat/completions"); ans.status != http.StatusMethodNotAllowed {
-		t.Fatalf("GET on a POST endpoint: %d", ans.status)
-	}
-	if ans := g.post("/v1/completions", openaiD.Request); ans.status != http.StatusNotFound {
-		t.Fatalf("unknown path: %d", ans.status)
-	}
-	if a.Count() != 0 {
-		t.Fatal(fmt.Sprint(a.Count(), " upstream calls"))
-	}
+	each(t, func(t *testing.T, d dialect) {
+		a := newUpstream(t, d.Good(false))
+		g := newGW(t, d, []string{a.URL})
+		// Errors an SDK can read: its dialect, x-should-retry: false.
+		ans := g.get(d.path)
+		wantError(t, d, ans, http.StatusMethodNotAllowed, "invalid_request_error")
+		if ans.header.Get("Allow") != "POST" {
+			t.Fatalf("Allow = %q", ans.header.Get("Allow"))
+		}
+		notFound := "invalid_request_error"
+		if d.Kind == wire.Anthropic {
+			notFound = "not_found_error"
+		}
+		wantError(t, openaiD, g.post("/v1/completions", d.Request), http.StatusNotFound, "invalid_request_error")
+		wantError(t, d, g.post(d.path+"/extra", d.Request), http.StatusNotFound, notFound)
+		if ans := g.post("/metrics", ""); ans.status != http.StatusMethodNotAllowed || ans.header.Get("Allow") == "" {
+			t.Fatalf("POST on a GET endpoint: %d %v", ans.status, ans.header)
+		}
+		// The other endpoints still answer.
+		for _, p := range []string{"/", "/healthz", "/readyz", "/metrics", "/api/status", "/v1/models"} {
+			if ans := g.get(p); ans.status != 200 {
+				t.Fatalf("GET %s: %d", p, ans.status)
+			}
+		}
+		if a.Count() != 0 {
+			t.Fatal(fmt.Sprint(a.Count(), " upstream calls"))
+		}
+	})
 }
 
 // overloadedStatus is the status of the dialect's overloaded fixture.

@@ -146,7 +146,10 @@ func startGW(t testing.TB, cfg gateway.Config) *harness {
 	}
 	srv.MarkReady()
 	h.srv = srv
-	h.ts = httptest.NewServer(srv)
+	// Served as lifeline serve serves it: Abort reaches every request.
+	h.ts = httptest.NewUnstartedServer(srv)
+	h.ts.Config.BaseContext = srv.BaseContext
+	h.ts.Start()
 	h.client = &http.Client{Transport: &http.Transport{}}
 	t.Cleanup(func() {
 		h.client.CloseIdleConnections()

@@ -5,6 +5,7 @@ import (
 	"context"
 	"io"
 	"net/http"
+	"net/http/httptest"
 	"strings"
 	"sync"
 	"testing"
@@ -250,4 +251,58 @@ func waitIdle(t *testing.T, s *gateway.Server) {
 		}
 		time.Sleep(5 * time.Millisecond)
 	}
+}
+
+// deadlineWriter is a ResponseWriter that notes a body write made while no
+// write deadline bounded it.
+type deadlineWriter struct {
+	*httptest.ResponseRecorder
+	deadline  time.Time
+	unbounded bool
+}
+
+func (w *deadlineWriter) SetWriteDeadline(t time.Time) error { w.deadline = t; return nil }
+
+func (w *deadlineWriter) Write(b []byte) (int, error) {
+	if w.deadline.IsZero() {
+		w.unbounded = true
+	}
+	return w.ResponseRecorder.Write(b)
+}
+
+// A client that stops reading holds no answer's handler forever: replays
+// (up to a whole stored stream) and errors (a rejected request's body)
+// are written under a deadline like served answers.
+func TestEveryAnswerIsWrittenUnderAWriteDeadline(t *testing.T) {
+	modes(t, func(t *testing.T, d dialect, stream bool) {
+		a := newUpstream(t, d.Good(stream))
+		r := newUpstream(t, d.BadReq)
+		g := startGW(t, gateway.Config{Routes: []gateway.RouteSpec{
+			route("route", on(d, a.URL)),
+			prefixedRoute("rejecting", "r", on(d, r.URL)),
+		}})
+		wantServed(t, g.send(d, stream, "Idempotency-Key", "bounded"), "p0/m0", 1)
+		for _, tc := range []struct {
+			name, body, key string
+			status          int
+		}{
+			{"served", d.Body(stream), "", 200},
+			{"replay", d.Body(stream), "bounded", 200},
+			{"unknown route", strings.Replace(d.Body(stream), `"route"`, `"nope"`, 1), "", 404},
+			{"rejected", strings.Replace(d.Body(stream), `"route"`, `"rejecting"`, 1), "", 400},
+		} {
+			req := httptest.NewRequest(http.MethodPost, d.path, strings.NewReader(tc.body))
+			if tc.key != "" {
+				req.Header.Set("Idempotency-Key", tc.key)
+			}
+			w := &deadlineWriter{ResponseRecorder: httptest.NewRecorder()}
+			g.srv.ServeHTTP(w, req)
+			if w.Code != tc.status {
+				t.Fatalf("%s: status %d, want %d: %s", tc.name, w.Code, tc.status, w.Body)
+			}
+			if w.unbounded {
+				t.Errorf("%s: the answer was written without a write deadline", tc.name)
+			}
+		}
+	})
 }

@@ -113,7 +113,13 @@ claims:
 			return
 		}
 	}
-	if x.r.Context().Err() != nil {
+	if context.Cause(x.r.Context()) == ErrShuttingDown {
+		x.fail(shuttingDown())
+		return
+	}
+	if err := x.r.Context().Err(); err != nil {
+		x.status, x.err = 499, err // the client went away
+		x.log()
 		return
 	}
 	x.fail(lifeline.NewError(lifeline.ErrDeadlineExceeded, http.StatusGatewayTimeout, "deadline_exceeded",
@@ -130,6 +136,8 @@ func (x *exchange) replay(rec *store.Record) {
 	if !rec.Stream {
 		h["Content-Length"] = []string{strconv.Itoa(len(rec.Body))}
 	}
+	// A stored answer may be a whole stream: its write is bounded too.
+	_ = http.NewResponseController(x.w).SetWriteDeadline(time.Now().Add(writeTimeout))
 	x.w.WriteHeader(rec.Status)
 	n, _ := x.w.Write(rec.Body)
 	x.bytes, x.status = n, rec.Status

@@ -211,3 +211,32 @@ func TestManyConcurrentRequests(t *testing.T) {
 		waitIdle(t, g.srv)
 	})
 }
+
+func TestAbortAnswersADuplicateWaitingForTheFirst(t *testing.T) {
+	modes(t, func(t *testing.T, d dialect, stream bool) {
+		arrived := make(chan struct{})
+		var once sync.Once
+		a := newUpstream(t, func(w http.ResponseWriter, r *http.Request) {
+			once.Do(func() { close(arrived) })
+			<-r.Context().Done()
+		})
+		st := storetest.NewAwaitSignal(memory.New())
+		g := startGW(t, gateway.Config{Routes: []gateway.RouteSpec{route("route", on(d, a.URL))}, Store: st})
+		first := g.async(d, stream, "Idempotency-Key", "step-3")
+		<-arrived
+		second := g.async(d, stream, "Idempotency-Key", "step-3")
+		<-st.Awaiting()
+		g.srv.Abort()
+		for _, r := range []result{<-first, <-second} {
+			if r.err != nil {
+				t.Fatal(r.err)
+			}
+			// Another replica may serve it: a 503 in the client's dialect,
+			// never an empty 200.
+			wantError(t, d, r.ans, 503, "upstream_unavailable")
+			if r.ans.header.Get("Retry-After") == "" {
+				t.Fatalf("no Retry-After: %v", r.ans.header)
+			}
+		}
+	})
+}

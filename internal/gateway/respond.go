@@ -57,6 +57,9 @@ func writeError(w http.ResponseWriter, red *redactor, d wire.Dialect, route stri
 	}
 	body := red.bytes(e.Body(d))
 	h["Content-Length"] = []string{strconv.Itoa(len(body))}
+	// A rejected request's body may be large: a client that stops reading
+	// does not hold the handler forever.
+	_ = http.NewResponseController(w).SetWriteDeadline(time.Now().Add(writeTimeout))
 	w.WriteHeader(e.Status)
 	w.Write(body)
 }

@@ -4,6 +4,8 @@ import (
 	"context"
 	"encoding/json"
 	"net/http"
+	"strconv"
+	"strings"
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
@@ -26,7 +28,38 @@ func (s *Server) routesMux(reg *prometheus.Registry) *http.ServeMux {
 	mux.Handle("GET /metrics", promhttp.HandlerFor(reg, promhttp.HandlerOpts{Registry: reg}))
 	mux.HandleFunc("GET /api/status", s.status)
 	mux.HandleFunc("GET /{$}", s.dashboard)
+	mux.HandleFunc("/", s.unrouted)
 	return mux
+}
+
+// allowedMethods returns the methods an endpoint answers, or "" for a
+// path that is no endpoint.
+func allowedMethods(path string) string {
+	switch path {
+	case "/v1/chat/completions", "/v1/messages":
+		return http.MethodPost
+	case "/v1/models", "/healthz", "/readyz", "/metrics", "/api/status", "/":
+		return "GET, HEAD"
+	}
+	return ""
+}
+
+// unrouted answers a request no endpoint takes: 405 for another method
+// of an endpoint, else 404. Like every error of lifeline's, the body is in
+// the client's dialect (Anthropic under /v1/messages) so SDKs read it.
+func (s *Server) unrouted(w http.ResponseWriter, r *http.Request) {
+	d, notFound := wire.OpenAI, "invalid_request_error"
+	if strings.HasPrefix(r.URL.Path, "/v1/messages") {
+		d, notFound = wire.Anthropic, "not_found_error"
+	}
+	if allow := allowedMethods(r.URL.Path); allow != "" {
+		w.Header().Set("Allow", allow)
+		writeError(w, s.redact, d, "", clientError(http.StatusMethodNotAllowed, "invalid_request_error",
+			"method "+r.Method+" is not allowed on "+r.URL.Path+"; allowed: "+allow))
+		return
+	}
+	writeError(w, s.redact, d, "", clientError(http.StatusNotFound, notFound,
+		"no endpoint "+strconv.Quote(r.URL.Path)+": lifeline serves POST /v1/chat/completions and POST /v1/messages"))
 }
 
 // models lists the routes a client may use, in the OpenAI list shape.
