@@ -8,6 +8,7 @@ import (
 	"strconv"
 	"strings"
 	"testing"
+	"time"
 )
 
 // chatBody is an OpenAI chat request for route.
@@ -86,9 +87,11 @@ func (f *fleet) get(r *replica, path string) []byte {
 
 // targetState is one target in /api/status.
 type targetState struct {
-	Target     string `json:"target"`
-	State      string `json:"state"`
-	Generation uint64 `json:"generation"`
+	Target       string     `json:"target"`
+	State        string     `json:"state"`
+	Generation   uint64     `json:"generation"`
+	CoolingUntil *time.Time `json:"cooling_until"`
+	CoolReason   string     `json:"cool_reason"`
 }
 
 // state returns target's breaker state as r's /api/status shows it.

@@ -10,6 +10,10 @@
 //     staleness bound);
 //   - after the cool-down, exactly one half-open probe crosses the fleet,
 //     however many replicas receive requests at that moment;
+//   - a target cooling down after one replica saw a 429 too long to wait
+//     for, or a spent quota, is skipped by the others without a call;
+//   - retries one replica made spend the target's retry budget for all:
+//     once it is empty, the others move on without retrying;
 //   - a duplicate request with the same Idempotency-Key sent to another
 //     replica while the first runs is answered from the first one's result,
 //     byte for byte, streams included, with one upstream call in total;

@@ -122,12 +122,19 @@ func startFleet(t testing.TB, rs *redistest.Server, n int, yaml string, env map[
 
 // upstream is a mock provider whose answers a test turns bad and good:
 // while failing, every request gets the mock's overloaded fault (a 503
-// "overloaded" in the OpenAI dialect), forced with the X-Mock-Fault header.
-// It counts the requests it receives.
+// "overloaded" in the OpenAI dialect), or the fault failWith chose, forced
+// with the X-Mock-Fault header. It counts the requests it receives.
 type upstream struct {
 	ts      *httptest.Server
 	failing atomic.Bool
+	fault   atomic.Pointer[forcedFault] // nil: overloaded
 	n       atomic.Uint64
+}
+
+// forcedFault is a mock fault and its X-Mock-Fault-Arg.
+type forcedFault struct {
+	fault mock.Fault
+	arg   string
 }
 
 // startUpstream starts a healthy upstream named name (its response ids
@@ -142,7 +149,14 @@ func startUpstream(t testing.TB, name string) *upstream {
 	u.ts = httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		u.n.Add(1)
 		if u.failing.Load() {
-			r.Header.Set("X-Mock-Fault", string(mock.Overloaded))
+			f := forcedFault{fault: mock.Overloaded}
+			if p := u.fault.Load(); p != nil {
+				f = *p
+			}
+			r.Header.Set("X-Mock-Fault", string(f.fault))
+			if f.arg != "" {
+				r.Header.Set("X-Mock-Fault-Arg", f.arg)
+			}
 		}
 		m.ServeHTTP(w, r)
 	}))
@@ -156,6 +170,12 @@ func startUpstream(t testing.TB, name string) *upstream {
 // fail makes every later answer an overloaded error (true) or a clean
 // answer (false).
 func (u *upstream) fail(on bool) { u.failing.Store(on) }
+
+// failWith makes every later answer the mock's fault f with argument arg.
+func (u *upstream) failWith(f mock.Fault, arg string) {
+	u.fault.Store(&forcedFault{fault: f, arg: arg})
+	u.failing.Store(true)
+}
 
 // calls returns the requests the upstream has received.
 func (u *upstream) calls() uint64 { return u.n.Load() }
