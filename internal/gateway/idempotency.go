@@ -10,6 +10,7 @@ import (
 
 	"github.com/lifelinehq/lifeline"
 	"github.com/lifelinehq/lifeline/store"
+	"github.com/lifelinehq/lifeline/wire"
 )
 
 // maxRecorded bounds the response kept for replay; a larger answer is
@@ -61,7 +62,7 @@ const maxClaims = 8
 // stored answer is replayed, an in-flight duplicate waits for the first
 // request's answer, and the same key with another body is refused.
 func (s *Server) serveIdempotent(x *exchange) {
-	key := scopedKey(x.key, x.route.Name(), x.req.IdempotencyKey)
+	key := scopedKey(x.key, x.d, x.route.Name(), x.req.IdempotencyKey)
 	fp := store.Fingerprint(sha256.Sum256(x.req.Body))
 	p := x.route.Policy()
 	lease := p.Timeouts.Total + 30*time.Second
@@ -147,13 +148,15 @@ func (x *exchange) replay(rec *store.Record) {
 	}
 }
 
-// scopedKey keeps one client's keys apart from another's and one route's
-// from another's. The owner is hex and the route's length comes first, so
-// no route name or key can make two scopes' keys equal, ":" included.
-func scopedKey(k *clientKey, route, key string) string {
+// scopedKey keeps one client's keys apart from another's, one endpoint's
+// from another's (an answer replays in the dialect it was written in) and
+// one route's from another's. The owner is hex and the route's length
+// comes first, so no route name or key can make two scopes' keys equal,
+// ":" included.
+func scopedKey(k *clientKey, d wire.Dialect, route, key string) string {
 	owner := "open"
 	if k != nil {
 		owner = hex.EncodeToString([]byte(k.id))
 	}
-	return owner + ":" + strconv.Itoa(len(route)) + ":" + route + ":" + key
+	return owner + ":" + d.String() + ":" + strconv.Itoa(len(route)) + ":" + route + ":" + key
 }

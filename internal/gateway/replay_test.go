@@ -174,6 +174,23 @@ func TestIdempotencyKeysAreScopedToTheRoute(t *testing.T) {
 	})
 }
 
+// A body both endpoints accept, sent to each with one key, is two requests:
+// each answer is in its own endpoint's dialect.
+func TestIdempotencyKeysAreScopedToTheEndpoint(t *testing.T) {
+	oa := newUpstream(t, openaiD.Good(false))
+	an := newUpstream(t, anthropicD.Good(false))
+	g := startGW(t, gateway.Config{Routes: []gateway.RouteSpec{route("route", append(on(openaiD, oa.URL), on(anthropicD, an.URL)...))}})
+	body := anthropicD.Request // has max_tokens: valid in both dialects
+	first := g.post(openaiD.path, body, "Idempotency-Key", "k")
+	second := g.post(anthropicD.path, body, "Idempotency-Key", "k")
+	if first.status != 200 || second.status != 200 || second.header.Get("Idempotent-Replayed") != "" {
+		t.Fatalf("statuses %d, %d; second replayed=%q", first.status, second.status, second.header.Get("Idempotent-Replayed"))
+	}
+	if !strings.Contains(second.body, `"type":"message"`) {
+		t.Fatalf("the Messages endpoint answered in another dialect:\n%s", second.body)
+	}
+}
+
 func TestManyConcurrentRequests(t *testing.T) {
 	each(t, func(t *testing.T, d dialect) {
 		answer := func(w http.ResponseWriter, r *http.Request) {
