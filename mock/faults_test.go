@@ -1,8 +1,10 @@
 package mock
 
 import (
+	"bytes"
 	"context"
 	"fmt"
+	"io"
 	"net/http"
 	"strings"
 	"testing"
@@ -148,5 +150,42 @@ func TestRateLimitConfiguredHint(t *testing.T) {
 	resp := post(t, context.Background(), ts.URL, pathOpenAI, requestBody(wire.OpenAI, kText, false))
 	if resp.StatusCode != 429 || resp.Header.Get("Retry-After-Ms") != "1000" || resp.Header.Get("Retry-After") != "" {
 		t.Errorf("status %d headers %v", resp.StatusCode, resp.Header)
+	}
+}
+
+// A body over the Messages API's limit is refused with 413, whether its
+// length is declared or it comes in chunks; a body at the limit is read.
+func TestBodyOverTheLimitIs413(t *testing.T) {
+	_, ts := startServer(t, Config{})
+	for _, tc := range []struct {
+		name    string
+		size    int
+		chunked bool
+		want413 bool
+	}{
+		{"declared, at the limit", maxBody, false, false},
+		{"declared, over it", maxBody + 1, false, true},
+		{"chunked, at the limit", maxBody, true, false},
+		{"chunked, over it", maxBody + 1, true, true},
+		{"chunked, well over it", maxBody + 1<<20, true, true},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			var body io.Reader = bytes.NewReader(bytes.Repeat([]byte(" "), tc.size))
+			if tc.chunked {
+				body = io.MultiReader(body) // hides the length: sent chunked
+			}
+			req, err := http.NewRequest(http.MethodPost, ts.URL+pathOpenAI, body)
+			if err != nil {
+				t.Fatal(err)
+			}
+			resp, err := http.DefaultClient.Do(req)
+			if err != nil {
+				t.Fatal(err)
+			}
+			resp.Body.Close()
+			if got413 := resp.StatusCode == 413; got413 != tc.want413 {
+				t.Fatalf("status %d; want 413: %v", resp.StatusCode, tc.want413)
+			}
+		})
 	}
 }

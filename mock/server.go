@@ -127,7 +127,13 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 
-	if err := readBody(r, sc); err != nil {
+	// The body's read is bounded in time as in size; the bound is lifted
+	// after it, for the read that notices a client going away.
+	rc := http.NewResponseController(w)
+	_ = rc.SetReadDeadline(time.Now().Add(bodyReadTimeout))
+	err := readBody(r, sc)
+	_ = rc.SetReadDeadline(time.Time{})
+	if err != nil {
 		e := requestError("Request body is too large or could not be read.")
 		if err == errTooLarge {
 			e = apiError{status: 413, typ: "request_too_large", message: "Request exceeds the maximum allowed number of bytes."}
@@ -174,6 +180,9 @@ func (s *Server) reject(w http.ResponseWriter, r *http.Request, rp *reply, e api
 // errTooLarge reports a request body over maxBody.
 var errTooLarge = errors.New("request body too large")
 
+// bodyReadTimeout bounds reading a request body.
+const bodyReadTimeout = 30 * time.Second
+
 // readBody reads the request body into sc.body.
 func readBody(r *http.Request, sc *scratch) error {
 	b := sc.body[:0]
@@ -181,16 +190,19 @@ func readBody(r *http.Request, sc *scratch) error {
 		b = make([]byte, 0, n+1)
 	}
 	for {
+		if len(b) > maxBody {
+			return errTooLarge
+		}
 		if len(b) == cap(b) {
-			if len(b) >= maxBody {
-				return errTooLarge
-			}
 			b = append(b, 0)[:len(b)]
 		}
-		m, err := r.Body.Read(b[len(b):cap(b)])
+		m, err := r.Body.Read(b[len(b):min(cap(b), maxBody+1)])
 		b = b[:len(b)+m]
 		if err == io.EOF {
 			sc.body = b
+			if len(b) > maxBody {
+				return errTooLarge
+			}
 			return nil
 		}
 		if err != nil {
