@@ -257,10 +257,16 @@ func (c *call) record(t *target, res *result) {
 	if res.class == classify.TooLarge {
 		c.upstream = &Upstream{Dialect: t.Provider.Kind, Status: res.status, Header: res.header, Body: res.body}
 	}
-	if res.hasHint {
-		if u := time.Now().Add(res.hint); c.coolUntil.IsZero() || u.Before(c.coolUntil) {
-			c.coolUntil = u
-		}
+	// The earliest end of a running cool-down decides the wait when every
+	// target is cooling, and the final error's Retry-After: this attempt's
+	// cool-down (as the store is told), else its hint. One that has ended
+	// (the hint of an earlier attempt, waited out) no longer counts.
+	u, _ := c.coolDown(res, res.end)
+	if u.IsZero() && res.hasHint {
+		u = res.end.Add(res.hint)
+	}
+	if !u.IsZero() && (c.coolUntil.IsZero() || u.Before(c.coolUntil) || !c.coolUntil.After(res.end)) {
+		c.coolUntil = u
 	}
 }
 

@@ -41,9 +41,10 @@ type call struct {
 	wd       *watchdog       // taken from the engine's pool at the first attempt
 
 	attempts  []Attempt
-	tried     []int    // attempts made per target
-	bodies    [][]byte // upstream body per target, built once
-	revisit   []bool   // overloaded targets to retry when no other is left
+	tried     []int       // attempts made per target
+	bodies    [][]byte    // upstream body per target, built once
+	revisit   []time.Time // overloaded targets to retry when no other is left: not before then (zero: none)
+	refused   []bool      // targets that answered x-should-retry: false
 	prevWait  time.Duration
 	firstByte time.Duration
 
@@ -61,7 +62,8 @@ type call struct {
 	// attempts), so that a request allocates little.
 	triedBuf    [4]int
 	bodiesBuf   [4][]byte
-	revisitBuf  [4]bool
+	revisitBuf  [4]time.Time
+	refusedBuf  [4]bool
 	attemptsBuf [4]Attempt
 	resp        Response
 	cur         int    // the target of the attempt in progress
@@ -139,9 +141,9 @@ func (c *call) prepare() error {
 	}
 	n := len(c.r.targets)
 	if n <= len(c.triedBuf) {
-		c.tried, c.bodies, c.revisit = c.triedBuf[:n], c.bodiesBuf[:n], c.revisitBuf[:n]
+		c.tried, c.bodies, c.revisit, c.refused = c.triedBuf[:n], c.bodiesBuf[:n], c.revisitBuf[:n], c.refusedBuf[:n]
 	} else {
-		c.tried, c.bodies, c.revisit = make([]int, n), make([][]byte, n), make([]bool, n)
+		c.tried, c.bodies, c.revisit, c.refused = make([]int, n), make([][]byte, n), make([]time.Time, n), make([]bool, n)
 	}
 	c.attempts = c.attemptsBuf[:0]
 	return nil
@@ -176,9 +178,17 @@ func (c *call) run() (*Response, error) {
 		}
 		// Overloaded targets: retried with backoff now that no other is left.
 		for i := range c.r.targets {
-			for c.revisit[i] && c.tried[i] < c.p.Retry.MaxAttempts {
-				c.revisit[i] = false
-				if !c.sleep(c.backoff(c.tried[i])) {
+			for !c.revisit[i].IsZero() && c.tried[i] < c.p.Retry.MaxAttempts {
+				// Backoff, and never sooner than the target asked.
+				wait := c.backoff(c.tried[i])
+				if d := time.Until(c.revisit[i]); d > wait {
+					wait = d
+					if wait > c.p.Retry.MaxWait {
+						wait = -1
+					}
+				}
+				c.revisit[i] = time.Time{}
+				if wait < 0 || !c.sleep(wait) {
 					break
 				}
 				resp, stop := c.tryTarget(i, true)
@@ -187,7 +197,7 @@ func (c *call) run() (*Response, error) {
 				}
 			}
 		}
-		if !c.allCooling || c.coolUntil.IsZero() || pass >= maxCoolingPasses {
+		if !c.allCooling || c.coolUntil.IsZero() || pass >= maxCoolingPasses || !c.anyRetryable() {
 			return nil, c.finalError()
 		}
 		wait := time.Until(c.coolUntil)
@@ -196,11 +206,27 @@ func (c *call) run() (*Response, error) {
 		}
 		c.coolUntil = time.Time{}
 		// The provider named the time to come back: each target gets one
-		// more attempt after its cool-down, whatever its attempts so far.
+		// more attempt after its cool-down, whatever its attempts so far,
+		// unless it said not to retry it.
 		for i := range c.tried {
-			c.tried[i] = min(c.tried[i], c.p.Retry.MaxAttempts-1)
+			if c.refused[i] {
+				c.tried[i] = c.p.Retry.MaxAttempts
+			} else {
+				c.tried[i] = min(c.tried[i], c.p.Retry.MaxAttempts-1)
+			}
 		}
 	}
+}
+
+// anyRetryable reports whether some target may be tried again after a
+// cool-down: one that did not answer x-should-retry: false.
+func (c *call) anyRetryable() bool {
+	for _, r := range c.refused {
+		if !r {
+			return true
+		}
+	}
+	return false
 }
 
 // tryTarget makes attempts on target i until it serves, the policy moves
@@ -208,6 +234,7 @@ func (c *call) run() (*Response, error) {
 // other target is left, so reroute acts as retry.
 func (c *call) tryTarget(i int, last bool) (*Response, error) {
 	t := &c.r.targets[i]
+	retrying := false // the loop came round to retry t
 	for c.tried[i] < c.p.Retry.MaxAttempts {
 		now := c.start
 		if c.clockUsed {
@@ -227,7 +254,9 @@ func (c *call) tryTarget(i int, last bool) (*Response, error) {
 		}
 		c.breakerChanged(t.name, tk.Transition)
 		if !tk.Allowed() {
-			c.skipped(t.name, n, tk)
+			// A refused retry moves the request on as a refused first
+			// attempt does.
+			c.skipped(i, n, tk, n == 1 || retrying)
 			return nil, nil
 		}
 		var res result
@@ -249,8 +278,11 @@ func (c *call) tryTarget(i int, last bool) (*Response, error) {
 		}
 		c.allCooling = c.allCooling && res.class == classify.Wait
 		act := c.p.Actions.For(res.class)
-		if res.retry == classify.RetryFalse && (act == Retry || act == Wait || act == Reroute) {
-			act = Next
+		if res.retry == classify.RetryFalse {
+			c.refused[i] = true
+			if act == Retry || act == Wait || act == Reroute {
+				act = Next
+			}
 		}
 		if res.retry == classify.RetryTrue && res.class != classify.Rejected && act != Stop {
 			if act != Wait {
@@ -266,7 +298,10 @@ func (c *call) tryTarget(i int, last bool) (*Response, error) {
 			c.emitFinished(t.name, n, &res, 0)
 			return nil, c.stopError(&res)
 		case Reroute:
-			c.revisit[i] = true
+			c.revisit[i] = res.end
+			if res.hasHint {
+				c.revisit[i] = res.end.Add(res.hint + c.hintJitter(res.hint))
+			}
 		case Retry:
 			wait = c.backoff(n)
 			if res.hasHint {
@@ -275,13 +310,18 @@ func (c *call) tryTarget(i int, last bool) (*Response, error) {
 				if wait > c.p.Retry.MaxWait {
 					act, wait = Next, 0
 				}
+			} else if res.class == classify.Wait {
+				// The target cools down for the backoff's base (see
+				// coolDown): a shorter wait would find it cooling.
+				base := c.p.Retry.Backoff.Base
+				wait = max(wait, base+c.hintJitter(base))
 			}
 		case Wait:
 			if res.hasHint {
 				wait = res.hint + c.hintJitter(res.hint)
 			} else {
 				// Without a hint the target cools down for the backoff's
-				// base (see report), which then stands for the hint: a
+				// base (see coolDown), which then stands for the hint: a
 				// shorter wait would find the target cooling and skip the
 				// retry it waited for.
 				base := c.p.Retry.Backoff.Base
@@ -292,7 +332,7 @@ func (c *call) tryTarget(i int, last bool) (*Response, error) {
 				wait = 0
 			}
 		}
-		retrying := (act == Retry || act == Wait) && n < c.p.Retry.MaxAttempts
+		retrying = (act == Retry || act == Wait) && n < c.p.Retry.MaxAttempts
 		if retrying && !c.fits(wait) {
 			c.blocked = true
 			retrying = false
@@ -303,7 +343,7 @@ func (c *call) tryTarget(i int, last bool) (*Response, error) {
 		c.attempts[len(c.attempts)-1].Wait = wait
 		c.emitFinished(t.name, n, &res, wait)
 		if !retrying {
-			c.fallback(t.name, res.class.String())
+			c.fallback(i, res.class.String())
 			return nil, nil
 		}
 		if !c.sleep(wait) {
@@ -376,18 +416,7 @@ func (c *call) report(name string, tk store.Ticket, res *result, o breaker.Outco
 		Now: now, Ticket: tk, Breaker: c.p.Breaker, Outcome: o,
 		First: res.n == 1, Budget: c.p.Retry.Budget,
 	}
-	switch {
-	case res.class == classify.Exhausted:
-		rep.CoolUntil, rep.CoolReason = rep.Now.Add(c.p.QuotaCooldown), "quota"
-	case res.class == classify.Wait:
-		hint := res.hint
-		if !res.hasHint {
-			hint = c.p.Retry.Backoff.Base
-		}
-		rep.CoolUntil, rep.CoolReason = rep.Now.Add(hint), "rate_limited"
-	case !res.spentUntil.IsZero():
-		rep.CoolUntil, rep.CoolReason = res.spentUntil, "pacing"
-	}
+	rep.CoolUntil, rep.CoolReason = c.coolDown(res, now)
 	ctx := c.ctx
 	if ctx.Err() != nil || !now.Before(c.deadline) {
 		// The request ended; the store must still learn the outcome.
@@ -401,6 +430,24 @@ func (c *call) report(name string, tk store.Ticket, res *result, o breaker.Outco
 		return
 	}
 	c.breakerChanged(name, tr)
+}
+
+// coolDown returns the cool-down an attempt that ended at now starts on
+// its target, and its reason; zero when none.
+func (c *call) coolDown(res *result, now time.Time) (time.Time, string) {
+	switch {
+	case res.class == classify.Exhausted:
+		return now.Add(c.p.QuotaCooldown), "quota"
+	case res.class == classify.Wait:
+		hint := res.hint
+		if !res.hasHint {
+			hint = c.p.Retry.Backoff.Base
+		}
+		return now.Add(hint), "rate_limited"
+	case !res.spentUntil.IsZero():
+		return res.spentUntil, "pacing"
+	}
+	return time.Time{}, ""
 }
 
 // served builds the Response of a successful attempt.
@@ -478,12 +525,16 @@ func (c *call) emitFinished(target string, n int, res *result, wait time.Duratio
 	}
 }
 
-func (c *call) fallback(target, reason string) {
-	c.emit(Event{Kind: FallbackTaken, Target: target, Reason: reason})
+// fallback reports that the request moves on from target i; from the
+// chain's last target there is nothing to move on to, and nothing to report.
+func (c *call) fallback(i int, reason string) {
+	if i+1 < len(c.r.targets) {
+		c.emit(Event{Kind: FallbackTaken, Target: c.r.targets[i].name, Reason: reason})
+	}
 }
 
-func (c *call) skipped(target string, n int, tk store.Ticket) {
-	reason := tk.Reason.String()
+func (c *call) skipped(i, n int, tk store.Ticket, moving bool) {
+	target, reason := c.r.targets[i].name, tk.Reason.String()
 	if tk.Reason == store.NoBudget {
 		c.emit(Event{Kind: BudgetExhausted, Target: target, Attempt: n})
 		c.allCooling = false
@@ -494,8 +545,8 @@ func (c *call) skipped(target string, n int, tk store.Ticket) {
 		c.allCooling = false
 	}
 	c.emit(Event{Kind: TargetSkipped, Target: target, Attempt: n, Reason: reason})
-	if n == 1 || tk.Reason == store.NoBudget {
-		c.fallback(target, reason)
+	if moving || tk.Reason == store.NoBudget {
+		c.fallback(i, reason)
 	}
 }
 
@@ -538,6 +589,9 @@ func (c *call) stopError(res *result) error {
 		}
 		e.Upstream = &Upstream{Dialect: c.r.targets[res.target].Provider.Kind, Status: res.status, Header: res.header, Body: res.body}
 		return e
+	}
+	if res.class == classify.Invalid {
+		return c.newError(ErrInvalidOutput, "invalid_output", 502, "the answer failed validation and the route says stop", res.err)
 	}
 	return c.newError(ErrUpstreamUnavailable, "upstream_unavailable", 503, res.class.String()+" answer and the route says stop", res.err)
 }

@@ -29,7 +29,6 @@ type metrics struct {
 	transitions *prometheus.CounterVec    // target, to
 	storeSwitch *prometheus.CounterVec    // to: degraded or ok
 	first       map[string]string         // route → the first target of its chain
-	last        map[string]string         // route → the last target of its chain
 	routes      map[string]*routeMetrics  // resolved series, by route
 	targets     map[string]*targetMetrics // resolved series, by target
 }
@@ -81,11 +80,8 @@ func newMetrics(reg prometheus.Registerer, s *Server) (*metrics, error) {
 	m.storeSwitch.WithLabelValues(storeDegraded)
 	m.storeSwitch.WithLabelValues(storeOK)
 	m.first = make(map[string]string, len(s.order))
-	m.last = make(map[string]string, len(s.order))
 	for _, r := range s.order {
-		ts := r.Targets()
-		m.first[r.Name()] = ts[0].Name()
-		m.last[r.Name()] = ts[len(ts)-1].Name()
+		m.first[r.Name()] = r.Targets()[0].Name()
 	}
 	m.resolve(s.order)
 	for _, c := range []prometheus.Collector{m.requests, m.attempts, m.fallbacks, m.duration, m.firstToken,
@@ -151,11 +147,7 @@ func (s *Server) observe(next lifeline.Observer) lifeline.Observer {
 					"duration", ev.Duration, "error", errString(ev.Err))
 			}
 		case lifeline.FallbackTaken:
-			// The engine also reports leaving the chain's last target,
-			// where there is no next target to fall back to.
-			if ev.Target != m.last[ev.Route] {
-				m.fallbacks.WithLabelValues(ev.Route, ev.Reason).Inc()
-			}
+			m.fallbacks.WithLabelValues(ev.Route, ev.Reason).Inc()
 		case lifeline.ValidationFailed:
 			m.validation.WithLabelValues(ev.Target, ev.Validator).Inc()
 		case lifeline.BudgetExhausted:

@@ -1,0 +1,307 @@
+package lifeline_test
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"net/http"
+	"strings"
+	"testing"
+	"testing/synctest"
+	"time"
+
+	"github.com/lifelinehq/lifeline"
+	"github.com/lifelinehq/lifeline/classify"
+	"github.com/lifelinehq/lifeline/internal/syncbuffer"
+	"github.com/lifelinehq/lifeline/validate"
+)
+
+// clockedReply answers at once with status, the headers and a JSON body.
+func clockedReply(status int, header map[string]string, body string) clockedStep {
+	return func(ctx context.Context) (*http.Response, error) {
+		h := http.Header{"Content-Type": {"application/json"}}
+		for k, v := range header {
+			h.Set(k, v)
+		}
+		return &http.Response{
+			StatusCode: status, Proto: "HTTP/1.1", ProtoMajor: 1, ProtoMinor: 1, Header: h,
+			Body: io.NopCloser(strings.NewReader(body)), ContentLength: int64(len(body)),
+		}, nil
+	}
+}
+
+// rateLimitBody is a rate-limit 429 body of the dialect.
+func rateLimitBody(d dialect) string {
+	if d.Kind == lifeline.Anthropic {
+		return `{"type":"error","error":{"type":"rate_limit_error","message":"rate limited"}}`
+	}
+	return `{"error":{"message":"Rate limit reached for requests","type":"requests","code":"rate_limit_exceeded"}}`
+}
+
+// A route that retries rate-limited answers (wait: retry) retries a 429
+// without a hint on the same target: the cool-down the 429 starts must not
+// refuse the retry the route asks for.
+func TestRetryActionRetriesHintlessRateLimitOnSameTarget(t *testing.T) {
+	for _, d := range dialects {
+		t.Run(d.String(), func(t *testing.T) {
+			synctest.Test(t, func(t *testing.T) {
+				up := newClocked()
+				a := up.on("a.invalid", clockedReply(429, nil, rateLimitBody(d)), clockedReply(200, nil, d.OK))
+				b := up.on("b.invalid", clockedReply(200, nil, d.OK))
+				f := newFixtureOn(t, up.client(), d, []string{a, b}, lifeline.WithAction(classify.Wait, lifeline.Retry))
+				resp, _, err := f.do(false)
+				if err != nil {
+					t.Fatal(err)
+				}
+				wantClasses(t, resp, err, "p0/m0:wait", "p0/m0:ok")
+			})
+		})
+	}
+}
+
+// When every target answers 429 without a hint, every target cools down
+// for the engine's own pause: the request waits for the earliest reset
+// instead of failing at once.
+func TestAllTargetsCoolingWithoutHintWaits(t *testing.T) {
+	for _, d := range dialects {
+		t.Run(d.String(), func(t *testing.T) {
+			synctest.Test(t, func(t *testing.T) {
+				up := newClocked()
+				a := up.on("a.invalid", clockedReply(429, nil, rateLimitBody(d)), clockedReply(200, nil, d.OK))
+				b := up.on("b.invalid", clockedReply(429, nil, rateLimitBody(d)), clockedReply(200, nil, d.OK))
+				f := newFixtureOn(t, up.client(), d, []string{a, b}, lifeline.WithMaxAttempts(1))
+				resp, _, err := f.do(false)
+				if err != nil {
+					t.Fatal(err)
+				}
+				wantClasses(t, resp, err, "p0/m0:wait", "p1/m1:wait", "p0/m0:ok")
+			})
+		})
+	}
+}
+
+// A retry that the store refuses (here: the breaker the attempt itself
+// opened) moves the request to the next target: that is a fallback, and
+// it is reported as one.
+func TestRefusedRetryIsReportedAsFallback(t *testing.T) {
+	a := newUpstream(t, openaiD.Server)
+	b := newUpstream(t, openaiD.Good(false))
+	f := newFixture(t, openaiD, []string{a.URL, b.URL}, lifeline.WithBreaker(breakerConfig(1)))
+	resp, _, err := f.do(false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	wantClasses(t, resp, err, "p0/m0:transient", "p1/m1:ok")
+	fb := f.events.Kind(lifeline.FallbackTaken)
+	if len(fb) != 1 || fb[0].Target != "p0/m0" {
+		t.Fatalf("fallback events = %+v, want one from p0/m0", fb)
+	}
+}
+
+// The Retry-After of the final error comes from cool-downs still running,
+// not from a hint the request already waited out.
+func TestRetryAfterIgnoresEndedCoolDown(t *testing.T) {
+	for _, d := range dialects {
+		t.Run(d.String(), func(t *testing.T) {
+			synctest.Test(t, func(t *testing.T) {
+				up := newClocked()
+				a := up.on("a.invalid",
+					clockedReply(429, map[string]string{"retry-after": "1"}, rateLimitBody(d)),
+					clockedReply(429, map[string]string{"retry-after": "30"}, rateLimitBody(d)))
+				b := up.on("b.invalid", clockedReply(500, nil, `{"error":{"message":"boom","type":"server_error"}}`))
+				f := newFixtureOn(t, up.client(), d, []string{a, b}, lifeline.WithMaxAttempts(2), lifeline.WithMaxWait(10*time.Second))
+				_, _, err := f.do(false)
+				var le *lifeline.Error
+				if !errors.As(err, &le) || !errors.Is(err, lifeline.ErrUpstreamUnavailable) {
+					t.Fatalf("err = %v", err)
+				}
+				wantClasses(t, nil, err, "p0/m0:wait", "p0/m0:wait", "p1/m1:transient", "p1/m1:transient")
+				if le.RetryAfter < 29*time.Second {
+					t.Fatalf("RetryAfter = %v, want the running 30s cool-down", le.RetryAfter)
+				}
+			})
+		})
+	}
+}
+
+// A spent quota says nothing about when to come back but the quota
+// cool-down: the rate-limit reset headers on it are not a hint.
+func TestQuotaRetryAfterIsTheQuotaCoolDown(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		up := newClocked()
+		quota := `{"error":{"message":"You exceeded your current quota","type":"insufficient_quota","code":"insufficient_quota"}}`
+		a := up.on("a.invalid", clockedReply(429, map[string]string{
+			"x-ratelimit-remaining-requests": "59", "x-ratelimit-reset-requests": "1s",
+		}, quota))
+		f := newFixtureOn(t, up.client(), openaiD, []string{a})
+		for i := range 2 {
+			_, _, err := f.do(false)
+			var le *lifeline.Error
+			if !errors.As(err, &le) || !errors.Is(err, lifeline.ErrUpstreamUnavailable) {
+				t.Fatalf("request %d: err = %v", i, err)
+			}
+			if le.RetryAfter < 9*time.Minute {
+				t.Fatalf("request %d: RetryAfter = %v, want the 10m quota cool-down", i, le.RetryAfter)
+			}
+		}
+		if n := up.count("a.invalid"); n != 1 {
+			t.Fatalf("exhausted target called %d times", n)
+		}
+	})
+}
+
+// An overloaded target revisited when no other target is left is not
+// retried before the time its answer named.
+func TestRevisitedOverloadedTargetHonoursHint(t *testing.T) {
+	for _, d := range dialects {
+		t.Run(d.String(), func(t *testing.T) {
+			synctest.Test(t, func(t *testing.T) {
+				up := newClocked()
+				over := `{"type":"error","error":{"type":"overloaded_error","message":"Overloaded"}}`
+				status := 529
+				if d.Kind == lifeline.OpenAI {
+					over, status = `{"error":{"message":"The engine is currently overloaded, please try again later","type":"server_error","code":null}}`, 503
+				}
+				a := up.on("a.invalid", clockedReply(status, map[string]string{"retry-after": "2"}, over), clockedReply(200, nil, d.OK))
+				f := newFixtureOn(t, up.client(), d, []string{a})
+				start := time.Now()
+				resp, _, err := f.do(false)
+				if err != nil {
+					t.Fatal(err)
+				}
+				wantClasses(t, resp, err, "p0/m0:overloaded", "p0/m0:ok")
+				if el := time.Since(start); el < 2*time.Second {
+					t.Fatalf("retried after %v, before the 2s the target asked for", el)
+				}
+			})
+		})
+	}
+}
+
+// An answer that fails validation on a route whose action for invalid
+// output is stop ends the request as invalid output (502), not as an
+// unavailable upstream.
+func TestInvalidOutputStopIsInvalidOutput(t *testing.T) {
+	a := newUpstream(t, openaiD.Good(false))
+	b := newUpstream(t, openaiD.Good(false))
+	f := newFixture(t, openaiD, []string{a.URL, b.URL},
+		lifeline.WithValidation(validate.Spec{JSON: true}), lifeline.WithAction(classify.Invalid, lifeline.Stop))
+	_, _, err := f.do(false)
+	var le *lifeline.Error
+	if !errors.As(err, &le) || !errors.Is(err, lifeline.ErrInvalidOutput) || le.Status != 502 || le.Code != "invalid_output" {
+		t.Fatalf("err = %v", err)
+	}
+	if b.Count() != 0 {
+		t.Fatal("the route said stop, yet the next target was tried")
+	}
+}
+
+// Auth failures are logged at error level once per target per minute, and
+// never with the provider's key.
+func TestAuthFailureLoggedOncePerTargetPerMinute(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		const key = "sk-test-secret"
+		up := newClocked()
+		auth := clockedReply(401, nil, `{"error":{"message":"Incorrect API key provided: `+key+`","type":"invalid_request_error","code":"invalid_api_key"}}`)
+		a := up.on("a.invalid", auth)
+		b := up.on("b.invalid", auth)
+		var logs syncbuffer.Buffer
+		log := slog.New(slog.NewTextHandler(&logs, nil))
+		f := newFixtureWith(t, []lifeline.Option{lifeline.WithHTTPClient(up.client()), lifeline.WithLogger(log)},
+			openaiD, []string{a, b})
+		lines := func() []string {
+			var out []string
+			for _, l := range strings.Split(logs.String(), "\n") {
+				if strings.Contains(l, "level=ERROR") {
+					out = append(out, l)
+				}
+			}
+			return out
+		}
+		for range 3 {
+			if _, _, err := f.do(false); !errors.Is(err, lifeline.ErrUpstreamUnavailable) {
+				t.Fatalf("err = %v", err)
+			}
+			time.Sleep(10 * time.Second)
+		}
+		if got := lines(); len(got) != 2 || !strings.Contains(got[0], "p0/m0") || !strings.Contains(got[1], "p1/m1") {
+			t.Fatalf("error log lines = %q, want one per target", got)
+		}
+		time.Sleep(time.Minute)
+		if _, _, err := f.do(false); !errors.Is(err, lifeline.ErrUpstreamUnavailable) {
+			t.Fatalf("err = %v", err)
+		}
+		if got := lines(); len(got) != 4 {
+			t.Fatalf("%d error log lines a minute later, want 4: %q", len(got), got)
+		}
+		if strings.Contains(logs.String(), key) {
+			t.Fatalf("the provider's key reached the log:\n%s", logs.String())
+		}
+	})
+}
+
+// x-should-retry: false on a 429 forbids retrying that target: when every
+// target is cooling, the request waits only for the targets it may retry.
+func TestShouldRetryFalseRateLimitIsNotRetriedAfterCoolDown(t *testing.T) {
+	for _, d := range dialects {
+		t.Run(d.String(), func(t *testing.T) {
+			synctest.Test(t, func(t *testing.T) {
+				up := newClocked()
+				no := map[string]string{"retry-after": "1", "x-should-retry": "false"}
+				a := up.on("a.invalid", clockedReply(429, no, rateLimitBody(d)), clockedReply(200, nil, d.OK))
+				f := newFixtureOn(t, up.client(), d, []string{a})
+				start := time.Now()
+				if _, _, err := f.do(false); !errors.Is(err, lifeline.ErrUpstreamUnavailable) {
+					t.Fatalf("err = %v", err)
+				}
+				if n := up.count("a.invalid"); n != 1 {
+					t.Fatalf("the target said not to retry; called %d times", n)
+				}
+				if el := time.Since(start); el != 0 {
+					t.Fatalf("waited %v for a target it may not retry", el)
+				}
+
+				// Another target's cool-down is still waited for.
+				a = up.on("a2.invalid", clockedReply(429, no, rateLimitBody(d)), clockedReply(200, nil, d.OK))
+				hint := clockedReply(429, map[string]string{"retry-after": "2"}, rateLimitBody(d))
+				b := up.on("b.invalid", hint, hint, clockedReply(200, nil, d.OK))
+				f = newFixtureOn(t, up.client(), d, []string{a, b}, lifeline.WithMaxAttempts(2))
+				resp, _, err := f.do(false)
+				if err != nil {
+					t.Fatal(err)
+				}
+				wantClasses(t, resp, err, "p0/m0:wait", "p1/m1:wait", "p1/m1:wait", "p1/m1:ok")
+			})
+		})
+	}
+}
+
+// FallbackTaken reports a move to another target: a chain whose every
+// target fails reports one per target it leaves for the next, and none for
+// leaving the last, where nothing follows.
+func TestFallbackReportedOnlyWhenATargetFollows(t *testing.T) {
+	for _, n := range []int{1, 2, 3} {
+		t.Run(fmt.Sprintf("%d targets", n), func(t *testing.T) {
+			d := openaiD
+			var urls []string
+			for range n {
+				urls = append(urls, newUpstream(t, d.Overloaded).URL)
+			}
+			f := newFixture(t, d, urls, lifeline.WithMaxAttempts(1))
+			if _, _, err := f.do(false); err == nil {
+				t.Fatal("a chain of overloaded targets served")
+			}
+			fb := f.events.Kind(lifeline.FallbackTaken)
+			if len(fb) != n-1 {
+				t.Fatalf("%d fallbacks reported, want %d: %+v", len(fb), n-1, fb)
+			}
+			for i, ev := range fb {
+				if want := fmt.Sprintf("p%d/m%d", i, i); ev.Target != want {
+					t.Fatalf("fallback %d from %q, want %q", i, ev.Target, want)
+				}
+			}
+		})
+	}
+}
