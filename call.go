@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/lifelinehq/lifeline/breaker"
+	"github.com/lifelinehq/lifeline/budget"
 	"github.com/lifelinehq/lifeline/classify"
 	"github.com/lifelinehq/lifeline/store"
 	"github.com/lifelinehq/lifeline/translate"
@@ -337,11 +338,21 @@ func (c *call) tryTarget(i int, last bool) (*Response, error) {
 			c.blocked = true
 			retrying = false
 		}
+		var refusal store.Ticket
+		if retrying && wait > 0 {
+			if refusal = c.refusedAfter(t.name, wait); !refusal.Allowed() {
+				retrying = false
+			}
+		}
 		if !retrying {
 			wait = 0
 		}
 		c.attempts[len(c.attempts)-1].Wait = wait
 		c.emitFinished(t.name, n, &res, wait)
+		if !refusal.Allowed() {
+			c.skipped(i, n+1, refusal, true)
+			return nil, nil
+		}
 		if !retrying {
 			c.fallback(i, res.class.String())
 			return nil, nil
@@ -351,6 +362,27 @@ func (c *call) tryTarget(i int, last bool) (*Response, error) {
 		}
 	}
 	return nil, nil
+}
+
+// refusedAfter foresees whether the store would refuse a retry of target
+// after wait: an empty retry budget, a breaker still open or a cool-down
+// still running then. Such a wait is not started: the request moves on at
+// once instead of learning it after the wait. Admit stays the judge of a
+// retry that is foreseen to pass; a store error foresees nothing.
+func (c *call) refusedAfter(target string, wait time.Duration) store.Ticket {
+	at := time.Now().Add(wait)
+	st, err := c.e.store.Status(c.ctx, target, store.StatusQuery{Now: at, Breaker: c.p.Breaker, Budget: c.p.Retry.Budget})
+	switch {
+	case err != nil:
+		return store.Ticket{}
+	case !budget.Covers(st.BudgetTokens):
+		return store.Ticket{Reason: store.NoBudget}
+	case st.State == breaker.Open:
+		return store.Ticket{Reason: store.Open, Until: st.OpenUntil}
+	case st.CoolingUntil.After(at):
+		return store.Ticket{Reason: store.Cooling, Until: st.CoolingUntil, CoolReason: st.CoolReason}
+	}
+	return store.Ticket{}
 }
 
 // fits reports whether a wait would end before the request's deadline.

@@ -5,6 +5,7 @@ import (
 	"net/http"
 	"strings"
 	"testing"
+	"testing/synctest"
 	"time"
 
 	"github.com/lifelinehq/lifeline"
@@ -190,4 +191,39 @@ func TestRetryAfterOnlyFromHintsThatConcernTheFailure(t *testing.T) {
 	if !errors.As(err, &le) || le.RetryAfter < 6*time.Second {
 		t.Fatalf("err = %v, RetryAfter %v", err, le.RetryAfter)
 	}
+}
+
+// A retry the store would refuse after its wait (here: the retry budget is
+// empty) is foreseen before the wait: the request moves on at once instead
+// of sleeping out a wait that cannot end in an attempt.
+func TestEmptyBudgetMovesOnWithoutWaiting(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		up := newClocked()
+		fail := clockedReply(500, map[string]string{"retry-after": "2"}, `{"error":{"message":"boom","type":"server_error","code":null}}`)
+		a := up.on("a.invalid", fail)
+		b := up.on("b.invalid", clockedReply(200, nil, openaiD.OK))
+		f := newFixtureOn(t, up.client(), openaiD, []string{a, b}, lifeline.WithBreaker(breakerConfig(1000)),
+			lifeline.WithBudget(budget.Config{Ratio: 0.0001, MinPerSecond: 0.0001}))
+		// Five requests spend the bucket's 10 tokens on two retries each.
+		for range 5 {
+			if _, _, err := f.do(false); err != nil {
+				t.Fatal(err)
+			}
+		}
+		before, start := up.count("a.invalid"), time.Now()
+		resp, _, err := f.do(false)
+		if err != nil {
+			t.Fatal(err)
+		}
+		wantClasses(t, resp, err, "p0/m0:transient", "p1/m1:ok")
+		if el := time.Since(start); el != 0 {
+			t.Fatalf("waited %v for a retry the empty budget refuses", el)
+		}
+		if up.count("a.invalid")-before != 1 {
+			t.Fatalf("%d calls to the first target, want 1", up.count("a.invalid")-before)
+		}
+		if len(f.events.Kind(lifeline.BudgetExhausted)) != 1 {
+			t.Fatalf("budget-exhausted events: %+v", f.events.Kind(lifeline.BudgetExhausted))
+		}
+	})
 }

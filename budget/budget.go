@@ -70,13 +70,17 @@ func (b *Bucket) Deposit(c Config, now time.Time) {
 // one. Refill at MinPerSecond is applied first.
 func (b *Bucket) Withdraw(c Config, now time.Time) bool {
 	t := b.Level(c, now)
-	ok := t >= 1-slack
+	ok := Covers(t)
 	if ok {
 		t = max(t-1, 0)
 	}
 	b.set(t, now)
 	return ok
 }
+
+// Covers reports whether a level of tokens (as Level returns) holds a
+// token for a retry: whether Withdraw would succeed at it.
+func Covers(tokens float64) bool { return tokens >= 1-slack }
 
 // Level returns the tokens available at now, refill applied, without
 // changing the bucket.
