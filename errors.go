@@ -65,7 +65,10 @@ type Error struct {
 	Message string
 	// Attempts lists every upstream attempt, in order.
 	Attempts []Attempt
-	// RetryAfter is when the caller may try again, when a provider said so.
+	// RetryAfter is how long the caller should wait before trying again:
+	// until the earliest end of a cool-down (a rate-limit hint, a spent
+	// quota) or of an open or probing breaker that the request met. Zero
+	// when none is known; set only on upstream_unavailable errors.
 	RetryAfter time.Duration
 	// Upstream is set for rejected and too_large requests.
 	Upstream *Upstream

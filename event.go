@@ -17,7 +17,7 @@ const (
 	// after it, Duration).
 	AttemptFinished
 	// TargetSkipped: a target was not tried (Reason: cooling, open,
-	// probing, no_budget, deadline).
+	// probing, no_budget).
 	TargetSkipped
 	// FallbackTaken: the request moved from Target to the next target
 	// (Reason: the class that caused it, or the skip reason).

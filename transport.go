@@ -18,7 +18,7 @@ const (
 	HeaderRoute     = "X-Lifeline-Route"    // the route's name
 	HeaderTarget    = "X-Lifeline-Target"   // the target that served, "provider/model"
 	HeaderAttempts  = "X-Lifeline-Attempts" // upstream attempts made
-	HeaderRequestID = "X-Request-Id"
+	HeaderRequestID = "X-Request-Id"        // the gateway's request id (the gateway only)
 )
 
 // Transport is an http.RoundTripper that sends every generation request
