@@ -485,7 +485,10 @@ func (c *call) coolDown(res *result, now time.Time) (time.Time, string) {
 // served builds the Response of a successful attempt.
 func (c *call) served(i int, res *result) *Response {
 	t := &c.r.targets[i]
-	c.emitFinished(t.name, res.n, res, 0)
+	if res.stream == nil || res.stream.reported {
+		// A stream still under way reports its attempt when it ends.
+		c.emitFinished(t.name, res.n, res, 0)
+	}
 	resp := &c.resp
 	*resp = Response{
 		Status: res.status, Header: res.header, Body: res.body, Stream: res.stream,

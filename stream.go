@@ -37,6 +37,7 @@ type Stream struct {
 	tr         *translate.Stream // nil when the dialects match
 	acc        *wire.Accumulator // nil when nothing is validated
 	firstEnd   time.Time         // first-token bound
+	start      time.Time         // when the attempt started
 	pending    []byte            // events not yet returned
 	buf        []byte
 	content    bool // a content event was seen
@@ -59,6 +60,7 @@ func (c *call) newStream(i, n int, start time.Time, resp *http.Response, actx *a
 		body: resp.Body, rd: sse.NewReader(resp.Body, 0),
 		actx:     actx,
 		firstEnd: start.Add(c.p.Timeouts.FirstToken),
+		start:    start,
 	}
 	if t.Provider.Kind != c.req.Dialect {
 		s.tr = translate.NewStream(t.Provider.Kind, c.req.Dialect, c.req.Body)
@@ -321,8 +323,26 @@ func (s *Stream) end(b *brokenOutcome) {
 	if !s.reported {
 		s.reported = true
 		c.report(t.name, s.ticket, &result{n: s.n, class: cl, spentUntil: s.spentUntil}, o)
+		if b != nil {
+			cl = classify.BrokenStream
+		}
+		s.finished(cl)
 	}
 	c.finish(s.resp, nil)
+}
+
+// finished reports the end of a stream that was served before its end:
+// its attempt's AttemptFinished waits for it, so that the attempt is
+// counted once, with the class it ended with.
+func (s *Stream) finished(cl Class) {
+	res := result{n: s.n, class: cl, dur: time.Since(s.start)}
+	if s.resp != nil {
+		res.status = s.resp.Status
+	}
+	if s.err != nil {
+		res.err = s.err
+	}
+	s.c.emitFinished(s.c.r.targets[s.target].name, s.n, &res, 0)
 }
 
 // closeUpstream releases the upstream response and the attempt's bounds.
@@ -359,6 +379,7 @@ func (s *Stream) abandon(final error) {
 	if !s.reported {
 		s.reported = true
 		c.report(c.r.targets[s.target].name, s.ticket, &result{n: s.n, class: classify.OK}, breaker.Neutral)
+		s.finished(classify.OK) // the caller left: the target is not to blame
 	}
 	c.finish(s.resp, context.Canceled)
 }

@@ -480,6 +480,33 @@ func TestBrokenStreamEndsWithErrorEvent(t *testing.T) {
 			if a.Count() != 1 {
 				t.Fatal("a broken stream was retried")
 			}
+			// The attempt is reported once, when the stream ends, with the
+			// class it ended with.
+			fin := f.events.Kind(lifeline.AttemptFinished)
+			if len(fin) != 1 || fin[0].Class.String() != "broken_stream" || fin[0].Err == nil {
+				t.Fatalf("attempt events %+v, want one broken_stream", fin)
+			}
+		})
+	}
+}
+
+// A served stream's attempt is reported once, when the stream ends.
+func TestServedStreamAttemptReportedOnceAtItsEnd(t *testing.T) {
+	for _, d := range dialects {
+		t.Run(d.String(), func(t *testing.T) {
+			a := newUpstream(t, d.Good(true))
+			f := newFixture(t, d, []string{a.URL})
+			if _, _, err := f.do(true); err != nil {
+				t.Fatal(err)
+			}
+			fin := f.events.Kind(lifeline.AttemptFinished)
+			if len(fin) != 1 || fin[0].Class.String() != "ok" || fin[0].Status != 200 || fin[0].Err != nil {
+				t.Fatalf("attempt events %+v, want one ok", fin)
+			}
+			req := f.events.Kind(lifeline.RequestFinished)
+			if len(req) != 1 || fin[0].Time.After(req[0].Time) {
+				t.Fatalf("the attempt was reported after its request: %+v, %+v", fin, req)
+			}
 		})
 	}
 }

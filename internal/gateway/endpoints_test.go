@@ -137,6 +137,7 @@ func observability(t *testing.T) *harness {
 	failing := newUpstream(t, d.Server)
 	limited := newUpstream(t, d.RateLimit(map[string]string{"retry-after": "120"}))
 	quota := newUpstream(t, d.Quota)
+	cut := newUpstream(t, events(d.Stream[:d.Opening+1], true)) // content, then a stall
 	g := startGW(t, gateway.Config{Routes: []gateway.RouteSpec{
 		prefixedRoute("fallback", "fb", on(d, over.URL, good.URL)),
 		prefixedRoute("streaming", "st", on(d, goodStream.URL)),
@@ -146,6 +147,7 @@ func observability(t *testing.T) *harness {
 			lifeline.WithBreaker(breaker.Config{ConsecutiveFailures: 2, MinRequests: 1000, Cooldown: time.Minute})),
 		prefixedRoute("limited", "lim", on(d, limited.URL), lifeline.WithMaxWait(time.Second)),
 		prefixedRoute("quota", "q", on(d, quota.URL)),
+		prefixedRoute("cut", "cut", on(d, cut.URL), lifeline.WithTimeouts(lifeline.Timeouts{Idle: 50 * time.Millisecond})),
 	}})
 	send := func(routeName string, stream bool) answer {
 		return g.post(d.path, strings.Replace(d.Body(stream), `"route"`, `"`+routeName+`"`, 1))
@@ -161,6 +163,9 @@ func observability(t *testing.T) *harness {
 	}
 	wantError(t, d, send("limited", false), 503, "upstream_unavailable")
 	wantError(t, d, send("quota", false), 503, "upstream_unavailable")
+	if ans := send("cut", true); ans.status != 200 || !strings.Contains(ans.body, `data: {"error":`) {
+		t.Fatalf("the cut stream: %d\n%s", ans.status, ans.body)
+	}
 	if over.Count() != 3 {
 		t.Fatalf("overloaded upstream called %d times; the breaker should have stopped the third breaker-route call", over.Count())
 	}
@@ -183,6 +188,7 @@ func TestMetricsAfterTraffic(t *testing.T) {
 		{"lifeline_attempts_total", []string{`target="fb0/m0"`, `class="overloaded"`}},
 		{"lifeline_attempts_total", []string{`target="fb1/m1"`, `class="ok"`}},
 		{"lifeline_attempts_total", []string{`target="bud0/m0"`, `class="transient"`}},
+		{"lifeline_attempts_total", []string{`target="cut0/m0"`, `class="broken_stream"`}},
 		{"lifeline_fallbacks_total", []string{`route="fallback"`, `reason="overloaded"`}},
 		{"lifeline_breaker_state", []string{`target="brk0/m0"`}},
 		{"lifeline_breaker_state", []string{`target="fb0/m0"`}},
@@ -195,6 +201,13 @@ func TestMetricsAfterTraffic(t *testing.T) {
 		if metricLine(ans.body, want.name, want.labels...) == "" {
 			t.Errorf("no %s{%s} in /metrics", want.name, strings.Join(want.labels, ","))
 		}
+	}
+	// A stream cut after its first byte counts once, as broken_stream.
+	if line := metricLine(ans.body, "lifeline_attempts_total", `target="cut0/m0"`, `class="broken_stream"`); !strings.HasSuffix(line, " 1") {
+		t.Errorf("cut stream's attempt exported as %q, want 1", line)
+	}
+	if line := metricLine(ans.body, "lifeline_attempts_total", `target="cut0/m0"`, `class="ok"`); line != "" && !strings.HasSuffix(line, " 0") {
+		t.Errorf("cut stream's attempt also counted ok: %q", line)
 	}
 	if line := metricLine(ans.body, "lifeline_breaker_state", `target="brk0/m0"`); !strings.HasSuffix(line, " 2") {
 		t.Errorf("open breaker exported as %q, want 2", line)
@@ -245,7 +258,7 @@ func TestStatusShowsBreakersCooldownsBudgetsAndCounts(t *testing.T) {
 	if ans.status != 200 || json.Unmarshal([]byte(ans.body), &st) != nil {
 		t.Fatalf("/api/status %d %s", ans.status, ans.body)
 	}
-	if len(st.Routes) != 7 || st.Routes[0].Name != "fallback" || strings.Join(st.Routes[0].Targets, ",") != "fb0/m0,fb1/m1" {
+	if len(st.Routes) != 8 || st.Routes[0].Name != "fallback" || strings.Join(st.Routes[0].Targets, ",") != "fb0/m0,fb1/m1" {
 		t.Fatalf("routes %+v", st.Routes)
 	}
 	now := time.Now()
