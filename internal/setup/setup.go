@@ -39,9 +39,19 @@ func Gateway(ctx context.Context, c *config.Config, log *slog.Logger, opts ...Op
 		Logger:         log,
 	}
 	for _, k := range c.Keys {
-		gc.Keys = append(gc.Keys, gateway.Key{Key: k.Key, Routes: k.Routes})
+		gc.Keys = append(gc.Keys, gateway.Key{Key: k.Key, Routes: keyRoutes(k.Routes)})
 	}
 	return gc, nil
+}
+
+// keyRoutes maps a client key's routes list onto the gateway's: in the
+// configuration an absent or empty list means every route, while the
+// gateway lets a key with no routes call none, so it becomes "*".
+func keyRoutes(routes []string) []string {
+	if len(routes) == 0 {
+		return []string{"*"}
+	}
+	return routes
 }
 
 // Store opens the configured state store.
