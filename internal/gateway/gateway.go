@@ -49,7 +49,8 @@ type RouteSpec struct {
 	Options []lifeline.RouteOption
 }
 
-// Key is a client key and the routes it may use ("*" for all).
+// Key is a client key and the routes it may use ("*" for all; none when
+// Routes is empty).
 type Key struct {
 	Key    lifeline.Secret
 	Routes []string
