@@ -5,6 +5,8 @@ import (
 	"io"
 	"net/http"
 	"sync"
+	"testing"
+	"testing/synctest"
 	"time"
 )
 
@@ -124,3 +126,12 @@ func (b *chanBody) Read(p []byte) (int, error) {
 }
 
 func (b *chanBody) Close() error { return nil }
+
+// inBubbles runs fn for each dialect, each in its own synctest bubble.
+func inBubbles(t *testing.T, fn func(t *testing.T, d dialect)) {
+	for _, d := range dialects {
+		t.Run(d.String(), func(t *testing.T) {
+			synctest.Test(t, func(t *testing.T) { fn(t, d) })
+		})
+	}
+}

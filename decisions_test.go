@@ -44,42 +44,34 @@ func rateLimitBody(d dialect) string {
 // without a hint on the same target: the cool-down the 429 starts must not
 // refuse the retry the route asks for.
 func TestRetryActionRetriesHintlessRateLimitOnSameTarget(t *testing.T) {
-	for _, d := range dialects {
-		t.Run(d.String(), func(t *testing.T) {
-			synctest.Test(t, func(t *testing.T) {
-				up := newClocked()
-				a := up.on("a.invalid", clockedReply(429, nil, rateLimitBody(d)), clockedReply(200, nil, d.OK))
-				b := up.on("b.invalid", clockedReply(200, nil, d.OK))
-				f := newFixtureOn(t, up.client(), d, []string{a, b}, lifeline.WithAction(classify.Wait, lifeline.Retry))
-				resp, _, err := f.do(false)
-				if err != nil {
-					t.Fatal(err)
-				}
-				wantClasses(t, resp, err, "p0/m0:wait", "p0/m0:ok")
-			})
-		})
-	}
+	inBubbles(t, func(t *testing.T, d dialect) {
+		up := newClocked()
+		a := up.on("a.invalid", clockedReply(429, nil, rateLimitBody(d)), clockedReply(200, nil, d.OK))
+		b := up.on("b.invalid", clockedReply(200, nil, d.OK))
+		f := newFixtureOn(t, up.client(), d, []string{a, b}, lifeline.WithAction(classify.Wait, lifeline.Retry))
+		resp, _, err := f.do(false)
+		if err != nil {
+			t.Fatal(err)
+		}
+		wantClasses(t, resp, err, "p0/m0:wait", "p0/m0:ok")
+	})
 }
 
 // When every target answers 429 without a hint, every target cools down
 // for the engine's own pause: the request waits for the earliest reset
 // instead of failing at once.
 func TestAllTargetsCoolingWithoutHintWaits(t *testing.T) {
-	for _, d := range dialects {
-		t.Run(d.String(), func(t *testing.T) {
-			synctest.Test(t, func(t *testing.T) {
-				up := newClocked()
-				a := up.on("a.invalid", clockedReply(429, nil, rateLimitBody(d)), clockedReply(200, nil, d.OK))
-				b := up.on("b.invalid", clockedReply(429, nil, rateLimitBody(d)), clockedReply(200, nil, d.OK))
-				f := newFixtureOn(t, up.client(), d, []string{a, b}, lifeline.WithMaxAttempts(1))
-				resp, _, err := f.do(false)
-				if err != nil {
-					t.Fatal(err)
-				}
-				wantClasses(t, resp, err, "p0/m0:wait", "p1/m1:wait", "p0/m0:ok")
-			})
-		})
-	}
+	inBubbles(t, func(t *testing.T, d dialect) {
+		up := newClocked()
+		a := up.on("a.invalid", clockedReply(429, nil, rateLimitBody(d)), clockedReply(200, nil, d.OK))
+		b := up.on("b.invalid", clockedReply(429, nil, rateLimitBody(d)), clockedReply(200, nil, d.OK))
+		f := newFixtureOn(t, up.client(), d, []string{a, b}, lifeline.WithMaxAttempts(1))
+		resp, _, err := f.do(false)
+		if err != nil {
+			t.Fatal(err)
+		}
+		wantClasses(t, resp, err, "p0/m0:wait", "p1/m1:wait", "p0/m0:ok")
+	})
 }
 
 // A retry that the store refuses (here: the breaker the attempt itself
@@ -103,27 +95,23 @@ func TestRefusedRetryIsReportedAsFallback(t *testing.T) {
 // The Retry-After of the final error comes from cool-downs still running,
 // not from a hint the request already waited out.
 func TestRetryAfterIgnoresEndedCoolDown(t *testing.T) {
-	for _, d := range dialects {
-		t.Run(d.String(), func(t *testing.T) {
-			synctest.Test(t, func(t *testing.T) {
-				up := newClocked()
-				a := up.on("a.invalid",
-					clockedReply(429, map[string]string{"retry-after": "1"}, rateLimitBody(d)),
-					clockedReply(429, map[string]string{"retry-after": "30"}, rateLimitBody(d)))
-				b := up.on("b.invalid", clockedReply(500, nil, `{"error":{"message":"boom","type":"server_error"}}`))
-				f := newFixtureOn(t, up.client(), d, []string{a, b}, lifeline.WithMaxAttempts(2), lifeline.WithMaxWait(10*time.Second))
-				_, _, err := f.do(false)
-				var le *lifeline.Error
-				if !errors.As(err, &le) || !errors.Is(err, lifeline.ErrUpstreamUnavailable) {
-					t.Fatalf("err = %v", err)
-				}
-				wantClasses(t, nil, err, "p0/m0:wait", "p0/m0:wait", "p1/m1:transient", "p1/m1:transient")
-				if le.RetryAfter < 29*time.Second {
-					t.Fatalf("RetryAfter = %v, want the running 30s cool-down", le.RetryAfter)
-				}
-			})
-		})
-	}
+	inBubbles(t, func(t *testing.T, d dialect) {
+		up := newClocked()
+		a := up.on("a.invalid",
+			clockedReply(429, map[string]string{"retry-after": "1"}, rateLimitBody(d)),
+			clockedReply(429, map[string]string{"retry-after": "30"}, rateLimitBody(d)))
+		b := up.on("b.invalid", clockedReply(500, nil, `{"error":{"message":"boom","type":"server_error"}}`))
+		f := newFixtureOn(t, up.client(), d, []string{a, b}, lifeline.WithMaxAttempts(2), lifeline.WithMaxWait(10*time.Second))
+		_, _, err := f.do(false)
+		var le *lifeline.Error
+		if !errors.As(err, &le) || !errors.Is(err, lifeline.ErrUpstreamUnavailable) {
+			t.Fatalf("err = %v", err)
+		}
+		wantClasses(t, nil, err, "p0/m0:wait", "p0/m0:wait", "p1/m1:transient", "p1/m1:transient")
+		if le.RetryAfter < 29*time.Second {
+			t.Fatalf("RetryAfter = %v, want the running 30s cool-down", le.RetryAfter)
+		}
+	})
 }
 
 // A spent quota says nothing about when to come back but the quota
@@ -155,29 +143,25 @@ func TestQuotaRetryAfterIsTheQuotaCoolDown(t *testing.T) {
 // An overloaded target revisited when no other target is left is not
 // retried before the time its answer named.
 func TestRevisitedOverloadedTargetHonoursHint(t *testing.T) {
-	for _, d := range dialects {
-		t.Run(d.String(), func(t *testing.T) {
-			synctest.Test(t, func(t *testing.T) {
-				up := newClocked()
-				over := `{"type":"error","error":{"type":"overloaded_error","message":"Overloaded"}}`
-				status := 529
-				if d.Kind == lifeline.OpenAI {
-					over, status = `{"error":{"message":"The engine is currently overloaded, please try again later","type":"server_error","code":null}}`, 503
-				}
-				a := up.on("a.invalid", clockedReply(status, map[string]string{"retry-after": "2"}, over), clockedReply(200, nil, d.OK))
-				f := newFixtureOn(t, up.client(), d, []string{a})
-				start := time.Now()
-				resp, _, err := f.do(false)
-				if err != nil {
-					t.Fatal(err)
-				}
-				wantClasses(t, resp, err, "p0/m0:overloaded", "p0/m0:ok")
-				if el := time.Since(start); el < 2*time.Second {
-					t.Fatalf("retried after %v, before the 2s the target asked for", el)
-				}
-			})
-		})
-	}
+	inBubbles(t, func(t *testing.T, d dialect) {
+		up := newClocked()
+		over := `{"type":"error","error":{"type":"overloaded_error","message":"Overloaded"}}`
+		status := 529
+		if d.Kind == lifeline.OpenAI {
+			over, status = `{"error":{"message":"The engine is currently overloaded, please try again later","type":"server_error","code":null}}`, 503
+		}
+		a := up.on("a.invalid", clockedReply(status, map[string]string{"retry-after": "2"}, over), clockedReply(200, nil, d.OK))
+		f := newFixtureOn(t, up.client(), d, []string{a})
+		start := time.Now()
+		resp, _, err := f.do(false)
+		if err != nil {
+			t.Fatal(err)
+		}
+		wantClasses(t, resp, err, "p0/m0:overloaded", "p0/m0:ok")
+		if el := time.Since(start); el < 2*time.Second {
+			t.Fatalf("retried after %v, before the 2s the target asked for", el)
+		}
+	})
 }
 
 // An answer that fails validation on a route whose action for invalid
@@ -245,37 +229,33 @@ func TestAuthFailureLoggedOncePerTargetPerMinute(t *testing.T) {
 // x-should-retry: false on a 429 forbids retrying that target: when every
 // target is cooling, the request waits only for the targets it may retry.
 func TestShouldRetryFalseRateLimitIsNotRetriedAfterCoolDown(t *testing.T) {
-	for _, d := range dialects {
-		t.Run(d.String(), func(t *testing.T) {
-			synctest.Test(t, func(t *testing.T) {
-				up := newClocked()
-				no := map[string]string{"retry-after": "1", "x-should-retry": "false"}
-				a := up.on("a.invalid", clockedReply(429, no, rateLimitBody(d)), clockedReply(200, nil, d.OK))
-				f := newFixtureOn(t, up.client(), d, []string{a})
-				start := time.Now()
-				if _, _, err := f.do(false); !errors.Is(err, lifeline.ErrUpstreamUnavailable) {
-					t.Fatalf("err = %v", err)
-				}
-				if n := up.count("a.invalid"); n != 1 {
-					t.Fatalf("the target said not to retry; called %d times", n)
-				}
-				if el := time.Since(start); el != 0 {
-					t.Fatalf("waited %v for a target it may not retry", el)
-				}
+	inBubbles(t, func(t *testing.T, d dialect) {
+		up := newClocked()
+		no := map[string]string{"retry-after": "1", "x-should-retry": "false"}
+		a := up.on("a.invalid", clockedReply(429, no, rateLimitBody(d)), clockedReply(200, nil, d.OK))
+		f := newFixtureOn(t, up.client(), d, []string{a})
+		start := time.Now()
+		if _, _, err := f.do(false); !errors.Is(err, lifeline.ErrUpstreamUnavailable) {
+			t.Fatalf("err = %v", err)
+		}
+		if n := up.count("a.invalid"); n != 1 {
+			t.Fatalf("the target said not to retry; called %d times", n)
+		}
+		if el := time.Since(start); el != 0 {
+			t.Fatalf("waited %v for a target it may not retry", el)
+		}
 
-				// Another target's cool-down is still waited for.
-				a = up.on("a2.invalid", clockedReply(429, no, rateLimitBody(d)), clockedReply(200, nil, d.OK))
-				hint := clockedReply(429, map[string]string{"retry-after": "2"}, rateLimitBody(d))
-				b := up.on("b.invalid", hint, hint, clockedReply(200, nil, d.OK))
-				f = newFixtureOn(t, up.client(), d, []string{a, b}, lifeline.WithMaxAttempts(2))
-				resp, _, err := f.do(false)
-				if err != nil {
-					t.Fatal(err)
-				}
-				wantClasses(t, resp, err, "p0/m0:wait", "p1/m1:wait", "p1/m1:wait", "p1/m1:ok")
-			})
-		})
-	}
+		// Another target's cool-down is still waited for.
+		a = up.on("a2.invalid", clockedReply(429, no, rateLimitBody(d)), clockedReply(200, nil, d.OK))
+		hint := clockedReply(429, map[string]string{"retry-after": "2"}, rateLimitBody(d))
+		b := up.on("b.invalid", hint, hint, clockedReply(200, nil, d.OK))
+		f = newFixtureOn(t, up.client(), d, []string{a, b}, lifeline.WithMaxAttempts(2))
+		resp, _, err := f.do(false)
+		if err != nil {
+			t.Fatal(err)
+		}
+		wantClasses(t, resp, err, "p0/m0:wait", "p1/m1:wait", "p1/m1:wait", "p1/m1:ok")
+	})
 }
 
 // FallbackTaken reports a move to another target: a chain whose every

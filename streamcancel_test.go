@@ -17,89 +17,81 @@ import (
 // that disconnects mid-answer) ends the upstream attempt, and the target
 // is not blamed: its breaker, which one failure would open, stays closed.
 func TestCallerCancelDuringStreamDoesNotBlameTarget(t *testing.T) {
-	for _, d := range dialects {
-		t.Run(d.String(), func(t *testing.T) {
-			synctest.Test(t, func(t *testing.T) {
-				up := newClocked()
-				evs := d.Stream[:d.Opening+1]
-				u := up.on("p.invalid", timedEvents(0, evs, make([]time.Duration, len(evs)), true))
-				f := newFixtureOn(t, up.client(), d, []string{u}, lifeline.WithBreaker(breakerConfig(1)))
-				gone := errors.New("the caller went away")
-				ctx, cancel := context.WithCancelCause(context.Background())
-				resp, err := f.engine.Do(ctx, f.route, &lifeline.Request{Dialect: d.Kind, Body: []byte(d.StreamRequest())})
-				if err != nil {
-					t.Fatal(err)
+	inBubbles(t, func(t *testing.T, d dialect) {
+		up := newClocked()
+		evs := d.Stream[:d.Opening+1]
+		u := up.on("p.invalid", timedEvents(0, evs, make([]time.Duration, len(evs)), true))
+		f := newFixtureOn(t, up.client(), d, []string{u}, lifeline.WithBreaker(breakerConfig(1)))
+		gone := errors.New("the caller went away")
+		ctx, cancel := context.WithCancelCause(context.Background())
+		resp, err := f.engine.Do(ctx, f.route, &lifeline.Request{Dialect: d.Kind, Body: []byte(d.StreamRequest())})
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer resp.Stream.Close()
+		if chunk, err := resp.Stream.Next(); err != nil || len(chunk) == 0 {
+			t.Fatalf("first chunk %q, %v", chunk, err)
+		}
+		time.AfterFunc(time.Second, func() { cancel(gone) })
+		var last []byte
+		for {
+			chunk, err := resp.Stream.Next()
+			if errors.Is(err, lifeline.ErrBrokenStream) {
+				t.Fatalf("err = %v: the caller's leaving is not a broken upstream", err)
+			}
+			if err != nil {
+				if !errors.Is(err, gone) {
+					t.Fatalf("err = %v, want the caller's cause", err)
 				}
-				defer resp.Stream.Close()
-				if chunk, err := resp.Stream.Next(); err != nil || len(chunk) == 0 {
-					t.Fatalf("first chunk %q, %v", chunk, err)
-				}
-				time.AfterFunc(time.Second, func() { cancel(gone) })
-				var last []byte
-				for {
-					chunk, err := resp.Stream.Next()
-					if errors.Is(err, lifeline.ErrBrokenStream) {
-						t.Fatalf("err = %v: the caller's leaving is not a broken upstream", err)
-					}
-					if err != nil {
-						if !errors.Is(err, gone) {
-							t.Fatalf("err = %v, want the caller's cause", err)
-						}
-						break
-					}
-					last = append(last[:0], chunk...)
-				}
-				// Whoever still reads (a gateway cutting streams at shutdown)
-				// sees a cut answer, never a clean end.
-				if !strings.Contains(string(last), `"error":{`) {
-					t.Fatalf("the last chunk is not an error event:\n%s", last)
-				}
-				if ch := f.events.Kind(lifeline.BreakerChanged); len(ch) != 0 {
-					t.Fatalf("the target was blamed: %+v", ch)
-				}
-				fin := f.events.Kind(lifeline.RequestFinished)
-				if len(fin) != 1 || fin[0].Reason != "canceled" {
-					t.Fatalf("finished events = %+v, want one, canceled", fin)
-				}
-			})
-		})
-	}
+				break
+			}
+			last = append(last[:0], chunk...)
+		}
+		// Whoever still reads (a gateway cutting streams at shutdown)
+		// sees a cut answer, never a clean end.
+		if !strings.Contains(string(last), `"error":{`) {
+			t.Fatalf("the last chunk is not an error event:\n%s", last)
+		}
+		if ch := f.events.Kind(lifeline.BreakerChanged); len(ch) != 0 {
+			t.Fatalf("the target was blamed: %+v", ch)
+		}
+		fin := f.events.Kind(lifeline.RequestFinished)
+		if len(fin) != 1 || fin[0].Reason != "canceled" {
+			t.Fatalf("finished events = %+v, want one, canceled", fin)
+		}
+	})
 }
 
 // The idle bound is a gap between the upstream's events: a caller that
 // takes longer than it to read the next chunk (the stream waits on it, not
 // on the upstream) does not break the stream.
 func TestSlowReaderIsNotAnIdleUpstream(t *testing.T) {
-	for _, d := range dialects {
-		t.Run(d.String(), func(t *testing.T) {
-			synctest.Test(t, func(t *testing.T) {
-				up := newClocked()
-				u := up.on("p.invalid", timedEvents(0, d.Stream, make([]time.Duration, len(d.Stream)), false))
-				f := newFixtureOn(t, up.client(), d, []string{u},
-					lifeline.WithTimeouts(lifeline.Timeouts{Idle: 5 * time.Second, Total: time.Hour}))
-				resp, err := f.engine.Do(context.Background(), f.route, &lifeline.Request{Dialect: d.Kind, Body: []byte(d.StreamRequest())})
-				if err != nil {
-					t.Fatal(err)
-				}
-				defer resp.Stream.Close()
-				var got []byte
-				for {
-					chunk, err := resp.Stream.Next()
-					got = append(got, chunk...)
-					if err == io.EOF {
-						break
-					}
-					if err != nil {
-						t.Fatalf("err = %v after %q", err, got)
-					}
-					time.Sleep(10 * time.Second) // the caller is busy
-				}
-				if want := strings.Join(d.Stream, ""); string(got) != want {
-					t.Fatalf("stream = %q, want %q", got, want)
-				}
-			})
-		})
-	}
+	inBubbles(t, func(t *testing.T, d dialect) {
+		up := newClocked()
+		u := up.on("p.invalid", timedEvents(0, d.Stream, make([]time.Duration, len(d.Stream)), false))
+		f := newFixtureOn(t, up.client(), d, []string{u},
+			lifeline.WithTimeouts(lifeline.Timeouts{Idle: 5 * time.Second, Total: time.Hour}))
+		resp, err := f.engine.Do(context.Background(), f.route, &lifeline.Request{Dialect: d.Kind, Body: []byte(d.StreamRequest())})
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer resp.Stream.Close()
+		var got []byte
+		for {
+			chunk, err := resp.Stream.Next()
+			got = append(got, chunk...)
+			if err == io.EOF {
+				break
+			}
+			if err != nil {
+				t.Fatalf("err = %v after %q", err, got)
+			}
+			time.Sleep(10 * time.Second) // the caller is busy
+		}
+		if want := strings.Join(d.Stream, ""); string(got) != want {
+			t.Fatalf("stream = %q, want %q", got, want)
+		}
+	})
 }
 
 // Through the Transport, the body of a stream whose request was cancelled

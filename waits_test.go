@@ -8,25 +8,6 @@ import (
 	"github.com/lifelinehq/lifeline"
 )
 
-// A 429 without a hint is waited out with backoff and retried on the same
-// target, as a 429 with a hint is: the cool-down it starts must not refuse
-// the request's own retry and send it elsewhere.
-func TestRateLimitWithoutHintRetriesSameTarget(t *testing.T) {
-	modes(t, func(t *testing.T, d dialect, stream bool) {
-		a := newUpstream(t, d.RateLimit(nil), d.Good(stream))
-		b := newUpstream(t, d.Good(stream))
-		f := newFixture(t, d, []string{a.URL, b.URL})
-		resp, _, err := f.do(stream)
-		if err != nil {
-			t.Fatal(err)
-		}
-		wantClasses(t, resp, err, "p0/m0:wait", "p0/m0:ok")
-		if b.Count() != 0 {
-			t.Fatal("fallback taken although the wait fit")
-		}
-	})
-}
-
 // x-should-retry: false forbids retrying that answer on the same target,
 // also an overloaded one that would be revisited when no other target is
 // left.

@@ -15,7 +15,16 @@ import (
 // second, good/m, answers. The breaker opens after three failures in a row
 // and stays open for cooldown.
 func breakerConfig(cooldown time.Duration) string {
-	return fmt.Sprintf(`
+	return fmt.Sprintf(badThenGood+`defaults:
+  retry: {max_attempts: 1, base: 1ms, cap: 2ms, jitter: none}
+  breaker: {window: 30s, min_requests: 1000, consecutive_failures: 3,
+            cooldown: %s, max_cooldown: 5m, half_open_probes: 1}
+`, cooldown)
+}
+
+// badThenGood opens a configuration: the shared Redis store and route chat
+// over bad/m, then good/m. Each test adds its defaults.
+const badThenGood = `
 state: {backend: redis, redis_url: "${REDIS_URL}"}
 providers:
   - {name: bad, kind: openai, base_url: "${BAD_URL}/v1", api_key: sk-bad}
@@ -23,12 +32,7 @@ providers:
 routes:
   - name: chat
     chain: [{provider: bad, model: m}, {provider: good, model: m}]
-defaults:
-  retry: {max_attempts: 1, base: 1ms, cap: 2ms, jitter: none}
-  breaker: {window: 30s, min_requests: 1000, consecutive_failures: 3,
-            cooldown: %s, max_cooldown: 5m, half_open_probes: 1}
-`, cooldown)
-}
+`
 
 const (
 	badTarget  = "bad/m"

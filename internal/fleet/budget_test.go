@@ -11,15 +11,7 @@ import (
 // errors (class transient: one retry on it, then good/m) and whose retry
 // budget is a full bucket of 10 tokens that hardly refills: ten retries
 // anywhere in the fleet spend it. The breaker never trips.
-const budgetConfig = `
-state: {backend: redis, redis_url: "${REDIS_URL}"}
-providers:
-  - {name: bad, kind: openai, base_url: "${BAD_URL}/v1", api_key: sk-bad}
-  - {name: good, kind: openai, base_url: "${GOOD_URL}/v1", api_key: sk-good}
-routes:
-  - name: chat
-    chain: [{provider: bad, model: m}, {provider: good, model: m}]
-defaults:
+const budgetConfig = badThenGood + `defaults:
   retry: {max_attempts: 2, base: 1ms, cap: 2ms, jitter: none,
           budget: {ratio: 0.01, min_per_second: 0.001}}
   breaker: {window: 30s, min_requests: 1000, consecutive_failures: 1000}

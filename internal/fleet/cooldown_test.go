@@ -12,15 +12,7 @@ import (
 // cooldownConfig is a route whose first target, bad/m, answers with a
 // rate limit or a spent quota and whose second, good/m, answers. A wait
 // longer than max_wait moves on at once; the breaker never trips.
-const cooldownConfig = `
-state: {backend: redis, redis_url: "${REDIS_URL}"}
-providers:
-  - {name: bad, kind: openai, base_url: "${BAD_URL}/v1", api_key: sk-bad}
-  - {name: good, kind: openai, base_url: "${GOOD_URL}/v1", api_key: sk-good}
-routes:
-  - name: chat
-    chain: [{provider: bad, model: m}, {provider: good, model: m}]
-defaults:
+const cooldownConfig = badThenGood + `defaults:
   retry: {max_attempts: 2, base: 1ms, cap: 2ms, jitter: none, max_wait: 100ms}
   breaker: {window: 30s, min_requests: 1000, consecutive_failures: 1000, quota_cooldown: 10m}
 `
