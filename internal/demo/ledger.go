@@ -21,20 +21,20 @@ func (l ledgerCheck) ok() bool { return l.invalid == 0 && l.missing == 0 }
 // checkLedgers looks each answer's id up in the ledger of the provider
 // named by its X-Lifeline-Target ("provider/model").
 func checkLedgers(p *Providers, answers []answer) ledgerCheck {
-	byName := map[string]*mock.Server{
-		p.Primary.Server.Config().Name: p.Primary.Server,
-		p.Backup.Server.Config().Name:  p.Backup.Server,
+	byName := map[string]map[string]mock.Entry{
+		p.Primary.Server.Config().Name: ledgerIndex(p.Primary.Server),
+		p.Backup.Server.Config().Name:  ledgerIndex(p.Backup.Server),
 	}
 	l := ledgerCheck{calls: p.Primary.Server.Stats().Requests + p.Backup.Server.Stats().Requests}
 	for _, a := range answers {
 		l.checked++
 		provider, _, _ := strings.Cut(a.target, "/")
-		srv := byName[provider]
-		if srv == nil || a.id == "" {
+		index := byName[provider]
+		if index == nil || a.id == "" {
 			l.missing++
 			continue
 		}
-		e, found := srv.Lookup(a.id)
+		e, found := index[a.id]
 		switch {
 		case !found:
 			l.missing++
@@ -43,4 +43,20 @@ func checkLedgers(p *Providers, answers []answer) ledgerCheck {
 		}
 	}
 	return l
+}
+
+// ledgerIndex maps every response, tool-call and request id in srv's
+// ledger to its most recent entry, as srv.Lookup finds it, so that the
+// check costs one pass over the ledger rather than one per answer.
+func ledgerIndex(srv *mock.Server) map[string]mock.Entry {
+	entries := srv.Ledger() // oldest first: later entries overwrite
+	index := make(map[string]mock.Entry, len(entries))
+	for _, e := range entries {
+		for _, id := range [...]string{e.ID, e.ToolCallID, e.RequestID} {
+			if id != "" {
+				index[id] = e
+			}
+		}
+	}
+	return index
 }
