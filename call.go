@@ -525,7 +525,7 @@ func (c *call) finish(resp *Response, err error) {
 		}
 	} else {
 		var le *Error
-		if errors.As(err, &le) {
+		if errors.As(err, &le) && le.kind != ErrCanceled {
 			ev.Status, ev.Reason, ev.Err = le.Status, le.Code, err
 			ev.Class = c.lastClass
 		} else {
@@ -611,7 +611,9 @@ func (c *call) ctxError() error {
 		}
 		return c.newError(ErrDeadlineExceeded, "deadline_exceeded", 504, "the request's deadline was reached", err)
 	}
-	return err
+	// The caller's cancel: what was attempted is kept, and the cause stays
+	// what errors.Is finds.
+	return c.newError(ErrCanceled, "canceled", 499, "the request was canceled: "+err.Error(), err)
 }
 
 // stopError is the error of a class whose action is stop.

@@ -30,6 +30,10 @@ var (
 	// ErrBadRequest: the request cannot be sent at all (malformed body, no
 	// route, a schema that does not compile). No upstream call was made.
 	ErrBadRequest = errors.New("lifeline: bad request")
+	// ErrCanceled: the caller's context was cancelled (not by a deadline)
+	// before the request was served. The error also matches the context's
+	// cause (context.Canceled, or the cause given to its cancel function).
+	ErrCanceled = errors.New("lifeline: request canceled")
 )
 
 // Attempt is one upstream attempt of a request.
@@ -57,10 +61,11 @@ type Upstream struct {
 type Error struct {
 	// Code is the error type returned to clients: upstream_unavailable,
 	// invalid_output, deadline_exceeded, broken_stream, invalid_request_error,
-	// or the provider's own type for a rejected request.
+	// or the provider's own type for a rejected request; canceled when the
+	// caller went away (nobody reads an answer to it).
 	Code string
 	// Status is the HTTP status a gateway answers with (503, 502, 504, or
-	// the provider's status for a rejected request).
+	// the provider's status for a rejected request; 499 when canceled).
 	Status  int
 	Message string
 	// Attempts lists every upstream attempt, in order.

@@ -599,8 +599,13 @@ func callerGoesAway(t *testing.T, f *fixture, stream bool) {
 	defer leave.Stop()
 	start := time.Now()
 	_, _, err := f.doCtx(ctx, stream, nil)
-	if !errors.Is(err, gone) {
-		t.Fatalf("err = %v, want the caller's cause", err)
+	if !errors.Is(err, gone) || !errors.Is(err, lifeline.ErrCanceled) {
+		t.Fatalf("err = %v, want ErrCanceled with the caller's cause", err)
+	}
+	// What was attempted before the caller left is kept.
+	var le *lifeline.Error
+	if !errors.As(err, &le) || len(le.Attempts) != 1 || le.Status != 499 {
+		t.Fatalf("err = %#v, want a 499 *lifeline.Error listing the attempt", err)
 	}
 	if el := time.Since(start); el > 2*time.Second {
 		t.Fatalf("the attempt went on for %v after the caller went away", el)

@@ -99,8 +99,10 @@ func (t *Transport) RoundTrip(req *http.Request) (*http.Response, error) {
 	resp, err := t.engine.do(req.Context(), t.route, &x.req, &x.call)
 	if err != nil {
 		var out *http.Response
+		// A lifeline error is the answer the SDK reads; the caller's own
+		// cancel stays an error, as net/http gives it.
 		var le *Error
-		if errors.As(err, &le) {
+		if errors.As(err, &le) && le.kind != ErrCanceled {
 			out, err = errorResponse(req, d, t.route, le), nil
 		}
 		t.engine.release(x)

@@ -147,12 +147,20 @@ func (x *exchange) serve(rec *recording) bool {
 	resp, err := x.s.engine.Do(x.r.Context(), x.route, x.req)
 	if err != nil {
 		var le *lifeline.Error
-		if errors.As(err, &le) {
+		switch {
+		case context.Cause(x.r.Context()) == ErrShuttingDown:
+			e := shuttingDown()
+			if errors.As(err, &le) {
+				e.Attempts = le.Attempts
+			}
+			x.fail(e)
+		case errors.As(err, &le) && !errors.Is(err, lifeline.ErrCanceled):
 			x.fail(le)
-		} else if context.Cause(x.r.Context()) == ErrShuttingDown {
-			x.fail(shuttingDown())
-		} else {
+		default:
 			x.status, x.err = 499, err // the client went away
+			if errors.As(err, &le) {
+				x.attempts = le.Attempts
+			}
 			x.log()
 		}
 		return false
