@@ -285,7 +285,9 @@ func (c *call) tryTarget(i int, last bool) (*Response, error) {
 				act = Next
 			}
 		}
-		if res.retry == classify.RetryTrue && res.class != classify.Rejected && act != Stop {
+		// SPEC §1: true makes any failure but rejected retryable on the same
+		// target, whatever the route's action for its class.
+		if res.retry == classify.RetryTrue && res.class != classify.Rejected {
 			if act != Wait {
 				act = Retry
 			}

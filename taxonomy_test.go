@@ -458,6 +458,18 @@ func TestShouldRetryHeaderOverrides(t *testing.T) {
 		}
 		wantClasses(t, resp, err, "p0/m0:auth", "p0/m0:ok")
 
+		// true outweighs a route's stop for the class.
+		s := newUpstream(t, func(w http.ResponseWriter, r *http.Request) {
+			w.Header().Set("x-should-retry", "true")
+			d.Auth(w, r)
+		}, d.Good(stream))
+		f = newFixture(t, d, []string{s.URL}, lifeline.WithAction(classify.Auth, lifeline.Stop))
+		resp, _, err = f.do(stream)
+		if err != nil {
+			t.Fatal(err)
+		}
+		wantClasses(t, resp, err, "p0/m0:auth", "p0/m0:ok")
+
 		// true never makes a rejected request retryable.
 		r := newUpstream(t, func(w http.ResponseWriter, r *http.Request) {
 			w.Header().Set("x-should-retry", "true")
