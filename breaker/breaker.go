@@ -84,6 +84,10 @@ type Ticket struct {
 	// Until is when a refusal may end (refused tickets only): the end of
 	// the cool-down (Open), or of the oldest probe's lease (HalfOpen).
 	Until time.Time
+	// Since is when a probe was admitted (probe tickets only). A probe
+	// whose lease ran out before it reported no longer holds a slot: its
+	// neutral outcome frees none.
+	Since time.Time
 }
 
 // Outcome is what an attempt's result means to the breaker.
@@ -128,7 +132,7 @@ func (b *Breaker) Allow(c Config, now time.Time) (Ticket, Transition) {
 			b.ProbeSince = now
 		}
 		b.Probes++
-		return Ticket{Allowed: true, Probe: true, Generation: b.Generation, State: HalfOpen}, tr
+		return Ticket{Allowed: true, Probe: true, Generation: b.Generation, State: HalfOpen, Since: now}, tr
 	default:
 		return Ticket{Allowed: true, Generation: b.Generation, State: b.State}, tr
 	}
@@ -177,7 +181,11 @@ func (b *Breaker) Done(c Config, now time.Time, t Ticket, o Outcome) Transition 
 		case Failure:
 			b.toOpen(now, b.nextCooldown(c))
 		case Neutral:
-			b.freeProbe()
+			// A probe admitted before the current probes (its lease ran
+			// out, and newer probes took the slots) holds none of them.
+			if !t.Since.Before(b.ProbeSince) {
+				b.freeProbe()
+			}
 		}
 	}
 	return Transition{From: from, To: b.State}

@@ -51,12 +51,13 @@ func (s *Store) Admit(ctx context.Context, name string, a store.Admission) (stor
 				Generation: uint64(r.int(3)),
 				State:      breaker.State(r.int(4)),
 				Until:      fromMicros(r.int(5)),
+				Since:      fromMicros(r.int(10)),
 			},
 			Until:      fromMicros(r.int(6)),
 			CoolReason: r.str(7),
 			Transition: breaker.Transition{From: breaker.State(r.int(8)), To: breaker.State(r.int(9))},
 		}
-		snap = readSnapshot(r, 10, read)
+		snap = readSnapshot(r, 11, read)
 		return r.err
 	})
 	if fallback {
@@ -99,6 +100,7 @@ func (s *Store) Report(ctx context.Context, name string, r store.Report) (breake
 				micros(r.CoolUntil),
 				r.CoolReason,
 				flag(r.First),
+				micros(r.Ticket.Breaker.Since),
 			)...).Result()
 		if err != nil {
 			return err

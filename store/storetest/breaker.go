@@ -174,6 +174,22 @@ func testProbeLeaseExpiry(t *testing.T, s suite) {
 	}
 }
 
+// A probe whose lease ran out holds no slot any more: when it reports a
+// neutral outcome after a newer probe took the slot, the newer probe's
+// slot stays taken (half_open_probes: 1 means one probe out).
+func testExpiredProbeFreesNoSlot(t *testing.T, s suite) {
+	x := newTarget(t, s.store(t))
+	x.trip(t0)
+	end := t0.Add(x.br.Cooldown)
+	late := x.mustAdmit(end)
+	renewed := end.Add(x.br.ProbeLease)
+	if tk := x.mustAdmit(renewed); !tk.Breaker.Probe {
+		t.Fatal("ticket after the probe lease ran out is not a probe")
+	}
+	x.done(renewed, late, breaker.Neutral)
+	x.wantRefused(x.admit(renewed, false), store.Probing, renewed.Add(x.br.ProbeLease))
+}
+
 func testStaleGeneration(t *testing.T, s suite) {
 	x := newTarget(t, s.store(t))
 	stale := x.mustAdmit(t0) // closed, generation 0

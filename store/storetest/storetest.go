@@ -41,6 +41,7 @@ func Run(t *testing.T, newStore func(t *testing.T) store.Store) {
 		{"Breaker/ProbesExactUnderConcurrency", testProbesExactUnderConcurrency},
 		{"Breaker/NeutralFreesProbe", testNeutralFreesProbe},
 		{"Breaker/ProbeLeaseExpiry", testProbeLeaseExpiry},
+		{"Breaker/ExpiredProbeFreesNoSlot", testExpiredProbeFreesNoSlot},
 		{"Breaker/StaleGeneration", testStaleGeneration},
 		{"Breaker/RefusedTicketNotCounted", testRefusedTicketNotCounted},
 		{"Cooldown/SetExtendExpire", testCooldown},

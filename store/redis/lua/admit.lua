@@ -1,14 +1,14 @@
 
 -- Admit. ARGV[15] is "1" for a retry, which needs a budget token.
 -- Reply: reason, allowed, probe, generation, ticket state, breaker until,
--- ticket until, cool reason, transition from, transition to, then the
--- snapshot.
+-- ticket until, cool reason, transition from, transition to, probe since,
+-- then the snapshot.
 local ADMITTED, COOLING, OPENED, PROBING, NOBUDGET = 0, 1, 2, 3, 4
 local retry = ARGV[15] == '1'
 local s = load()
 
 local function reply(reason, t, untl, cr, from, to)
-  local r = {reason, t.allowed and 1 or 0, t.probe and 1 or 0, t.g, t.st, t.u, untl, cr, from, to}
+  local r = {reason, t.allowed and 1 or 0, t.probe and 1 or 0, t.g, t.st, t.u, untl, cr, from, to, t.since or 0}
   for _, x in ipairs(snapshot(s)) do r[#r + 1] = x end
   return r
 end
