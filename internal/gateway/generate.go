@@ -6,6 +6,7 @@ import (
 	"io"
 	"log/slog"
 	"net/http"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -129,8 +130,16 @@ func (x *exchange) readBody() ([]byte, *lifeline.Error) {
 	return body, nil
 }
 
+// declaredUpFront is the largest declared body length allocated before its
+// bytes arrive; a larger body grows with what actually arrives, so that a
+// declared length costs no memory a client has not sent.
+const declaredUpFront = 1 << 20
+
 func readAll(r io.Reader, n int64) ([]byte, error) {
-	if n >= 0 {
+	if n < 0 {
+		return io.ReadAll(r)
+	}
+	if n <= declaredUpFront {
 		b := make([]byte, n)
 		if _, err := io.ReadFull(r, b); err != nil {
 			return nil, err
@@ -138,7 +147,21 @@ func readAll(r io.Reader, n int64) ([]byte, error) {
 		// A body longer than its Content-Length is cut by net/http.
 		return b, nil
 	}
-	return io.ReadAll(r)
+	b := make([]byte, 0, declaredUpFront)
+	for int64(len(b)) < n {
+		if len(b) == cap(b) {
+			b = slices.Grow(b, int(min(n, 2*int64(cap(b))))-len(b))
+		}
+		m, err := r.Read(b[len(b):min(int64(cap(b)), n)])
+		b = b[:len(b)+m]
+		if err == io.EOF && int64(len(b)) < n {
+			return nil, io.ErrUnexpectedEOF
+		}
+		if err != nil && err != io.EOF {
+			return nil, err
+		}
+	}
+	return b, nil
 }
 
 // serve runs the request through the engine and writes the answer. rec,
