@@ -226,7 +226,7 @@ func (c *call) classified(t *target, res *result, sig classify.Signal) {
 // request's end, one of the attempt's bounds, or a network error.
 func (c *call) noResponse(actx *attemptContext, err error, res *result) {
 	if cause := context.Cause(c.ctx); cause != nil {
-		if !errors.Is(cause, context.DeadlineExceeded) {
+		if !errors.Is(c.ctx.Err(), context.DeadlineExceeded) { // a deadline may carry its own cause
 			res.clientGone = true
 		}
 		res.class, res.err = classify.Transient, cause

@@ -78,8 +78,8 @@ type call struct {
 
 // Do runs req through route r: attempts, retries, waits and fallbacks, by
 // the route's policy, until a target serves a valid answer or the policy
-// says stop. A non-nil error is an *Error (or a context error when ctx was
-// cancelled by the caller). A streamed Response must be closed.
+// says stop. A non-nil error is an *Error; when the caller cancels ctx it
+// matches ErrCanceled and ctx's cause. A streamed Response must be closed.
 func (e *Engine) Do(ctx context.Context, r *Route, req *Request) (*Response, error) {
 	return e.do(ctx, r, req, &call{})
 }
@@ -606,8 +606,10 @@ func (c *call) expired() bool {
 // ctxError is the error of a request that expired: a deadline error, or
 // the caller's context error when the caller went away.
 func (c *call) ctxError() error {
+	// ctx.Err tells a deadline from a cancel even when the deadline came
+	// with its own cause (context.WithTimeoutCause).
 	err := context.Cause(c.ctx)
-	if err == nil || errors.Is(err, context.DeadlineExceeded) {
+	if err == nil || errors.Is(c.ctx.Err(), context.DeadlineExceeded) {
 		if err == nil {
 			err = errTotal
 		}

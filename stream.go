@@ -212,7 +212,7 @@ func (s *Stream) Next() ([]byte, error) {
 		s.armIdle()
 		ev, err := s.rd.Next()
 		if err != nil {
-			if cause := context.Cause(s.c.ctx); cause != nil && !errors.Is(cause, context.DeadlineExceeded) {
+			if cause := context.Cause(s.c.ctx); cause != nil && !errors.Is(s.c.ctx.Err(), context.DeadlineExceeded) {
 				// The caller cancelled: the target is not to blame. Whoever
 				// still reads (a gateway cutting its streams at shutdown)
 				// gets the stream's error event, then the cause.

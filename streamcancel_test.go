@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/lifelinehq/lifeline"
+	"github.com/lifelinehq/lifeline/classify"
 )
 
 // A caller that goes away while it reads a served stream (a gateway client
@@ -140,6 +141,55 @@ func TestTransportCallerCancelIsAnError(t *testing.T) {
 		}
 		if !errors.Is(err, context.Canceled) || !errors.Is(err, lifeline.ErrCanceled) {
 			t.Fatalf("err = %v, want context.Canceled and ErrCanceled", err)
+		}
+	})
+}
+
+// The error of a cancelled request through the Transport lists the
+// attempts made, and they stay readable after RoundTrip returned: the
+// call's storage is reused by the next request.
+func TestTransportCallerCancelKeepsAttempts(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		d := openaiD
+		up := newClocked()
+		u := up.on("p.invalid",
+			clockedReply(500, nil, `{"error":{"message":"boom","type":"server_error"}}`),
+			timedEvents(time.Hour, nil, nil, true))
+		f := newFixtureOn(t, up.client(), d, []string{u}, lifeline.WithTimeouts(lifeline.Timeouts{Total: 2 * time.Hour}))
+		c := &http.Client{Transport: f.engine.Transport(f.route)}
+		ctx, cancel := context.WithCancel(context.Background())
+		time.AfterFunc(time.Second, cancel)
+		req, _ := http.NewRequestWithContext(ctx, http.MethodPost, "http://lifeline.invalid/v1/chat/completions", strings.NewReader(d.Request))
+		resp, err := c.Do(req)
+		if resp != nil {
+			resp.Body.Close()
+		}
+		var le *lifeline.Error
+		if !errors.As(err, &le) || !errors.Is(err, lifeline.ErrCanceled) {
+			t.Fatalf("err = %v, want a canceled *lifeline.Error", err)
+		}
+		if len(le.Attempts) != 2 || le.Attempts[0].Target != "p0/m0" || le.Attempts[0].Class != classify.Transient {
+			t.Fatalf("attempts = %+v, want p0/m0's transient attempt first", le.Attempts)
+		}
+	})
+}
+
+// A caller's deadline that carries its own cause (context.WithTimeoutCause)
+// is still a deadline: the request fails with deadline_exceeded, not as
+// cancelled.
+func TestCallerDeadlineWithCauseIsDeadlineExceeded(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		d := openaiD
+		up := newClocked()
+		u := up.on("p.invalid", timedEvents(time.Hour, nil, nil, true)) // no headers
+		f := newFixtureOn(t, up.client(), d, []string{u}, lifeline.WithTimeouts(lifeline.Timeouts{Total: 2 * time.Hour, Attempt: 2 * time.Hour, FirstToken: 2 * time.Hour}))
+		loopEnded := errors.New("the agent's loop is out of time")
+		ctx, cancel := context.WithTimeoutCause(context.Background(), time.Second, loopEnded)
+		defer cancel()
+		_, _, err := f.doCtx(ctx, false, nil)
+		var le *lifeline.Error
+		if !errors.As(err, &le) || !errors.Is(err, lifeline.ErrDeadlineExceeded) || errors.Is(err, lifeline.ErrCanceled) || le.Status != http.StatusGatewayTimeout {
+			t.Fatalf("err = %v, want deadline_exceeded", err)
 		}
 	})
 }

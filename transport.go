@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -102,8 +103,14 @@ func (t *Transport) RoundTrip(req *http.Request) (*http.Response, error) {
 		// A lifeline error is the answer the SDK reads; the caller's own
 		// cancel stays an error, as net/http gives it.
 		var le *Error
-		if errors.As(err, &le) && le.kind != ErrCanceled {
-			out, err = errorResponse(req, d, t.route, le), nil
+		if errors.As(err, &le) {
+			if le.kind != ErrCanceled {
+				out, err = errorResponse(req, d, t.route, le), nil
+			} else {
+				// The error outlives the call's storage, which release
+				// clears for the next request: its attempts are copied.
+				le.Attempts = slices.Clone(le.Attempts)
+			}
 		}
 		t.engine.release(x)
 		return out, err
