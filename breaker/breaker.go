@@ -84,9 +84,9 @@ type Ticket struct {
 	// Until is when a refusal may end (refused tickets only): the end of
 	// the cool-down (Open), or of the oldest probe's lease (HalfOpen).
 	Until time.Time
-	// Since is when a probe was admitted (probe tickets only). A probe
-	// whose lease ran out before it reported no longer holds a slot: its
-	// neutral outcome frees none.
+	// Since names the set of probes a probe was admitted in (probe tickets
+	// only): the set's ProbeSince. A probe whose lease ran out, its slot
+	// taken by a newer set, frees no slot with a neutral outcome.
 	Since time.Time
 }
 
@@ -132,7 +132,7 @@ func (b *Breaker) Allow(c Config, now time.Time) (Ticket, Transition) {
 			b.ProbeSince = now
 		}
 		b.Probes++
-		return Ticket{Allowed: true, Probe: true, Generation: b.Generation, State: HalfOpen, Since: now}, tr
+		return Ticket{Allowed: true, Probe: true, Generation: b.Generation, State: HalfOpen, Since: b.ProbeSince}, tr
 	default:
 		return Ticket{Allowed: true, Generation: b.Generation, State: b.State}, tr
 	}
@@ -181,9 +181,9 @@ func (b *Breaker) Done(c Config, now time.Time, t Ticket, o Outcome) Transition 
 		case Failure:
 			b.toOpen(now, b.nextCooldown(c))
 		case Neutral:
-			// A probe admitted before the current probes (its lease ran
-			// out, and newer probes took the slots) holds none of them.
-			if !t.Since.Before(b.ProbeSince) {
+			// A probe of an earlier set (its lease ran out, and a newer
+			// set took the slots) holds none of them.
+			if t.Since.Equal(b.ProbeSince) {
 				b.freeProbe()
 			}
 		}

@@ -190,6 +190,27 @@ func testExpiredProbeFreesNoSlot(t *testing.T, s suite) {
 	x.wantRefused(x.admit(renewed, false), store.Probing, renewed.Add(x.br.ProbeLease))
 }
 
+// Probes of one set free their slots whatever the times their requests
+// gave Admit: a request that started earlier may be admitted later (the
+// times of Admit are the callers', and replicas' clocks differ).
+func testProbesFreeSlotsInAnyTimeOrder(t *testing.T, s suite) {
+	x := newTarget(t, s.store(t))
+	x.br.HalfOpenProbes = 2
+	x.trip(t0)
+	end := t0.Add(x.br.Cooldown)
+	first := x.mustAdmit(end.Add(time.Second))
+	earlier := x.mustAdmit(end) // its request started before the first's
+	x.wantRefused(x.admit(end.Add(time.Second), false), store.Probing, end.Add(time.Second+x.br.ProbeLease))
+	x.done(end.Add(time.Second), earlier, breaker.Neutral)
+	if tk := x.mustAdmit(end.Add(time.Second)); !tk.Breaker.Probe {
+		t.Fatal("the slot freed by the earlier-timed probe was not given to a new probe")
+	}
+	x.done(end.Add(time.Second), first, breaker.Neutral)
+	if tk := x.mustAdmit(end.Add(time.Second)); !tk.Breaker.Probe {
+		t.Fatal("the slot freed by the first probe was not given to a new probe")
+	}
+}
+
 func testStaleGeneration(t *testing.T, s suite) {
 	x := newTarget(t, s.store(t))
 	stale := x.mustAdmit(t0) // closed, generation 0

@@ -42,6 +42,7 @@ func Run(t *testing.T, newStore func(t *testing.T) store.Store) {
 		{"Breaker/NeutralFreesProbe", testNeutralFreesProbe},
 		{"Breaker/ProbeLeaseExpiry", testProbeLeaseExpiry},
 		{"Breaker/ExpiredProbeFreesNoSlot", testExpiredProbeFreesNoSlot},
+		{"Breaker/ProbesFreeSlotsInAnyTimeOrder", testProbesFreeSlotsInAnyTimeOrder},
 		{"Breaker/StaleGeneration", testStaleGeneration},
 		{"Breaker/RefusedTicketNotCounted", testRefusedTicketNotCounted},
 		{"Cooldown/SetExtendExpire", testCooldown},

@@ -1,8 +1,8 @@
 
 -- Admit. ARGV[15] is "1" for a retry, which needs a budget token.
 -- Reply: reason, allowed, probe, generation, ticket state, breaker until,
--- ticket until, cool reason, transition from, transition to, probe since,
--- then the snapshot.
+-- ticket until, cool reason, transition from, transition to, the probe's
+-- set (its start), then the snapshot.
 local ADMITTED, COOLING, OPENED, PROBING, NOBUDGET = 0, 1, 2, 3, 4
 local retry = ARGV[15] == '1'
 local s = load()

@@ -2,7 +2,7 @@
 -- Report. ARGV[15] "1" when the ticket admitted the attempt, ARGV[16] "1"
 -- for a probe, ARGV[17] the ticket's generation, ARGV[18] the outcome,
 -- ARGV[19] the cool-down end (0: none), ARGV[20] its reason, ARGV[21] "1"
--- for a first attempt, ARGV[22] when the probe was admitted (0: not a
+-- for a first attempt, ARGV[22] the start of the probe's set (0: not a
 -- probe). Reply: transition from, to, then the snapshot.
 local t = {allowed = ARGV[15] == '1', probe = ARGV[16] == '1', g = tonumber(ARGV[17]), since = tonumber(ARGV[22])}
 local outcome = tonumber(ARGV[18])

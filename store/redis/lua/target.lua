@@ -144,7 +144,7 @@ local function allow(s, now)
     end
     if s.p == 0 then s.ps = now end
     s.p = s.p + 1
-    return {allowed = true, probe = true, g = s.g, st = HALF, u = 0, since = now}
+    return {allowed = true, probe = true, g = s.g, st = HALF, u = 0, since = s.ps}
   end
   return {allowed = true, probe = false, g = s.g, st = s.st, u = 0}
 end
@@ -163,7 +163,7 @@ local function done(s, now, t, o)
   elseif s.st == HALF and t.probe then
     if o == SUCCESS then toClosed(s)
     elseif o == FAILURE then toOpen(s, now, nextCooldown(s))
-    elseif o == NEUTRAL and (t.since or 0) >= s.ps then freeProbe(s) end
+    elseif o == NEUTRAL and (t.since or 0) == s.ps then freeProbe(s) end
   end
 end
 
