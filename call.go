@@ -374,15 +374,16 @@ func (c *call) tryTarget(i int, last bool) (*Response, error) {
 func (c *call) refusedAfter(target string, wait time.Duration) store.Ticket {
 	at := time.Now().Add(wait)
 	st, err := c.e.store.Status(c.ctx, target, store.StatusQuery{Now: at, Breaker: c.p.Breaker, Budget: c.p.Retry.Budget})
+	// In Admit's order: a cool-down, then the breaker, then the budget.
 	switch {
 	case err != nil:
 		return store.Ticket{}
-	case !budget.Covers(st.BudgetTokens):
-		return store.Ticket{Reason: store.NoBudget}
-	case st.State == breaker.Open:
-		return store.Ticket{Reason: store.Open, Until: st.OpenUntil}
 	case st.CoolingUntil.After(at):
 		return store.Ticket{Reason: store.Cooling, Until: st.CoolingUntil, CoolReason: st.CoolReason}
+	case st.State == breaker.Open:
+		return store.Ticket{Reason: store.Open, Until: st.OpenUntil}
+	case !budget.Covers(st.BudgetTokens):
+		return store.Ticket{Reason: store.NoBudget}
 	}
 	return store.Ticket{}
 }
