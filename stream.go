@@ -235,6 +235,8 @@ func (s *Stream) Next() ([]byte, error) {
 			return s.broken(r.Class, errors.New(msg), s.takePending())
 		case wire.KindDone:
 			if f := s.check(); f != nil {
+				s.c.emit(Event{Kind: ValidationFailed, Target: s.c.r.targets[s.target].name, Attempt: s.n,
+					Class: classify.Invalid, Validator: f.Validator, Err: f})
 				return s.broken(classify.Invalid, f, nil)
 			}
 			if err := s.add(ev); err != nil {

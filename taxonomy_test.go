@@ -671,3 +671,29 @@ func TestAllTargetsFailedIs503WithAttempts(t *testing.T) {
 func breakerConfig(consecutive int) breaker.Config {
 	return breaker.Config{ConsecutiveFailures: consecutive, MinRequests: 100, Cooldown: time.Minute}
 }
+
+// A passed-through stream whose answer fails validation at its end is cut
+// with an error event (bytes already reached the client) and reported as
+// a validation failure and a broken_stream attempt.
+func TestPassedStreamInvalidAtItsEndIsBroken(t *testing.T) {
+	for _, d := range dialects {
+		t.Run(d.String(), func(t *testing.T) {
+			a := newUpstream(t, d.Good(true)) // text, not JSON
+			f := newFixture(t, d, []string{a.URL},
+				lifeline.WithValidation(validate.Spec{JSON: true}), lifeline.WithStreamMode(lifeline.StreamPass))
+			_, body, err := f.do(true)
+			if !errors.Is(err, lifeline.ErrBrokenStream) {
+				t.Fatalf("err = %v, want a broken stream", err)
+			}
+			if strings.Contains(body, "[DONE]") || strings.Contains(body, "message_stop") {
+				t.Fatalf("an invalid stream ended cleanly:\n%s", body)
+			}
+			if got := f.events.Kind(lifeline.ValidationFailed); len(got) != 1 || got[0].Validator == "" {
+				t.Fatalf("validation events = %+v, want one", got)
+			}
+			if fin := f.events.Kind(lifeline.AttemptFinished); len(fin) != 1 || fin[0].Class.String() != "broken_stream" {
+				t.Fatalf("attempt events = %+v, want one broken_stream", fin)
+			}
+		})
+	}
+}
