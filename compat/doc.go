@@ -22,12 +22,16 @@
 // call and its result, structured JSON output, a fallback served by the
 // second target, a lifeline error surfacing as the SDK's typed error with
 // the right status, and a stream cut after its first byte surfacing as an
-// error. Every SDK runs at its default max retries, and every case asserts
-// how many requests the SDK sent and how many calls each upstream received:
-// lifeline's x-should-retry: false must keep the SDK from multiplying
-// lifeline's own retries.
+// error. The gateway's clients run at the SDK's default max retries; the
+// RoundTripper's run both as docs/library.md configures them (the SDK's
+// HTTP-client option, max retries 0) and at the SDK's default max retries.
+// Every case asserts how many requests the SDK sent and how many calls
+// each upstream received: lifeline's x-should-retry: false must keep an SDK
+// at its default max retries from multiplying lifeline's own retries.
 //
 // Node runs when node and node/node_modules are present (`npm ci --prefix
-// compat/node`); otherwise TestNode skips, unless LIFELINE_REQUIRE_NODE=1,
-// when it fails.
+// compat/node`); otherwise TestNode skips, unless LIFELINE_REQUIRE_NODE=1
+// (as CI sets), when it fails. The Node test files need the gateway
+// TestNode starts: run on their own (`npm test` in compat/node runs
+// TestNode), they fail rather than skip.
 package compat

@@ -11,7 +11,8 @@ import (
 )
 
 // face is one way an SDK reaches lifeline: as a base-URL client of the
-// gateway, or through the library's RoundTripper. Every client runs at the
+// gateway at the SDK's default max retries, or through the library's
+// RoundTripper, both at max retries 0 (the documented setup) and at the
 // SDK's default max retries.
 type face struct {
 	name string
@@ -46,24 +47,44 @@ var faces = []face{
 		calls:   func(e *env) int64 { return e.gatewayCalls.Load() },
 		gateway: true,
 	},
-	{
-		name: "transport",
+	// The library face as docs/library.md configures it: the SDK's HTTP
+	// client option and max retries 0.
+	transportFace("transport", ooption.WithMaxRetries(0), aoption.WithMaxRetries(0)),
+	// The library face with the SDK left at its default max retries: only
+	// lifeline's x-should-retry: false keeps the SDK from running the
+	// route's whole policy again.
+	transportFace("transport-sdk-retries", nil, nil),
+}
+
+// transportFace returns a face of the library's RoundTripper whose clients
+// take the given extra option (nil for none).
+func transportFace(name string, oopt ooption.RequestOption, aopt aoption.RequestOption) face {
+	return face{
+		name: name,
 		openai: func(e *env, route string) openai.Client {
-			return openai.NewClient(
+			opts := []ooption.RequestOption{
 				ooption.WithBaseURL("http://lifeline.invalid/v1"),
 				ooption.WithAPIKey("unused"),
 				ooption.WithHTTPClient(e.transportClient(route)),
-			)
+			}
+			if oopt != nil {
+				opts = append(opts, oopt)
+			}
+			return openai.NewClient(opts...)
 		},
 		anthropic: func(e *env, route string) anthropic.Client {
-			return anthropic.NewClient(
+			opts := []aoption.RequestOption{
 				aoption.WithBaseURL("http://lifeline.invalid"),
 				aoption.WithAPIKey("unused"),
 				aoption.WithHTTPClient(e.transportClient(route)),
-			)
+			}
+			if aopt != nil {
+				opts = append(opts, aopt)
+			}
+			return anthropic.NewClient(opts...)
 		},
 		calls: func(e *env) int64 { return e.transportCalls.Load() },
-	},
+	}
 }
 
 // transportClient returns an *http.Client whose transport is lifeline's

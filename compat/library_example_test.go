@@ -91,6 +91,7 @@ func Example_openaiTypedError() {
 		ooption.WithHTTPClient(&http.Client{Transport: engine.Transport(route)}),
 		ooption.WithBaseURL("http://lifeline.invalid/v1"),
 		ooption.WithAPIKey("unused"),
+		ooption.WithMaxRetries(0),
 	)
 	_, err = client.Chat.Completions.New(context.Background(), openai.ChatCompletionNewParams{
 		Model:    "smart",

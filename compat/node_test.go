@@ -7,6 +7,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"regexp"
+	"slices"
 	"strconv"
 	"strings"
 	"testing"
@@ -22,8 +23,14 @@ const nodeTimeout = 3 * time.Minute
 func TestNode(t *testing.T) {
 	node := requireNode(t, "node", "compat/node")
 	files, err := filepath.Glob("node/test/*.test.mjs")
-	if err != nil || len(files) == 0 {
-		t.Fatalf("no Node test files in node/test (%v)", err)
+	if err != nil {
+		t.Fatal(err)
+	}
+	// Both SDKs' files must be there: a lost one would pass unnoticed.
+	for _, want := range []string{"anthropic.test.mjs", "openai.test.mjs"} {
+		if !slices.Contains(files, filepath.Join("node", "test", want)) {
+			t.Fatalf("node/test/%s is missing (found %v)", want, files)
+		}
 	}
 	for _, f := range files {
 		name := filepath.Base(f)
@@ -105,13 +112,21 @@ func runNode(t *testing.T, node, dir string, env []string, args ...string) strin
 	defer cancel()
 	cmd := exec.CommandContext(ctx, node, args...)
 	cmd.Dir = dir
-	cmd.Env = append(os.Environ(), env...)
+	cmd.Env = append(nodeEnviron(os.Environ()), env...)
 	var out bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &out, &out
 	if err := cmd.Run(); err != nil {
 		t.Fatalf("node %s: %v\n%s", strings.Join(args, " "), err, out.String())
 	}
 	return out.String()
+}
+
+// nodeEnviron returns environ without the variables the Node tests and
+// the example read (LIFELINE_*, AGENT_*): each run sets the ones it means.
+func nodeEnviron(environ []string) []string {
+	return slices.DeleteFunc(slices.Clone(environ), func(kv string) bool {
+		return strings.HasPrefix(kv, "LIFELINE_") || strings.HasPrefix(kv, "AGENT_")
+	})
 }
 
 var tapCount = regexp.MustCompile(`(?m)^# (tests|pass|fail|cancelled|skipped|todo) (\d+)$`)

@@ -6,7 +6,9 @@
 // same context, whose deadline is the loop's: lifeline bounds each
 // attempt, retry, backoff and fallback by what is left of it, and a wait
 // that would overrun it is not started. The loop either answers before the
-// deadline or stops at it with deadline_exceeded; it never takes longer.
+// deadline or stops at it (with lifeline's deadline_exceeded, or the
+// context's deadline error when it falls during a call); it never takes
+// longer.
 //
 // Where requests go:
 //

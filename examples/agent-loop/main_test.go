@@ -3,6 +3,7 @@ package main
 import (
 	"bytes"
 	"context"
+	"errors"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -101,6 +102,27 @@ func TestDeadlineSpansAllSteps(t *testing.T) {
 	// 150ms a call: at most three fit in 400ms, the third cut short.
 	if got := p.Server.Stats().Requests; got < 1 || got > 3 {
 		t.Fatalf("the provider got %d calls; want at most 3 within the deadline:\n%s", got, out.String())
+	}
+}
+
+// The loop stops at its deadline even in the middle of a call that would
+// run far past it: a provider that never answers holds the first step, and
+// the loop ends at the deadline, not when the provider gives up.
+func TestDeadlineCutsAHangingCall(t *testing.T) {
+	p := startMock(t, mock.Config{Seed: 1, Faults: map[mock.Fault]float64{mock.Hang: 1}, HangMax: 20 * time.Second})
+	var out bytes.Buffer
+	start := time.Now()
+	err := run(context.Background(), []string{"-url", p.URL + "/v1", "-deadline", "300ms"}, &out, noKeys)
+	elapsed := time.Since(start)
+	if err == nil || !strings.Contains(err.Error(), "step 1 failed") {
+		t.Fatalf("error %v, want step 1 to fail at the deadline:\n%s", err, out.String())
+	}
+	if !errors.Is(err, context.DeadlineExceeded) && !strings.Contains(err.Error(), "deadline_exceeded") {
+		t.Fatalf("error %v, want a deadline error", err)
+	}
+	// The provider would hold the call for 20s.
+	if elapsed > 5*time.Second {
+		t.Fatalf("the loop ran %s past a 300ms deadline", elapsed)
 	}
 }
 

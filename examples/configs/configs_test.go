@@ -12,6 +12,7 @@ import (
 	"net/http/httptest"
 	"os"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"testing"
 
@@ -155,6 +156,40 @@ func TestDocsLinkEveryExampleConfig(t *testing.T) {
 	for _, f := range files {
 		if !strings.Contains(string(doc), "examples/configs/"+f) {
 			t.Errorf("docs/README.md does not link examples/configs/%s", f)
+		}
+	}
+}
+
+// serveCommand finds the `lifeline serve --config PATH` command in a
+// configuration's header comment.
+var serveCommand = regexp.MustCompile(`(?m)^#\s+lifeline serve --config (\S+)\s*$`)
+
+// TestHeaderCommandsFromRepoRoot: each configuration's header says how to
+// serve it, from the repository root of a fresh clone; that command names
+// the file itself and loads from there, files it refers to (a JSON Schema)
+// included.
+func TestHeaderCommandsFromRepoRoot(t *testing.T) {
+	files, _ := filepath.Glob("*.yaml")
+	commands := map[string]string{}
+	for _, f := range files {
+		b, err := os.ReadFile(f)
+		if err != nil {
+			t.Fatal(err)
+		}
+		m := serveCommand.FindSubmatch(b)
+		if m == nil {
+			t.Errorf("%s: no `lifeline serve --config …` command in its header", f)
+			continue
+		}
+		if want := "examples/configs/" + f; string(m[1]) != want {
+			t.Errorf("%s: its header serves %s, want %s", f, m[1], want)
+		}
+		commands[f] = string(m[1])
+	}
+	t.Chdir("../..")
+	for f, path := range commands {
+		if _, err := config.Load(path, placeholderEnv); err != nil {
+			t.Errorf("%s: `lifeline serve --config %s` from the repository root: %v", f, path, err)
 		}
 	}
 }

@@ -5,13 +5,15 @@
 // are those of compatConfig in compat/env_test.go.
 import assert from 'node:assert/strict';
 
-/** The gateway's base URL, without /v1; undefined when not run by TestNode. */
+/** The gateway's base URL, without /v1. */
 export const gatewayURL = process.env.LIFELINE_URL;
 
-/** Options for node:test: skip every test when no gateway is given. */
-export const suite = gatewayURL
-  ? {}
-  : { skip: 'LIFELINE_URL is not set: run these tests through `go test ./compat -run TestNode`' };
+// Without a gateway every case would have nothing to check: fail, never
+// skip, so that a run without one cannot pass.
+if (!gatewayURL) {
+  throw new Error('LIFELINE_URL is not set: these tests need the gateway that TestNode starts; '
+    + 'run them with `go test ./compat -run TestNode` from the repository root (or `npm test` here)');
+}
 
 /** The text a mock provider answers with. */
 export const textOf = (upstream) =>

@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import {
   brokenCases, chainsFor, checkAnswerJSON, checkServed, checkWeatherArgs, errorCases,
-  fallbackCases, mark, primaryAttempts, soloFor, suite, targetOf, textOf, weatherTool,
+  fallbackCases, mark, primaryAttempts, soloFor, targetOf, textOf, weatherTool,
 } from '../lib/compat.mjs';
 
 /**
@@ -80,11 +80,11 @@ export function compatSuite(sdk) {
     await check(1, { [ch.primary]: 1 });
   }
 
-  describe(`${sdk.name}: text`, suite, () => {
+  describe(`${sdk.name}: text`, () => {
     for (const ch of chainsFor(sdk.name).slice(0, 2)) test(ch.kind, () => checkAnswer(ch, send));
   });
 
-  describe(`${sdk.name}: stream`, suite, () => {
+  describe(`${sdk.name}: stream`, () => {
     for (const ch of chainsFor(sdk.name).slice(0, 2)) {
       test(ch.kind, () => checkAnswer(ch, streamed));
       // The SDK's stream helper checks the event sequence as it accumulates.
@@ -99,7 +99,7 @@ export function compatSuite(sdk) {
     }
   });
 
-  describe(`${sdk.name}: tool call`, suite, () => {
+  describe(`${sdk.name}: tool call`, () => {
     for (const ch of chainsFor(sdk.name).slice(0, 2)) {
       for (const stream of [false, true]) {
         test(variant(ch.kind, stream), async () => {
@@ -125,7 +125,7 @@ export function compatSuite(sdk) {
     }
   });
 
-  describe(`${sdk.name}: structured output`, suite, () => {
+  describe(`${sdk.name}: structured output`, () => {
     for (const ch of chainsFor(sdk.name)) {
       for (const stream of [false, true]) {
         const run = (options) => (stream ? streamed : send)(sdk, sdk.withSchema(ch.route), options);
@@ -151,7 +151,7 @@ export function compatSuite(sdk) {
   });
 
   // On a stream the reroute is invisible: streamed checks the event order.
-  describe(`${sdk.name}: fallback to the second target`, suite, () => {
+  describe(`${sdk.name}: fallback to the second target`, () => {
     for (const ch of chainsFor(sdk.name)) {
       for (const c of fallbackCases) {
         test(`${ch.kind}/${c.name}`, async () => {
@@ -166,7 +166,7 @@ export function compatSuite(sdk) {
     }
   });
 
-  describe(`${sdk.name}: lifeline errors are typed SDK errors, not retried by the SDK`, suite, () => {
+  describe(`${sdk.name}: lifeline errors are typed SDK errors, not retried by the SDK`, () => {
     for (const dialect of ['openai', 'anthropic']) {
       const ch = soloFor(dialect);
       for (const c of errorCases) {
@@ -207,7 +207,7 @@ export function compatSuite(sdk) {
     });
   });
 
-  describe(`${sdk.name}: a stream cut after its first byte ends in an error`, suite, () => {
+  describe(`${sdk.name}: a stream cut after its first byte ends in an error`, () => {
     for (const ch of chainsFor(sdk.name).slice(0, 2)) {
       for (const c of brokenCases) {
         test(`${ch.kind}/${c.fault}`, async () => {
