@@ -28,9 +28,7 @@ func cancelledAt(ctx *attemptContext, start time.Time, limit time.Duration) (tim
 
 func TestWatchdogCancelsAtTheEarliestBound(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
-		w := newWatchdog()
-		start := time.Now()
-		w.reset(start.Add(time.Hour))
+		w, start := hourWatchdog()
 		ctx := watch(w, start, start.Add(time.Minute), start.Add(10*time.Second), errFirstTokenTimeout)
 		d, cause := cancelledAt(ctx, start, time.Hour)
 		if d != 10*time.Second || !errors.Is(cause, errFirstTokenTimeout) {
@@ -43,9 +41,7 @@ func TestWatchdogCancelsAtTheEarliestBound(t *testing.T) {
 // cancel, only set the timer again for the bound now due.
 func TestWatchdogBoundMovedLater(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
-		w := newWatchdog()
-		start := time.Now()
-		w.reset(start.Add(time.Hour))
+		w, start := hourWatchdog()
 		ctx := watch(w, start, start.Add(time.Minute), start.Add(5*time.Second), errFirstTokenTimeout)
 		time.Sleep(3 * time.Second)
 		w.arm(time.Time{}, time.Now().Add(5*time.Second), errIdleTimeout) // due at 8 s
@@ -74,9 +70,7 @@ func TestWatchdogBoundMovedLater(t *testing.T) {
 // than the one left over, and a request that ended is never cancelled.
 func TestWatchdogReusedAcrossRequests(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
-		w := newWatchdog()
-		start := time.Now()
-		w.reset(start.Add(time.Hour))
+		w, start := hourWatchdog()
 		first := watch(w, start, start.Add(30*time.Second), time.Time{}, nil)
 		time.Sleep(time.Second)
 		w.end()
@@ -119,4 +113,13 @@ func TestWatchdogReusedAcrossRequests(t *testing.T) {
 			t.Fatalf("a stopped watchdog cancelled after %v", d)
 		}
 	})
+}
+
+// hourWatchdog returns a watchdog for a request that started now and
+// whose deadline is an hour away, and now.
+func hourWatchdog() (*watchdog, time.Time) {
+	w := newWatchdog()
+	start := time.Now()
+	w.reset(start.Add(time.Hour))
+	return w, start
 }

@@ -121,25 +121,7 @@ func newEnv(t *testing.T) *env {
 	}
 	t.Cleanup(func() { gw.Close() })
 	gw.MarkReady()
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	e.URL = "http://" + ln.Addr().String()
-	srv := &http.Server{Handler: e.countingHandler(gw), ReadHeaderTimeout: 10 * time.Second}
-	served := make(chan struct{})
-	go func() {
-		defer close(served)
-		_ = srv.Serve(ln)
-	}()
-	t.Cleanup(func() {
-		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
-		defer cancel()
-		if err := srv.Shutdown(ctx); err != nil {
-			srv.Close()
-		}
-		<-served
-	})
+	e.URL = serveLoopback(t, e.countingHandler(gw))
 
 	// The library face: an engine with the same routes and policies.
 	specs, err := setup.Routes(cfg)
@@ -226,4 +208,30 @@ func (e *env) wantUpstreams(want map[string]uint64) {
 			return
 		}
 	}
+}
+
+// serveLoopback serves h on a loopback port until the test ends (then
+// shuts it down, waiting up to 5s for open requests) and returns its base
+// URL.
+func serveLoopback(t *testing.T, h http.Handler) string {
+	t.Helper()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	srv := &http.Server{Handler: h, ReadHeaderTimeout: 10 * time.Second}
+	served := make(chan struct{})
+	go func() {
+		defer close(served)
+		_ = srv.Serve(ln)
+	}()
+	t.Cleanup(func() {
+		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+		defer cancel()
+		if err := srv.Shutdown(ctx); err != nil {
+			srv.Close()
+		}
+		<-served
+	})
+	return "http://" + ln.Addr().String()
 }

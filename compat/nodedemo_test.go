@@ -3,13 +3,11 @@ package compat_test
 import (
 	"context"
 	"log/slog"
-	"net"
 	"net/http"
 	"regexp"
 	"strconv"
 	"sync/atomic"
 	"testing"
-	"time"
 
 	"github.com/lifelinehq/lifeline/internal/config"
 	"github.com/lifelinehq/lifeline/internal/demo"
@@ -73,29 +71,12 @@ func serveConfig(t *testing.T, cfg *config.Config) (string, *atomic.Int64) {
 	}
 	t.Cleanup(func() { gw.Close() })
 	gw.MarkReady()
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
 	calls := &atomic.Int64{}
-	srv := &http.Server{ReadHeaderTimeout: 10 * time.Second, Handler: http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+	url := serveLoopback(t, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if r.Method == http.MethodPost {
 			calls.Add(1)
 		}
 		gw.ServeHTTP(w, r)
-	})}
-	served := make(chan struct{})
-	go func() {
-		defer close(served)
-		_ = srv.Serve(ln)
-	}()
-	t.Cleanup(func() {
-		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
-		defer cancel()
-		if err := srv.Shutdown(ctx); err != nil {
-			srv.Close()
-		}
-		<-served
-	})
-	return "http://" + ln.Addr().String(), calls
+	}))
+	return url, calls
 }

@@ -1,12 +1,12 @@
 package gateway
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"io"
 	"log/slog"
 	"net/http"
-	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -147,21 +147,15 @@ func readAll(r io.Reader, n int64) ([]byte, error) {
 		// A body longer than its Content-Length is cut by net/http.
 		return b, nil
 	}
-	b := make([]byte, 0, declaredUpFront)
-	for int64(len(b)) < n {
-		if len(b) == cap(b) {
-			b = slices.Grow(b, int(min(n, 2*int64(cap(b))))-len(b))
+	var buf bytes.Buffer
+	buf.Grow(declaredUpFront)
+	if _, err := io.CopyN(&buf, r, n); err != nil {
+		if err == io.EOF {
+			err = io.ErrUnexpectedEOF
 		}
-		m, err := r.Read(b[len(b):min(int64(cap(b)), n)])
-		b = b[:len(b)+m]
-		if err == io.EOF && int64(len(b)) < n {
-			return nil, io.ErrUnexpectedEOF
-		}
-		if err != nil && err != io.EOF {
-			return nil, err
-		}
+		return nil, err
 	}
-	return b, nil
+	return buf.Bytes(), nil
 }
 
 // serve runs the request through the engine and writes the answer. rec,

@@ -28,38 +28,40 @@ func (s *Server) routesMux(reg *prometheus.Registry) *http.ServeMux {
 	mux.Handle("GET /metrics", promhttp.HandlerFor(reg, promhttp.HandlerOpts{Registry: reg}))
 	mux.HandleFunc("GET /api/status", s.status)
 	mux.HandleFunc("GET /{$}", s.dashboard)
-	mux.HandleFunc("/", s.unrouted)
+	mux.Handle("/", s.unrouted(mux))
 	return mux
 }
 
-// allowedMethods returns the methods an endpoint answers, or "" for a
-// path that is no endpoint.
-func allowedMethods(path string) string {
-	switch path {
-	case "/v1/chat/completions", "/v1/messages":
-		return http.MethodPost
-	case "/v1/models", "/healthz", "/readyz", "/metrics", "/api/status", "/":
-		return "GET, HEAD"
+// unrouted answers a request that no endpoint of mux takes: 405 for
+// another method of an endpoint (its methods read from mux itself), else
+// 404. Like every error of lifeline's, the body is in the client's dialect
+// (Anthropic under /v1/messages) so SDKs read it.
+func (s *Server) unrouted(mux *http.ServeMux) http.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) {
+		d, notFound := wire.OpenAI, "invalid_request_error"
+		if strings.HasPrefix(r.URL.Path, "/v1/messages") {
+			d, notFound = wire.Anthropic, "not_found_error"
+		}
+		var allow []string
+		for _, m := range []string{http.MethodGet, http.MethodPost} {
+			// The pattern mux would pick for the same path by another method.
+			if _, p := mux.Handler(&http.Request{Method: m, URL: r.URL, Host: r.Host}); p != "" && p != "/" {
+				allow = append(allow, m)
+				if m == http.MethodGet {
+					allow = append(allow, http.MethodHead)
+				}
+			}
+		}
+		if len(allow) > 0 {
+			methods := strings.Join(allow, ", ")
+			w.Header().Set("Allow", methods)
+			writeError(w, s.redact, d, "", clientError(http.StatusMethodNotAllowed, "invalid_request_error",
+				"method "+r.Method+" is not allowed on "+r.URL.Path+"; allowed: "+methods))
+			return
+		}
+		writeError(w, s.redact, d, "", clientError(http.StatusNotFound, notFound,
+			"no endpoint "+strconv.Quote(r.URL.Path)+": lifeline serves POST /v1/chat/completions and POST /v1/messages"))
 	}
-	return ""
-}
-
-// unrouted answers a request no endpoint takes: 405 for another method
-// of an endpoint, else 404. Like every error of lifeline's, the body is in
-// the client's dialect (Anthropic under /v1/messages) so SDKs read it.
-func (s *Server) unrouted(w http.ResponseWriter, r *http.Request) {
-	d, notFound := wire.OpenAI, "invalid_request_error"
-	if strings.HasPrefix(r.URL.Path, "/v1/messages") {
-		d, notFound = wire.Anthropic, "not_found_error"
-	}
-	if allow := allowedMethods(r.URL.Path); allow != "" {
-		w.Header().Set("Allow", allow)
-		writeError(w, s.redact, d, "", clientError(http.StatusMethodNotAllowed, "invalid_request_error",
-			"method "+r.Method+" is not allowed on "+r.URL.Path+"; allowed: "+allow))
-		return
-	}
-	writeError(w, s.redact, d, "", clientError(http.StatusNotFound, notFound,
-		"no endpoint "+strconv.Quote(r.URL.Path)+": lifeline serves POST /v1/chat/completions and POST /v1/messages"))
 }
 
 // models lists the routes a client may use, in the OpenAI list shape.
