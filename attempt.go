@@ -1,7 +1,6 @@
 package lifeline
 
 import (
-	"bytes"
 	"context"
 	"errors"
 	"fmt"
@@ -47,13 +46,16 @@ type result struct {
 func (c *call) attempt(i, n int, start time.Time, res *result) {
 	t := &c.r.targets[i]
 	res.target, res.n = i, n
-	defer func() {
-		if res.end.IsZero() {
-			res.end = time.Now()
-		}
-		res.dur = res.end.Sub(start)
-		c.record(t, res)
-	}()
+	c.send(t, i, n, start, res)
+	if res.end.IsZero() {
+		res.end = time.Now()
+	}
+	res.dur = res.end.Sub(start)
+	c.record(t, res)
+}
+
+// send makes the attempt and classifies its outcome.
+func (c *call) send(t *target, i, n int, start time.Time, res *result) {
 	body, err := c.bodyFor(i)
 	if err != nil {
 		res.class, res.status, res.err = classify.Rejected, 400, err
@@ -65,21 +67,31 @@ func (c *call) attempt(i, n int, start time.Time, res *result) {
 		c.emit(Event{Kind: AttemptStarted, Target: t.name, Attempt: n})
 	}
 
-	actx := newAttemptContext(c.ctx)
+	u := c.upstreamStorage()
+	actx := &u.ctx
 	if c.wd == nil {
 		c.wd = c.e.watchdogs.Get().(*watchdog)
 		c.wd.reset(c.deadline)
 	}
 	c.wd.begin(actx, start, start.Add(c.p.Timeouts.Attempt), start.Add(c.p.Timeouts.FirstToken), errFirstTokenTimeout)
-	kept := false
+	kept := false              // a stream holds the attempt open
+	var respBody io.ReadCloser // closed at the end; then net/http has given u back
 	defer func() {
-		if !kept {
-			c.wd.end()
-			actx.end(nil)
+		if kept {
+			return
+		}
+		if respBody != nil {
+			respBody.Close()
+		}
+		held := c.wd.end()
+		if actx.end(nil) && held && respBody != nil {
+			c.keep(u)
+		} else {
+			c.lent = true
 		}
 	}()
 
-	h := make(http.Header, 8) // one map group: no growth for common requests
+	h := u.header
 	if c.req.Header != nil {
 		forwardHeader(h, c.req.Header, t.Provider.Kind)
 	}
@@ -92,15 +104,18 @@ func (c *call) attempt(i, n int, start time.Time, res *result) {
 	// it after the response arrived. A *bytes.Reader (behind io.NopCloser)
 	// is what net/http knows to be in memory: headers and body then leave
 	// in one write instead of two.
-	sent := &sentState{key: [1]string{c.key}}
-	sent.body.Reset(body)
-	h["Idempotency-Key"] = sent.key[:]
+	u.key[0] = c.key
+	u.body.Reset(body)
+	h["Idempotency-Key"] = u.key[:]
 	if c.fields.Stream {
 		h["Accept"] = eventStreamAccept
 	}
 	c.cur = i
-	hreq := t.request.WithContext(actx) // the request's one allocation
-	hreq.Header, hreq.Body, hreq.GetBody = h, io.NopCloser(&sent.body), c.getBody
+	hreq := u.req
+	tr := t.request
+	hreq.Method, hreq.URL, hreq.Host = tr.Method, tr.URL, tr.Host
+	hreq.Proto, hreq.ProtoMajor, hreq.ProtoMinor = tr.Proto, tr.ProtoMajor, tr.ProtoMinor
+	hreq.Header, hreq.Body, hreq.GetBody = h, u.rc, c.getBody
 	hreq.ContentLength = int64(len(body))
 
 	resp, err := c.e.rt.RoundTrip(hreq)
@@ -110,7 +125,7 @@ func (c *call) attempt(i, n int, start time.Time, res *result) {
 	}
 	res.status, res.header = resp.StatusCode, resp.Header
 	if resp.StatusCode < 200 || resp.StatusCode > 299 {
-		defer resp.Body.Close()
+		respBody = resp.Body
 		c.spent(resp.Header, time.Now(), res)
 		c.wd.arm(time.Time{}, time.Time{}, nil)
 		res.body, err = readBody(resp.Body, resp.ContentLength, maxErrorBody)
@@ -136,7 +151,7 @@ func (c *call) attempt(i, n int, start time.Time, res *result) {
 		}
 		return
 	}
-	defer resp.Body.Close()
+	respBody = resp.Body
 	// The first-token bound ends with the headers. Moving it later costs
 	// nothing (see watchdog); the clock is not read for it.
 	c.wd.arm(time.Time{}, time.Time{}, nil)
@@ -145,8 +160,9 @@ func (c *call) attempt(i, n int, start time.Time, res *result) {
 		c.noResponse(actx, err, res)
 		return
 	}
-	// One clock reading serves the attempt's end and the rate-limit resets.
-	res.end = time.Now()
+	// One clock reading serves the attempt's end and the rate-limit resets:
+	// the monotonic clock's alone (time.Now reads the wall clock too).
+	res.end = start.Add(time.Since(start))
 	c.spent(resp.Header, res.end, res)
 	if c.fields.Stream {
 		// A JSON body where a stream was asked for: an error in disguise, or
@@ -177,13 +193,6 @@ func (c *call) attempt(i, n int, start time.Time, res *result) {
 		res.body = tb
 	}
 	res.class = classify.OK
-}
-
-// sentState is what an upstream request refers to besides its header map:
-// one allocation per attempt.
-type sentState struct {
-	key  [1]string // the Idempotency-Key header's value
-	body bytes.Reader
 }
 
 // spent notes a rate limit the response says is spent (see backoff.Spent).
@@ -272,14 +281,19 @@ func (c *call) record(t *target, res *result) {
 
 // readBody reads a whole body of n bytes (-1: unknown) and at most max.
 func readBody(r io.Reader, n, max int64) ([]byte, error) {
-	return readBodySpare(r, n, max, 0)
+	return readBodyInto(nil, r, n, max, 0)
 }
 
-// readBodySpare is readBody leaving spare bytes of capacity after a body
-// of known length.
-func readBodySpare(r io.Reader, n, max int64, spare int) ([]byte, error) {
+// readBodyInto is readBody into buf's capacity when it suffices, leaving
+// spare bytes of capacity after a body of known length.
+func readBodyInto(buf []byte, r io.Reader, n, max int64, spare int) ([]byte, error) {
 	if n >= 0 && n <= max {
-		b := make([]byte, n, n+int64(spare))
+		var b []byte
+		if int64(cap(buf)) >= n+int64(spare) {
+			b = buf[:n]
+		} else {
+			b = make([]byte, n, n+int64(spare))
+		}
 		if _, err := io.ReadFull(r, b); err != nil {
 			return nil, err
 		}

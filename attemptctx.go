@@ -2,6 +2,7 @@ package lifeline
 
 import (
 	"context"
+	"reflect"
 	"sync"
 	"time"
 )
@@ -14,9 +15,8 @@ import (
 // context.WithCancelCause child of the request's context. net/http derives
 // a context of its own from every request's; a cancelCtx parent keeps such
 // a child in a map it allocates per attempt, while this type takes it as
-// one callback (the context package's AfterFunc protocol). On a loopback
-// upstream that saves an allocation and about 0.2–0.3 µs of the 3.5 µs
-// the engine adds to a call (docs/BENCHMARKS.md).
+// one callback (the context package's AfterFunc protocol), and it can be
+// started again for the next attempt (see upstreamCall): no allocation.
 //
 // Why the attempt ended is its cause method. context.Cause cannot tell:
 // given an attemptContext it reports the request context's cause (nil
@@ -33,6 +33,7 @@ type attemptContext struct {
 	why        error         // the cause given to end
 	first      func()        // callbacks to run when it ends (net/http registers one)
 	more       []func()
+	onParent   func() // parentEnded, made once
 }
 
 // closedChan is the Done channel of contexts that ended before anyone
@@ -46,29 +47,63 @@ var closedChan = func() chan struct{} {
 // newAttemptContext returns a context that ends when parent ends or when
 // end is called.
 func newAttemptContext(parent context.Context) *attemptContext {
-	a := &attemptContext{parent: parent}
-	if parent.Done() != nil {
-		// A parent that has ended runs parentEnded at once, in its own
-		// goroutine: it may end a before stop is known.
-		stop := context.AfterFunc(parent, a.parentEnded)
-		a.mu.Lock()
-		if a.err == nil {
-			a.stopParent = stop
-		}
-		a.mu.Unlock()
-	}
+	a := new(attemptContext)
+	a.init(parent)
 	return a
+}
+
+// init makes a zero a the context of an attempt of parent, and starts it.
+func (a *attemptContext) init(parent context.Context) {
+	a.parent = parent
+	a.onParent = a.parentEnded // one method value for every start of a
+	a.start()
+}
+
+// start begins an attempt on a, new or one whose attempt is over and quiet
+// (see end). The parent stays the one a was made with: net/http keeps
+// reading a's values after the attempt (a dial it started goes on for
+// later requests), so they must never change.
+func (a *attemptContext) start() {
+	a.mu.Lock()
+	a.stopParent, a.done, a.err, a.why, a.first, a.more = nil, nil, nil, nil, nil, nil
+	a.mu.Unlock()
+	if a.parent.Done() == nil {
+		return
+	}
+	// A parent that has ended runs parentEnded at once, in its own
+	// goroutine: it may end a before stop is known.
+	stop := context.AfterFunc(a.parent, a.onParent)
+	a.mu.Lock()
+	if a.err == nil {
+		a.stopParent = stop
+	}
+	a.mu.Unlock()
+}
+
+// of reports whether a is an attempt context of parent: whether its
+// parent is parent. It says false when that cannot be told safely:
+// comparing two values of an incomparable type would panic.
+func (a *attemptContext) of(parent context.Context) bool {
+	p := a.parent
+	if p == context.Background() || p == context.TODO() {
+		return p == parent // p's type is comparable
+	}
+	return reflect.TypeOf(p).Kind() == reflect.Pointer && p == parent
 }
 
 func (a *attemptContext) parentEnded() { a.end(context.Cause(a.parent)) }
 
 // end ends the context with cause (context.Canceled when nil) and runs the
-// callbacks registered on it. Only the first call has an effect.
-func (a *attemptContext) end(cause error) {
+// callbacks registered on it. Only the first call has an effect. It
+// reports whether a is quiet: this call ended it, and no callback of the
+// parent's can still end it. A quiet context whose derived contexts are
+// done with it (net/http's, once the response body is closed) may start
+// again.
+func (a *attemptContext) end(cause error) (quiet bool) {
 	a.mu.Lock()
 	if a.err != nil {
 		a.mu.Unlock()
-		return
+		return false
 	}
 	if cause == nil {
 		cause = context.Canceled
@@ -82,15 +117,15 @@ func (a *attemptContext) end(cause error) {
 	first, more, stopParent := a.first, a.more, a.stopParent
 	a.first, a.more, a.stopParent = nil, nil, nil
 	a.mu.Unlock()
-	if stopParent != nil {
-		stopParent()
-	}
+	// A parent that ended while a registered with it ended a first.
+	quiet = stopParent == nil || stopParent()
 	if first != nil {
 		first()
 	}
 	for _, f := range more {
 		f()
 	}
+	return quiet
 }
 
 // cause returns why the context ended; nil while it has not.

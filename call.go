@@ -28,6 +28,17 @@ const maxCoolingPasses = 3
 // call is the state of one request: immutable inputs and per-request
 // counters. Nothing in it is shared between requests.
 type call struct {
+	requestState
+	buf callBuffers
+
+	// replayBody as a func value, made once per call storage, and the
+	// upstream request's storage: a pooled call keeps both across requests.
+	getBody func() (io.ReadCloser, error)
+	up      *upstreamCall
+}
+
+// requestState is what a call learns and decides during one request.
+type requestState struct {
 	e        *Engine
 	r        *Route
 	p        *Policy
@@ -59,21 +70,21 @@ type call struct {
 	invalid    int // attempts classed invalid
 	finished   bool
 
-	// Storage for the common case (chains of up to four targets, a few
-	// attempts), so that a request allocates little.
-	triedBuf    [4]int
-	bodiesBuf   [4][]byte
-	revisitBuf  [4]time.Time
-	refusedBuf  [4]bool
-	attemptsBuf [4]Attempt
-	resp        Response
-	cur         int    // the target of the attempt in progress
-	clockUsed   bool   // start was taken as the first attempt's time
-	spare       []byte // free capacity for the first upstream body
+	cur       int    // the target of the attempt in progress
+	clockUsed bool   // start was taken as the first attempt's time
+	spare     []byte // free capacity for the first upstream body
+	lent      bool   // an attempt's request may still be read by net/http (see upstreamCall)
+}
 
-	// replayBody as a func value, made once per call storage: a pooled
-	// call keeps it across requests.
-	getBody func() (io.ReadCloser, error)
+// callBuffers is a call's storage for the common case (chains of up to
+// four targets, a few attempts), so that a request allocates little.
+type callBuffers struct {
+	tried    [4]int
+	bodies   [4][]byte
+	revisit  [4]time.Time
+	refused  [4]bool
+	attempts [4]Attempt
+	resp     Response
 }
 
 // Do runs req through route r: attempts, retries, waits and fallbacks, by
@@ -141,12 +152,12 @@ func (c *call) prepare() error {
 		c.key = c.e.keys.next()
 	}
 	n := len(c.r.targets)
-	if n <= len(c.triedBuf) {
-		c.tried, c.bodies, c.revisit, c.refused = c.triedBuf[:n], c.bodiesBuf[:n], c.revisitBuf[:n], c.refusedBuf[:n]
+	if n <= len(c.buf.tried) {
+		c.tried, c.bodies, c.revisit, c.refused = c.buf.tried[:n], c.buf.bodies[:n], c.buf.revisit[:n], c.buf.refused[:n]
 	} else {
 		c.tried, c.bodies, c.revisit, c.refused = make([]int, n), make([][]byte, n), make([]time.Time, n), make([]bool, n)
 	}
-	c.attempts = c.attemptsBuf[:0]
+	c.attempts = c.buf.attempts[:0]
 	return nil
 }
 
@@ -157,9 +168,20 @@ func (c *call) replayBody() (io.ReadCloser, error) {
 }
 
 // release clears a call that nothing refers to any more (the request
-// ended, no stream is open) for reuse by do.
+// ended, no stream is open) for reuse by do. Its buffers are cleared as
+// far as the request used them: while the GC runs, clearing a pointer
+// costs a write barrier.
 func (c *call) release() {
-	*c = call{getBody: c.getBody}
+	b := &c.buf
+	clear(b.attempts[:min(len(c.attempts), len(b.attempts))])
+	if n := len(c.tried); n <= len(b.tried) {
+		clear(b.tried[:n])
+		clear(b.bodies[:n])
+		clear(b.revisit[:n])
+		clear(b.refused[:n])
+	}
+	b.resp = Response{}
+	c.requestState = requestState{}
 }
 
 func badRequest(msg string) *Error {
@@ -492,7 +514,7 @@ func (c *call) served(i int, res *result) *Response {
 		// A stream still under way reports its attempt when it ends.
 		c.emitFinished(t.name, res.n, res, 0)
 	}
-	resp := &c.resp
+	resp := &c.buf.resp
 	*resp = Response{
 		Status: res.status, Header: res.header, Body: res.body, Stream: res.stream,
 		Target: t.name, Attempts: c.attempts, IdempotencyKey: c.key, target: i,

@@ -61,18 +61,21 @@ func (t *Transport) RoundTrip(req *http.Request) (*http.Response, error) {
 		}
 		return nil, fmt.Errorf("%w: %s %s", ErrUnsupportedRequest, req.Method, req.URL.Path)
 	}
+	x := t.engine.calls.Get().(*pooledCall)
 	var body []byte
 	if req.Body != nil {
-		// One allocation holds the body and, after it, its copy for the
-		// first target when only the model changes.
+		// One buffer holds the body and, after it, its copy for the first
+		// target when only the model changes.
 		spare := 0
 		if t.route.targets[0].Provider.Kind == d && req.ContentLength > 0 {
 			spare = int(req.ContentLength) + t.route.maxModel + 16
 		}
 		var err error
-		body, err = readBodySpare(req.Body, req.ContentLength, 64<<20, spare)
+		body, err = readBodyInto(x.in, req.Body, req.ContentLength, 64<<20, spare)
 		req.Body.Close()
+		x.in = body[:0]
 		if err != nil {
+			t.engine.calls.Put(x)
 			return nil, fmt.Errorf("lifeline: reading request body: %w", err)
 		}
 	}
@@ -80,10 +83,10 @@ func (t *Transport) RoundTrip(req *http.Request) (*http.Response, error) {
 	var err error
 	if len(req.Header[HeaderDeadline]) > 0 || len(req.Header[HeaderTimeout]) > 0 {
 		if deadline, err = ParseDeadline(req.Header, time.Now()); err != nil {
+			t.engine.calls.Put(x)
 			return errorResponse(req, d, t.route, badRequest(err.Error())), nil
 		}
 	}
-	x := t.engine.calls.Get().(*pooledCall)
 	x.req = Request{
 		Dialect: d, Body: body, Header: req.Header,
 		Deadline: deadline,
@@ -146,10 +149,19 @@ func (t *Transport) RoundTrip(req *http.Request) (*http.Response, error) {
 type pooledCall struct {
 	call call
 	req  Request
+	in   []byte // the buffer of the request body, when it may be reused
 }
 
-// release returns x to the pool; nothing may refer to it any more.
+// maxPooledBody bounds the request body buffer a pooled call keeps.
+const maxPooledBody = 64 << 10
+
+// release returns x to the pool; nothing may refer to it any more. The
+// request body's buffer is kept unless net/http may still read an
+// upstream body made in it.
 func (e *Engine) release(x *pooledCall) {
+	if x.call.lent || cap(x.in) > maxPooledBody {
+		x.in = nil
+	}
 	x.call.release()
 	x.req = Request{}
 	e.calls.Put(x)

@@ -2,7 +2,9 @@ package lifeline_test
 
 import (
 	"bytes"
+	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"net/http"
@@ -14,12 +16,16 @@ import (
 	"time"
 
 	"github.com/lifelinehq/lifeline"
+	"github.com/lifelinehq/lifeline/breaker"
 	"github.com/lifelinehq/lifeline/wire"
 )
 
-// The Transport reuses its per-request storage. Many goroutines sending
-// different requests, served and refused, must each get their own answer,
-// and the upstream must see each request's own key and body.
+// The Transport reuses its per-request storage: the upstream request, its
+// header map, context and body buffer. Many goroutines sending different
+// requests must each get their own answer, and the upstream must see each
+// request's own key and body, also when other requests leave their
+// storage to net/http: an attempt cut by its bound, a connection cut in
+// the middle of an answer, a caller that cancels.
 func TestTransportConcurrentRequestsKeepTheirOwnState(t *testing.T) {
 	var calls atomic.Int32
 	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
@@ -33,9 +39,23 @@ func TestTransportConcurrentRequestsKeepTheirOwnState(t *testing.T) {
 		}
 		text := req.Messages[0].Content
 		w.Header().Set("Content-Type", "application/json")
-		if strings.HasPrefix(text, "refuse") {
+		switch {
+		case strings.HasPrefix(text, "refuse"):
 			w.WriteHeader(400)
 			fmt.Fprintf(w, `{"error":{"type":"invalid_request_error","message":"refused %s"}}`, text)
+			return
+		case strings.HasPrefix(text, "stall"), strings.HasPrefix(text, "cancel"):
+			<-r.Context().Done() // until the attempt's bound or the caller ends it
+			return
+		case strings.HasPrefix(text, "cut"):
+			w.Header().Set("Content-Length", "500")
+			w.WriteHeader(200)
+			io.WriteString(w, `{"id":"c",`)
+			w.(http.Flusher).Flush()
+			conn, _, err := http.NewResponseController(w).Hijack()
+			if err == nil {
+				conn.Close()
+			}
 			return
 		}
 		fmt.Fprintf(w, `{"id":"c","object":"chat.completion","model":"m","choices":[{"index":0,"message":{"role":"assistant","content":%q},"finish_reason":"stop"}],"key":%q}`,
@@ -45,35 +65,61 @@ func TestTransportConcurrentRequestsKeepTheirOwnState(t *testing.T) {
 	e := lifeline.New()
 	r, err := e.NewRoute("route", []lifeline.Target{{
 		Provider: &lifeline.Provider{Name: "p", Kind: wire.OpenAI, BaseURL: srv.URL + "/v1", APIKey: "k"}, Model: "m",
-	}})
+	}}, lifeline.WithMaxAttempts(1),
+		lifeline.WithTimeouts(lifeline.Timeouts{Attempt: 50 * time.Millisecond, FirstToken: time.Second, Idle: time.Second, Total: 10 * time.Second}),
+		// Cut attempts must not open the breaker over the healthy ones.
+		lifeline.WithBreaker(breaker.Config{ConsecutiveFailures: 1000, FailureRate: 1, MinRequests: 1000}))
 	if err != nil {
 		t.Fatal(err)
 	}
 	c := &http.Client{Transport: e.Transport(r)}
 
+	kinds := []string{"", "refuse-", "", "stall-", "", "cut-", "", "cancel-"}
 	var wg sync.WaitGroup
 	for g := range 8 {
 		wg.Go(func() {
-			for i := range 50 {
-				text := fmt.Sprintf("g%d-i%d", g, i)
-				if i%5 == 0 {
-					text = "refuse-" + text
-				}
+			for i := range 48 {
+				kind := kinds[(g+i)%len(kinds)]
+				text := fmt.Sprintf("%sg%d-i%d", kind, g, i)
 				key := "key-" + text
 				body := fmt.Sprintf(`{"model":"route","messages":[{"role":"user","content":%q}]}`, text)
-				req, _ := http.NewRequest(http.MethodPost, "http://lifeline.invalid/v1/chat/completions", strings.NewReader(body))
+				// Requests under one context may share storage; the others
+				// may not (net/http reads a request context's values after
+				// the request, in a dial it goes on with).
+				ctx, cancel := context.Background(), func() {}
+				if i%2 == 1 || kind == "cancel-" {
+					ctx, cancel = context.WithCancel(context.Background())
+				}
+				req, _ := http.NewRequestWithContext(ctx, http.MethodPost, "http://lifeline.invalid/v1/chat/completions", strings.NewReader(body))
 				req.Header.Set("Content-Type", "application/json")
 				req.Header.Set("Idempotency-Key", key)
+				if kind == "cancel-" {
+					time.AfterFunc(10*time.Millisecond, cancel)
+				}
 				resp, err := c.Do(req)
+				if kind == "cancel-" {
+					if err == nil || !errors.Is(err, context.Canceled) {
+						t.Errorf("%s: got %v, want the caller's cancel", text, err)
+					}
+					cancel()
+					continue
+				}
+				cancel()
 				if err != nil {
 					t.Error(err)
 					return
 				}
 				got, _ := io.ReadAll(resp.Body)
 				resp.Body.Close()
-				if strings.HasPrefix(text, "refuse") {
+				switch kind {
+				case "refuse-":
 					if resp.StatusCode != 400 || !bytes.Contains(got, []byte("refused "+text)) {
 						t.Errorf("%s: %d %s", text, resp.StatusCode, got)
+					}
+					continue
+				case "stall-", "cut-":
+					if resp.StatusCode < 500 {
+						t.Errorf("%s: %d %s, want a failure", text, resp.StatusCode, got)
 					}
 					continue
 				}
@@ -95,8 +141,8 @@ func TestTransportConcurrentRequestsKeepTheirOwnState(t *testing.T) {
 		})
 	}
 	wg.Wait()
-	if n := calls.Load(); n != 400 {
-		t.Fatalf("upstream calls = %d, want 400 (one per request)", n)
+	if n := calls.Load(); n != 8*48 {
+		t.Fatalf("upstream calls = %d, want %d (one per request)", n, 8*48)
 	}
 }
 

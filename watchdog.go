@@ -84,11 +84,14 @@ func (w *watchdog) arm(now, phaseEnd time.Time, cause error) {
 }
 
 // end stops watching the current attempt. The timer stays set (see
-// watchdog).
-func (w *watchdog) end() {
+// watchdog). It reports whether the attempt was still watched: false when
+// a firing took it, which then ends it, perhaps after end returned.
+func (w *watchdog) end() (held bool) {
 	w.mu.Lock()
+	held = w.attempt != nil
 	w.attempt = nil
 	w.mu.Unlock()
+	return held
 }
 
 // stop ends the request: nothing is watched until the next reset.
