@@ -236,15 +236,24 @@ func BenchmarkTransportInMemory(b *testing.B) {
 // reads the SDK's body, finds its fields and writes the target's model
 // into a copy, builds upstream headers with credentials and a fresh
 // idempotency key, sends the attempt under its own cancellable context (a
-// time bound needs one; the engine's own type, which costs less than a
-// context.WithCancelCause child), and reads the answer into memory before
-// the SDK sees it. It has no breaker, budget, watchdog, classification or
-// fallback, and serves requests of known length only.
+// time bound needs one), and reads the answer into memory before the SDK
+// sees it. Like the engine, it reuses the body buffer and the upstream
+// request's storage (the engine's own type: request, header map, context)
+// from one request to the next when net/http gave them back. It has no
+// breaker, budget, watchdog, classification or fallback, and serves
+// requests of known length only.
 type bareWrapper struct {
 	next     http.RoundTripper
 	template *http.Request
 	mu       sync.Mutex
 	random   *bufio.Reader
+	storage  sync.Pool // of *bareStorage
+}
+
+// bareStorage is what the bare wrapper reuses across requests.
+type bareStorage struct {
+	up *lifeline.UpstreamCall
+	in []byte
 }
 
 func newBareWrapper(next http.RoundTripper, base string) *http.Client {
@@ -261,8 +270,15 @@ func newBareWrapper(next http.RoundTripper, base string) *http.Client {
 }
 
 func (w *bareWrapper) RoundTrip(req *http.Request) (*http.Response, error) {
+	st, _ := w.storage.Get().(*bareStorage)
+	if st == nil {
+		st = new(bareStorage)
+	}
 	n := int(req.ContentLength)
-	in := make([]byte, n, 2*n+16)
+	if cap(st.in) < 2*n+16 {
+		st.in = make([]byte, 0, 2*n+16)
+	}
+	in := st.in[:n]
 	_, err := io.ReadFull(req.Body, in)
 	req.Body.Close()
 	if err != nil {
@@ -279,22 +295,25 @@ func (w *bareWrapper) RoundTrip(req *http.Request) (*http.Response, error) {
 	if err != nil {
 		return nil, err
 	}
-	ctx := lifeline.NewAttemptContext(req.Context())
-	defer ctx.End(nil)
-	up := w.template.WithContext(ctx)
-	up.Header = make(http.Header, 8)
+	if st.up == nil || !st.up.Restart(req.Context()) {
+		st.up = lifeline.NewUpstreamCall(req.Context())
+	}
+	up := st.up.Prepare(w.template, body, key.String())
 	up.Header["Authorization"] = bareAuth
 	up.Header["Content-Type"] = bareContentType
-	up.Header["Idempotency-Key"] = []string{key.String()}
-	up.Body, up.ContentLength = io.NopCloser(bytes.NewReader(body)), int64(len(body))
 	resp, err := w.next.RoundTrip(up)
 	if err != nil {
-		return nil, err
+		st.up.Finish()
+		return nil, err // the storage stays with net/http
 	}
-	defer resp.Body.Close()
 	out := &bareAnswer{resp: *resp}
 	answer := make([]byte, resp.ContentLength)
-	if _, err := io.ReadFull(resp.Body, answer); err != nil {
+	_, err = io.ReadFull(resp.Body, answer)
+	resp.Body.Close()
+	if st.up.Finish() {
+		w.storage.Put(st)
+	}
+	if err != nil {
 		return nil, err
 	}
 	out.body.Reset(answer)

@@ -1,10 +1,14 @@
 package lifeline
 
-import "context"
+import (
+	"context"
+	"net/http"
+)
 
-// AttemptContext gives the benchmarks of package lifeline_test the
-// engine's attempt context, so that the bare wrapper they compare the
-// engine with pays no more for its context than the engine does.
+// AttemptContext and UpstreamCall give the benchmarks of package
+// lifeline_test the engine's attempt context and upstream request
+// storage, so that the bare wrapper they compare the engine with pays no
+// more for them than the engine does.
 type AttemptContext = attemptContext
 
 // NewAttemptContext returns an attempt context of the request context parent.
@@ -12,3 +16,37 @@ func NewAttemptContext(parent context.Context) *AttemptContext { return newAttem
 
 // End ends the attempt context with cause.
 func (a *attemptContext) End(cause error) { a.end(cause) }
+
+// UpstreamCall is the engine's reusable storage of an upstream request.
+type UpstreamCall = upstreamCall
+
+// NewUpstreamCall returns storage whose context is an attempt context of
+// parent, started.
+func NewUpstreamCall(parent context.Context) *UpstreamCall { return newUpstreamCall(parent) }
+
+// Restart readies u for another request under parent, as the engine does;
+// false when u serves another context.
+func (u *upstreamCall) Restart(parent context.Context) bool {
+	if !u.ctx.of(parent) {
+		return false
+	}
+	clear(u.header)
+	u.ctx.start()
+	return true
+}
+
+// Prepare fills u's request from template with body and key, and returns it.
+func (u *upstreamCall) Prepare(template *http.Request, body []byte, key string) *http.Request {
+	r := u.req
+	r.Method, r.URL, r.Host = template.Method, template.URL, template.Host
+	r.Proto, r.ProtoMajor, r.ProtoMinor = template.Proto, template.ProtoMajor, template.ProtoMinor
+	u.key[0] = key
+	u.header["Idempotency-Key"] = u.key[:]
+	u.body.Reset(body)
+	r.Header, r.Body, r.ContentLength = u.header, u.rc, int64(len(body))
+	return r
+}
+
+// Finish ends u's attempt and reports whether u is quiet (see
+// attemptContext.end).
+func (u *upstreamCall) Finish() bool { return u.ctx.end(nil) }
