@@ -84,7 +84,7 @@ func (c *call) send(t *target, i, n int, start time.Time, res *result) {
 			respBody.Close()
 		}
 		held := c.wd.end()
-		if actx.end(nil) && held && respBody != nil {
+		if actx.end(nil) && held && respBody != nil && u.written() {
 			c.keep(u)
 		} else {
 			c.lent = true
@@ -100,23 +100,12 @@ func (c *call) send(t *target, i, n int, start time.Time, res *result) {
 	}
 	t.setAuth(h)
 	h["Content-Type"] = jsonContentType
-	// What the transport reads of the attempt is its own: it may still read
-	// it after the response arrived. A *bytes.Reader (behind io.NopCloser)
-	// is what net/http knows to be in memory: headers and body then leave
-	// in one write instead of two.
-	u.key[0] = c.key
-	u.body.Reset(body)
+	u.key[0] = c.key // the header's value, without a slice of its own
 	h["Idempotency-Key"] = u.key[:]
 	if c.fields.Stream {
 		h["Accept"] = eventStreamAccept
 	}
-	c.cur = i
-	hreq := u.req
-	tr := t.request
-	hreq.Method, hreq.URL, hreq.Host = tr.Method, tr.URL, tr.Host
-	hreq.Proto, hreq.ProtoMajor, hreq.ProtoMinor = tr.Proto, tr.ProtoMajor, tr.ProtoMinor
-	hreq.Header, hreq.Body, hreq.GetBody = h, u.rc, c.getBody
-	hreq.ContentLength = int64(len(body))
+	hreq := u.prepare(t.request, body)
 
 	resp, err := c.e.rt.RoundTrip(hreq)
 	if err != nil {

@@ -25,6 +25,7 @@ import (
 // with the request's cause when the request ended, and with Err otherwise.
 type attemptContext struct {
 	parent context.Context
+	values context.Context // parent, or derived from it with values of lifeline's
 
 	mu         sync.Mutex
 	stopParent func() bool   // undoes the registration with parent; nil if none
@@ -54,7 +55,13 @@ func newAttemptContext(parent context.Context) *attemptContext {
 
 // init makes a zero a the context of an attempt of parent, and starts it.
 func (a *attemptContext) init(parent context.Context) {
-	a.parent = parent
+	a.initValues(parent, parent)
+}
+
+// initValues is init with the values taken from values, which must carry
+// parent's (a context derived from parent).
+func (a *attemptContext) initValues(parent, values context.Context) {
+	a.parent, a.values = parent, values
 	a.onParent = a.parentEnded // one method value for every start of a
 	a.start()
 }
@@ -138,8 +145,9 @@ func (a *attemptContext) cause() error {
 // Deadline implements context.Context: the request's deadline.
 func (a *attemptContext) Deadline() (time.Time, bool) { return a.parent.Deadline() }
 
-// Value implements context.Context: the request's values.
-func (a *attemptContext) Value(key any) any { return a.parent.Value(key) }
+// Value implements context.Context: the request's values, and those
+// lifeline adds (see upstreamCall).
+func (a *attemptContext) Value(key any) any { return a.values.Value(key) }
 
 // Done implements context.Context.
 func (a *attemptContext) Done() <-chan struct{} {

@@ -1,11 +1,9 @@
 package lifeline
 
 import (
-	"bytes"
 	"context"
 	"errors"
 	"fmt"
-	"io"
 	"time"
 
 	"github.com/lifelinehq/lifeline/breaker"
@@ -31,10 +29,9 @@ type call struct {
 	requestState
 	buf callBuffers
 
-	// replayBody as a func value, made once per call storage, and the
-	// upstream request's storage: a pooled call keeps both across requests.
-	getBody func() (io.ReadCloser, error)
-	up      *upstreamCall
+	// The upstream request's storage: a pooled call keeps it across
+	// requests.
+	up *upstreamCall
 }
 
 // requestState is what a call learns and decides during one request.
@@ -70,7 +67,6 @@ type requestState struct {
 	invalid    int // attempts classed invalid
 	finished   bool
 
-	cur       int    // the target of the attempt in progress
 	clockUsed bool   // start was taken as the first attempt's time
 	spare     []byte // free capacity for the first upstream body
 	lent      bool   // an attempt's request may still be read by net/http (see upstreamCall)
@@ -99,9 +95,6 @@ func (e *Engine) Do(ctx context.Context, r *Route, req *Request) (*Response, err
 // cleared by release.
 func (e *Engine) do(ctx context.Context, r *Route, req *Request, c *call) (*Response, error) {
 	c.e, c.r, c.p, c.req, c.start, c.ctx = e, r, &r.policy, req, time.Now(), ctx
-	if c.getBody == nil {
-		c.getBody = c.replayBody
-	}
 	if err := c.prepare(); err != nil {
 		return nil, err
 	}
@@ -159,12 +152,6 @@ func (c *call) prepare() error {
 	}
 	c.attempts = c.buf.attempts[:0]
 	return nil
-}
-
-// replayBody is the upstream request's GetBody: the transport replays the
-// current attempt's body on a new connection.
-func (c *call) replayBody() (io.ReadCloser, error) {
-	return io.NopCloser(bytes.NewReader(c.bodies[c.cur])), nil
 }
 
 // release clears a call that nothing refers to any more (the request

@@ -37,16 +37,11 @@ func (u *upstreamCall) Restart(parent context.Context) bool {
 
 // Prepare fills u's request from template with body and key, and returns it.
 func (u *upstreamCall) Prepare(template *http.Request, body []byte, key string) *http.Request {
-	r := u.req
-	r.Method, r.URL, r.Host = template.Method, template.URL, template.Host
-	r.Proto, r.ProtoMajor, r.ProtoMinor = template.Proto, template.ProtoMajor, template.ProtoMinor
 	u.key[0] = key
 	u.header["Idempotency-Key"] = u.key[:]
-	u.body.Reset(body)
-	r.Header, r.Body, r.ContentLength = u.header, u.rc, int64(len(body))
-	return r
+	return u.prepare(template, body)
 }
 
-// Finish ends u's attempt and reports whether u is quiet (see
-// attemptContext.end).
-func (u *upstreamCall) Finish() bool { return u.ctx.end(nil) }
+// Finish ends u's attempt and reports whether net/http has given u back,
+// its answer's body closed (see upstreamCall).
+func (u *upstreamCall) Finish() bool { return u.ctx.end(nil) && u.written() }

@@ -212,3 +212,72 @@ func TestIdleBoundFollowsEachEvent(t *testing.T) {
 		})
 	}
 }
+
+// An upstream may answer before it has read the request's body (a 429
+// from a rate limiter in front of the model): net/http then still writes
+// the body while the answer is read, and over HTTP/1.1 may go on writing
+// after the answer's body is closed. The retry must not share anything
+// that write still reads: each attempt's upstream must see the whole body,
+// intact, over HTTP/1.1 and HTTP/2.
+func TestEarlyAnswerLeavesTheRetrysBodyIntact(t *testing.T) {
+	big := strings.Repeat("x", 4<<20) // more than the sockets buffer: the first write stalls
+	body := fmt.Sprintf(`{"model":"route","messages":[{"role":"user","content":%q}]}`, big)
+	for _, h2 := range []bool{false, true} {
+		t.Run(map[bool]string{false: "HTTP1", true: "HTTP2"}[h2], func(t *testing.T) {
+			var calls atomic.Int32
+			srv := httptest.NewUnstartedServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+				if calls.Add(1)%2 == 1 {
+					// Refuse at once, reading nothing of the body.
+					w.Header().Set("Content-Type", "application/json")
+					w.Header().Set("Retry-After", "0")
+					w.WriteHeader(http.StatusTooManyRequests)
+					io.WriteString(w, `{"error":{"type":"rate_limit_error","message":"slow down"}}`)
+					return
+				}
+				var req struct {
+					Messages []struct{ Content string } `json:"messages"`
+				}
+				if err := json.NewDecoder(r.Body).Decode(&req); err != nil || len(req.Messages) != 1 || req.Messages[0].Content != big {
+					w.WriteHeader(http.StatusBadRequest)
+					fmt.Fprintf(w, `{"error":{"type":"invalid_request_error","message":"the body arrived damaged: %v"}}`, err)
+					return
+				}
+				if want := map[bool]string{false: "HTTP/1.1", true: "HTTP/2.0"}[h2]; r.Proto != want {
+					w.WriteHeader(http.StatusBadRequest)
+					fmt.Fprintf(w, `{"error":{"type":"invalid_request_error","message":"came over %s, want %s"}}`, r.Proto, want)
+					return
+				}
+				w.Header().Set("Content-Type", "application/json")
+				io.WriteString(w, openaiD.OK)
+			}))
+			client := http.DefaultClient
+			if h2 {
+				srv.EnableHTTP2 = true
+				srv.StartTLS()
+				client = srv.Client()
+			} else {
+				srv.Start()
+			}
+			defer srv.Close()
+			e := lifeline.New(lifeline.WithHTTPClient(client))
+			r, err := e.NewRoute("route", []lifeline.Target{{
+				Provider: &lifeline.Provider{Name: "p", Kind: wire.OpenAI, BaseURL: srv.URL + "/v1", APIKey: "k"}, Model: "m",
+			}}, fastPolicy()...)
+			if err != nil {
+				t.Fatal(err)
+			}
+			c := &http.Client{Transport: e.Transport(r)}
+			for i := range 4 {
+				resp, err := c.Post("http://lifeline.invalid/v1/chat/completions", "application/json", strings.NewReader(body))
+				if err != nil {
+					t.Fatal(err)
+				}
+				got, _ := io.ReadAll(resp.Body)
+				resp.Body.Close()
+				if resp.StatusCode != 200 {
+					t.Fatalf("request %d: %d %s", i, resp.StatusCode, got)
+				}
+			}
+		})
+	}
+}
