@@ -23,8 +23,9 @@ var errTotal = fmt.Errorf("%w: request deadline reached", ErrDeadlineExceeded)
 // cool-down to end and runs the chain again.
 const maxCoolingPasses = 3
 
-// call is the state of one request: immutable inputs and per-request
-// counters. Nothing in it is shared between requests.
+// call is the state of one request (immutable inputs and per-request
+// counters) and its storage. A pooled call keeps its storage from one
+// request to the next; nothing else in it outlives a request.
 type call struct {
 	requestState
 	buf callBuffers
