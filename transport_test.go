@@ -28,6 +28,7 @@ import (
 // the middle of an answer, a caller that cancels.
 func TestTransportConcurrentRequestsKeepTheirOwnState(t *testing.T) {
 	var calls atomic.Int32
+	var waiting sync.Map // cancelled request's text → closed when the upstream has it
 	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		calls.Add(1)
 		var req struct {
@@ -44,8 +45,14 @@ func TestTransportConcurrentRequestsKeepTheirOwnState(t *testing.T) {
 			w.WriteHeader(400)
 			fmt.Fprintf(w, `{"error":{"type":"invalid_request_error","message":"refused %s"}}`, text)
 			return
-		case strings.HasPrefix(text, "stall"), strings.HasPrefix(text, "cancel"):
-			<-r.Context().Done() // until the attempt's bound or the caller ends it
+		case strings.HasPrefix(text, "cancel"):
+			if arrived, ok := waiting.Load(text); ok {
+				close(arrived.(chan struct{}))
+			}
+			<-r.Context().Done() // until the caller ends it
+			return
+		case strings.HasPrefix(text, "stall"):
+			<-r.Context().Done() // until the attempt's bound ends it
 			return
 		case strings.HasPrefix(text, "cut"):
 			w.Header().Set("Content-Length", "500")
@@ -62,11 +69,13 @@ func TestTransportConcurrentRequestsKeepTheirOwnState(t *testing.T) {
 			text, r.Header.Get("Idempotency-Key"))
 	}))
 	defer srv.Close()
-	e := lifeline.New()
+	// Few idle connections: requests often dial, and net/http goes on with
+	// a dial under the context of the request that started it.
+	e := lifeline.New(lifeline.WithHTTPClient(&http.Client{Transport: &http.Transport{MaxIdleConnsPerHost: 1}}))
 	r, err := e.NewRoute("route", []lifeline.Target{{
 		Provider: &lifeline.Provider{Name: "p", Kind: wire.OpenAI, BaseURL: srv.URL + "/v1", APIKey: "k"}, Model: "m",
 	}}, lifeline.WithMaxAttempts(1),
-		lifeline.WithTimeouts(lifeline.Timeouts{Attempt: 50 * time.Millisecond, FirstToken: time.Second, Idle: time.Second, Total: 10 * time.Second}),
+		lifeline.WithTimeouts(lifeline.Timeouts{Attempt: 200 * time.Millisecond, FirstToken: time.Second, Idle: time.Second, Total: 10 * time.Second}),
 		// Cut attempts must not open the breaker over the healthy ones.
 		lifeline.WithBreaker(breaker.Config{ConsecutiveFailures: 1000, FailureRate: 1, MinRequests: 1000}))
 	if err != nil {
@@ -94,7 +103,16 @@ func TestTransportConcurrentRequestsKeepTheirOwnState(t *testing.T) {
 				req.Header.Set("Content-Type", "application/json")
 				req.Header.Set("Idempotency-Key", key)
 				if kind == "cancel-" {
-					time.AfterFunc(10*time.Millisecond, cancel)
+					// The caller leaves once the upstream has the request.
+					arrived := make(chan struct{})
+					waiting.Store(text, arrived)
+					go func() {
+						select {
+						case <-arrived:
+						case <-time.After(5 * time.Second):
+						}
+						cancel()
+					}()
 				}
 				resp, err := c.Do(req)
 				if kind == "cancel-" {
