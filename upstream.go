@@ -93,6 +93,8 @@ func (u *upstreamCall) replay() (io.ReadCloser, error) {
 	return io.NopCloser(bytes.NewReader(u.sent)), nil
 }
 
+// wroteRequest is the httptrace hook of a write of the request ending,
+// with or without an error.
 func (u *upstreamCall) wroteRequest(httptrace.WroteRequestInfo) { u.wrote.Add(1) }
 
 // written reports whether net/http has ended every write of the request:
