@@ -263,8 +263,15 @@ func (c *call) record(t *target, res *result) {
 	if u.IsZero() && res.hasHint {
 		u = res.end.Add(res.hint)
 	}
-	if !u.IsZero() && (c.coolUntil.IsZero() || u.Before(c.coolUntil) || !c.coolUntil.After(res.end)) {
-		c.coolUntil = u
+	c.noteCoolUntil(u, res.end)
+}
+
+// noteCoolUntil keeps until (zero: none) as the earliest end of a running
+// cool-down or open breaker, seen at now: an end already past no longer
+// counts.
+func (c *call) noteCoolUntil(until, now time.Time) {
+	if !until.IsZero() && (c.coolUntil.IsZero() || until.Before(c.coolUntil) || !c.coolUntil.After(now)) {
+		c.coolUntil = until
 	}
 }
 

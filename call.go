@@ -586,8 +586,8 @@ func (c *call) skipped(i, n int, tk store.Ticket, moving bool) {
 	if tk.Reason == store.NoBudget {
 		c.emit(Event{Kind: BudgetExhausted, Target: target, Attempt: n})
 		c.allCooling = false
-	} else if !tk.Until.IsZero() && (c.coolUntil.IsZero() || tk.Until.Before(c.coolUntil)) {
-		c.coolUntil = tk.Until
+	} else {
+		c.noteCoolUntil(tk.Until, time.Now())
 	}
 	if tk.Reason != store.Cooling {
 		c.allCooling = false

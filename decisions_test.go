@@ -15,6 +15,8 @@ import (
 	"github.com/lifelinehq/lifeline"
 	"github.com/lifelinehq/lifeline/classify"
 	"github.com/lifelinehq/lifeline/internal/syncbuffer"
+	"github.com/lifelinehq/lifeline/store"
+	"github.com/lifelinehq/lifeline/store/memory"
 	"github.com/lifelinehq/lifeline/validate"
 )
 
@@ -110,6 +112,41 @@ func TestRetryAfterIgnoresEndedCoolDown(t *testing.T) {
 		wantClasses(t, nil, err, "p0/m0:wait", "p0/m0:wait", "p1/m1:transient", "p1/m1:transient")
 		if le.RetryAfter < 29*time.Second {
 			t.Fatalf("RetryAfter = %v, want the running 30s cool-down", le.RetryAfter)
+		}
+	})
+}
+
+// A cool-down set elsewhere (another request, another replica) while the
+// request waits out a hint decides how long it then waits for every
+// target to cool down: the ended hint does not stand in for it.
+func TestCoolingWaitFollowsTheRunningCoolDown(t *testing.T) {
+	inBubbles(t, func(t *testing.T, d dialect) {
+		st := memory.New()
+		up := newClocked()
+		a := up.on("a.invalid", func(ctx context.Context) (*http.Response, error) {
+			// Half-way through the request's 1s wait, another request
+			// learns of a 30s cool-down.
+			time.AfterFunc(500*time.Millisecond, func() {
+				now := time.Now()
+				if _, err := st.Report(context.Background(), "p0/m0", store.Report{Now: now, CoolUntil: now.Add(30 * time.Second), CoolReason: "rate_limited"}); err != nil {
+					t.Error(err)
+				}
+			})
+			return clockedReply(429, map[string]string{"retry-after": "1"}, rateLimitBody(d))(ctx)
+		}, clockedReply(200, nil, d.OK))
+		f := newFixtureWith(t, []lifeline.Option{lifeline.WithHTTPClient(up.client()), lifeline.WithStore(st)}, d, []string{a},
+			lifeline.WithMaxAttempts(2), lifeline.WithMaxWait(time.Minute), lifeline.WithTimeouts(lifeline.Timeouts{Total: time.Hour}))
+		start := time.Now()
+		resp, _, err := f.do(false)
+		if err != nil {
+			t.Fatal(err)
+		}
+		wantClasses(t, resp, err, "p0/m0:wait", "p0/m0:ok")
+		if el := time.Since(start); el < 30*time.Second {
+			t.Fatalf("served after %v, before the 30s cool-down ended", el)
+		}
+		if n := len(f.events.Kind(lifeline.TargetSkipped)); n != 1 {
+			t.Fatalf("the cooling target was skipped %d times, want once: each pass that finds it cooling is one spent", n)
 		}
 	})
 }
