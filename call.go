@@ -387,6 +387,7 @@ func (c *call) refusedAfter(target string, wait time.Duration) store.Ticket {
 	// In Admit's order: a cool-down, then the breaker, then the budget.
 	switch {
 	case err != nil:
+		c.storeFailed(target, err)
 		return store.Ticket{}
 	case st.CoolingUntil.After(at):
 		return store.Ticket{Reason: store.Cooling, Until: st.CoolingUntil, CoolReason: st.CoolReason}

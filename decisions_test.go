@@ -151,6 +151,32 @@ func TestCoolingWaitFollowsTheRunningCoolDown(t *testing.T) {
 	})
 }
 
+// statusFails is a memory store whose Status cannot be read.
+type statusFails struct{ *memory.Store }
+
+func (statusFails) Status(context.Context, string, store.StatusQuery) (store.TargetStatus, error) {
+	return store.TargetStatus{}, store.ErrUnavailable
+}
+
+// A store that cannot say whether a retry would be refused foresees
+// nothing: the retry is made, and the store's failure is reported.
+func TestRetryForesightStoreFailureIsReported(t *testing.T) {
+	inBubbles(t, func(t *testing.T, d dialect) {
+		up := newClocked()
+		a := up.on("a.invalid", clockedReply(429, map[string]string{"retry-after": "1"}, rateLimitBody(d)), clockedReply(200, nil, d.OK))
+		f := newFixtureWith(t, []lifeline.Option{lifeline.WithHTTPClient(up.client()), lifeline.WithStore(statusFails{memory.New()})}, d, []string{a})
+		resp, _, err := f.do(false)
+		if err != nil {
+			t.Fatal(err)
+		}
+		wantClasses(t, resp, err, "p0/m0:wait", "p0/m0:ok")
+		failed := f.events.Kind(lifeline.StoreFailed)
+		if len(failed) != 1 || failed[0].Target != "p0/m0" || !errors.Is(failed[0].Err, store.ErrUnavailable) {
+			t.Fatalf("store failure events = %+v, want one for p0/m0", failed)
+		}
+	})
+}
+
 // A spent quota says nothing about when to come back but the quota
 // cool-down: the rate-limit reset headers on it are not a hint.
 func TestQuotaRetryAfterIsTheQuotaCoolDown(t *testing.T) {

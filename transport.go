@@ -75,7 +75,7 @@ func (t *Transport) RoundTrip(req *http.Request) (*http.Response, error) {
 		req.Body.Close()
 		x.in = body[:0]
 		if err != nil {
-			t.engine.calls.Put(x)
+			t.engine.release(x)
 			return nil, fmt.Errorf("lifeline: reading request body: %w", err)
 		}
 	}
@@ -83,7 +83,7 @@ func (t *Transport) RoundTrip(req *http.Request) (*http.Response, error) {
 	var err error
 	if len(req.Header[HeaderDeadline]) > 0 || len(req.Header[HeaderTimeout]) > 0 {
 		if deadline, err = ParseDeadline(req.Header, time.Now()); err != nil {
-			t.engine.calls.Put(x)
+			t.engine.release(x)
 			return errorResponse(req, d, t.route, badRequest(err.Error())), nil
 		}
 	}
