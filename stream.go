@@ -47,7 +47,8 @@ type Stream struct {
 	closed     bool
 	canceled   bool // the caller went away before the end
 	final      error
-	err        error // the broken-stream error, when the stream broke
+	err        error             // the broken-stream error, when the stream broke
+	fail       *validate.Failure // why the stream failed validation at its end
 	spentUntil time.Time
 }
 
@@ -235,8 +236,7 @@ func (s *Stream) Next() ([]byte, error) {
 			return s.broken(r.Class, errors.New(msg), s.takePending())
 		case wire.KindDone:
 			if f := s.check(); f != nil {
-				s.c.emit(Event{Kind: ValidationFailed, Target: s.c.r.targets[s.target].name, Attempt: s.n,
-					Class: classify.Invalid, Validator: f.Validator, Err: f})
+				s.fail = f // reported with the attempt's end
 				return s.broken(classify.Invalid, f, nil)
 			}
 			if err := s.add(ev); err != nil {
@@ -337,12 +337,9 @@ func (s *Stream) end(b *brokenOutcome) {
 // its attempt's AttemptFinished waits for it, so that the attempt is
 // counted once, with the class it ended with.
 func (s *Stream) finished(cl Class) {
-	res := result{n: s.n, class: cl, dur: time.Since(s.start)}
+	res := result{n: s.n, class: cl, dur: time.Since(s.start), err: s.err, fail: s.fail}
 	if s.resp != nil {
 		res.status = s.resp.Status
-	}
-	if s.err != nil {
-		res.err = s.err
 	}
 	s.c.emitFinished(s.c.r.targets[s.target].name, s.n, &res, 0)
 }

@@ -106,7 +106,17 @@ func TestInvalidOutputFallsBack(t *testing.T) {
 		if got := f.events.Kind(lifeline.ValidationFailed); len(got) != 1 || got[0].Validator == "" {
 			t.Fatalf("validation events = %+v", got)
 		}
+		wantSequence(t, f, lifeline.AttemptFinished, lifeline.ValidationFailed, lifeline.AttemptFinished)
 	})
+}
+
+// wantSequence fails the test unless the attempt and validation events
+// came in the order want.
+func wantSequence(t *testing.T, f *fixture, want ...lifeline.EventKind) {
+	t.Helper()
+	if got := f.events.Sequence(lifeline.AttemptFinished, lifeline.ValidationFailed); !slices.Equal(got, want) {
+		t.Fatalf("events came in the order %v, want %v", got, want)
+	}
 }
 
 func TestEveryTargetInvalidIs502(t *testing.T) {
@@ -694,6 +704,9 @@ func TestPassedStreamInvalidAtItsEndIsBroken(t *testing.T) {
 			if fin := f.events.Kind(lifeline.AttemptFinished); len(fin) != 1 || fin[0].Class.String() != "broken_stream" {
 				t.Fatalf("attempt events = %+v, want one broken_stream", fin)
 			}
+			// As for an answer that is not streamed: the attempt, then why
+			// it failed.
+			wantSequence(t, f, lifeline.AttemptFinished, lifeline.ValidationFailed)
 		})
 	}
 }

@@ -3,6 +3,7 @@
 package eventtest
 
 import (
+	"slices"
 	"sync"
 
 	"github.com/lifelinehq/lifeline"
@@ -25,6 +26,16 @@ func (r *Recorder) Observe(e lifeline.Event) {
 // Kind returns the events of kind k recorded so far, in order.
 func (r *Recorder) Kind(k lifeline.EventKind) []lifeline.Event {
 	return r.filter(func(e lifeline.Event) bool { return e.Kind == k })
+}
+
+// Sequence returns the kinds of the events recorded so far that are among
+// kinds, in the order they came.
+func (r *Recorder) Sequence(kinds ...lifeline.EventKind) []lifeline.EventKind {
+	var out []lifeline.EventKind
+	for _, e := range r.filter(func(e lifeline.Event) bool { return slices.Contains(kinds, e.Kind) }) {
+		out = append(out, e.Kind)
+	}
+	return out
 }
 
 // Attempts returns, in order, "target:class" for each finished attempt of
