@@ -85,7 +85,7 @@ func (c *call) send(t *target, i, n int, start time.Time, res *result) {
 		}
 		held := c.wd.end()
 		if actx.end(nil) && held && respBody != nil && u.written() {
-			c.keep(u)
+			c.up = u // given back: the next attempt reuses it
 		} else {
 			c.lent = true
 		}
@@ -116,7 +116,7 @@ func (c *call) send(t *target, i, n int, start time.Time, res *result) {
 	if resp.StatusCode < 200 || resp.StatusCode > 299 {
 		respBody = resp.Body
 		c.spent(resp.Header, time.Now(), res)
-		c.wd.arm(time.Time{}, time.Time{}, nil)
+		c.wd.lift()
 		res.body, err = readBody(resp.Body, resp.ContentLength, maxErrorBody)
 		if err != nil && c.expired() {
 			c.noResponse(actx, err, res)
@@ -143,7 +143,7 @@ func (c *call) send(t *target, i, n int, start time.Time, res *result) {
 	respBody = resp.Body
 	// The first-token bound ends with the headers. Moving it later costs
 	// nothing (see watchdog); the clock is not read for it.
-	c.wd.arm(time.Time{}, time.Time{}, nil)
+	c.wd.lift()
 	res.body, err = readBody(resp.Body, resp.ContentLength, c.e.maxResponse)
 	if err != nil {
 		c.noResponse(actx, err, res)
@@ -224,9 +224,7 @@ func (c *call) classified(t *target, res *result, sig classify.Signal) {
 // request's end, one of the attempt's bounds, or a network error.
 func (c *call) noResponse(actx *attemptContext, err error, res *result) {
 	if cause := context.Cause(c.ctx); cause != nil {
-		if !errors.Is(c.ctx.Err(), context.DeadlineExceeded) { // a deadline may carry its own cause
-			res.clientGone = true
-		}
+		res.clientGone = c.callerCause() != nil
 		res.class, res.err = classify.Transient, cause
 		return
 	}

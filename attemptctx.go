@@ -15,8 +15,12 @@ import (
 // context.WithCancelCause child of the request's context. net/http derives
 // a context of its own from every request's; a cancelCtx parent keeps such
 // a child in a map it allocates per attempt, while this type takes it as
-// one callback (the context package's AfterFunc protocol), and it can be
-// started again for the next attempt (see upstreamCall): no allocation.
+// one callback (the context package's AfterFunc protocol). It can be
+// started again for the next attempt (see upstreamCall). Starting it
+// allocates nothing under a request context that cannot be cancelled
+// (context.Background); under one that can, its registration with that
+// context (context.AfterFunc) allocates each time, and so does the Done
+// channel net/http asks for in both cases.
 //
 // Why the attempt ended is its cause method. context.Cause cannot tell:
 // given an attemptContext it reports the request context's cause (nil
@@ -45,22 +49,10 @@ var closedChan = func() chan struct{} {
 	return c
 }()
 
-// newAttemptContext returns a context that ends when parent ends or when
-// end is called.
-func newAttemptContext(parent context.Context) *attemptContext {
-	a := new(attemptContext)
-	a.init(parent)
-	return a
-}
-
-// init makes a zero a the context of an attempt of parent, and starts it.
-func (a *attemptContext) init(parent context.Context) {
-	a.initValues(parent, parent)
-}
-
-// initValues is init with the values taken from values, which must carry
-// parent's (a context derived from parent).
-func (a *attemptContext) initValues(parent, values context.Context) {
+// init makes a zero a the context of an attempt of parent, and starts it:
+// it ends when parent ends or when end is called. Its values are those of
+// values, which must carry parent's (parent, or a context derived from it).
+func (a *attemptContext) init(parent, values context.Context) {
 	a.parent, a.values = parent, values
 	a.onParent = a.parentEnded // one method value for every start of a
 	a.start()

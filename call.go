@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 	"time"
 
 	"github.com/lifelinehq/lifeline/breaker"
@@ -190,16 +191,17 @@ func (c *call) run() (*Response, error) {
 		// Overloaded targets: retried with backoff now that no other is left.
 		for i := range c.r.targets {
 			for !c.revisit[i].IsZero() && c.tried[i] < c.p.Retry.MaxAttempts {
-				// Backoff, and never sooner than the target asked.
-				wait := c.backoff(c.tried[i])
-				if d := time.Until(c.revisit[i]); d > wait {
-					wait = d
+				// Backoff, and never sooner than the target asked: an ask
+				// beyond max_wait is not waited for.
+				wait, asked := c.backoff(c.tried[i]), time.Until(c.revisit[i])
+				c.revisit[i] = time.Time{}
+				if asked > wait {
+					wait = asked
 					if wait > c.p.Retry.MaxWait {
-						wait = -1
+						break
 					}
 				}
-				c.revisit[i] = time.Time{}
-				if wait < 0 || !c.sleep(wait) {
+				if !c.sleep(wait) {
 					break
 				}
 				resp, stop := c.tryTarget(i, true)
@@ -208,7 +210,8 @@ func (c *call) run() (*Response, error) {
 				}
 			}
 		}
-		if !c.allCooling || c.coolUntil.IsZero() || pass >= maxCoolingPasses || !c.anyRetryable() {
+		// A target that answered x-should-retry: false is not tried again.
+		if !c.allCooling || c.coolUntil.IsZero() || pass >= maxCoolingPasses || !slices.Contains(c.refused, false) {
 			return nil, c.finalError()
 		}
 		wait := time.Until(c.coolUntil)
@@ -227,17 +230,6 @@ func (c *call) run() (*Response, error) {
 			}
 		}
 	}
-}
-
-// anyRetryable reports whether some target may be tried again after a
-// cool-down: one that did not answer x-should-retry: false.
-func (c *call) anyRetryable() bool {
-	for _, r := range c.refused {
-		if !r {
-			return true
-		}
-	}
-	return false
 }
 
 // tryTarget makes attempts on target i until it serves, the policy moves
@@ -618,18 +610,27 @@ func (c *call) expired() bool {
 // ctxError is the error of a request that expired: a deadline error, or
 // the caller's context error when the caller went away.
 func (c *call) ctxError() error {
-	// ctx.Err tells a deadline from a cancel even when the deadline came
-	// with its own cause (context.WithTimeoutCause).
-	err := context.Cause(c.ctx)
-	if err == nil || errors.Is(c.ctx.Err(), context.DeadlineExceeded) {
-		if err == nil {
-			err = errTotal
-		}
-		return c.newError(ErrDeadlineExceeded, "deadline_exceeded", 504, "the request's deadline was reached", err)
+	if cause := c.callerCause(); cause != nil {
+		// What was attempted is kept, and the cause stays what errors.Is
+		// finds.
+		return c.newError(ErrCanceled, "canceled", 499, "the request was canceled: "+cause.Error(), cause)
 	}
-	// The caller's cancel: what was attempted is kept, and the cause stays
-	// what errors.Is finds.
-	return c.newError(ErrCanceled, "canceled", 499, "the request was canceled: "+err.Error(), err)
+	err := context.Cause(c.ctx)
+	if err == nil {
+		err = errTotal
+	}
+	return c.newError(ErrDeadlineExceeded, "deadline_exceeded", 504, "the request's deadline was reached", err)
+}
+
+// callerCause returns why the caller cancelled the request: nil while it
+// has not, and when its context reached its deadline. ctx.Err tells the
+// two apart even when the deadline came with its own cause
+// (context.WithTimeoutCause).
+func (c *call) callerCause() error {
+	if errors.Is(c.ctx.Err(), context.DeadlineExceeded) {
+		return nil
+	}
+	return context.Cause(c.ctx)
 }
 
 // stopError is the error of a class whose action is stop.

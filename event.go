@@ -14,7 +14,8 @@ const (
 	// AttemptStarted: an upstream attempt is about to be sent.
 	AttemptStarted EventKind = iota + 1
 	// AttemptFinished: an attempt was classified (Class, Status, Wait chosen
-	// after it, Duration).
+	// after it, Duration). A stream served before its end reports it when
+	// the stream ends, with the class it ended with.
 	AttemptFinished
 	// TargetSkipped: a target was not tried (Reason: cooling, open,
 	// probing, no_budget).

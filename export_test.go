@@ -14,6 +14,14 @@ type AttemptContext = attemptContext
 // NewAttemptContext returns an attempt context of the request context parent.
 func NewAttemptContext(parent context.Context) *AttemptContext { return newAttemptContext(parent) }
 
+// newAttemptContext returns a context that ends when parent ends or when
+// end is called.
+func newAttemptContext(parent context.Context) *attemptContext {
+	a := new(attemptContext)
+	a.init(parent, parent)
+	return a
+}
+
 // End ends the attempt context with cause.
 func (a *attemptContext) End(cause error) { a.end(cause) }
 

@@ -57,12 +57,11 @@ type target struct {
 	Target
 	name       string   // "provider/model"
 	nameHeader []string // shared, never modified
-	u          *url.URL // base URL + dialect path; shared, never modified
 	authName   string   // Authorization or X-Api-Key
 	authVal    []string // shared, never modified
-	// request is the template of the target's upstream requests: an
-	// attempt's request is its copy (Request.WithContext) with the
-	// attempt's header, body and context. Never modified.
+	// request is the template of the target's upstream requests: method,
+	// URL (base URL + dialect path) and protocol, which each attempt's
+	// request takes (see upstreamCall.prepare). Never modified.
 	request *http.Request
 }
 
@@ -168,7 +167,7 @@ func (e *Engine) NewRoute(name string, chain []Target, opts ...RouteOption) (*Ro
 		if err != nil {
 			return nil, fmt.Errorf("lifeline: route %q: provider %q: %w", name, t.Provider.Name, err)
 		}
-		tg := target{Target: t, name: t.Name(), nameHeader: []string{t.Name()}, u: full}
+		tg := target{Target: t, name: t.Name(), nameHeader: []string{t.Name()}}
 		tg.request = &http.Request{
 			Method: http.MethodPost, URL: full, Host: full.Host,
 			Proto: "HTTP/1.1", ProtoMajor: 1, ProtoMinor: 1,

@@ -116,7 +116,10 @@ func (s *Stream) prime(res *result) {
 			s.markFirst()
 			if !c.buffer {
 				res.class = classify.OK
-				s.pause()
+				// The caller, not the upstream, has the next move: the time
+				// it takes to come back to Next is no gap between upstream
+				// events. The attempt's bound and the deadline still hold.
+				s.c.wd.lift()
 				return
 			}
 		default:
@@ -213,13 +216,12 @@ func (s *Stream) Next() ([]byte, error) {
 		s.armIdle()
 		ev, err := s.rd.Next()
 		if err != nil {
-			if cause := context.Cause(s.c.ctx); cause != nil && !errors.Is(s.c.ctx.Err(), context.DeadlineExceeded) {
+			if cause := s.c.callerCause(); cause != nil {
 				// The caller cancelled: the target is not to blame. Whoever
 				// still reads (a gateway cutting its streams at shutdown)
 				// gets the stream's error event, then the cause.
 				s.abandon(cause)
-				return wire.StreamErrorEvent(s.client, errorType(s.client), "broken_stream",
-					"lifeline: stream cancelled: "+cause.Error()), nil
+				return s.errorEvent("lifeline: stream cancelled: " + cause.Error()), nil
 			}
 			return s.broken(classify.Transient, s.readErr(err), nil)
 		}
@@ -231,7 +233,7 @@ func (s *Stream) Next() ([]byte, error) {
 				msg = "upstream error event"
 			}
 			if err := s.add(ev); err != nil || len(s.pending) == 0 {
-				s.pending = wire.StreamErrorEvent(s.client, errorType(s.client), "broken_stream", "lifeline: stream broken after first byte: "+msg)
+				s.pending = s.errorEvent("lifeline: stream broken after first byte: " + msg)
 			}
 			return s.broken(r.Class, errors.New(msg), s.takePending())
 		case wire.KindDone:
@@ -250,19 +252,11 @@ func (s *Stream) Next() ([]byte, error) {
 				return s.broken(classify.Invalid, err, nil)
 			}
 			if len(s.pending) > 0 {
-				s.pause()
+				s.c.wd.lift() // the caller has the next move (see prime)
 				return s.takePending(), nil
 			}
 		}
 	}
-}
-
-// pause lifts the idle bound while the caller, not the upstream, has the
-// next move: the time the caller takes to come back to Next is no gap
-// between upstream events. The attempt's own bound and the request's
-// deadline still hold.
-func (s *Stream) pause() {
-	s.c.wd.arm(time.Time{}, time.Time{}, nil)
 }
 
 func (s *Stream) takePending() []byte {
@@ -285,13 +279,18 @@ func errorType(d wire.Dialect) string {
 	return "server_error"
 }
 
+// errorEvent is the broken_stream error event that ends a cut stream, in
+// the client's dialect.
+func (s *Stream) errorEvent(msg string) []byte {
+	return wire.StreamErrorEvent(s.client, errorType(s.client), "broken_stream", msg)
+}
+
 // broken ends a stream that failed after bytes reached the client: it
 // returns the error event to send last, and every later call returns the
 // broken-stream error.
 func (s *Stream) broken(cl Class, cause error, ev []byte) ([]byte, error) {
 	if ev == nil {
-		ev = wire.StreamErrorEvent(s.client, errorType(s.client), "broken_stream",
-			"lifeline: stream broken after first byte: "+cause.Error())
+		ev = s.errorEvent("lifeline: stream broken after first byte: " + cause.Error())
 	}
 	c := s.c
 	a := &c.attempts[len(c.attempts)-1]

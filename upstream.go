@@ -50,7 +50,7 @@ func newUpstreamCall(parent context.Context) *upstreamCall {
 	u := &upstreamCall{header: make(http.Header, 8)} // one map group: no growth for common requests
 	u.trace.WroteRequest = u.wroteRequest
 	values := httptrace.WithClientTrace(parent, &u.trace)
-	u.ctx.initValues(parent, values)
+	u.ctx.init(parent, values)
 	u.req = new(http.Request).WithContext(&u.ctx)
 	u.req.GetBody = u.replay
 	u.rc = io.NopCloser(&u.body)

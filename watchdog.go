@@ -83,6 +83,10 @@ func (w *watchdog) arm(now, phaseEnd time.Time, cause error) {
 	w.rearm(now)
 }
 
+// lift ends the attempt's current phase bound (the first token came, or
+// the caller holds the next move).
+func (w *watchdog) lift() { w.arm(time.Time{}, time.Time{}, nil) }
+
 // end stops watching the current attempt. The timer stays set (see
 // watchdog). It reports whether the attempt was still watched: false when
 // a firing took it, which then ends it, perhaps after end returned.
