@@ -60,7 +60,7 @@ type Stream struct {
 	block     blockKind // the open content block
 	index     int       // the open block's index; blocks started so far when none is open
 	toolIdx   int64     // the OpenAI index of the open tool block
-	toolID    uint64    // idHash of the open tool block's id, 0 when it had none
+	toolID    []byte    // the open tool block's raw id, empty when it had none
 	maxTool   int64     // highest OpenAI tool index started, -1 before any
 	stop      string    // mapped stop_reason, "" until a finish_reason arrives
 	haveUsage bool

@@ -1,6 +1,7 @@
 package translate
 
 import (
+	"bytes"
 	"encoding/json"
 	"strconv"
 
@@ -184,15 +185,14 @@ func (s *Stream) toolDelta(dst, tc []byte) []byte {
 	if !isOpen && k <= s.maxTool {
 		return dst // its block is closed
 	}
-	if !isOpen || id != nil && s.toolID != 0 && idHash(id) != s.toolID {
+	if !isOpen || id != nil && len(s.toolID) > 0 && !bytes.Equal(id, s.toolID) {
 		dst = s.closeBlock(dst)
-		s.block, s.toolIdx, s.maxTool = blockTool, k, max(s.maxTool, k)
-		s.toolID = 0
+		s.block, s.toolIdx, s.maxTool = blockTool, k, k
+		s.toolID = append(s.toolID[:0], id...)
 		b := append(s.buf[:0], `{"type":"content_block_start","index":`...)
 		b = strconv.AppendInt(b, int64(s.index), 10)
 		b = append(b, `,"content_block":{"type":"tool_use","id":`...)
 		if id != nil {
-			s.toolID = idHash(id)
 			b = append(b, id...)
 		} else {
 			b = append(b, `"call_`...)
@@ -214,17 +214,6 @@ func (s *Stream) toolDelta(dst, tc []byte) []byte {
 	b = append(b, args...)
 	s.buf = append(b, `}}`...)
 	return s.emit(dst, "content_block_delta")
-}
-
-// idHash is the FNV-1a hash of a raw tool-call id, never 0: enough to tell
-// the open call's id from another without keeping it.
-func idHash(id []byte) uint64 {
-	h := uint64(14695981039346656037)
-	for _, c := range id {
-		h ^= uint64(c)
-		h *= 1099511628211
-	}
-	return h | 1
 }
 
 // closeBlock emits content_block_stop for the open block, if any.

@@ -115,6 +115,30 @@ func TestAccumulatorOpenAI(t *testing.T) {
 	})
 }
 
+// Some OpenAI-compatible servers (Ollama) send every tool call under one
+// stream index: a new id at an index starts a new call, as the provider's
+// clients read it.
+func TestAccumulatorOpenAICallsSharingAnIndex(t *testing.T) {
+	chunks := []string{
+		`{"choices":[{"index":0,"delta":{"tool_calls":[{"index":0,"id":"call_a","type":"function","function":{"name":"weather","arguments":"{\"city\":\"Paris\"}"}}]},"finish_reason":null}]}`,
+		`{"choices":[{"index":0,"delta":{"tool_calls":[{"index":0,"id":"call_b","type":"function","function":{"name":"weather","arguments":"{\"city\":"}}]},"finish_reason":null}]}`,
+		`{"choices":[{"index":0,"delta":{"tool_calls":[{"index":0,"function":{"arguments":"\"Rome\"}"}}]},"finish_reason":null}]}`,
+		`{"choices":[{"index":0,"delta":{},"finish_reason":"tool_calls"}]}`,
+		`[DONE]`,
+	}
+	var evs []sse.Event
+	for _, c := range chunks {
+		evs = append(evs, ev("", c))
+	}
+	checkOutput(t, accumulate(wire.OpenAI, evs), wire.Output{
+		ToolCalls: []wire.ToolCall{
+			{ID: "call_a", Name: "weather", Arguments: []byte(`{"city":"Paris"}`)},
+			{ID: "call_b", Name: "weather", Arguments: []byte(`{"city":"Rome"}`)},
+		},
+		FinishReason: "tool_calls",
+	})
+}
+
 func TestAccumulatorOpenAILength(t *testing.T) {
 	evs := []sse.Event{
 		ev("", `{"choices":[{"index":0,"delta":{"role":"assistant","content":"Once upon"},"finish_reason":null}]}`),

@@ -154,10 +154,12 @@ func (a *Accumulator) Add(ev sse.Event) {
 const legacyCall = -1
 
 // addCall folds one OpenAI tool-call fragment into the call at stream
-// index i; id and name come with the first fragment only.
+// index i; id and name come with the first fragment only. A new id at an
+// index starts a new call: some servers (Ollama) send every call under
+// one index.
 func (a *Accumulator) addCall(i int, id, name, args string) {
 	p, ok := a.index[i]
-	if !ok {
+	if !ok || id != "" && a.calls[p].ID != "" && a.calls[p].ID != id {
 		p = len(a.calls)
 		a.index[i] = p
 		a.calls = append(a.calls, ToolCall{})
