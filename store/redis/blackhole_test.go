@@ -162,13 +162,36 @@ func TestAwaitsDoNotQueueWhenRedisHangs(t *testing.T) {
 	if !s.Stats().Degraded {
 		t.Error("store not degraded after Redis stopped answering")
 	}
+}
 
-	// A waiter with a short context does not wait for another's attempt.
+// A waiter with a short context that finds another's subscription attempt
+// under way (Redis hangs) returns when its context ends, not when that
+// attempt gives up.
+func TestShortAwaitDoesNotWaitForAnothersSubscription(t *testing.T) {
+	srv := redistest.Start(t)
+	bh := newBlackhole(t, srv.Addr())
+	const timeout = time.Second
+	s, err := redis.New(t.Context(), bh.URL(), redis.WithPrefix(prefix()), redis.WithTimeout(timeout))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer func() {
+		bh.stop()
+		s.Close()
+	}()
+	if c, err := s.Claim(t.Context(), "k", fp, time.Hour); err != nil || c.State != store.Acquired {
+		t.Fatalf("Claim: %+v, %v", c, err)
+	}
+	bh.swallow()
+	var wg sync.WaitGroup
+	defer wg.Wait()
+	wg.Go(func() { s.Await(t.Context(), "k") }) // starts the subscription attempt, which hangs for the timeout
+	time.Sleep(100 * time.Millisecond)
 	ctx, cancel := context.WithTimeout(t.Context(), 50*time.Millisecond)
 	defer cancel()
 	begin := time.Now()
 	_ = s.Await(ctx, "k")
-	if d := time.Since(begin); d > timeout {
-		t.Errorf("Await with a 50ms context returned after %v", d)
+	if d := time.Since(begin); d > timeout/2 {
+		t.Errorf("Await with a 50ms context returned after %v: it waited for the other's attempt (%v)", d, timeout)
 	}
 }
