@@ -41,7 +41,7 @@ func Addr(port int) string { return net.JoinHostPort("127.0.0.1", strconv.Itoa(p
 func StartFree(bin, dir, logPath string) (*Process, error) {
 	var last error
 	for range 5 {
-		port, err := FreePort()
+		port, err := freePort()
 		if err != nil {
 			return nil, err
 		}
@@ -173,9 +173,9 @@ func command(addr, cmd string) (line, body string, err error) {
 	return line, body, nil
 }
 
-// FreePort returns a loopback TCP port that was free a moment ago, never
+// freePort returns a loopback TCP port that was free a moment ago, never
 // 6379.
-func FreePort() (int, error) {
+func freePort() (int, error) {
 	for {
 		l, err := net.Listen("tcp", "127.0.0.1:0")
 		if err != nil {

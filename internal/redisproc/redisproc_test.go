@@ -1,8 +1,6 @@
 package redisproc_test
 
 import (
-	"os"
-	"os/exec"
 	"path/filepath"
 	"strconv"
 	"strings"
@@ -18,24 +16,11 @@ func TestMain(m *testing.M) {
 	goleak.VerifyTestMain(m)
 }
 
-// redisServer returns the path of redis-server; without one the test is
-// skipped, or fails where redistest.RequireEnv asks for it.
-func redisServer(t *testing.T) string {
-	bin, err := exec.LookPath("redis-server")
-	if err != nil {
-		if os.Getenv(redistest.RequireEnv) == "1" {
-			t.Fatalf("redis-server not found and %s=1: %v", redistest.RequireEnv, err)
-		}
-		t.Skipf("redis-server not found: %v", err)
-	}
-	return bin
-}
-
 // TestStartOnAHeldPort: a server asked for a port another redis-server
 // holds is not taken for ready; Start fails with the reason and the new
 // process's log, and the other server goes on.
 func TestStartOnAHeldPort(t *testing.T) {
-	bin := redisServer(t)
+	bin := redistest.Binary(t)
 	held := redistest.Start(t)
 	_, p, _ := strings.Cut(held.Addr(), "127.0.0.1:")
 	port, err := strconv.Atoi(p)
@@ -52,13 +37,13 @@ func TestStartOnAHeldPort(t *testing.T) {
 	if !strings.Contains(err.Error(), "exited during start-up") && !strings.Contains(err.Error(), "held by another") {
 		t.Fatalf("error %q names neither the exit nor the other server", err)
 	}
-	if err := redistest.Ping(held.Addr()); err != nil {
+	if err := redisproc.Ping(held.Addr()); err != nil {
 		t.Fatalf("the server holding the port no longer answers: %v", err)
 	}
 }
 
 func TestStartFree(t *testing.T) {
-	bin := redisServer(t)
+	bin := redistest.Binary(t)
 	dir := t.TempDir()
 	proc, err := redisproc.StartFree(bin, dir, filepath.Join(dir, "redis.log"))
 	if err != nil {

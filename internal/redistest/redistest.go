@@ -42,6 +42,23 @@ type Server struct {
 // answers PING. The server is killed when tb ends.
 func Start(tb testing.TB) *Server {
 	tb.Helper()
+	s := &Server{tb: tb, bin: Binary(tb), dir: tb.TempDir()}
+	tb.Cleanup(s.Stop)
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.runs++
+	p, err := redisproc.StartFree(s.bin, s.dir, s.logPath())
+	if err != nil {
+		tb.Fatalf("redistest: %v", err)
+	}
+	s.proc, s.port = p, p.Port
+	return s
+}
+
+// Binary returns the path of redis-server. Without one on PATH tb is
+// skipped, or fails where RequireEnv is "1".
+func Binary(tb testing.TB) string {
+	tb.Helper()
 	bin, err := exec.LookPath("redis-server")
 	if err != nil {
 		if os.Getenv(RequireEnv) == "1" {
@@ -49,17 +66,7 @@ func Start(tb testing.TB) *Server {
 		}
 		tb.Skipf("redis-server not found on PATH (set %s=1 to fail instead): %v", RequireEnv, err)
 	}
-	s := &Server{tb: tb, bin: bin, dir: tb.TempDir()}
-	tb.Cleanup(s.Stop)
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	s.runs++
-	p, err := redisproc.StartFree(bin, s.dir, s.logPath())
-	if err != nil {
-		tb.Fatalf("redistest: %v", err)
-	}
-	s.proc, s.port = p, p.Port
-	return s
+	return bin
 }
 
 // logPath names the log of the next server started. s.mu is held.
