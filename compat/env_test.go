@@ -109,18 +109,7 @@ func newEnv(t *testing.T) *env {
 			t.Logf("gateway log:\n%s", e.logs.String())
 		}
 	})
-	gcfg, err := setup.Gateway(context.Background(), cfg, log)
-	if err != nil {
-		t.Fatal(err)
-	}
-	upstream := e.httpClient(nil)
-	gcfg.HTTPClient = upstream
-	gw, err := gateway.New(gcfg)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { gw.Close() })
-	gw.MarkReady()
+	gw := startGateway(t, cfg, log, e.httpClient(nil))
 	e.URL = serveLoopback(t, e.countingHandler(gw))
 
 	// The library face: an engine with the same routes and policies.
@@ -154,6 +143,24 @@ func (e *env) httpClient(wrap func(http.RoundTripper) http.RoundTripper) *http.C
 
 // countingHandler counts generation requests and serves the suite's own
 // GET /_compat/stats (for the Node tests): {"calls": N, "upstreams": {name: N}}.
+// startGateway builds the gateway of cfg, its upstream calls made by
+// client, ready to serve until the test ends.
+func startGateway(t *testing.T, cfg *config.Config, log *slog.Logger, client *http.Client) *gateway.Server {
+	t.Helper()
+	gcfg, err := setup.Gateway(context.Background(), cfg, log)
+	if err != nil {
+		t.Fatal(err)
+	}
+	gcfg.HTTPClient = client
+	gw, err := gateway.New(gcfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { gw.Close() })
+	gw.MarkReady()
+	return gw
+}
+
 func (e *env) countingHandler(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if r.URL.Path == "/_compat/stats" {

@@ -1,7 +1,6 @@
 package compat_test
 
 import (
-	"context"
 	"log/slog"
 	"net/http"
 	"regexp"
@@ -11,8 +10,6 @@ import (
 
 	"github.com/lifelinehq/lifeline/internal/config"
 	"github.com/lifelinehq/lifeline/internal/demo"
-	"github.com/lifelinehq/lifeline/internal/gateway"
-	"github.com/lifelinehq/lifeline/internal/setup"
 )
 
 // TestNodeAgentExampleOnDemo runs examples/node-agent as its header says
@@ -58,19 +55,9 @@ func TestNodeAgentExampleOnDemo(t *testing.T) {
 // requests it received.
 func serveConfig(t *testing.T, cfg *config.Config) (string, *atomic.Int64) {
 	t.Helper()
-	gcfg, err := setup.Gateway(context.Background(), cfg, slog.New(slog.DiscardHandler))
-	if err != nil {
-		t.Fatal(err)
-	}
 	tr := http.DefaultTransport.(*http.Transport).Clone()
 	t.Cleanup(tr.CloseIdleConnections)
-	gcfg.HTTPClient = &http.Client{Transport: tr}
-	gw, err := gateway.New(gcfg)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { gw.Close() })
-	gw.MarkReady()
+	gw := startGateway(t, cfg, slog.New(slog.DiscardHandler), &http.Client{Transport: tr})
 	calls := &atomic.Int64{}
 	url := serveLoopback(t, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if r.Method == http.MethodPost {
