@@ -82,6 +82,10 @@ func (l *ledger) entries() []Entry {
 	return out
 }
 
+// keys are the ids an entry is found by: its response, tool-call and
+// request id.
+func (e *Entry) keys() [3]string { return [...]string{e.ID, e.ToolCallID, e.RequestID} }
+
 // lookup finds the most recent entry with the given response, tool-call or
 // request id.
 func (l *ledger) lookup(id string) (Entry, bool) {
@@ -89,11 +93,26 @@ func (l *ledger) lookup(id string) (Entry, bool) {
 	defer l.mu.Unlock()
 	for i := len(l.ring) - 1; i >= 0; i-- {
 		e := &l.ring[(l.next+i)%len(l.ring)]
-		if e.ID == id || e.ToolCallID == id || e.RequestID == id {
+		if k := e.keys(); slices.Contains(k[:], id) {
 			return *e, true
 		}
 	}
 	return Entry{}, false
+}
+
+// index maps every id of the kept entries to its most recent entry, as
+// lookup finds it.
+func (l *ledger) index() map[string]Entry {
+	entries := l.entries() // oldest first: later entries overwrite
+	out := make(map[string]Entry, len(entries))
+	for i := range entries {
+		for _, id := range entries[i].keys() {
+			if id != "" {
+				out[id] = entries[i]
+			}
+		}
+	}
+	return out
 }
 
 // Paths counted separately in Stats.ByPath.

@@ -80,6 +80,14 @@ func TestLedgerBound(t *testing.T) {
 	if e, ok := s.Lookup(ids[24]); !ok || e.Seq != 24 {
 		t.Errorf("lookup of the last request: %+v %v", e, ok)
 	}
+	// The index finds what Lookup finds, and nothing evicted.
+	index := s.LedgerIndex()
+	for _, id := range ids {
+		want, ok := s.Lookup(id)
+		if got, found := index[id]; found != ok || got.Seq != want.Seq {
+			t.Errorf("index[%s] = %+v %v; Lookup: %+v %v", id, got, found, want, ok)
+		}
+	}
 }
 
 // Tool-call ids are in the ledger too, and the introspection endpoints
@@ -89,6 +97,9 @@ func TestLedgerToolIDsAndEndpoints(t *testing.T) {
 	o, _ := answer(t, wire.Anthropic, post(t, context.Background(), ts.URL, pathAnthropic, requestBody(wire.Anthropic, kTool, false)), false)
 	if e, ok := s.Lookup(o.toolID); !ok || e.ID != o.id || e.ToolCallID != o.toolID || !e.Valid {
 		t.Errorf("lookup by tool id: %+v %v", e, ok)
+	}
+	if e, ok := s.LedgerIndex()[o.toolID]; !ok || e.ID != o.id {
+		t.Errorf("index by tool id: %+v %v", e, ok)
 	}
 	resp, err := http.Get(ts.URL + pathLedger)
 	if err != nil {

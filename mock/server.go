@@ -87,6 +87,11 @@ func (s *Server) Ledger() []Entry { return s.ledger.entries() }
 // id or request id is id.
 func (s *Server) Lookup(id string) (Entry, bool) { return s.ledger.lookup(id) }
 
+// LedgerIndex maps every response, tool-call and request id in the ledger
+// to its most recent entry, as Lookup finds it: one pass over the ledger
+// for a caller that looks up many ids.
+func (s *Server) LedgerIndex() map[string]Entry { return s.ledger.index() }
+
 // Stats returns the counters: requests, by fault, by path, valid/invalid.
 func (s *Server) Stats() Stats { return s.count.stats() }
 

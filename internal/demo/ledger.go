@@ -22,8 +22,8 @@ func (l ledgerCheck) ok() bool { return l.invalid == 0 && l.missing == 0 }
 // named by its X-Lifeline-Target ("provider/model").
 func checkLedgers(p *Providers, answers []answer) ledgerCheck {
 	byName := map[string]map[string]mock.Entry{
-		p.Primary.Server.Config().Name: ledgerIndex(p.Primary.Server),
-		p.Backup.Server.Config().Name:  ledgerIndex(p.Backup.Server),
+		p.Primary.Server.Config().Name: p.Primary.Server.LedgerIndex(),
+		p.Backup.Server.Config().Name:  p.Backup.Server.LedgerIndex(),
 	}
 	l := ledgerCheck{calls: p.Primary.Server.Stats().Requests + p.Backup.Server.Stats().Requests}
 	for _, a := range answers {
@@ -43,20 +43,4 @@ func checkLedgers(p *Providers, answers []answer) ledgerCheck {
 		}
 	}
 	return l
-}
-
-// ledgerIndex maps every response, tool-call and request id in srv's
-// ledger to its most recent entry, as srv.Lookup finds it, so that the
-// check costs one pass over the ledger rather than one per answer.
-func ledgerIndex(srv *mock.Server) map[string]mock.Entry {
-	entries := srv.Ledger() // oldest first: later entries overwrite
-	index := make(map[string]mock.Entry, len(entries))
-	for _, e := range entries {
-		for _, id := range [...]string{e.ID, e.ToolCallID, e.RequestID} {
-			if id != "" {
-				index[id] = e
-			}
-		}
-	}
-	return index
 }
