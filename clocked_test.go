@@ -4,6 +4,7 @@ import (
 	"context"
 	"io"
 	"net/http"
+	"net/http/httptrace"
 	"sync"
 	"testing"
 	"testing/synctest"
@@ -55,6 +56,10 @@ func (c *clocked) RoundTrip(r *http.Request) (*http.Response, error) {
 	n := c.calls[r.URL.Host]
 	c.calls[r.URL.Host]++
 	c.mu.Unlock()
+	// Like net/http's transport, it reports the request's write done.
+	if trace := httptrace.ContextClientTrace(r.Context()); trace != nil && trace.WroteRequest != nil {
+		trace.WroteRequest(httptrace.WroteRequestInfo{})
+	}
 	step := steps[min(n, len(steps)-1)]
 	resp, err := step(r.Context())
 	if resp != nil {

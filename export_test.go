@@ -5,15 +5,6 @@ import (
 	"net/http"
 )
 
-// AttemptContext and UpstreamCall give the benchmarks of package
-// lifeline_test the engine's attempt context and upstream request
-// storage, so that the bare wrapper they compare the engine with pays no
-// more for them than the engine does.
-type AttemptContext = attemptContext
-
-// NewAttemptContext returns an attempt context of the request context parent.
-func NewAttemptContext(parent context.Context) *AttemptContext { return newAttemptContext(parent) }
-
 // newAttemptContext returns a context that ends when parent ends or when
 // end is called.
 func newAttemptContext(parent context.Context) *attemptContext {
@@ -22,10 +13,9 @@ func newAttemptContext(parent context.Context) *attemptContext {
 	return a
 }
 
-// End ends the attempt context with cause.
-func (a *attemptContext) End(cause error) { a.end(cause) }
-
-// UpstreamCall is the engine's reusable storage of an upstream request.
+// UpstreamCall gives the benchmarks of package lifeline_test the engine's
+// upstream request storage, so that the bare wrapper they compare the
+// engine with pays no more for it than the engine does.
 type UpstreamCall = upstreamCall
 
 // NewUpstreamCall returns storage whose context is an attempt context of
@@ -34,14 +24,7 @@ func NewUpstreamCall(parent context.Context) *UpstreamCall { return newUpstreamC
 
 // Restart readies u for another request under parent, as the engine does;
 // false when u serves another context.
-func (u *upstreamCall) Restart(parent context.Context) bool {
-	if !u.ctx.of(parent) {
-		return false
-	}
-	clear(u.header)
-	u.ctx.start()
-	return true
-}
+func (u *upstreamCall) Restart(parent context.Context) bool { return u.restart(parent) }
 
 // Prepare fills u's request from template with body and key, and returns it.
 func (u *upstreamCall) Prepare(template *http.Request, body []byte, key string) *http.Request {

@@ -268,14 +268,13 @@ func TestEarlyAnswerLeavesTheRetrysBodyIntact(t *testing.T) {
 				w.Header().Set("Content-Type", "application/json")
 				io.WriteString(w, openaiD.OK)
 			}))
-			client := http.DefaultClient
 			if h2 {
 				srv.EnableHTTP2 = true
 				srv.StartTLS()
-				client = srv.Client()
 			} else {
 				srv.Start()
 			}
+			client := srv.Client()
 			defer srv.Close()
 			e := lifeline.New(lifeline.WithHTTPClient(client))
 			r, err := e.NewRoute("route", []lifeline.Target{{

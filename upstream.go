@@ -64,12 +64,21 @@ func newUpstreamCall(parent context.Context) *upstreamCall {
 func (c *call) upstreamStorage() *upstreamCall {
 	u := c.up
 	c.up = nil
-	if u == nil || !u.ctx.of(c.ctx) {
+	if u == nil || !u.restart(c.ctx) {
 		return newUpstreamCall(c.ctx)
+	}
+	return u
+}
+
+// restart readies storage given back for an attempt under parent, its
+// context started; false when it serves another context.
+func (u *upstreamCall) restart(parent context.Context) bool {
+	if !u.ctx.of(parent) {
+		return false
 	}
 	clear(u.header)
 	u.ctx.start()
-	return u
+	return true
 }
 
 // prepare fills u's request from a target's template (see target) with
