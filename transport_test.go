@@ -9,6 +9,7 @@ import (
 	"io"
 	"net/http"
 	"net/http/httptest"
+	"net/http/httptrace"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -236,7 +237,8 @@ func TestIdleBoundFollowsEachEvent(t *testing.T) {
 // the body while the answer is read, and over HTTP/1.1 may go on writing
 // after the answer's body is closed. The retry must not share anything
 // that write still reads: each attempt's upstream must see the whole body,
-// intact, over HTTP/1.1 and HTTP/2.
+// intact. Over HTTP/2 net/http ends its write before the answer's body
+// closes; the run there shows the retry arrives whole on that protocol too.
 func TestEarlyAnswerLeavesTheRetrysBodyIntact(t *testing.T) {
 	big := strings.Repeat("x", 4<<20) // more than the sockets buffer: the first write stalls
 	body := fmt.Sprintf(`{"model":"route","messages":[{"role":"user","content":%q}]}`, big)
@@ -296,5 +298,71 @@ func TestEarlyAnswerLeavesTheRetrysBodyIntact(t *testing.T) {
 				}
 			}
 		})
+	}
+}
+
+// roundTripFunc is a RoundTripper written as a function.
+type roundTripFunc func(*http.Request) (*http.Response, error)
+
+func (f roundTripFunc) RoundTrip(r *http.Request) (*http.Response, error) { return f(r) }
+
+// A transport may still read a request's body after it returned the answer
+// (net/http does, when the upstream answered early). The Transport then
+// keeps that body's buffer from the next request: what is read late is
+// the request's own bytes, never the next one's.
+func TestBodyReadAfterTheAnswerKeepsItsBytes(t *testing.T) {
+	held := make(chan func() string, 1)
+	var late atomic.Bool
+	rt := roundTripFunc(func(r *http.Request) (*http.Response, error) {
+		trace := httptrace.ContextClientTrace(r.Context())
+		read := func() string {
+			b, _ := io.ReadAll(r.Body)
+			r.Body.Close()
+			if trace != nil && trace.WroteRequest != nil {
+				trace.WroteRequest(httptrace.WroteRequestInfo{})
+			}
+			return string(b)
+		}
+		if late.Load() {
+			held <- read // read after the answer, when the test says
+		} else {
+			read()
+		}
+		return &http.Response{
+			StatusCode: 200, Proto: "HTTP/1.1", ProtoMajor: 1, ProtoMinor: 1,
+			Header: http.Header{"Content-Type": {"application/json"}},
+			Body:   io.NopCloser(strings.NewReader(openaiD.OK)), ContentLength: int64(len(openaiD.OK)), Request: r,
+		}, nil
+	})
+	e := lifeline.New(lifeline.WithHTTPClient(&http.Client{Transport: rt}))
+	r, err := e.NewRoute("route", []lifeline.Target{{
+		Provider: &lifeline.Provider{Name: "p", Kind: wire.OpenAI, BaseURL: "http://upstream.invalid/v1", APIKey: "k"}, Model: "m",
+	}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	c := &http.Client{Transport: e.Transport(r)}
+	send := func(text string) {
+		t.Helper()
+		body := fmt.Sprintf(`{"model":"route","messages":[{"role":"user","content":%q}]}`, text)
+		resp, err := c.Post("http://lifeline.invalid/v1/chat/completions", "application/json", strings.NewReader(body))
+		if err != nil {
+			t.Fatal(err)
+		}
+		io.Copy(io.Discard, resp.Body)
+		resp.Body.Close()
+		if resp.StatusCode != 200 {
+			t.Fatalf("%s: status %d", text, resp.StatusCode)
+		}
+	}
+	for i := range 8 { // pooled storage is not always reused: try a few times
+		a, b := fmt.Sprintf("first-%d-aaaaaaaa", i), fmt.Sprintf("second-%d-bbbbbbb", i)
+		late.Store(true)
+		send(a)
+		late.Store(false)
+		send(b)
+		if got := (<-held)(); !strings.Contains(got, a) {
+			t.Fatalf("the body read after its answer is %s, want the one that carried %q", got, a)
+		}
 	}
 }
