@@ -532,9 +532,19 @@ func TestServedStreamAttemptReportedOnceAtItsEnd(t *testing.T) {
 		t.Run(d.String(), func(t *testing.T) {
 			a := newUpstream(t, d.Good(true))
 			f := newFixture(t, d, []string{a.URL})
-			if _, _, err := f.do(true); err != nil {
+			resp, err := f.engine.Do(context.Background(), f.route, &lifeline.Request{Dialect: d.Kind, Body: []byte(d.StreamRequest())})
+			if err != nil {
 				t.Fatal(err)
 			}
+			if fin := f.events.Kind(lifeline.AttemptFinished); len(fin) != 0 {
+				t.Fatalf("the attempt was reported before its stream was read: %+v", fin)
+			}
+			for {
+				if _, err := resp.Stream.Next(); err != nil {
+					break
+				}
+			}
+			resp.Stream.Close()
 			fin := f.events.Kind(lifeline.AttemptFinished)
 			if len(fin) != 1 || fin[0].Class.String() != "ok" || fin[0].Status != 200 || fin[0].Err != nil {
 				t.Fatalf("attempt events %+v, want one ok", fin)
