@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"testing"
+	"testing/synctest"
 	"time"
 )
 
@@ -74,43 +75,75 @@ func TestAttemptContextFollowsTheRequest(t *testing.T) {
 
 // TestAttemptContextDerived: what net/http and other round trippers
 // derive from the attempt's context ends with it, whether derived before
-// or after the end, and a stopped AfterFunc never runs.
+// or after the end, and a callback registered after the end runs too.
 func TestAttemptContextDerived(t *testing.T) {
-	a := newAttemptContext(context.Background())
-	child, cancelChild := context.WithCancelCause(a)
-	defer cancelChild(nil)
-	early, cancelEarly := context.WithCancel(a)
-	cancelEarly() // a child that ends first is no trouble
-	ran := make(chan struct{})
-	context.AfterFunc(a, func() { close(ran) })
-	stoppedRan := make(chan struct{})
-	stop := context.AfterFunc(a, func() { close(stoppedRan) })
-	if !stop() {
-		t.Fatal("stop of a pending AfterFunc reported false")
-	}
-	a.end(errFirstTokenTimeout)
-	if !ended(child) || !errors.Is(child.Err(), context.Canceled) {
-		t.Fatalf("derived context: err %v after the attempt ended", child.Err())
-	}
-	if !ended(early) {
-		t.Fatal("the child cancelled first is not done")
-	}
-	if !closedSoon(ran) {
-		t.Fatal("AfterFunc did not run at the end")
-	}
-	select {
-	case <-stoppedRan:
-		t.Fatal("a stopped AfterFunc ran")
-	case <-time.After(50 * time.Millisecond):
-	}
-	late, cancelLate := context.WithCancel(a)
-	defer cancelLate()
-	if !ended(late) {
-		t.Fatal("a context derived after the end is not done")
-	}
-	lateRan := make(chan struct{})
-	context.AfterFunc(a, func() { close(lateRan) })
-	if !closedSoon(lateRan) {
-		t.Fatal("AfterFunc registered after the end did not run")
-	}
+	synctest.Test(t, func(t *testing.T) {
+		a := newAttemptContext(context.Background())
+		child, cancelChild := context.WithCancelCause(a)
+		defer cancelChild(nil)
+		early, cancelEarly := context.WithCancel(a)
+		cancelEarly() // a child that ends first is no trouble
+		ran := make(chan struct{})
+		context.AfterFunc(a, func() { close(ran) })
+		a.end(errFirstTokenTimeout)
+		synctest.Wait()
+		if !ended(child) || !errors.Is(child.Err(), context.Canceled) {
+			t.Fatalf("derived context: err %v after the attempt ended", child.Err())
+		}
+		if !ended(early) {
+			t.Fatal("the child cancelled first is not done")
+		}
+		if !closedSoon(ran) {
+			t.Fatal("AfterFunc did not run at the end")
+		}
+		late, cancelLate := context.WithCancel(a)
+		defer cancelLate()
+		if !ended(late) {
+			t.Fatal("a context derived after the end is not done")
+		}
+		// The AfterFunc protocol itself, as a context package other than
+		// the standard one would call it after the end.
+		lateRan := make(chan struct{})
+		a.AfterFunc(func() { close(lateRan) })
+		synctest.Wait()
+		select {
+		case <-lateRan:
+		default:
+			t.Fatal("AfterFunc registered after the end did not run")
+		}
+	})
+}
+
+// end reports whether the attempt context is quiet: ended by that call,
+// with nothing of its parent's left to end it. Only a quiet context may
+// start again.
+func TestAttemptContextEndIsQuietOnlyWhenItEndedIt(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		parent, cancel := context.WithCancel(context.Background())
+		defer cancel()
+		a := newAttemptContext(parent)
+		if !a.end(nil) {
+			t.Fatal("an attempt ended by its own end is not quiet")
+		}
+		if a.end(nil) {
+			t.Fatal("a second end reports quiet")
+		}
+		a.start()
+		cancel()
+		synctest.Wait() // the parent's callback has ended the attempt
+		if a.end(nil) {
+			t.Fatal("an attempt the request's cancel ended reports quiet")
+		}
+
+		// The request's cancel is on its way (its callback started, not yet
+		// run) when the attempt ends: the callback may still end a later
+		// attempt on the same context.
+		parent2, cancel2 := context.WithCancel(context.Background())
+		b := newAttemptContext(parent2)
+		cancel2()
+		if b.end(nil) {
+			t.Fatal("an attempt ended while the request's cancel was on its way reports quiet")
+		}
+		synctest.Wait()
+	})
 }
