@@ -27,10 +27,13 @@ func h2Fixture(t *testing.T, d dialect, targets int, script []behaviour, opts ..
 	return newFixtureOn(t, up.Client(), d, urls, opts...), up
 }
 
-// wantHTTP2 fails the test unless every request up received came over
+// wantHTTP2 fails the test unless up received requests, every one over
 // HTTP/2.
 func wantHTTP2(t *testing.T, up *upstream) {
 	t.Helper()
+	if len(up.Requests()) == 0 {
+		t.Fatal("the upstream received no request")
+	}
 	for i, r := range up.Requests() {
 		if r.Proto != "HTTP/2.0" {
 			t.Fatalf("request %d came over %s, want HTTP/2.0", i, r.Proto)
@@ -70,8 +73,9 @@ func TestHTTP2StallAfterContentBreaksStream(t *testing.T) {
 
 func TestHTTP2CallerCancelEndsAttempt(t *testing.T) {
 	modes(t, func(t *testing.T, d dialect, stream bool) {
-		f, up := h2Fixture(t, d, 1, []behaviour{hang()}, lifeline.WithBreaker(breakerConfig(1)))
-		callerGoesAway(t, f, stream)
+		arrived := make(chan struct{})
+		f, up := h2Fixture(t, d, 1, []behaviour{hangArrived(arrived)}, lifeline.WithBreaker(breakerConfig(1)))
+		callerGoesAway(t, f, stream, arrived)
 		wantHTTP2(t, up)
 	})
 }

@@ -33,6 +33,7 @@ func TestCallerCancelDuringStreamDoesNotBlameTarget(t *testing.T) {
 		if chunk, err := resp.Stream.Next(); err != nil || len(chunk) == 0 {
 			t.Fatalf("first chunk %q, %v", chunk, err)
 		}
+		start := time.Now()
 		time.AfterFunc(time.Second, func() { cancel(gone) })
 		var last []byte
 		for {
@@ -47,6 +48,9 @@ func TestCallerCancelDuringStreamDoesNotBlameTarget(t *testing.T) {
 				break
 			}
 			last = append(last[:0], chunk...)
+		}
+		if el := time.Since(start); el != time.Second {
+			t.Fatalf("the stream ended %v after it began waiting, want at the cancel, 1s", el)
 		}
 		// Whoever still reads (a gateway cutting streams at shutdown)
 		// sees a cut answer, never a clean end.
@@ -113,10 +117,14 @@ func TestTransportStreamBodyFailsWhenCallerCancels(t *testing.T) {
 			t.Fatal(err)
 		}
 		defer resp.Body.Close()
+		start := time.Now()
 		time.AfterFunc(time.Second, func() { cancel(gone) })
 		got, err := io.ReadAll(resp.Body)
 		if !errors.Is(err, gone) {
 			t.Fatalf("read %q, err = %v; want the caller's cause", got, err)
+		}
+		if el := time.Since(start); el != time.Second {
+			t.Fatalf("the body failed %v after reading began, want at the cancel, 1s", el)
 		}
 	})
 }
@@ -136,9 +144,13 @@ func TestTransportCallerCancelKeepsAttempts(t *testing.T) {
 		f := newFixtureOn(t, up.client(), d, []string{u}, lifeline.WithTimeouts(lifeline.Timeouts{Total: 2 * time.Hour}))
 		c := &http.Client{Transport: f.engine.Transport(f.route)}
 		ctx, cancel := context.WithCancel(context.Background())
+		start := time.Now()
 		time.AfterFunc(time.Second, cancel)
 		req, _ := http.NewRequestWithContext(ctx, http.MethodPost, "http://lifeline.invalid/v1/chat/completions", strings.NewReader(d.Request))
 		resp, err := c.Do(req)
+		if el := time.Since(start); el != time.Second {
+			t.Fatalf("the request ended %v after it began, want at the cancel, 1s", el)
+		}
 		if resp != nil {
 			resp.Body.Close()
 			t.Fatalf("a response (%d) for a cancelled request", resp.StatusCode)
