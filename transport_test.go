@@ -73,16 +73,22 @@ func TestTransportConcurrentRequestsKeepTheirOwnState(t *testing.T) {
 	// Few idle connections: requests often dial, and net/http goes on with
 	// a dial under the context of the request that started it.
 	e := lifeline.New(lifeline.WithHTTPClient(&http.Client{Transport: &http.Transport{MaxIdleConnsPerHost: 1}}))
-	r, err := e.NewRoute("route", []lifeline.Target{{
-		Provider: &lifeline.Provider{Name: "p", Kind: wire.OpenAI, BaseURL: srv.URL + "/v1", APIKey: "k"}, Model: "m",
-	}}, lifeline.WithMaxAttempts(1),
-		lifeline.WithTimeouts(lifeline.Timeouts{Attempt: 200 * time.Millisecond, FirstToken: time.Second, Idle: time.Second, Total: 10 * time.Second}),
-		// Cut attempts must not open the breaker over the healthy ones.
-		lifeline.WithBreaker(breaker.Config{ConsecutiveFailures: 1000, FailureRate: 1, MinRequests: 1000}))
-	if err != nil {
-		t.Fatal(err)
+	// Stalled requests go through a route whose attempts end soon; the
+	// others through one with the default bounds. Both share the engine's
+	// pooled storage.
+	client := func(name string, bounds lifeline.Timeouts) *http.Client {
+		r, err := e.NewRoute(name, []lifeline.Target{{
+			Provider: &lifeline.Provider{Name: "p", Kind: wire.OpenAI, BaseURL: srv.URL + "/v1", APIKey: "k"}, Model: "m",
+		}}, lifeline.WithMaxAttempts(1), lifeline.WithTimeouts(bounds),
+			// Cut attempts must not open the breaker over the healthy ones.
+			lifeline.WithBreaker(breaker.Config{ConsecutiveFailures: 1000, FailureRate: 1, MinRequests: 1000}))
+		if err != nil {
+			t.Fatal(err)
+		}
+		return &http.Client{Transport: e.Transport(r)}
 	}
-	c := &http.Client{Transport: e.Transport(r)}
+	c := client("route", lifeline.Timeouts{})
+	stalls := client("stalls", lifeline.Timeouts{Attempt: 200 * time.Millisecond})
 
 	kinds := []string{"", "refuse-", "", "stall-", "", "cut-", "", "cancel-"}
 	var wg sync.WaitGroup
@@ -115,7 +121,11 @@ func TestTransportConcurrentRequestsKeepTheirOwnState(t *testing.T) {
 						cancel()
 					}()
 				}
-				resp, err := c.Do(req)
+				via := c
+				if kind == "stall-" {
+					via = stalls
+				}
+				resp, err := via.Do(req)
 				if kind == "cancel-" {
 					if err == nil || !errors.Is(err, context.Canceled) {
 						t.Errorf("%s: got %v, want the caller's cancel", text, err)
