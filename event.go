@@ -64,5 +64,7 @@ type Event struct {
 }
 
 // Observer receives engine events. It runs synchronously on the request's
-// goroutine: keep it fast and never block.
+// goroutine: keep it fast and never block. An event is the observer's only
+// for the call: the Transport reuses a request's storage, an *Error's
+// Attempts included, once the request ends, so copy what you keep.
 type Observer func(Event)
