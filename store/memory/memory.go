@@ -29,7 +29,8 @@ var ErrClosed = errors.New("memory store: closed")
 // Store is an in-process store.Store. Create it with New.
 type Store struct {
 	now     func() time.Time
-	targets sync.Map // target name → *target
+	targets atomic.Pointer[map[string]*target] // copied on write: see target
+	added   sync.Mutex                         // serializes additions to targets
 	seed    maphash.Seed
 	shards  []*shard
 	closed  chan struct{}

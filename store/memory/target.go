@@ -2,6 +2,7 @@ package memory
 
 import (
 	"context"
+	"maps"
 	"sync"
 	"time"
 
@@ -21,13 +22,37 @@ type target struct {
 
 // target returns the state of name, creating it on first use. Targets come
 // from configuration, so their number is bounded and they are never
-// removed.
+// removed: the map is read without a lock on every call and copied on the
+// rare addition.
 func (s *Store) target(name string) *target {
-	if t, ok := s.targets.Load(name); ok {
-		return t.(*target)
+	if t := s.lookup(name); t != nil {
+		return t
 	}
-	t, _ := s.targets.LoadOrStore(name, new(target))
-	return t.(*target)
+	s.added.Lock()
+	defer s.added.Unlock()
+	old := s.snapshot()
+	if t := old[name]; t != nil {
+		return t // added since the lookup
+	}
+	m := make(map[string]*target, len(old)+1)
+	maps.Copy(m, old)
+	t := new(target)
+	m[name] = t
+	s.targets.Store(&m)
+	return t
+}
+
+// lookup returns the state of name; nil when it has none yet.
+func (s *Store) lookup(name string) *target {
+	return s.snapshot()[name]
+}
+
+// snapshot returns the targets' map as it is now; it must not be modified.
+func (s *Store) snapshot() map[string]*target {
+	if m := s.targets.Load(); m != nil {
+		return *m
+	}
+	return nil
 }
 
 // Admit implements store.Store. In order: a running cool-down refuses with
@@ -97,8 +122,7 @@ func (s *Store) Status(ctx context.Context, name string, q store.StatusQuery) (s
 		coolReason string
 		bucket     budget.Bucket
 	)
-	if v, ok := s.targets.Load(name); ok {
-		t := v.(*target)
+	if t := s.lookup(name); t != nil {
 		t.mu.Lock()
 		b, coolUntil, coolReason, bucket = t.breaker, t.coolUntil, t.coolReason, t.budget
 		t.mu.Unlock()
