@@ -316,21 +316,13 @@ func (c *call) tryTarget(i int, last bool) (*Response, error) {
 					act, wait = Next, 0
 				}
 			} else if res.class == classify.Wait {
-				// The target cools down for the backoff's base (see
-				// coolDown): a shorter wait would find it cooling.
-				base := c.p.Retry.Backoff.Base
-				wait = max(wait, base+c.hintJitter(base))
+				wait = max(wait, c.unhintedWait())
 			}
 		case Wait:
 			if res.hasHint {
 				wait = res.hint + c.hintJitter(res.hint)
 			} else {
-				// Without a hint the target cools down for the backoff's
-				// base (see coolDown), which then stands for the hint: a
-				// shorter wait would find the target cooling and skip the
-				// retry it waited for.
-				base := c.p.Retry.Backoff.Base
-				wait = max(c.backoff(n), base+c.hintJitter(base))
+				wait = max(c.backoff(n), c.unhintedWait())
 			}
 			if wait > c.p.Retry.MaxWait {
 				act = Next
@@ -421,6 +413,15 @@ func (c *call) backoff(n int) time.Duration {
 	w := c.p.Retry.Backoff.Delay(n, c.prevWait, c.e.rand)
 	c.prevWait = w
 	return w
+}
+
+// unhintedWait is the least wait before retrying a target that answered
+// a rate limit without a hint. The target then cools down for the
+// backoff's base (see coolDown), which stands for the hint: a shorter wait
+// would find it cooling and skip the retry it waited for.
+func (c *call) unhintedWait() time.Duration {
+	base := c.p.Retry.Backoff.Base
+	return base + c.hintJitter(base)
 }
 
 // hintJitter spreads waits that follow the same hint, so a fleet does not
