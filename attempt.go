@@ -56,13 +56,7 @@ func (c *call) attempt(i, n int, start time.Time, res *result) {
 
 // send makes the attempt and classifies its outcome.
 func (c *call) send(t *target, i, n int, start time.Time, res *result) {
-	body, err := c.bodyFor(i)
-	if err != nil {
-		res.class, res.status, res.err = classify.Rejected, 400, err
-		res.up = wire.UpstreamError{Type: "invalid_request_error", Message: "request cannot be translated for " + t.name + ": " + err.Error()}
-		res.body = wire.ErrorBody(t.Provider.Kind, res.up.Type, "", res.up.Message, nil)
-		return
-	}
+	body := c.bodies[i] // built by tryTarget before the attempt was admitted
 	if c.e.observer != nil {
 		c.emit(Event{Kind: AttemptStarted, Target: t.name, Attempt: n})
 	}
@@ -163,14 +157,18 @@ func (c *call) send(t *target, i, n int, start time.Time, res *result) {
 	if c.plan != nil {
 		out, perr := wire.ParseOutput(t.Provider.Kind, res.body)
 		if perr != nil {
-			res.fail = &validate.Failure{Validator: "format", Reason: "the answer is not a valid " + t.Provider.Kind.String() + " response: " + perr.Error()}
+			res.fail = notAnAnswer(t, perr)
 		} else {
 			res.fail = c.plan.Check(&out)
 		}
-		if res.fail != nil {
-			res.class, res.err = classify.Invalid, res.fail
-			return
-		}
+	} else if err := wire.CheckShape(t.Provider.Kind, res.body); err != nil {
+		// No validator applies, but an empty body, a page of HTML or
+		// another kind of object is no answer either.
+		res.fail = notAnAnswer(t, err)
+	}
+	if res.fail != nil {
+		res.class, res.err = classify.Invalid, res.fail
+		return
 	}
 	if t.Provider.Kind != c.req.Dialect {
 		tb, terr := translate.Response(t.Provider.Kind, c.req.Dialect, res.body)
@@ -182,6 +180,12 @@ func (c *call) send(t *target, i, n int, start time.Time, res *result) {
 		res.body = tb
 	}
 	res.class = classify.OK
+}
+
+// notAnAnswer is the validation failure of a 2xx body that is not an
+// answer of t's dialect.
+func notAnAnswer(t *target, err error) *validate.Failure {
+	return &validate.Failure{Validator: "format", Reason: "the answer is not a valid " + t.Provider.Kind.String() + " response: " + err.Error()}
 }
 
 // spent notes a rate limit the response says is spent (see backoff.Spent).
@@ -250,8 +254,8 @@ func (c *call) record(t *target, res *result) {
 	if res.class == classify.Invalid {
 		c.invalid++
 	}
-	if res.class == classify.TooLarge {
-		c.upstream = &Upstream{Dialect: t.Provider.Kind, Status: res.status, Header: res.header, Body: res.body}
+	if res.class == classify.TooLarge || res.class == classify.Rejected {
+		c.upstream = c.upstreamError(res)
 	}
 	// The earliest end of a running cool-down decides the wait when every
 	// target is cooling, and the final error's Retry-After: this attempt's
@@ -262,6 +266,30 @@ func (c *call) record(t *target, res *result) {
 		u = res.end.Add(res.hint)
 	}
 	c.noteCoolUntil(u, res.end)
+}
+
+// upstreamError is the provider's error of an attempt, to return as it came.
+func (c *call) upstreamError(res *result) *Upstream {
+	return &Upstream{Dialect: c.r.targets[res.target].Provider.Kind, Status: errorStatus(res), Header: res.header, Body: res.body}
+}
+
+// errorStatus is the HTTP status of an attempt's error: the response's, or
+// for an error event inside a 2xx stream, the status the provider gives
+// that error when it answers with one.
+func errorStatus(res *result) int {
+	if res.status >= 400 || res.status == 0 {
+		return res.status
+	}
+	switch res.class {
+	case classify.Rejected:
+		if res.up.Type == "request_too_large" {
+			return http.StatusRequestEntityTooLarge
+		}
+		return http.StatusBadRequest
+	case classify.TooLarge:
+		return http.StatusBadRequest
+	}
+	return res.status
 }
 
 // noteCoolUntil keeps until (zero: none) as the earliest end of a running

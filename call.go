@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"slices"
 	"time"
 
 	"github.com/lifelinehq/lifeline/breaker"
@@ -60,14 +59,15 @@ type requestState struct {
 	firstByte time.Duration
 
 	// what decides the final error
-	coolUntil  time.Time // earliest end of a cool-down or open breaker seen
-	allCooling bool      // every target of the last pass was cooling
-	blocked    bool      // a wait was not started because of the deadline
-	upstream   *Upstream // a too_large error to return if nothing serves
-	lastClass  Class
-	lastErr    error
-	invalid    int // attempts classed invalid
-	finished   bool
+	coolUntil    time.Time // earliest end of a cool-down or open breaker seen
+	allCooling   bool      // every target of the last pass was cooling
+	blocked      bool      // a wait was not started because of the deadline
+	upstream     *Upstream // a rejected or too_large error to return if nothing serves
+	untranslated error     // why a target could not take the request, when one could not
+	lastClass    Class
+	lastErr      error
+	invalid      int // attempts classed invalid
+	finished     bool
 
 	clockUsed bool   // start was taken as the first attempt's time
 	spare     []byte // free capacity for the first upstream body
@@ -196,8 +196,8 @@ func (c *call) run() (*Response, error) {
 				wait, asked := c.backoff(c.tried[i]), time.Until(c.revisit[i])
 				c.revisit[i] = time.Time{}
 				if asked > wait {
-					wait = asked
-					if wait > c.p.Retry.MaxWait {
+					var ok bool
+					if wait, ok = c.hintedWait(asked); !ok {
 						break
 					}
 				}
@@ -210,26 +210,36 @@ func (c *call) run() (*Response, error) {
 				}
 			}
 		}
-		// A target that answered x-should-retry: false is not tried again.
-		if !c.allCooling || c.coolUntil.IsZero() || pass >= maxCoolingPasses || !slices.Contains(c.refused, false) {
+		// Every target is cooling: wait for the earliest end and run the
+		// chain again, if a target still has attempts left (max_attempts
+		// bounds a target's attempts in all passes together).
+		if !c.allCooling || c.coolUntil.IsZero() || pass >= maxCoolingPasses || !c.attemptsLeft() {
 			return nil, c.finalError()
 		}
-		wait := time.Until(c.coolUntil)
-		if wait > c.p.Retry.MaxWait || !c.sleep(wait) {
+		// Jittered: a fleet of requests waiting for the same reset does not
+		// wake as one.
+		wait, ok := c.hintedWait(max(time.Until(c.coolUntil), 0))
+		if !ok || !c.sleep(wait) {
 			return nil, c.finalError()
 		}
 		c.coolUntil = time.Time{}
-		// The provider named the time to come back: each target gets one
-		// more attempt after its cool-down, whatever its attempts so far,
-		// unless it said not to retry it.
 		for i := range c.tried {
 			if c.refused[i] {
-				c.tried[i] = c.p.Retry.MaxAttempts
-			} else {
-				c.tried[i] = min(c.tried[i], c.p.Retry.MaxAttempts-1)
+				c.tried[i] = c.p.Retry.MaxAttempts // not tried again
 			}
 		}
 	}
+}
+
+// attemptsLeft reports whether some target may still be tried: it has
+// attempts left and did not say not to retry it (x-should-retry: false).
+func (c *call) attemptsLeft() bool {
+	for i, n := range c.tried {
+		if n < c.p.Retry.MaxAttempts && !c.refused[i] {
+			return true
+		}
+	}
+	return false
 }
 
 // tryTarget makes attempts on target i until it serves, the policy moves
@@ -237,6 +247,10 @@ func (c *call) run() (*Response, error) {
 // other target is left, so reroute acts as retry.
 func (c *call) tryTarget(i int, last bool) (*Response, error) {
 	t := &c.r.targets[i]
+	if _, err := c.bodyFor(i); err != nil {
+		c.untranslatable(i, err)
+		return nil, nil
+	}
 	retrying := false // the loop came round to retry t
 	for c.tried[i] < c.p.Retry.MaxAttempts {
 		now := c.start
@@ -305,26 +319,29 @@ func (c *call) tryTarget(i int, last bool) (*Response, error) {
 		case Reroute:
 			c.revisit[i] = res.end
 			if res.hasHint {
-				c.revisit[i] = res.end.Add(res.hint + c.hintJitter(res.hint))
+				c.revisit[i] = res.end.Add(res.hint) // jittered when waited for
 			}
 		case Retry:
 			wait = c.backoff(n)
 			if res.hasHint {
 				// The provider said when to come back: never sooner.
-				wait = max(wait, res.hint+c.hintJitter(res.hint))
-				if wait > c.p.Retry.MaxWait {
+				if hinted, ok := c.hintedWait(res.hint); ok {
+					wait = min(max(wait, hinted), c.p.Retry.MaxWait)
+				} else {
 					act, wait = Next, 0
 				}
 			} else if res.class == classify.Wait {
 				wait = max(wait, c.unhintedWait())
 			}
 		case Wait:
+			ok := true
 			if res.hasHint {
-				wait = res.hint + c.hintJitter(res.hint)
+				wait, ok = c.hintedWait(res.hint)
 			} else {
 				wait = max(c.backoff(n), c.unhintedWait())
+				ok = wait <= c.p.Retry.MaxWait
 			}
-			if wait > c.p.Retry.MaxWait {
+			if !ok {
 				act = Next
 				wait = 0
 			}
@@ -424,6 +441,16 @@ func (c *call) unhintedWait() time.Duration {
 	return base + c.hintJitter(base)
 }
 
+// hintedWait is the wait that honours a provider's hint: the hint and a
+// little jitter, never less than the hint and never more than max_wait. It
+// is false when the hint itself is longer than max_wait: not waited for.
+func (c *call) hintedWait(hint time.Duration) (time.Duration, bool) {
+	if hint > c.p.Retry.MaxWait {
+		return 0, false
+	}
+	return min(hint+c.hintJitter(hint), c.p.Retry.MaxWait), true
+}
+
 // hintJitter spreads waits that follow the same hint, so a fleet does not
 // wake as one: up to 10% of the hint, at most one second.
 func (c *call) hintJitter(hint time.Duration) time.Duration {
@@ -475,7 +502,9 @@ func (c *call) report(name string, tk store.Ticket, res *result, o breaker.Outco
 // its target, and its reason; zero when none.
 func (c *call) coolDown(res *result, now time.Time) (time.Time, string) {
 	switch {
-	case res.class == classify.Exhausted:
+	case res.class == classify.Exhausted && res.retry != classify.RetryTrue:
+		// (x-should-retry: true says the target may be retried: it is
+		// not marked unavailable.)
 		return now.Add(c.p.QuotaCooldown), "quota"
 	case res.class == classify.Wait:
 		hint := res.hint
@@ -592,6 +621,20 @@ func (c *call) skipped(i, n int, tk store.Ticket, moving bool) {
 	}
 }
 
+// untranslatable notes that target i cannot take the request in its
+// dialect: it is skipped without an attempt, and never tried again. When
+// no target makes an attempt, the request fails as a bad request with err.
+func (c *call) untranslatable(i int, err error) {
+	t := &c.r.targets[i]
+	c.tried[i], c.refused[i] = c.p.Retry.MaxAttempts, true
+	c.allCooling = false
+	if c.untranslated == nil {
+		c.untranslated = fmt.Errorf("request cannot be translated for %s: %w", t.name, err)
+	}
+	c.emit(Event{Kind: TargetSkipped, Target: t.name, Attempt: 1, Reason: "untranslatable", Err: err})
+	c.fallback(i, "untranslatable")
+}
+
 func (c *call) breakerChanged(target string, tr breaker.Transition) {
 	if tr.Changed() {
 		c.emit(Event{Kind: BreakerChanged, Target: target, From: tr.From, To: tr.To})
@@ -637,12 +680,12 @@ func (c *call) callerCause() error {
 // stopError is the error of a class whose action is stop.
 func (c *call) stopError(res *result) error {
 	c.lastClass = res.class
-	if res.status >= 400 {
-		e := c.newError(ErrRejected, res.up.Type, res.status, res.up.Message, res.err)
+	if status := errorStatus(res); status >= 400 {
+		e := c.newError(ErrRejected, res.up.Type, status, res.up.Message, res.err)
 		if e.Code == "" {
 			e.Code = "invalid_request_error"
 		}
-		e.Upstream = &Upstream{Dialect: c.r.targets[res.target].Provider.Kind, Status: res.status, Header: res.header, Body: res.body}
+		e.Upstream = c.upstreamError(res)
 		return e
 	}
 	if res.class == classify.Invalid {
@@ -656,10 +699,20 @@ func (c *call) finalError() error {
 	if c.expired() || c.blocked {
 		return c.ctxErrorOrBlocked()
 	}
-	if c.upstream != nil && c.lastClass == classify.TooLarge {
-		e := c.newError(ErrRejected, "invalid_request_error", c.upstream.Status, "no target could take the request's size", c.lastErr)
+	if c.upstream != nil && (c.lastClass == classify.TooLarge || c.lastClass == classify.Rejected) {
+		// The last target refused the request itself (a route that moves on
+		// from rejected requests): its error is the answer.
+		msg := "no target could take the request's size"
+		if c.lastClass == classify.Rejected {
+			msg = "every target rejected the request"
+		}
+		e := c.newError(ErrRejected, "invalid_request_error", c.upstream.Status, msg, c.lastErr)
 		e.Upstream = c.upstream
 		return e
+	}
+	if c.untranslated != nil && len(c.attempts) == 0 {
+		return &Error{Code: "invalid_request_error", Status: 400, Message: c.untranslated.Error(),
+			kind: ErrBadRequest, cause: c.untranslated}
 	}
 	if c.invalid > 0 && c.invalid == len(c.attempts) {
 		return c.newError(ErrInvalidOutput, "invalid_output", 502, "every target returned invalid output", c.lastErr)

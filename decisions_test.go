@@ -67,7 +67,8 @@ func TestAllTargetsCoolingWithoutHintWaits(t *testing.T) {
 		up := newClocked()
 		a := up.on("a.invalid", clockedReply(429, nil, rateLimitBody(d)), clockedReply(200, nil, d.OK))
 		b := up.on("b.invalid", clockedReply(429, nil, rateLimitBody(d)), clockedReply(200, nil, d.OK))
-		f := newFixtureOn(t, up.client(), d, []string{a, b}, lifeline.WithMaxAttempts(1))
+		f := newFixtureOn(t, up.client(), d, []string{a, b}, lifeline.WithMaxAttempts(2),
+			lifeline.WithAction(classify.Wait, lifeline.Next))
 		resp, _, err := f.do(false)
 		if err != nil {
 			t.Fatal(err)
@@ -311,13 +312,21 @@ func TestShouldRetryFalseRateLimitIsNotRetriedAfterCoolDown(t *testing.T) {
 		// Another target's cool-down is still waited for.
 		a = up.on("a2.invalid", clockedReply(429, no, rateLimitBody(d)), clockedReply(200, nil, d.OK))
 		hint := clockedReply(429, map[string]string{"retry-after": "2"}, rateLimitBody(d))
-		b := up.on("b.invalid", hint, hint, clockedReply(200, nil, d.OK))
-		f = newFixtureOn(t, up.client(), d, []string{a, b}, lifeline.WithMaxAttempts(2))
+		b := up.on("b.invalid", hint, clockedReply(200, nil, d.OK))
+		f = newFixtureOn(t, up.client(), d, []string{a, b}, lifeline.WithMaxAttempts(2),
+			lifeline.WithAction(classify.Wait, lifeline.Next))
+		start = time.Now()
 		resp, _, err := f.do(false)
 		if err != nil {
 			t.Fatal(err)
 		}
-		wantClasses(t, resp, err, "p0/m0:wait", "p1/m1:wait", "p1/m1:wait", "p1/m1:ok")
+		wantClasses(t, resp, err, "p0/m0:wait", "p1/m1:wait", "p1/m1:ok")
+		if el := time.Since(start); el < 2*time.Second {
+			t.Fatalf("served after %v, before the cool-down's end", el)
+		}
+		if n := up.count("a2.invalid"); n != 1 {
+			t.Fatalf("the target said not to retry; called %d times", n)
+		}
 	})
 }
 
@@ -347,4 +356,40 @@ func TestFallbackReportedOnlyWhenATargetFollows(t *testing.T) {
 			}
 		})
 	}
+}
+
+// max_attempts bounds a target's attempts in every pass of the chain
+// together: waiting for the cool-downs of a route whose every target is
+// cooling gives no target more attempts than that.
+func TestCoolingPassesKeepMaxAttempts(t *testing.T) {
+	inBubbles(t, func(t *testing.T, d dialect) {
+		up := newClocked()
+		hint := clockedReply(429, map[string]string{"retry-after-ms": "20"}, rateLimitBody(d))
+		a := up.on("a.invalid", hint)
+		f := newFixtureOn(t, up.client(), d, []string{a}, lifeline.WithMaxAttempts(2))
+		_, _, err := f.do(false)
+		if !errors.Is(err, lifeline.ErrUpstreamUnavailable) {
+			t.Fatalf("err = %v", err)
+		}
+		if n := up.count("a.invalid"); n != 2 {
+			t.Fatalf("max_attempts 2; the target got %d attempts", n)
+		}
+
+		// One attempt per target: a request that is refused by every
+		// target's 429 fails at once, with the earliest reset.
+		b := up.on("b.invalid", hint)
+		f = newFixtureOn(t, up.client(), d, []string{a, b}, lifeline.WithMaxAttempts(1))
+		start := time.Now()
+		_, _, err = f.do(false)
+		var le *lifeline.Error
+		if !errors.As(err, &le) || le.RetryAfter <= 0 {
+			t.Fatalf("err = %v, want an upstream_unavailable error with a Retry-After", err)
+		}
+		if el := time.Since(start); el != 0 {
+			t.Fatalf("waited %v with no attempt left", el)
+		}
+		if n := up.count("b.invalid"); n != 1 {
+			t.Fatalf("max_attempts 1; the second target got %d attempts", n)
+		}
+	})
 }

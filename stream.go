@@ -92,7 +92,12 @@ func (s *Stream) prime(res *result) {
 		}
 		switch wire.EventKind(s.up, ev) {
 		case wire.KindError:
-			c.classified(&c.r.targets[s.target], res, classify.Signal{Status: res.status, Header: res.header, Body: append([]byte(nil), ev.Data...), InStream: true})
+			t := &c.r.targets[s.target]
+			data := append([]byte(nil), ev.Data...)
+			c.classified(t, res, classify.Signal{Status: res.status, Header: res.header, Body: data, InStream: true})
+			// The event's data is the provider's error body: what a rejected
+			// request returns.
+			res.body = t.scrubBytes(data)
 			return
 		case wire.KindDone:
 			if err := s.add(ev); err != nil {
@@ -227,12 +232,23 @@ func (s *Stream) Next() ([]byte, error) {
 		}
 		switch wire.EventKind(s.up, ev) {
 		case wire.KindError:
+			t := &s.c.r.targets[s.target]
 			r := s.c.e.classifiers[s.up].Classify(classify.Signal{Status: 200, Body: ev.Data, InStream: true})
-			msg := s.c.r.targets[s.target].scrub(r.Error.Message)
+			msg := t.scrub(r.Error.Message)
 			if msg == "" {
 				msg = "upstream error event"
 			}
-			if err := s.add(ev); err != nil || len(s.pending) == 0 {
+			ev.Data = t.scrubBytes(ev.Data)
+			if s.tr == nil {
+				// The provider's error, framed anew: an Anthropic error event
+				// may come without its event line, which a client needs to
+				// see it as one.
+				name := string(ev.Name)
+				if s.up == wire.Anthropic {
+					name = "error"
+				}
+				s.pending = sse.AppendEvent(s.pending, name, ev.Data)
+			} else if err := s.add(ev); err != nil || len(s.pending) == 0 {
 				s.pending = s.errorEvent("lifeline: stream broken after first byte: " + msg)
 			}
 			return s.broken(r.Class, errors.New(msg), s.takePending())
