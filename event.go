@@ -18,7 +18,7 @@ const (
 	// the stream ends, with the class it ended with.
 	AttemptFinished
 	// TargetSkipped: a target was not tried (Reason: cooling, open,
-	// probing, no_budget).
+	// probing, no_budget, untranslatable).
 	TargetSkipped
 	// FallbackTaken: the request moved from Target to the next target
 	// (Reason: the class that caused it, or the skip reason).
