@@ -94,7 +94,14 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	grace := cfg.ShutdownGrace.D()
 	log.Info("shutting down: draining in-flight requests", "grace", grace, "inflight", gw.InFlight())
 	gw.Drain()
-	sctx, cancel := context.WithTimeout(context.Background(), grace)
+	end := time.Now().Add(grace)
+	// The listener stays open while requests are in flight, so that load
+	// balancers read /readyz's 503 and new requests get a 503 that sends
+	// their retries to another replica; then it closes.
+	for gw.InFlight() > 0 && time.Now().Before(end) {
+		time.Sleep(20 * time.Millisecond)
+	}
+	sctx, cancel := context.WithDeadline(context.Background(), end)
 	defer cancel()
 	if err := hs.Shutdown(sctx); err != nil {
 		// Streams still open end with an error event rather than a silent cut.

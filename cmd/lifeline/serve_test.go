@@ -169,21 +169,31 @@ func TestDrainOnSIGTERMFinishesTheOpenStream(t *testing.T) {
 
 	s.terminate(t)
 	sent := time.Now()
-	// No new request is taken: readiness fails or the listener is gone.
+	// While the stream drains, the listener stays open: readiness says
+	// draining, and a new request is refused with a retryable 503.
 	deadline := time.Now().Add(5 * time.Second)
 	for {
 		r, err := client.Get(s.url("/readyz"))
 		if err != nil {
-			break
+			t.Fatalf("/readyz while draining: %v", err)
 		}
+		b, _ := io.ReadAll(r.Body)
 		r.Body.Close()
 		if r.StatusCode == http.StatusServiceUnavailable {
+			if !strings.Contains(string(b), `"draining"`) {
+				t.Fatalf("/readyz while draining: %s", b)
+			}
 			break
 		}
 		if time.Now().After(deadline) {
 			t.Fatalf("/readyz still %d after SIGTERM", r.StatusCode)
 		}
 		time.Sleep(10 * time.Millisecond)
+	}
+	refused := post(t, s.url("/v1/chat/completions"), request)
+	refused.Body.Close()
+	if refused.StatusCode != http.StatusServiceUnavailable || refused.Header.Get("X-Should-Retry") != "true" {
+		t.Fatalf("a new request while draining: %d, x-should-retry %q", refused.StatusCode, refused.Header.Get("X-Should-Retry"))
 	}
 	select {
 	case <-s.exited:

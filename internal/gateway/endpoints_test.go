@@ -105,8 +105,13 @@ func TestHealthAndReadiness(t *testing.T) {
 	if code, _ := status("/healthz"); code != 200 {
 		t.Fatalf("/healthz while draining: %d", code)
 	}
-	// Requests already coming in are still served while draining.
-	wantServed(t, h.send(openaiD, false), "p0/m0", 1)
+	// New requests are refused, retryable elsewhere, with no upstream call.
+	before := a.Count()
+	refused := h.send(openaiD, false)
+	if refused.status != 503 || refused.header.Get("X-Should-Retry") != "true" || refused.header.Get("Retry-After") != "1" ||
+		!strings.Contains(refused.body, "shutting down") || a.Count() != before {
+		t.Fatalf("a request while draining: %d %v %s (%d upstream calls)", refused.status, refused.header, refused.body, a.Count()-before)
+	}
 
 	// An unreachable state store degrades readiness without failing it.
 	g := startGW(t, gateway.Config{Routes: []gateway.RouteSpec{route("route", on(openaiD, a.URL))}, Store: degradedStore{memory.New()}})

@@ -167,14 +167,24 @@ func shuttingDown() *lifeline.Error {
 	return e
 }
 
+// drainingError is the answer to a request that comes in while the
+// gateway drains: nothing of it was done, so another replica may serve it.
+func drainingError() *lifeline.Error {
+	e := lifeline.NewError(lifeline.ErrUpstreamUnavailable, http.StatusServiceUnavailable, "upstream_unavailable",
+		"lifeline is shutting down and takes no new requests; retry on another replica")
+	e.RetryAfter = time.Second
+	return e
+}
+
 // Engine returns the gateway's engine.
 func (s *Server) Engine() *lifeline.Engine { return s.engine }
 
 // MarkReady makes /readyz answer 200.
 func (s *Server) MarkReady() { s.state.Store(ready) }
 
-// Drain makes /readyz answer 503 so load balancers stop sending requests;
-// requests already accepted go on.
+// Drain makes /readyz answer 503 so load balancers stop sending requests,
+// and refuses new generation requests with a 503 that says
+// x-should-retry: true; requests already accepted go on.
 func (s *Server) Drain() { s.state.Store(draining) }
 
 // InFlight returns the number of generation requests being served.

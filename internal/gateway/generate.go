@@ -30,6 +30,15 @@ func (s *Server) generate(d wire.Dialect) http.HandlerFunc {
 		defer s.inflight.Add(-1)
 		x := &exchange{s: s, w: w, r: r, d: d, start: time.Now(), id: s.ids.next()}
 		w.Header()[lifeline.HeaderRequestID] = []string{x.id}
+		if s.state.Load() == draining {
+			// No new work once draining: the client's retry goes to another
+			// replica (the request body is left unread).
+			e := drainingError()
+			writeErrorRetry(w, s.redact, d, "", e, true)
+			x.status, x.err = e.Status, e
+			x.log()
+			return
+		}
 		if e := x.admit(); e != nil {
 			x.fail(e)
 			return

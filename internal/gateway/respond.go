@@ -38,9 +38,16 @@ func setHeaders(h http.Header, red *redactor, route string, resp *lifeline.Respo
 // Upstream messages inside it (a rejected request's body, the attempts'
 // errors) pass through red.
 func writeError(w http.ResponseWriter, red *redactor, d wire.Dialect, route string, e *lifeline.Error) {
+	writeErrorRetry(w, red, d, route, e, false)
+}
+
+// writeErrorRetry is writeError with the x-should-retry header given:
+// true only for a request lifeline did not work on and another replica
+// may serve.
+func writeErrorRetry(w http.ResponseWriter, red *redactor, d wire.Dialect, route string, e *lifeline.Error, retry bool) {
 	h := w.Header()
 	h["Content-Type"] = []string{"application/json"}
-	h["X-Should-Retry"] = []string{"false"}
+	h["X-Should-Retry"] = []string{strconv.FormatBool(retry)}
 	if route != "" {
 		h[lifeline.HeaderRoute] = []string{route}
 		h[lifeline.HeaderAttempts] = []string{strconv.Itoa(len(e.Attempts))}
