@@ -29,12 +29,16 @@
 // Every key and channel starts with the prefix (WithPrefix, default
 // "lifeline:"). A target's state is one key, prefix+"target:{name}", holding
 // a msgpack array (see lua/target.lua), written with a TTL (WithTargetTTL,
-// default 24h, renewed on every write). An idempotency record is one hash,
-// prefix+"idem:{key}": the in-flight marker (fingerprint and owner token)
-// expires with the lease; the stored response with the record TTL. Wake-ups
-// are published on prefix+"idem-wake". The braces are hash tags: in a
-// cluster, all of one target's (or one record's) state lives in one slot, so
-// every script touches a single slot.
+// default 24h, renewed on every write); prefix+"target:{name}:undone:id"
+// marks an undone admission (see Half-open probes) for the probe lease, at
+// least a minute. An
+// idempotency record is one hash, prefix+"idem:{key}": the in-flight marker
+// (fingerprint and owner token) expires with the claim lease unless its
+// owner renews it; the stored response with the record TTL. Wake-ups are
+// published on prefix+"idem-wake". The recovery probe writes prefix+"probe"
+// (in a cluster, prefix+"probe:{tag}", one per slot range). The braces are
+// hash tags: in a cluster, all of one target's (or one record's) state
+// lives in one slot, so every script touches a single slot.
 //
 // # Atomicity and round trips
 //
@@ -66,7 +70,8 @@
 //     breaker.
 //
 // Retries (they need a budget token) and every half-open admission go to
-// Redis: probe admission is exact across replicas. A steady stream of
+// Redis: probe admission is exact across replicas, lost replies included
+// (see Half-open probes). A steady stream of
 // attempts therefore costs one round trip each (Report, whose reply
 // refreshes the snapshot); an attempt after a quiet spell longer than the
 // TTL costs two. The bound: a breaker opened, or a cool-down set, by any
@@ -88,30 +93,68 @@
 // windows and cool-downs. Idempotency leases and TTLs are server-side
 // expiries (PEXPIRE) and do not depend on replica clocks.
 //
+// # Half-open probes
+//
+// Every Admit sent to Redis carries an id unique to the store and the
+// call, and a probe admitted is recorded under it in the target's state. A
+// neutral Report frees its own probe's slot by that id (the store keeps the
+// ids of the probes it admitted). When an Admit's reply is lost — a
+// timeout or a broken connection, where the script may still run when a
+// stalled server resumes — or a probe admitted in Redis is reported on
+// local state, or its Report is lost, nobody would report that probe to
+// Redis, and its slot would refuse every replica until the probe lease ran
+// out. The store queues the id instead and, once Redis serves again
+// (before it switches back to shared state, and at once when it never
+// left it), undoes it: the slot is freed if that probe holds it, and
+// otherwise a tombstone keeps the admission, should it reach the server
+// only then, from taking one. Nothing frees another probe's slot. Only the
+// ids of a store's live probes and of its pending undos (at most 4096) are
+// kept in memory.
+//
 // # Idempotency
 //
-// Claim sets the in-flight marker only if the key is absent (with the
-// lease as TTL) and returns a random owner token; Complete and Release act
-// only while that token still owns the key, so an owner whose lease ran
-// out cannot overwrite or free a newer owner's claim. Complete and Release
-// publish the key on the wake channel; Await on any replica subscribes once
-// per store, re-reads the key at the owner's lease end and at least every
-// WithAwaitPoll (default 1s) in case a message was lost, and returns when
-// the owner it saw is gone.
+// Claim sets the in-flight marker only if the key is absent and returns a
+// random owner token; Complete and Release act only while that token still
+// owns the key, so an owner whose lease ran out cannot overwrite or free a
+// newer owner's claim. The marker lives in Redis for the claim lease
+// (WithClaimLease, default 5s) or the caller's lease if shorter, and the
+// store that holds it renews it, in one pipelined round trip per store
+// every third of the claim lease, while the caller's lease runs and until
+// Complete, Release or Close. A claim nobody renews frees its key within
+// the claim lease: its owner's process died, or its Claim timed out (the
+// caller claimed on local state) and the script ran when a stall ended.
+// Duplicates therefore wait seconds, not the caller's lease, for a dead
+// owner, and a failed request can be retried with its key. The price: a
+// Redis stall longer than about two thirds of the claim lease lets a live
+// owner's claim expire, and a duplicate arriving then runs again. Complete
+// and Release publish the key on the wake channel; Await on any replica
+// subscribes once per store, re-reads the key when the marker's TTL ends
+// and at least every WithAwaitPoll (default 1s) in case a message was
+// lost, and returns when the owner it saw is gone.
 //
 // # Failing open
 //
 // Each call has a deadline (WithTimeout, default 500 ms). When Redis cannot
-// serve a call — a network error or timeout, or a server that is loading,
-// read-only after a failover, out of memory or busy — the store turns
-// degraded: it logs one line (WithLogger), calls the WithStateChange
-// function, answers that call and every later one from an embedded memory
-// store, and its Health method returns an error wrapping
-// store.ErrUnavailable. Await calls waiting on Redis return nil, so their
-// callers claim again, on local state. go-redis reconnects by itself; the
-// store probes Redis with a small write every WithRecoverInterval (default
-// 500 ms) and, once one succeeds, switches back (one log line, one state
-// change) and drops its cached snapshots.
+// serve a call — a network error or timeout, or any error reply but those
+// that point at a bug in the request — the store turns degraded: it logs
+// one line (WithLogger), calls the WithStateChange function, answers that
+// call and every later one from an embedded memory store, and its Health
+// method returns an error wrapping store.ErrUnavailable. Replies that mean
+// an outage include a server that is loading, read-only after a failover,
+// out of memory, busy, unable to persist (MISCONF), refusing the replica's
+// credentials (NOAUTH, WRONGPASS, NOPERM), or a cluster that is down; New
+// tolerates them as it tolerates an unreachable server. A generic ERR (a
+// failing script), WRONGTYPE and CROSSSLOT are returned to the caller
+// instead, and change nothing. Await calls waiting on Redis return nil, so
+// their callers claim again, on local state. go-redis reconnects by
+// itself; the store probes Redis with a small write every
+// WithRecoverInterval (default 500 ms) — in a cluster, one write in every
+// slot range, so that every shard must serve — and switches back (one log
+// line, one state change) and drops its cached snapshots once two probes
+// in a row succeed and the lost admissions are undone. An outage that
+// starts within a minute of a recovery doubles the run of good probes
+// needed (up to 64), so that a server or shard that comes and goes does
+// not flip the store back and forth.
 //
 // What a replica learns on local state during an outage stays local: its
 // breakers, cool-downs and budgets are not merged into Redis on recovery
@@ -122,7 +165,7 @@
 // not know them, so a duplicate that arrives after recovery is served
 // again. Claims made in Redis before the outage are completed or released
 // in Redis even while degraded, as soon as it answers again; those that
-// find it unreachable expire with their leases. A ticket admitted on one side
+// find it unreachable expire within the claim lease. A ticket admitted on one side
 // of a transition and reported on the other counts only if the generation
 // it names matches there.
 package redis

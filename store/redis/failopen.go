@@ -21,7 +21,25 @@ type health struct {
 	err         error      // the latest error while degraded
 	since       time.Time  // when the outage began
 	transitions uint64
+	// Hysteresis: recovery needs streak good probes in a row. streak
+	// doubles, up to maxRecoverStreak, each time the store degrades within
+	// flapWindow of its last recovery, so that a server (or a shard) that
+	// comes and goes does not flip the store, and its log, back and forth.
+	streak    int
+	recovered time.Time // the last recovery (replica clock)
 }
+
+// Recovery hysteresis.
+const (
+	// minRecoverStreak is the good probes in a row that end an outage.
+	minRecoverStreak = 2
+	// maxRecoverStreak caps the streak after repeated flaps (32 s at the
+	// default probe interval).
+	maxRecoverStreak = 64
+	// flapWindow is how soon after a recovery a new outage counts as a
+	// flap.
+	flapWindow = time.Minute
+)
 
 // state returns whether the store is degraded and the transitions so far.
 func (h *health) state() (bool, uint64) {
@@ -55,35 +73,39 @@ func (s *Store) degrade(err error) {
 		h.mu.Unlock()
 		return
 	}
+	now := s.cfg.now()
 	h.mu.Lock()
-	h.err, h.since = err, s.cfg.now()
+	h.err, h.since = err, now
 	h.transitions++
 	h.degraded.Store(true)
+	if !h.recovered.IsZero() && now.Sub(h.recovered) < flapWindow {
+		h.streak = min(2*h.streak, maxRecoverStreak)
+	} else {
+		h.streak = minRecoverStreak
+	}
+	streak := h.streak
 	h.mu.Unlock()
 
 	s.cfg.logger.Warn("state store degraded: Redis is unreachable; this replica serves on its local state until it is back",
-		"backend", "redis", "kind", s.kind, "error", err.Error())
+		"backend", "redis", "kind", s.kind, "error", err.Error(), "recover_after_probes", streak)
 	if f := s.cfg.onChange; f != nil {
 		f(true, err)
 	}
 	s.wg.Add(1)
-	go s.recoverLoop()
+	go s.recoverLoop(streak)
 	// Waiters on Redis return, to claim again on local state.
 	s.wake.wakeAll()
 }
 
-// probe checks that Redis takes writes: a server that answers PING may
-// still refuse them (a master demoted by a failover answers READONLY).
-func (s *Store) probe(ctx context.Context) error {
-	return s.c.Set(ctx, s.cfg.prefix+"probe", "1", time.Minute).Err()
-}
-
-// recoverLoop probes Redis until it takes a write, then switches back to shared
-// state. It ends with the store.
-func (s *Store) recoverLoop() {
+// recoverLoop probes Redis (every shard of a cluster, see probe) until it
+// has taken streak writes in a row and the admissions whose replies were
+// lost are undone, then switches back to shared state. It ends with the
+// store.
+func (s *Store) recoverLoop(streak int) {
 	defer s.wg.Done()
 	t := time.NewTicker(s.cfg.recoverEvery)
 	defer t.Stop()
+	good := 0
 	for {
 		select {
 		case <-s.closed:
@@ -92,14 +114,23 @@ func (s *Store) recoverLoop() {
 		}
 		ctx, cancel := context.WithTimeout(context.Background(), s.cfg.timeout)
 		err := s.probe(ctx)
-		cancel()
 		if err == nil {
+			good++
+			if good >= streak {
+				err = s.flushUndos(ctx)
+			}
+		}
+		cancel()
+		if err == nil && good >= streak {
 			s.recovered()
 			return
 		}
-		s.health.mu.Lock()
-		s.health.err = err
-		s.health.mu.Unlock()
+		if err != nil {
+			good = 0
+			s.health.mu.Lock()
+			s.health.err = err
+			s.health.mu.Unlock()
+		}
 	}
 }
 
@@ -123,7 +154,7 @@ func (s *Store) recovered() {
 
 	s.cache.Clear()
 	h.mu.Lock()
-	h.err, h.since = nil, time.Time{}
+	h.err, h.since, h.recovered = nil, time.Time{}, s.cfg.now()
 	h.transitions++
 	h.degraded.Store(false)
 	h.mu.Unlock()
@@ -131,8 +162,8 @@ func (s *Store) recovered() {
 
 // Health implements store.Health. While degraded it returns an error that
 // wraps store.ErrUnavailable and says since when and why; otherwise it
-// probes Redis with a small write, so that an outage is noticed even
-// without traffic.
+// probes Redis with a small write (on every shard of a cluster), so that an
+// outage is noticed even without traffic.
 func (s *Store) Health(ctx context.Context) error {
 	if err := s.check(ctx); err != nil {
 		return err
@@ -149,6 +180,6 @@ func (s *Store) Health(ctx context.Context) error {
 	if !h.degraded.Load() {
 		return nil // recovered meanwhile
 	}
-	return fmt.Errorf("%w: Redis unreachable since %s (%v); serving on this replica's local state",
+	return fmt.Errorf("%w: Redis cannot serve since %s (%v); serving on this replica's local state",
 		store.ErrUnavailable, h.since.UTC().Format(time.RFC3339), h.err)
 }

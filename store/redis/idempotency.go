@@ -33,8 +33,11 @@ func (s *Store) recordKey(key string) string {
 func (s *Store) wakeChannel() string { return s.cfg.prefix + "idem-wake" }
 
 // Claim implements store.Store with one script run: SET-if-absent of the
-// in-flight marker (fingerprint and owner token) with the lease as its TTL,
-// or the existing record's state.
+// in-flight marker (fingerprint and owner token), or the existing record's
+// state. The marker's TTL is the claim lease (WithClaimLease) or lease,
+// whichever is shorter; the store renews it until lease has run out from
+// now, or the key is completed or released, or the store closes (see
+// claims.go). A claim whose reply is lost is not renewed.
 func (s *Store) Claim(ctx context.Context, key string, fp store.Fingerprint, lease time.Duration) (store.Claim, error) {
 	if err := s.check(ctx); err != nil {
 		return store.Claim{}, err
@@ -46,10 +49,12 @@ func (s *Store) Claim(ctx context.Context, key string, fp store.Fingerprint, lea
 		return s.localClaim(ctx, key, fp, lease)
 	}
 	token := rand.Text()
+	until := time.Now().Add(lease)
+	ttl := min(lease, s.cfg.claimLease)
 	var c store.Claim
 	fallback, err := s.run(ctx, func(ctx context.Context) error {
 		v, err := s.scripts.claim.Run(ctx, s.c, []string{s.recordKey(key)},
-			string(fp[:]), token, max(lease.Milliseconds(), 1)).Result()
+			string(fp[:]), token, max(ttl.Milliseconds(), 1)).Result()
 		if err != nil {
 			return err
 		}
@@ -66,12 +71,15 @@ func (s *Store) Claim(ctx context.Context, key string, fp store.Fingerprint, lea
 			c.Record = &rec
 		case store.InFlight, store.Mismatch:
 		default:
-			return fmt.Errorf("redis store: claim replied state %d", c.State)
+			return fmt.Errorf("%w: claim state %d", errBadReply, c.State)
 		}
 		return r.err
 	})
 	if fallback {
 		return s.localClaim(ctx, key, fp, lease)
+	}
+	if err == nil && c.State == store.Acquired {
+		s.claims.hold(token, s.recordKey(key), until)
 	}
 	return c, err
 }
@@ -89,9 +97,10 @@ func (s *Store) localClaim(ctx context.Context, key string, fp store.Fingerprint
 // response only while token owns the key, renews the TTL and publishes a
 // wake-up. A claim made in Redis is completed in Redis even while the store
 // is degraded (it may answer again before the next probe notices): only if
-// Redis cannot be reached is the response not stored, and the marker
-// expires with its lease.
+// Redis cannot be reached is the response not stored, and the marker,
+// renewed no more, expires within the claim lease.
 func (s *Store) Complete(ctx context.Context, key, token string, rec store.Record, ttl time.Duration) error {
+	s.claims.drop(token) // whatever happens next, the owner is done
 	if err := s.check(ctx); err != nil {
 		return err
 	}
@@ -117,9 +126,10 @@ func (s *Store) Complete(ctx context.Context, key, token string, rec store.Recor
 // Release implements store.Store with one script run that deletes the
 // marker only while token owns it and publishes a wake-up. As with
 // Complete, a claim made in Redis is released there even while the store
-// is degraded; only if Redis cannot be reached is it left to expire with
-// its lease.
+// is degraded; only if Redis cannot be reached is it left to expire within
+// the claim lease.
 func (s *Store) Release(ctx context.Context, key, token string) error {
+	s.claims.drop(token)
 	if err := s.check(ctx); err != nil {
 		return err
 	}
@@ -208,11 +218,11 @@ func (s *Store) Await(ctx context.Context, key string) error {
 func decodeRecord(status, hdr, body, stream string) (store.Record, error) {
 	var rec store.Record
 	if _, err := fmt.Sscan(status, &rec.Status); err != nil {
-		return rec, fmt.Errorf("redis store: stored status %q: %w", status, err)
+		return rec, fmt.Errorf("%w: stored status %q: %w", errBadReply, status, err)
 	}
 	var h http.Header
 	if err := json.Unmarshal([]byte(hdr), &h); err != nil {
-		return rec, fmt.Errorf("redis store: stored header: %w", err)
+		return rec, fmt.Errorf("%w: stored header: %w", errBadReply, err)
 	}
 	rec.Header = h
 	rec.Body = []byte(body)

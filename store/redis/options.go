@@ -25,6 +25,12 @@ const (
 	DefaultAwaitPoll = time.Second
 	// DefaultRecoverInterval is how often a degraded store probes Redis.
 	DefaultRecoverInterval = 500 * time.Millisecond
+	// DefaultClaimLease is how long an idempotency claim's in-flight marker
+	// lives in Redis without a renewal. The store that holds the claim
+	// renews it every third of that, up to the lease its caller asked for;
+	// a claim whose owner died (or whose Claim call timed out, its reply
+	// lost) frees its key within this time.
+	DefaultClaimLease = 5 * time.Second
 )
 
 // Option configures a Store.
@@ -39,6 +45,7 @@ type config struct {
 	targetTTL    time.Duration
 	awaitPoll    time.Duration
 	recoverEvery time.Duration
+	claimLease   time.Duration
 	now          func() time.Time
 }
 
@@ -50,6 +57,7 @@ func newConfig(opts []Option) config {
 		targetTTL:    DefaultTargetTTL,
 		awaitPoll:    DefaultAwaitPoll,
 		recoverEvery: DefaultRecoverInterval,
+		claimLease:   DefaultClaimLease,
 	}
 	for _, o := range opts {
 		o(&c)
@@ -72,6 +80,9 @@ func newConfig(opts []Option) config {
 	}
 	if c.recoverEvery <= 0 {
 		c.recoverEvery = DefaultRecoverInterval
+	}
+	if c.claimLease <= 0 {
+		c.claimLease = DefaultClaimLease
 	}
 	return c
 }
@@ -118,6 +129,16 @@ func WithAwaitPoll(d time.Duration) Option { return func(c *config) { c.awaitPol
 // WithRecoverInterval sets how often a degraded store probes Redis to find
 // out that it is back (default 500 ms).
 func WithRecoverInterval(d time.Duration) Option { return func(c *config) { c.recoverEvery = d } }
+
+// WithClaimLease sets how long an idempotency claim lives in Redis between
+// two renewals (default DefaultClaimLease). The store renews the claims it
+// holds every third of it, never past the lease passed to Claim, and stops
+// at Complete, Release or Close. A claim whose owner is gone (its process
+// crashed, or its Claim call timed out and the script ran in Redis later)
+// frees its key within d, so that duplicates waiting on it proceed. Keep d
+// several times WithTimeout: a Redis stall longer than about two thirds of
+// d lets a live owner's claim expire.
+func WithClaimLease(d time.Duration) Option { return func(c *config) { c.claimLease = d } }
 
 // WithClock sets the replica's clock (default time.Now), which ages cached
 // target state and stamps outages. Breakers, cool-downs and budgets use the

@@ -1,6 +1,7 @@
 package redis
 
 import (
+	"context"
 	_ "embed"
 	"fmt"
 	"math"
@@ -14,7 +15,7 @@ import (
 )
 
 // The Lua sources. target.lua holds the breaker and budget machines that
-// admit.lua and report.lua share.
+// admit.lua, report.lua and unprobe.lua share.
 var (
 	//go:embed lua/target.lua
 	luaTarget string
@@ -32,12 +33,17 @@ var (
 	luaRelease string
 	//go:embed lua/peek.lua
 	luaPeek string
+	//go:embed lua/renew.lua
+	luaRenew string
+	//go:embed lua/unprobe.lua
+	luaUnprobe string
 )
 
 // scripts are the store's Lua scripts. Each runs with EVALSHA, falling
 // back to EVAL (which loads it) when the server does not know it yet.
 type scripts struct {
-	admit, report, status, claim, complete, release, peek *goredis.Script
+	admit, report, status, unprobe        *goredis.Script
+	claim, complete, release, peek, renew *goredis.Script
 }
 
 func newScripts() scripts {
@@ -49,11 +55,13 @@ func newScripts() scripts {
 		complete: goredis.NewScript(luaComplete),
 		release:  goredis.NewScript(luaRelease),
 		peek:     goredis.NewScript(luaPeek),
+		renew:    goredis.NewScript(luaRenew),
+		unprobe:  goredis.NewScript(luaTarget + luaUnprobe),
 	}
 }
 
-// targetArgs encodes the ARGV shared by admit.lua and report.lua, followed
-// by extra.
+// targetArgs encodes the ARGV shared by admit.lua, report.lua and
+// unprobe.lua, followed by extra.
 func targetArgs(bc breaker.Config, bu budget.Config, ttl time.Duration, now time.Time, extra ...any) []any {
 	c := bc.WithDefaults()
 	args := make([]any, 0, 14+len(extra))
@@ -118,7 +126,7 @@ type reply struct {
 func newReply(v any) *reply {
 	a, ok := v.([]any)
 	if !ok {
-		return &reply{err: fmt.Errorf("redis store: script replied %T, want an array", v)}
+		return &reply{err: fmt.Errorf("%w: %T, want an array", errBadReply, v)}
 	}
 	return &reply{v: a}
 }
@@ -129,7 +137,7 @@ func (r *reply) int(i int) int64 {
 		return 0
 	}
 	if i >= len(r.v) {
-		r.err = fmt.Errorf("redis store: script reply has %d elements, want more than %d", len(r.v), i)
+		r.err = fmt.Errorf("%w: %d elements, want more than %d", errBadReply, len(r.v), i)
 		return 0
 	}
 	switch x := r.v[i].(type) {
@@ -138,11 +146,11 @@ func (r *reply) int(i int) int64 {
 	case string:
 		n, err := strconv.ParseInt(x, 10, 64)
 		if err != nil {
-			r.err = fmt.Errorf("redis store: script reply element %d: %w", i, err)
+			r.err = fmt.Errorf("%w: element %d: %w", errBadReply, i, err)
 		}
 		return n
 	}
-	r.err = fmt.Errorf("redis store: script reply element %d is %T, want an integer", i, r.v[i])
+	r.err = fmt.Errorf("%w: element %d is %T, want an integer", errBadReply, i, r.v[i])
 	return 0
 }
 
@@ -152,7 +160,7 @@ func (r *reply) str(i int) string {
 		return ""
 	}
 	if i >= len(r.v) {
-		r.err = fmt.Errorf("redis store: script reply has %d elements, want more than %d", len(r.v), i)
+		r.err = fmt.Errorf("%w: %d elements, want more than %d", errBadReply, len(r.v), i)
 		return ""
 	}
 	switch x := r.v[i].(type) {
@@ -161,6 +169,39 @@ func (r *reply) str(i int) string {
 	case int64:
 		return strconv.FormatInt(x, 10)
 	}
-	r.err = fmt.Errorf("redis store: script reply element %d is %T, want a string", i, r.v[i])
+	r.err = fmt.Errorf("%w: element %d is %T, want a string", errBadReply, i, r.v[i])
 	return ""
+}
+
+// scriptCall is one run of a script in a pipeline.
+type scriptCall struct {
+	keys []string
+	args []any
+}
+
+// runAll runs sc once per call in one pipeline, with EVALSHA, then once
+// more with EVAL (which loads the script) for the calls that a server
+// answered NOSCRIPT. It returns each call's command, in order: their errors
+// say how each went.
+func runAll(ctx context.Context, c goredis.UniversalClient, sc *goredis.Script, calls []scriptCall) []*goredis.Cmd {
+	cmds := make([]*goredis.Cmd, len(calls))
+	pipe := c.Pipeline()
+	for i, k := range calls {
+		cmds[i] = sc.EvalSha(ctx, pipe, k.keys, k.args...)
+	}
+	_, _ = pipe.Exec(ctx)
+	var again []int
+	for i, cmd := range cmds {
+		if goredis.HasErrorPrefix(cmd.Err(), "NOSCRIPT") {
+			again = append(again, i)
+		}
+	}
+	if len(again) > 0 {
+		pipe := c.Pipeline()
+		for _, i := range again {
+			cmds[i] = sc.Eval(ctx, pipe, calls[i].keys, calls[i].args...)
+		}
+		_, _ = pipe.Exec(ctx)
+	}
+	return cmds
 }

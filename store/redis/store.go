@@ -2,10 +2,10 @@ package redis
 
 import (
 	"context"
+	"crypto/rand"
 	"errors"
 	"fmt"
 	"net"
-	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -31,10 +31,17 @@ type Store struct {
 	cache   sync.Map      // target name → *atomic.Pointer[snapshot]
 	wake    waker
 	health  health
+	claims  claims   // claims held in Redis, renewed by the maintenance loop
+	probes  probes   // probe ids, and admissions to undo
+	slots   sync.Map // cluster slot range → the tag of a key in it (see probe)
+
+	idPrefix   string        // makes admission ids unique to the store
+	admissions atomic.Uint64 // admission ids issued
+	kick       chan struct{} // wakes the maintenance loop
 
 	closed    chan struct{}
 	closeOnce sync.Once
-	wg        sync.WaitGroup // the recovery loop and the wake-up dispatcher
+	wg        sync.WaitGroup // the maintenance and recovery loops and the wake-up dispatcher
 
 	roundTrips, cachedAdmits, localCalls atomic.Uint64
 }
@@ -46,9 +53,10 @@ var (
 
 // New connects to the Redis deployment that url names (see the package
 // documentation for the forms) and returns a store. It fails on a URL it
-// cannot read and on a server that refuses the connection's setup (a wrong
-// password, for instance). An unreachable server is not an error: the store
-// starts degraded, on local state, and switches to Redis once it answers.
+// cannot read. A server that cannot serve the store is not an error, be it
+// unreachable or refusing (a wrong password, a server that cannot persist,
+// a read-only replica; see the package documentation): the store starts
+// degraded, on local state, logs why, and switches to Redis once it serves.
 // ctx bounds the first contact.
 func New(ctx context.Context, url string, opts ...Option) (*Store, error) {
 	ep, err := parseURL(url)
@@ -56,11 +64,13 @@ func New(ctx context.Context, url string, opts ...Option) (*Store, error) {
 		return nil, err
 	}
 	s := &Store{
-		cfg:     newConfig(opts),
-		kind:    ep.kind,
-		scripts: newScripts(),
-		local:   memory.New(),
-		closed:  make(chan struct{}),
+		cfg:      newConfig(opts),
+		kind:     ep.kind,
+		scripts:  newScripts(),
+		local:    memory.New(),
+		idPrefix: rand.Text()[:10] + ":",
+		kick:     make(chan struct{}, 1),
+		closed:   make(chan struct{}),
 	}
 	s.wake.init(s)
 	s.c = ep.client()
@@ -73,12 +83,20 @@ func New(ctx context.Context, url string, opts ...Option) (*Store, error) {
 		case ctx.Err() != nil:
 			s.c.Close()
 			return nil, ctx.Err()
-		case !unreachable(err):
+		case !unavailable(err):
 			s.c.Close()
 			return nil, fmt.Errorf("redis store: %w", err)
+		case credentialsRefused(err):
+			// Credentials that are wrong from the start are a mistake in
+			// the URL; refused later (a rotated password), they are an
+			// outage like any other.
+			s.c.Close()
+			return nil, fmt.Errorf("redis store: the server refuses the credentials in the URL: %w", err)
 		}
 		s.degrade(err)
 	}
+	s.wg.Add(1)
+	go s.maintain()
 	return s, nil
 }
 
@@ -118,10 +136,10 @@ func (s *Store) check(ctx context.Context) error {
 }
 
 // run calls op with a context bounded by the store's timeout. It returns
-// fallback true when Redis could not be reached: the store is now degraded
-// and the caller answers from local state. Otherwise it returns op's error:
-// the caller's context error if that ended first, or a reply error of
-// Redis that is not about reachability (a bug, not an outage).
+// fallback true when Redis could not serve the call (see unavailable): the
+// store is now degraded and the caller answers from local state. Otherwise
+// it returns op's error: the caller's context error if that ended first,
+// or an error that points at a bug, not an outage.
 func (s *Store) run(ctx context.Context, op func(context.Context) error) (fallback bool, err error) {
 	octx, cancel := context.WithTimeout(ctx, s.cfg.timeout)
 	defer cancel()
@@ -137,9 +155,11 @@ func (s *Store) run(ctx context.Context, op func(context.Context) error) (fallba
 	switch {
 	case ctx.Err() != nil:
 		return false, ctx.Err()
-	case unreachable(err):
+	case unavailable(err):
 		s.degrade(err)
 		return true, nil
+	case errors.Is(err, errBadReply):
+		return false, err
 	}
 	return false, fmt.Errorf("redis store: %w", err)
 }
@@ -150,27 +170,6 @@ func localErr(err error) error {
 		return ErrClosed
 	}
 	return err
-}
-
-// unreachable reports whether err means that Redis cannot serve the call:
-// any network or timeout error, and the replies of a server that is up but
-// cannot serve (loading, a read-only replica after a failover, a cluster
-// that is down, a busy script, out of memory).
-func unreachable(err error) bool {
-	if err == nil {
-		return false
-	}
-	var re goredis.Error
-	if errors.As(err, &re) && !errors.Is(err, goredis.ErrClosed) {
-		msg := re.Error()
-		for _, p := range []string{"LOADING", "READONLY", "MASTERDOWN", "CLUSTERDOWN", "TRYAGAIN", "BUSY", "NOREPLICAS", "OOM"} {
-			if strings.HasPrefix(msg, p) {
-				return true
-			}
-		}
-		return false
-	}
-	return true
 }
 
 // Stats are counters of a store's work since New.

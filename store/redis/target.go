@@ -19,7 +19,8 @@ func (s *Store) targetKey(name string) string {
 
 // Admit implements store.Store. It answers from cached state when it can
 // (see cachedAdmit), else with one script run in Redis; while degraded,
-// from local state.
+// from local state. An Admit whose reply is lost is undone in Redis once it
+// serves again (see probes.go).
 func (s *Store) Admit(ctx context.Context, name string, a store.Admission) (store.Ticket, error) {
 	if err := s.check(ctx); err != nil {
 		return store.Ticket{}, err
@@ -32,14 +33,17 @@ func (s *Store) Admit(ctx context.Context, name string, a store.Admission) (stor
 		return tk, nil
 	}
 	var (
-		tk   store.Ticket
-		snap *snapshot
+		tk      store.Ticket
+		snap    *snapshot
+		callErr error
 	)
+	id := s.admissionID()
 	read := s.cfg.now()
 	fallback, err := s.run(ctx, func(ctx context.Context) error {
-		v, err := s.scripts.admit.Run(ctx, s.c, []string{s.targetKey(name)},
-			targetArgs(a.Breaker, a.Budget, s.cfg.targetTTL, a.Now, flag(a.Retry))...).Result()
+		v, err := s.scripts.admit.Run(ctx, s.c, []string{s.targetKey(name), s.tombstoneKey(name, id)},
+			targetArgs(a.Breaker, a.Budget, s.cfg.targetTTL, a.Now, flag(a.Retry), id)...).Result()
 		if err != nil {
+			callErr = err
 			return err
 		}
 		r := newReply(v)
@@ -60,11 +64,20 @@ func (s *Store) Admit(ctx context.Context, name string, a store.Admission) (stor
 		snap = readSnapshot(r, 11, read)
 		return r.err
 	})
+	if outcomeUnknown(callErr) {
+		// The script may have run, or may run later: a probe it took would
+		// never be reported.
+		s.forget(name, id, a.Breaker, a.Budget, a.Now)
+	}
 	if fallback {
 		return s.localAdmit(ctx, name, a)
 	}
 	if err != nil {
 		return store.Ticket{}, err
+	}
+	if tk.Allowed() && tk.Breaker.Probe {
+		s.probes.admitted(probeSet{name, tk.Breaker.Generation, micros(tk.Breaker.Since)}, id,
+			a.Breaker.WithDefaults().ProbeLease)
 	}
 	s.remember(name, snap)
 	return tk, nil
@@ -82,12 +95,24 @@ func (s *Store) Report(ctx context.Context, name string, r store.Report) (breake
 	if err := s.check(ctx); err != nil {
 		return breaker.Transition{}, err
 	}
+	// The id of the probe reported, when Redis admitted it through this
+	// store: a neutral outcome frees that probe's slot.
+	var id string
+	if r.Ticket.Allowed() && r.Ticket.Breaker.Allowed && r.Ticket.Breaker.Probe {
+		id = s.probes.take(probeSet{name, r.Ticket.Breaker.Generation, micros(r.Ticket.Breaker.Since)})
+	}
 	if s.degraded() {
+		if id != "" {
+			// The outcome goes to local state; Redis would hold the slot
+			// until the probe lease ran out.
+			s.forget(name, id, r.Breaker, r.Budget, r.Now)
+		}
 		return s.localReport(ctx, name, r)
 	}
 	var (
-		tr   breaker.Transition
-		snap *snapshot
+		tr      breaker.Transition
+		snap    *snapshot
+		callErr error
 	)
 	read := s.cfg.now()
 	fallback, err := s.run(ctx, func(ctx context.Context) error {
@@ -101,8 +126,10 @@ func (s *Store) Report(ctx context.Context, name string, r store.Report) (breake
 				r.CoolReason,
 				flag(r.First),
 				micros(r.Ticket.Breaker.Since),
+				id,
 			)...).Result()
 		if err != nil {
+			callErr = err
 			return err
 		}
 		rep := newReply(v)
@@ -110,6 +137,11 @@ func (s *Store) Report(ctx context.Context, name string, r store.Report) (breake
 		snap = readSnapshot(rep, 2, read)
 		return rep.err
 	})
+	if id != "" && outcomeUnknown(callErr) {
+		// Whether the outcome reached Redis is unknown: free the slot if it
+		// did not (if it did, the undo finds nothing to free).
+		s.forget(name, id, r.Breaker, r.Budget, r.Now)
+	}
 	if fallback {
 		return s.localReport(ctx, name, r)
 	}
@@ -183,7 +215,7 @@ func decodeTarget(r *reply) (breaker.Breaker, budget.Bucket, time.Time, string) 
 	}
 	tokens, err := strconv.ParseFloat(r.str(10), 64)
 	if err != nil && r.err == nil {
-		r.err = fmt.Errorf("redis store: stored budget tokens: %w", err)
+		r.err = fmt.Errorf("%w: stored budget tokens: %w", errBadReply, err)
 	}
 	bucket := budget.Bucket{Tokens: tokens, Updated: fromMicros(r.int(11))}
 	return b, bucket, fromMicros(r.int(8)), r.str(9)

@@ -1,5 +1,7 @@
 
--- Admit. ARGV[15] is "1" for a retry, which needs a budget token.
+-- Admit. KEYS[2] is the tombstone of this admission's id (see allow);
+-- ARGV[15] is "1" for a retry, which needs a budget token; ARGV[16] is the
+-- admission's id.
 -- Reply: reason, allowed, probe, generation, ticket state, breaker until,
 -- ticket until, cool reason, transition from, transition to, the probe's
 -- set (its start), then the snapshot.
@@ -18,7 +20,7 @@ if NOW < s.cu then
   return reply(COOLING, {allowed = false, probe = false, g = 0, st = CLOSED, u = 0}, s.cu, s.cr, CLOSED, CLOSED)
 end
 local from = s.st
-local t = allow(s, NOW)
+local t = allow(s, NOW, ARGV[16] or '')
 -- A closed breaker's Allow changes nothing; every other path may.
 local dirty = s.st ~= from or s.st == HALF
 if not t.allowed then

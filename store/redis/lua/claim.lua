@@ -1,5 +1,5 @@
 -- Claim. KEYS[1] the record's hash; ARGV: fingerprint, new owner token,
--- lease in milliseconds. Reply {1} acquired, {2} in flight, {3, status,
+-- the marker's TTL in milliseconds (the owner's store renews it). Reply {1} acquired, {2} in flight, {3, status,
 -- header, body, stream} done, {4} mismatch.
 local r = redis.call('HMGET', KEYS[1], 'fp', 'done', 'status', 'hdr', 'body', 'stream')
 if not r[1] then
