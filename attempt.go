@@ -265,6 +265,9 @@ func (c *call) record(t *target, res *result) {
 	if u.IsZero() && res.hasHint {
 		u = res.end.Add(res.hint)
 	}
+	if u.IsZero() {
+		c.readyNow = true // nothing says to wait for this target
+	}
 	c.noteCoolUntil(u, res.end)
 }
 

@@ -60,6 +60,7 @@ type requestState struct {
 
 	// what decides the final error
 	coolUntil    time.Time // earliest end of a cool-down or open breaker seen
+	readyNow     bool      // a target failed or was skipped with no known time to wait: it may serve at once
 	allCooling   bool      // every target of the last pass was cooling
 	blocked      bool      // a wait was not started because of the deadline
 	upstream     *Upstream // a rejected or too_large error to return if nothing serves
@@ -606,10 +607,16 @@ func (c *call) fallback(i int, reason string) {
 
 func (c *call) skipped(i, n int, tk store.Ticket, moving bool) {
 	target, reason := c.r.targets[i].name, tk.Reason.String()
-	if tk.Reason == store.NoBudget {
+	switch tk.Reason {
+	case store.NoBudget:
 		c.emit(Event{Kind: BudgetExhausted, Target: target, Attempt: n})
 		c.allCooling = false
-	} else {
+		c.readyNow = true // a first attempt would be admitted
+	case store.Probing:
+		// The probes out may end at any moment: their lease says nothing
+		// of when.
+		c.readyNow = true
+	default:
 		c.noteCoolUntil(tk.Until, time.Now())
 	}
 	if tk.Reason != store.Cooling {
@@ -722,7 +729,9 @@ func (c *call) finalError() error {
 		msg = "every target is unavailable (breaker open or cooling down)"
 	}
 	e := c.newError(ErrUpstreamUnavailable, "upstream_unavailable", 503, msg, c.lastErr)
-	if !c.coolUntil.IsZero() {
+	// Retry-After says when the earliest target may take requests again:
+	// not known when one may do so at once.
+	if !c.coolUntil.IsZero() && !c.readyNow {
 		if d := time.Until(c.coolUntil); d > 0 {
 			e.RetryAfter = d
 		}

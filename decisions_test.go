@@ -103,16 +103,37 @@ func TestRetryAfterIgnoresEndedCoolDown(t *testing.T) {
 		a := up.on("a.invalid",
 			clockedReply(429, map[string]string{"retry-after": "1"}, rateLimitBody(d)),
 			clockedReply(429, map[string]string{"retry-after": "30"}, rateLimitBody(d)))
-		b := up.on("b.invalid", clockedReply(500, nil, `{"error":{"message":"boom","type":"server_error"}}`))
+		b := up.on("b.invalid", clockedReply(429, map[string]string{"retry-after": "60"}, rateLimitBody(d)))
 		f := newFixtureOn(t, up.client(), d, []string{a, b}, lifeline.WithMaxAttempts(2), lifeline.WithMaxWait(10*time.Second))
 		_, _, err := f.do(false)
 		var le *lifeline.Error
 		if !errors.As(err, &le) || !errors.Is(err, lifeline.ErrUpstreamUnavailable) {
 			t.Fatalf("err = %v", err)
 		}
-		wantClasses(t, nil, err, "p0/m0:wait", "p0/m0:wait", "p1/m1:transient", "p1/m1:transient")
-		if le.RetryAfter < 29*time.Second {
-			t.Fatalf("RetryAfter = %v, want the running 30s cool-down", le.RetryAfter)
+		wantClasses(t, nil, err, "p0/m0:wait", "p0/m0:wait", "p1/m1:wait")
+		if le.RetryAfter < 29*time.Second || le.RetryAfter > 30*time.Second {
+			t.Fatalf("RetryAfter = %v, want the earliest running cool-down, 30s", le.RetryAfter)
+		}
+	})
+}
+
+// Retry-After says when the earliest target may take requests again: a
+// request that a target failed without a cool-down (a 500) or skipped for
+// a half-open breaker's probe, which may end at any moment, carries none.
+func TestNoRetryAfterWhenATargetMayServeAtOnce(t *testing.T) {
+	inBubbles(t, func(t *testing.T, d dialect) {
+		up := newClocked()
+		a := up.on("a.invalid", clockedReply(429, map[string]string{"retry-after": "90"}, rateLimitBody(d)))
+		b := up.on("b.invalid", clockedReply(500, nil, `{"error":{"message":"boom","type":"server_error"}}`))
+		f := newFixtureOn(t, up.client(), d, []string{a, b}, lifeline.WithMaxAttempts(1))
+		_, _, err := f.do(false)
+		var le *lifeline.Error
+		if !errors.As(err, &le) || !errors.Is(err, lifeline.ErrUpstreamUnavailable) {
+			t.Fatalf("err = %v", err)
+		}
+		wantClasses(t, nil, err, "p0/m0:wait", "p1/m1:transient")
+		if le.RetryAfter != 0 {
+			t.Fatalf("RetryAfter = %v, but the second target may serve at once", le.RetryAfter)
 		}
 	})
 }
