@@ -143,8 +143,14 @@ func validateRetry(col *collector, path string, r, eff Retry) {
 	if r.Budget.MinPerSecond < 0 {
 		col.add(path+".budget.min_per_second", "must be positive", "write a rate such as 5")
 	}
-	if eff.Base > 0 && eff.Cap > 0 && eff.Cap < eff.Base {
-		col.add(path+".cap", fmt.Sprintf("cap %s is below base %s", eff.Cap, eff.Base), "raise cap or lower base")
+	// Reported where it was written: a conflict set entirely by the
+	// defaults is the defaults' problem, not each route's.
+	if eff.Base > 0 && eff.Cap > 0 && eff.Cap < eff.Base && (r.Base != 0 || r.Cap != 0) {
+		key := ".cap"
+		if r.Cap == 0 {
+			key = ".base"
+		}
+		col.add(path+key, fmt.Sprintf("cap %s is below base %s", eff.Cap, eff.Base), "raise cap or lower base")
 	}
 }
 
@@ -174,8 +180,12 @@ func validateBreaker(col *collector, path string, b, eff Breaker) {
 		col.add(path+".failure_rate", fmt.Sprintf("failure_rate %s is outside (0, 1]", strconv.FormatFloat(b.FailureRate, 'g', -1, 64)),
 			"write a fraction such as 0.5 (half the attempts failed)")
 	}
-	if eff.Cooldown > 0 && eff.MaxCooldown > 0 && eff.MaxCooldown < eff.Cooldown {
-		col.add(path+".max_cooldown", fmt.Sprintf("max_cooldown %s is below cooldown %s", eff.MaxCooldown, eff.Cooldown), "raise max_cooldown or lower cooldown")
+	if eff.Cooldown > 0 && eff.MaxCooldown > 0 && eff.MaxCooldown < eff.Cooldown && (b.Cooldown != 0 || b.MaxCooldown != 0) {
+		key := ".max_cooldown"
+		if b.MaxCooldown == 0 {
+			key = ".cooldown"
+		}
+		col.add(path+key, fmt.Sprintf("max_cooldown %s is below cooldown %s", eff.MaxCooldown, eff.Cooldown), "raise max_cooldown or lower cooldown")
 	}
 }
 
