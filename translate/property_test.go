@@ -244,9 +244,14 @@ func randomUserContent(r *rand.Rand) any {
 	}
 	var parts []any
 	for range 1 + r.IntN(3) {
-		switch r.IntN(3) {
+		switch r.IntN(4) {
 		case 0:
 			parts = append(parts, map[string]any{"type": "text", "text": randomText(r)})
+		case 3:
+			pdf := append([]byte("%PDF-1.7\n"), byte(r.IntN(256)), byte(r.IntN(256)))
+			parts = append(parts, map[string]any{"type": "file", "file": map[string]any{
+				"filename":  fmt.Sprintf("report-%d.pdf", r.IntN(1000)),
+				"file_data": "data:application/pdf;base64," + base64.StdEncoding.EncodeToString(pdf)}})
 		case 1:
 			img := make([]byte, 1+r.IntN(24))
 			for i := range img {

@@ -2,6 +2,7 @@ package translate
 
 import (
 	"encoding/json"
+	"errors"
 	"fmt"
 	"strings"
 
@@ -104,12 +105,15 @@ func (o Options) requestAnthropicToOpenAI(body []byte, model string) ([]byte, er
 			return nil, err
 		}
 	}
+	if msgs == nil {
+		msgs = []oaMessage{} // "messages": [], never null
+	}
 	out.Messages = msgs
 	return marshal(out)
 }
 
 // systemToOpenAI turns Anthropic's system (a string or text blocks) into
-// system messages: one per text block.
+// system messages: one per text block. Other blocks are refused.
 func (o Options) systemToOpenAI(raw json.RawMessage) ([]oaMessage, error) {
 	if isNull(raw) {
 		return nil, nil
@@ -117,16 +121,16 @@ func (o Options) systemToOpenAI(raw json.RawMessage) ([]oaMessage, error) {
 	if isString(raw) {
 		return []oaMessage{{Role: "system", Content: raw}}, nil
 	}
-	var blocks []anBlock
-	if err := json.Unmarshal(raw, &blocks); err != nil {
-		return nil, fmt.Errorf("%w: system: want a string or an array of text blocks", ErrInvalidRequest)
+	blocks, err := decodeBlocks(raw, "system")
+	if err != nil {
+		return nil, err
 	}
 	msgs := make([]oaMessage, 0, len(blocks))
-	for _, b := range blocks {
+	for j, b := range blocks {
 		o.dropCacheControl(b, "system[]")
 		if b.Type != "text" {
-			o.drop("system[].type="+b.Type, wire.Anthropic, wire.OpenAI)
-			continue
+			return nil, untranslatable(fmt.Sprintf("system[%d]", j),
+				fmt.Sprintf("%q blocks in system have no OpenAI counterpart", b.Type))
 		}
 		c, _ := marshal(textOf(b.Text))
 		msgs = append(msgs, oaMessage{Role: "system", Content: c})
@@ -136,7 +140,9 @@ func (o Options) systemToOpenAI(raw json.RawMessage) ([]oaMessage, error) {
 
 // messageToOpenAI appends the OpenAI messages for one Anthropic turn: a
 // user turn's tool_result blocks become tool messages (before the rest of
-// the turn), an assistant turn's tool_use blocks become tool_calls.
+// the turn), an assistant turn's tool_use blocks become tool_calls. A user
+// turn without blocks is invalid (Anthropic and OpenAI both refuse it), and
+// a block without an OpenAI counterpart is refused.
 func (o Options) messageToOpenAI(msgs []oaMessage, m anMessage, where string) ([]oaMessage, error) {
 	if m.Role != "user" && m.Role != "assistant" {
 		return nil, fmt.Errorf("%w: %s: unknown role %q", ErrInvalidRequest, where, m.Role)
@@ -148,31 +154,49 @@ func (o Options) messageToOpenAI(msgs []oaMessage, m anMessage, where string) ([
 		}
 		return append(msgs, oaMessage{Role: m.Role, Content: c}), nil
 	}
-	var blocks []anBlock
-	if err := json.Unmarshal(m.Content, &blocks); err != nil {
-		return nil, fmt.Errorf("%w: %s.content: want a string or an array of blocks", ErrInvalidRequest, where)
+	blocks, err := decodeBlocks(m.Content, where+".content")
+	if err != nil {
+		return nil, err
 	}
 	for _, b := range blocks {
 		o.dropCacheControl(b, where+".content[]")
 	}
 	if m.Role == "assistant" {
-		return append(msgs, o.assistantToOpenAI(blocks, where)), nil
+		msg, err := o.assistantToOpenAI(blocks, where)
+		if err != nil {
+			return nil, err
+		}
+		return append(msgs, msg), nil
+	}
+	if len(blocks) == 0 {
+		return nil, fmt.Errorf("%w: %s.content: a user message needs at least one block", ErrInvalidRequest, where)
 	}
 	var parts []oaPart
-	for _, b := range blocks {
+	for j, b := range blocks {
+		at := fmt.Sprintf("%s.content[%d]", where, j)
 		switch b.Type {
 		case "tool_result":
-			msgs = append(msgs, o.toolResultToOpenAI(b, where))
+			msg, err := o.toolResultToOpenAI(b, at)
+			if err != nil {
+				return nil, err
+			}
+			msgs = append(msgs, msg)
 		case "text":
 			parts = append(parts, oaPart{Type: "text", Text: ptr(textOf(b.Text))})
 		case "image":
-			if u, ok := imageURL(b.Source); ok {
-				parts = append(parts, oaPart{Type: "image_url", ImageURL: &oaImageURL{URL: u}})
-			} else {
-				o.drop(where+".content[].image.source", wire.Anthropic, wire.OpenAI)
+			u, err := imageURL(b.Source, at)
+			if err != nil {
+				return nil, err
 			}
+			parts = append(parts, oaPart{Type: "image_url", ImageURL: &oaImageURL{URL: u}})
+		case "document":
+			p, err := o.documentToOpenAI(b, at)
+			if err != nil {
+				return nil, err
+			}
+			parts = append(parts, p)
 		default:
-			o.drop(where+".content[].type="+b.Type, wire.Anthropic, wire.OpenAI)
+			return nil, untranslatable(at, fmt.Sprintf("%q blocks in user messages have no OpenAI counterpart", b.Type))
 		}
 	}
 	if len(parts) > 0 {
@@ -186,12 +210,13 @@ func (o Options) messageToOpenAI(msgs []oaMessage, m anMessage, where string) ([
 }
 
 // assistantToOpenAI joins an assistant turn's text blocks into content and
-// turns its tool_use blocks into tool_calls; thinking blocks are dropped.
-func (o Options) assistantToOpenAI(blocks []anBlock, where string) oaMessage {
+// turns its tool_use blocks into tool_calls; thinking blocks are dropped,
+// any other block (server tool calls and results…) is refused.
+func (o Options) assistantToOpenAI(blocks []anBlock, where string) (oaMessage, error) {
 	msg := oaMessage{Role: "assistant"}
 	var text strings.Builder
 	hasText := false
-	for _, b := range blocks {
+	for j, b := range blocks {
 		switch b.Type {
 		case "text":
 			text.WriteString(textOf(b.Text))
@@ -204,43 +229,78 @@ func (o Options) assistantToOpenAI(blocks []anBlock, where string) oaMessage {
 			}
 			msg.ToolCalls = append(msg.ToolCalls, oaToolCall{ID: b.ID, Type: "function",
 				Function: oaFunctionCall{Name: b.Name, Arguments: args}})
-		default:
+		case "thinking", "redacted_thinking":
 			o.drop(where+".content[].type="+b.Type, wire.Anthropic, wire.OpenAI)
+		default:
+			return oaMessage{}, untranslatable(fmt.Sprintf("%s.content[%d]", where, j),
+				fmt.Sprintf("%q blocks in assistant messages have no OpenAI counterpart", b.Type))
 		}
 	}
 	if hasText && text.Len() > 0 || len(msg.ToolCalls) == 0 {
 		msg.Content, _ = marshal(text.String())
 	}
-	return msg
+	return msg, nil
 }
 
-// toolResultToOpenAI turns a tool_result block into a tool message whose
-// content is a string or text parts (images and is_error are dropped).
-func (o Options) toolResultToOpenAI(b anBlock, where string) oaMessage {
+// toolResultToOpenAI turns the tool_result block at where into a tool
+// message whose content is a string or text parts. OpenAI tool messages
+// carry only text: other blocks (images, documents…) are refused; the
+// is_error flag is dropped.
+func (o Options) toolResultToOpenAI(b anBlock, where string) (oaMessage, error) {
 	msg := oaMessage{Role: "tool", ToolCallID: b.ToolUseID, Content: json.RawMessage(`""`)}
 	if b.IsError {
-		o.drop(where+".content[].tool_result.is_error", wire.Anthropic, wire.OpenAI)
+		o.drop(where+".is_error", wire.Anthropic, wire.OpenAI)
+	}
+	if isNull(b.Content) {
+		return msg, nil
 	}
 	if isString(b.Content) {
 		msg.Content = b.Content
-		return msg
+		return msg, nil
 	}
-	var inner []anBlock
-	if json.Unmarshal(b.Content, &inner) != nil {
-		return msg
+	inner, err := decodeBlocks(b.Content, where+".content")
+	if err != nil {
+		return oaMessage{}, err
 	}
 	var parts []oaPart
-	for _, ib := range inner {
+	for k, ib := range inner {
 		if ib.Type != "text" {
-			o.drop(where+".content[].tool_result.content[].type="+ib.Type, wire.Anthropic, wire.OpenAI)
-			continue
+			return oaMessage{}, untranslatable(fmt.Sprintf("%s.content[%d]", where, k),
+				fmt.Sprintf("%q blocks in tool results have no OpenAI counterpart (OpenAI tool messages carry text only)", ib.Type))
 		}
 		parts = append(parts, oaPart{Type: "text", Text: ptr(textOf(ib.Text))})
 	}
 	if len(parts) > 0 {
 		msg.Content, _ = marshal(parts)
 	}
-	return msg
+	return msg, nil
+}
+
+// decodeBlocks reads the array of content blocks at where. A block of a
+// type translated here must decode; a block of any other type, whose
+// members may have other shapes, keeps only its type, to be refused by it.
+func decodeBlocks(raw json.RawMessage, where string) ([]anBlock, error) {
+	var elems []json.RawMessage
+	if err := json.Unmarshal(raw, &elems); err != nil {
+		return nil, fmt.Errorf("%w: %s: want a string or an array of blocks", ErrInvalidRequest, where)
+	}
+	blocks := make([]anBlock, len(elems))
+	for j, e := range elems {
+		if err := json.Unmarshal(e, &blocks[j]); err == nil {
+			continue
+		}
+		var typed struct{ Type string }
+		err := json.Unmarshal(e, &typed)
+		switch typed.Type {
+		case "text", "image", "document", "tool_use", "tool_result", "thinking", "redacted_thinking":
+			err = errors.New("malformed " + typed.Type + " block")
+		}
+		if err != nil {
+			return nil, fmt.Errorf("%w: %s[%d]: %v", ErrInvalidRequest, where, j, err)
+		}
+		blocks[j] = anBlock{Type: typed.Type}
+	}
+	return blocks, nil
 }
 
 // dropCacheControl reports a block's cache_control, which OpenAI requests
@@ -249,19 +309,4 @@ func (o Options) dropCacheControl(b anBlock, where string) {
 	if b.CacheControl != nil {
 		o.drop(where+".cache_control", wire.Anthropic, wire.OpenAI)
 	}
-}
-
-// imageURL turns an Anthropic image source into an OpenAI image URL: a
-// base64 source becomes a data URL.
-func imageURL(src *anSource) (string, bool) {
-	if src == nil {
-		return "", false
-	}
-	switch src.Type {
-	case "base64":
-		return "data:" + src.MediaType + ";base64," + src.Data, true
-	case "url":
-		return src.URL, src.URL != ""
-	}
-	return "", false
 }

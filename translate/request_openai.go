@@ -210,7 +210,7 @@ func (o Options) messagesToAnthropic(in []oaMessage) (json.RawMessage, []anMessa
 		}
 		switch m.Role {
 		case "system", "developer":
-			texts, err := o.textParts(m.Content, where)
+			texts, err := textOnlyParts(m.Content, where, m.Role)
 			if err != nil {
 				return nil, nil, err
 			}
@@ -234,7 +234,7 @@ func (o Options) messagesToAnthropic(in []oaMessage) (json.RawMessage, []anMessa
 			out = append(out, anMessage{Role: "assistant", Content: c})
 		case "tool":
 			b := anBlock{Type: "tool_result", ToolUseID: m.ToolCallID}
-			texts, err := o.textParts(m.Content, where)
+			texts, err := textOnlyParts(m.Content, where, m.Role)
 			if err != nil {
 				return nil, nil, err
 			}
@@ -255,7 +255,7 @@ func (o Options) messagesToAnthropic(in []oaMessage) (json.RawMessage, []anMessa
 			}
 			results = append(results, b)
 		case "function":
-			o.drop(where+".role=function", wire.OpenAI, wire.Anthropic)
+			return nil, nil, untranslatable(where, `role "function" (a deprecated function result) has no Anthropic counterpart; send tool messages`)
 		default:
 			return nil, nil, fmt.Errorf("%w: %s: unknown role %q", ErrInvalidRequest, where, m.Role)
 		}
@@ -273,9 +273,10 @@ func (o Options) messagesToAnthropic(in []oaMessage) (json.RawMessage, []anMessa
 	return sys, out, nil
 }
 
-// textParts reads content that may only hold text: a string or an array of
-// text parts (other parts are dropped). A string yields one element.
-func (o Options) textParts(raw json.RawMessage, where string) ([]string, error) {
+// textOnlyParts reads the content of a role whose messages hold only text: a
+// string or an array of text (and refusal) parts. A string yields one
+// element; any other part is refused.
+func textOnlyParts(raw json.RawMessage, where, role string) ([]string, error) {
 	if isNull(raw) {
 		return nil, nil
 	}
@@ -288,21 +289,23 @@ func (o Options) textParts(raw json.RawMessage, where string) ([]string, error) 
 		return nil, fmt.Errorf("%w: %s.content: want a string or an array of parts", ErrInvalidRequest, where)
 	}
 	texts := make([]string, 0, len(parts))
-	for _, p := range parts {
+	for j, p := range parts {
 		switch p.Type {
 		case "text":
 			texts = append(texts, textOf(p.Text))
 		case "refusal":
 			texts = append(texts, textOf(p.Refusal))
 		default:
-			o.drop(where+".content[].type="+p.Type, wire.OpenAI, wire.Anthropic)
+			return nil, untranslatable(fmt.Sprintf("%s.content[%d]", where, j),
+				fmt.Sprintf("%q parts in %s messages have no Anthropic counterpart", p.Type, role))
 		}
 	}
 	return texts, nil
 }
 
 // userContentToAnthropic keeps a string as a string and turns parts into
-// blocks: text, and images given as base64 data URLs or as URLs.
+// blocks: text, images given as base64 data URLs or as URLs, and PDF files
+// given as base64 data URLs. Any other part is refused.
 func (o Options) userContentToAnthropic(raw json.RawMessage, where string) (json.RawMessage, error) {
 	if isNull(raw) {
 		return json.RawMessage(`""`), nil
@@ -315,63 +318,62 @@ func (o Options) userContentToAnthropic(raw json.RawMessage, where string) (json
 		return nil, fmt.Errorf("%w: %s.content: want a string or an array of parts", ErrInvalidRequest, where)
 	}
 	blocks := make([]anBlock, 0, len(parts))
-	for _, p := range parts {
+	for j, p := range parts {
+		at := fmt.Sprintf("%s.content[%d]", where, j)
 		switch p.Type {
 		case "text":
-			if textOf(p.Text) == "" {
+			if textOf(p.Text) == "" { // Anthropic refuses empty text blocks
 				o.drop(where+".content[]: empty text", wire.OpenAI, wire.Anthropic)
 				continue
 			}
 			blocks = append(blocks, anBlock{Type: "text", Text: p.Text})
 		case "image_url":
 			if p.ImageURL == nil {
-				return nil, fmt.Errorf("%w: %s.content[]: image_url without url", ErrInvalidRequest, where)
+				return nil, fmt.Errorf("%w: %s: image_url without url", ErrInvalidRequest, at)
 			}
 			if d := p.ImageURL.Detail; d != "" && d != "auto" {
 				o.drop(where+".content[].image_url.detail", wire.OpenAI, wire.Anthropic)
 			}
 			src, ok := imageSource(p.ImageURL.URL)
 			if !ok {
-				o.drop(where+".content[].image_url: unsupported URL form", wire.OpenAI, wire.Anthropic)
-				continue
+				return nil, untranslatable(at, "image_url parts have an Anthropic counterpart only for a URL or a base64 data URL")
 			}
 			blocks = append(blocks, anBlock{Type: "image", Source: src})
+		case "file":
+			b, err := fileToAnthropic(p.File, at)
+			if err != nil {
+				return nil, err
+			}
+			blocks = append(blocks, b)
+		case "input_audio":
+			return nil, untranslatable(at, "input_audio parts have no Anthropic counterpart")
 		default:
-			o.drop(where+".content[].type="+p.Type, wire.OpenAI, wire.Anthropic)
+			return nil, untranslatable(at, fmt.Sprintf("%q parts have no Anthropic counterpart", p.Type))
 		}
 	}
 	return marshal(blocks)
 }
 
-// imageSource turns an OpenAI image URL into an Anthropic image source:
-// "data:<media type>;base64,<data>" becomes a base64 source, anything else
-// with a scheme a url source.
-func imageSource(u string) (*anSource, bool) {
-	if rest, ok := strings.CutPrefix(u, "data:"); ok {
-		meta, data, ok := strings.Cut(rest, ",")
-		mediaType, isBase64 := strings.CutSuffix(meta, ";base64")
-		if !ok || !isBase64 || mediaType == "" {
-			return nil, false
-		}
-		return &anSource{Type: "base64", MediaType: mediaType, Data: data}, true
-	}
-	if !strings.Contains(u, "://") {
-		return nil, false
-	}
-	return &anSource{Type: "url", URL: u}, true
-}
-
 // assistantToAnthropic turns an assistant message into a string (text only)
-// or blocks: text, then one tool_use per tool call with the arguments
-// parsed into an object ({} when they are not a JSON object).
+// or blocks: text, the refusal as text, then one tool_use per tool call with
+// the arguments parsed into an object ({} when they are not a JSON object).
+// A deprecated function_call and an audio reference are refused.
 func (o Options) assistantToAnthropic(m oaMessage, where string) (json.RawMessage, error) {
-	if len(m.ToolCalls) == 0 && isString(m.Content) {
+	if !isNull(m.FunctionCall) {
+		return nil, untranslatable(where+".function_call", "function_call (deprecated) has no Anthropic counterpart; send tool_calls")
+	}
+	if !isNull(m.Audio) {
+		return nil, untranslatable(where+".audio", "a reference to an earlier audio answer has no Anthropic counterpart")
+	}
+	refusal := textOf(m.Refusal)
+	if len(m.ToolCalls) == 0 && refusal == "" && isString(m.Content) {
 		return m.Content, nil
 	}
-	texts, err := o.textParts(m.Content, where)
+	texts, err := textOnlyParts(m.Content, where, m.Role)
 	if err != nil {
 		return nil, err
 	}
+	texts = append(texts, refusal)
 	blocks := make([]anBlock, 0, len(texts)+len(m.ToolCalls))
 	for _, t := range texts {
 		if t != "" {

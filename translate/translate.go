@@ -2,9 +2,13 @@
 // between the OpenAI Chat Completions dialect and the Anthropic Messages
 // dialect, so that a route's chain may mix providers of both kinds.
 //
-// Request fields that have no counterpart in the target dialect are dropped
-// (with a debug record when Options.Log is set), never refused; only a body
-// that is not a request at all is an error. Responses keep the upstream id
+// Request settings that have no counterpart in the target dialect are
+// dropped (with a debug record when Options.Log is set). Content is never
+// dropped: a message part, content block or tool result the target dialect
+// cannot carry makes Request fail with ErrUntranslatable, naming its place
+// and type; a body that is not a request at all fails with
+// ErrInvalidRequest. Thinking blocks, which only the model reads back, are
+// the one kind of content dropped toward OpenAI. Responses keep the upstream id
 // and model; thinking blocks, which have no slot in the OpenAI dialect, are
 // dropped. Streams are translated event by event: the translator keeps a
 // few counters and the message id and model, never the content.
@@ -16,6 +20,11 @@
 //   - Tool messages become tool_result blocks, consecutive ones grouped in
 //     one user turn; tool_result blocks become tool messages placed before
 //     the rest of their turn.
+//   - An OpenAI file part holding a PDF as a base64 data URL becomes an
+//     Anthropic document block with a base64 source, its filename the
+//     title, and back; a document without a title gets the filename
+//     "document.pdf", which OpenAI requires. An assistant refusal becomes a
+//     text block.
 //   - Arguments that are not a JSON object become the input {}.
 //   - OpenAI stop sequences that are empty or only whitespace, which
 //     Anthropic refuses, are dropped.
@@ -37,6 +46,7 @@ package translate
 
 import (
 	"errors"
+	"fmt"
 	"log/slog"
 	"time"
 
@@ -53,12 +63,18 @@ const DefaultMaxTokens = 4096
 var (
 	ErrInvalidRequest  = errors.New("translate: not a valid request body")
 	ErrInvalidResponse = errors.New("translate: not a valid response body")
+	// ErrUntranslatable is returned by Request for a valid request holding
+	// content the target dialect cannot carry (an OpenAI audio part toward
+	// Anthropic, an Anthropic document given as a URL toward OpenAI…). The
+	// error names the message and part, as in
+	// "messages[1].content[2]: input_audio parts have no Anthropic counterpart".
+	ErrUntranslatable = errors.New("translate: content the target dialect cannot carry")
 )
 
 // Options adjusts translation. The zero value is ready to use: no logging,
 // the system clock.
 type Options struct {
-	// Log receives a debug record for every request field or content part
+	// Log receives a debug record for every request field or setting
 	// dropped because the target dialect has no counterpart. Nil: no records.
 	Log *slog.Logger
 	// Now returns the current time, used for the "created" member of OpenAI
@@ -67,7 +83,8 @@ type Options struct {
 }
 
 // Request converts a client request body from dialect from to dialect to,
-// with its model set to model. Fields without a counterpart are dropped.
+// with its model set to model. Fields without a counterpart are dropped;
+// content without one is refused with ErrUntranslatable.
 func Request(from, to wire.Dialect, body []byte, model string) ([]byte, error) {
 	return Options{}.Request(from, to, body, model)
 }
@@ -88,7 +105,8 @@ func NewStream(from, to wire.Dialect, clientRequest []byte) *Stream {
 // Request converts a client request body from dialect from to dialect to,
 // with its model set to model (kept as it is when model is empty). When
 // from == to only the model changes. Fields without a counterpart are
-// dropped and reported to o.Log at debug level.
+// dropped and reported to o.Log at debug level; content without one (see
+// ErrUntranslatable) makes the request fail.
 func (o Options) Request(from, to wire.Dialect, body []byte, model string) ([]byte, error) {
 	switch {
 	case from == to:
@@ -135,6 +153,12 @@ func (o Options) drop(what string, from, to wire.Dialect) {
 		o.Log.Debug("translate: dropped field without counterpart",
 			slog.String("field", what), slog.String("from", from.String()), slog.String("to", to.String()))
 	}
+}
+
+// untranslatable is the error for content at where that the target dialect
+// cannot carry; what says what it is and why.
+func untranslatable(where, what string) error {
+	return fmt.Errorf("%w: %s: %s", ErrUntranslatable, where, what)
 }
 
 func unknownDialects(from, to wire.Dialect) error {

@@ -81,12 +81,12 @@ func TestDroppedFieldsAreLogged(t *testing.T) {
 	var fields []string
 	o := Options{Log: slog.New(recorder{&fields})}
 	body := []byte(`{"model":"m","seed":1,"n":1,"logprobs":true,"response_format":{"type":"json_object"},
-		"messages":[{"role":"user","name":"ann","content":[{"type":"text","text":"hi"},{"type":"input_audio","input_audio":{}},
+		"messages":[{"role":"user","name":"ann","content":[{"type":"text","text":"hi"},
 			{"type":"image_url","image_url":{"url":"https://x/y.png","detail":"low"}}]}]}`)
 	if _, err := o.Request(wire.OpenAI, wire.Anthropic, body, ""); err != nil {
 		t.Fatal(err)
 	}
-	for _, want := range []string{"seed", "n", "logprobs", "response_format.json_object", "messages[0].content[].type=input_audio",
+	for _, want := range []string{"seed", "n", "logprobs", "response_format.json_object",
 		"messages[0].name", "messages[0].content[].image_url.detail"} {
 		if !slices.Contains(fields, want) {
 			t.Errorf("no debug record for %q (got %q)", want, fields)
@@ -95,11 +95,15 @@ func TestDroppedFieldsAreLogged(t *testing.T) {
 	fields = nil
 	body = []byte(`{"model":"m","max_tokens":5,"top_k":3,"thinking":{"type":"enabled","budget_tokens":1000},
 		"system":[{"type":"text","text":"s","cache_control":{"type":"ephemeral"}}],
-		"messages":[{"role":"assistant","content":[{"type":"thinking","thinking":"x","signature":"s"},{"type":"text","text":"y"}]}]}`)
+		"messages":[{"role":"assistant","content":[{"type":"thinking","thinking":"x","signature":"s"},{"type":"redacted_thinking","data":"r"},
+			{"type":"text","text":"y"},{"type":"tool_use","id":"t1","name":"f","input":{}}]},
+			{"role":"user","content":[{"type":"tool_result","tool_use_id":"t1","content":"boom","is_error":true},
+			{"type":"document","source":{"type":"base64","media_type":"application/pdf","data":"JVBERi0="},"citations":{"enabled":true}}]}]}`)
 	if _, err := o.Request(wire.Anthropic, wire.OpenAI, body, ""); err != nil {
 		t.Fatal(err)
 	}
-	for _, want := range []string{"top_k", "thinking", "messages[0].content[].type=thinking", "system[].cache_control"} {
+	for _, want := range []string{"top_k", "thinking", "messages[0].content[].type=thinking", "messages[0].content[].type=redacted_thinking",
+		"system[].cache_control", "messages[1].content[0].is_error", "messages[1].content[1].citations"} {
 		if !slices.Contains(fields, want) {
 			t.Errorf("no debug record for %q (got %q)", want, fields)
 		}

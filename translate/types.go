@@ -38,13 +38,28 @@ type oaMessage struct {
 	ToolCalls  []oaToolCall    `json:"tool_calls,omitempty"`
 	ToolCallID string          `json:"tool_call_id,omitempty"`
 	Name       string          `json:"name,omitempty"` // no Anthropic counterpart: read to be reported
+	// Refusal is an assistant turn's refusal text.
+	Refusal *string `json:"refusal,omitempty"`
+	// FunctionCall (deprecated) and Audio (a reference to an earlier audio
+	// answer) have no Anthropic counterpart: read to be refused.
+	FunctionCall json.RawMessage `json:"function_call,omitempty"`
+	Audio        json.RawMessage `json:"audio,omitempty"`
 }
 
 type oaPart struct {
 	Type     string      `json:"type"`
 	Text     *string     `json:"text,omitempty"`
 	ImageURL *oaImageURL `json:"image_url,omitempty"`
+	File     *oaFile     `json:"file,omitempty"`
 	Refusal  *string     `json:"refusal,omitempty"`
+}
+
+// oaFile is the file of a "file" part: inline data (a data URL) with its
+// name, or the id of a file uploaded to OpenAI.
+type oaFile struct {
+	FileData string `json:"file_data,omitempty"`
+	FileID   string `json:"file_id,omitempty"`
+	Filename string `json:"filename,omitempty"`
 }
 
 type oaImageURL struct {
@@ -115,17 +130,22 @@ type anMessage struct {
 }
 
 // anBlock is any Anthropic content block; which members are set depends on
-// Type (text, image, tool_use, tool_result).
+// Type (text, image, document, tool_use, tool_result).
 type anBlock struct {
 	Type      string          `json:"type"`
 	Text      *string         `json:"text,omitempty"`
 	Source    *anSource       `json:"source,omitempty"`
+	Title     string          `json:"title,omitempty"`   // document
+	Context   *string         `json:"context,omitempty"` // document
 	ID        string          `json:"id,omitempty"`
 	Name      string          `json:"name,omitempty"`
 	Input     json.RawMessage `json:"input,omitempty"`
 	ToolUseID string          `json:"tool_use_id,omitempty"`
 	Content   json.RawMessage `json:"content,omitempty"` // tool_result: string or blocks
 	IsError   bool            `json:"is_error,omitempty"`
+	// Citations (a document's citation settings) has no OpenAI
+	// counterpart: read to be reported.
+	Citations json.RawMessage `json:"citations,omitempty"`
 	// CacheControl has no OpenAI counterpart: read to be reported.
 	CacheControl json.RawMessage `json:"cache_control,omitempty"`
 }

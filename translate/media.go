@@ -1,0 +1,121 @@
+package translate
+
+import (
+	"fmt"
+	"strings"
+
+	"github.com/lifelinehq/lifeline/wire"
+)
+
+// Images and files: the media both dialects take in user content.
+
+// PDF files are the one kind of file both dialects take inline: an OpenAI
+// "file" part whose file_data is a base64 data URL, an Anthropic "document"
+// block with a base64 source, whose only media type is application/pdf.
+const (
+	pdfMediaType = "application/pdf"
+	// defaultFilename names a document without a title sent to OpenAI,
+	// which requires a filename alongside file_data.
+	defaultFilename = "document.pdf"
+)
+
+// fileToAnthropic turns the file of an OpenAI "file" part at where into a
+// document block. Only inline PDF data has a counterpart: a file_id names a
+// file stored at OpenAI, and other media types have no Anthropic document
+// source.
+func fileToAnthropic(f *oaFile, where string) (anBlock, error) {
+	switch {
+	case f == nil || f.FileID == "" && f.FileData == "":
+		return anBlock{}, fmt.Errorf("%w: %s: file part without file_data or file_id", ErrInvalidRequest, where)
+	case f.FileID != "":
+		return anBlock{}, untranslatable(where, "file parts given by file_id have no Anthropic counterpart (the id names a file stored at OpenAI); send the file as file_data")
+	}
+	mediaType, data, ok := base64DataURL(f.FileData)
+	if !ok {
+		return anBlock{}, untranslatable(where, "file parts have an Anthropic counterpart only when file_data is a data:application/pdf;base64 URL")
+	}
+	if mediaType != pdfMediaType {
+		return anBlock{}, untranslatable(where, fmt.Sprintf("file parts of media type %q have no Anthropic counterpart (PDF only)", mediaType))
+	}
+	return anBlock{Type: "document", Title: f.Filename,
+		Source: &anSource{Type: "base64", MediaType: pdfMediaType, Data: data}}, nil
+}
+
+// documentToOpenAI turns an Anthropic document block at where into an
+// OpenAI file part. Only a base64 PDF has a counterpart; a context, which
+// OpenAI file parts cannot carry, is refused, and the citations setting is
+// dropped.
+func (o Options) documentToOpenAI(b anBlock, where string) (oaPart, error) {
+	src := b.Source
+	if src == nil {
+		return oaPart{}, fmt.Errorf("%w: %s: document without source", ErrInvalidRequest, where)
+	}
+	if src.Type != "base64" {
+		return oaPart{}, untranslatable(where, fmt.Sprintf("document blocks with a source of type %q have no OpenAI counterpart (base64 PDF only)", src.Type))
+	}
+	if src.MediaType != pdfMediaType {
+		return oaPart{}, untranslatable(where, fmt.Sprintf("document blocks of media type %q have no OpenAI counterpart (PDF only)", src.MediaType))
+	}
+	if textOf(b.Context) != "" {
+		return oaPart{}, untranslatable(where, "a document's context has no OpenAI counterpart")
+	}
+	if !isNull(b.Citations) {
+		o.drop(where+".citations", wire.Anthropic, wire.OpenAI)
+	}
+	name := b.Title
+	if name == "" {
+		name = defaultFilename
+	}
+	return oaPart{Type: "file", File: &oaFile{Filename: name,
+		FileData: "data:" + pdfMediaType + ";base64," + src.Data}}, nil
+}
+
+// base64DataURL splits "data:<media type>;base64,<data>".
+func base64DataURL(u string) (mediaType, data string, ok bool) {
+	rest, ok := strings.CutPrefix(u, "data:")
+	if !ok {
+		return "", "", false
+	}
+	meta, data, ok := strings.Cut(rest, ",")
+	mediaType, isBase64 := strings.CutSuffix(meta, ";base64")
+	if !ok || !isBase64 || mediaType == "" {
+		return "", "", false
+	}
+	return mediaType, data, true
+}
+
+// imageSource turns an OpenAI image URL into an Anthropic image source:
+// "data:<media type>;base64,<data>" becomes a base64 source, anything else
+// with a scheme a url source.
+func imageSource(u string) (*anSource, bool) {
+	if strings.HasPrefix(u, "data:") {
+		mediaType, data, ok := base64DataURL(u)
+		if !ok {
+			return nil, false
+		}
+		return &anSource{Type: "base64", MediaType: mediaType, Data: data}, true
+	}
+	if !strings.Contains(u, "://") {
+		return nil, false
+	}
+	return &anSource{Type: "url", URL: u}, true
+}
+
+// imageURL turns the source of the image block at where into an OpenAI
+// image URL: a base64 source becomes a data URL, a url source its URL. A
+// file source names a file stored at Anthropic and is refused.
+func imageURL(src *anSource, where string) (string, error) {
+	if src == nil {
+		return "", fmt.Errorf("%w: %s: image without source", ErrInvalidRequest, where)
+	}
+	switch src.Type {
+	case "base64":
+		return "data:" + src.MediaType + ";base64," + src.Data, nil
+	case "url":
+		if src.URL == "" {
+			return "", fmt.Errorf("%w: %s: image source without url", ErrInvalidRequest, where)
+		}
+		return src.URL, nil
+	}
+	return "", untranslatable(where, fmt.Sprintf("image blocks with a source of type %q have no OpenAI counterpart (base64 or url only)", src.Type))
+}
