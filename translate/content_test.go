@@ -33,6 +33,21 @@ func TestRequestRefusesContentWithoutCounterpart(t *testing.T) {
 		want     error
 		mention  []string // substrings the error must hold
 	}{
+		{"deprecated functions", wire.OpenAI, wire.Anthropic,
+			`{"model":"m","functions":[{"name":"f","parameters":{"type":"object"}}],"messages":[{"role":"user","content":"hi"}]}`,
+			ErrUntranslatable, []string{"functions"}},
+		{"several choices", wire.OpenAI, wire.Anthropic,
+			`{"model":"m","n":3,"messages":[{"role":"user","content":"hi"}]}`,
+			ErrUntranslatable, []string{"n > 1"}},
+		{"audio output", wire.OpenAI, wire.Anthropic,
+			`{"model":"m","modalities":["text","audio"],"audio":{"voice":"alloy","format":"wav"},"messages":[{"role":"user","content":"hi"}]}`,
+			ErrUntranslatable, []string{"audio"}},
+		{"custom tool", wire.OpenAI, wire.Anthropic,
+			`{"model":"m","tools":[{"type":"function","function":{"name":"f"}},{"type":"custom","custom":{"name":"g"}}],"messages":[{"role":"user","content":"hi"}]}`,
+			ErrUntranslatable, []string{"tools[1]", `"custom"`}},
+		{"server tool", wire.Anthropic, wire.OpenAI,
+			`{"model":"m","max_tokens":5,"tools":[{"type":"web_search_20250305","name":"web_search","max_uses":3}],"messages":[{"role":"user","content":"hi"}]}`,
+			ErrUntranslatable, []string{"tools[0]", "web_search_20250305"}},
 		{"file by id", wire.OpenAI, wire.Anthropic,
 			oaUser(`{"type":"file","file":{"file_id":"file-abc123"}}`),
 			ErrUntranslatable, []string{"messages[1].content[1]", "file_id"}},

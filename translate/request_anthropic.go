@@ -65,13 +65,15 @@ func (o Options) requestAnthropicToOpenAI(body []byte, model string) ([]byte, er
 			o.drop("output_config.format.type="+oc.Format.Type, wire.Anthropic, wire.OpenAI)
 		}
 	}
-	for _, t := range in.Tools {
+	for i, t := range in.Tools {
 		if t.CacheControl != nil {
 			o.drop("tools[].cache_control", wire.Anthropic, wire.OpenAI)
 		}
 		if t.Type != "" && t.Type != "custom" {
-			o.drop("tools[].type="+t.Type, wire.Anthropic, wire.OpenAI)
-			continue
+			// A server or Anthropic-defined tool (web search, bash, text
+			// editor…) the model would not be offered changes what it can
+			// answer: the target cannot take the request.
+			return nil, untranslatable(fmt.Sprintf("tools[%d]", i), fmt.Sprintf("a %q tool has no OpenAI counterpart; offer custom tools with an input_schema", t.Type))
 		}
 		out.Tools = append(out.Tools, oaTool{Type: "function", Function: &oaFunctionDef{
 			Name: t.Name, Description: t.Description, Parameters: t.InputSchema, Strict: t.Strict}})

@@ -3,6 +3,7 @@ package translate
 import (
 	"encoding/json"
 	"fmt"
+	"slices"
 	"sort"
 	"strings"
 
@@ -34,6 +35,9 @@ func (o Options) requestOpenAIToAnthropic(body []byte, model string) ([]byte, er
 	}
 	if isNull(top["messages"]) {
 		return nil, fmt.Errorf("%w: missing messages", ErrInvalidRequest)
+	}
+	if err := refuseOpenAIOnly(top); err != nil {
+		return nil, err
 	}
 	o.dropUnknown(top, openAIRequestKey, wire.OpenAI, wire.Anthropic)
 
@@ -69,10 +73,11 @@ func (o Options) requestOpenAIToAnthropic(body []byte, model string) ([]byte, er
 			o.drop("response_format."+rf.Type, wire.OpenAI, wire.Anthropic)
 		}
 	}
-	for _, t := range in.Tools {
+	for i, t := range in.Tools {
 		if t.Type != "function" && t.Type != "" || t.Function == nil {
-			o.drop("tools[].type="+t.Type, wire.OpenAI, wire.Anthropic)
-			continue
+			// A tool the model would not be offered changes what it can
+			// answer: the target cannot take the request.
+			return nil, untranslatable(fmt.Sprintf("tools[%d]", i), fmt.Sprintf("a %q tool has no Anthropic counterpart; offer function tools", t.Type))
 		}
 		schema := t.Function.Parameters
 		if isNull(schema) {
@@ -395,4 +400,27 @@ func argumentsObject(args string) json.RawMessage {
 		return b
 	}
 	return json.RawMessage(`{}`)
+}
+
+// refuseOpenAIOnly returns an error for request members whose loss would
+// change the answer itself, not only how it is produced: functions the
+// model would not be offered, several choices (n), audio output.
+func refuseOpenAIOnly(top map[string]json.RawMessage) error {
+	if v := top["functions"]; !isNull(v) && string(v) != "[]" {
+		return untranslatable("functions", "functions (deprecated) have no Anthropic counterpart; offer tools")
+	}
+	if v := top["n"]; !isNull(v) {
+		var n float64
+		if json.Unmarshal(v, &n) == nil && n > 1 {
+			return untranslatable("n", "several choices (n > 1) have no Anthropic counterpart")
+		}
+	}
+	if v := top["audio"]; !isNull(v) {
+		return untranslatable("audio", "audio output has no Anthropic counterpart")
+	}
+	var modalities []string
+	if json.Unmarshal(top["modalities"], &modalities) == nil && slices.Contains(modalities, "audio") {
+		return untranslatable("modalities", "audio output has no Anthropic counterpart")
+	}
+	return nil
 }
