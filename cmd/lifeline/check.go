@@ -1,8 +1,10 @@
 package main
 
 import (
+	"errors"
 	"flag"
 	"io"
+	iofs "io/fs"
 	"os"
 	"strings"
 
@@ -18,6 +20,12 @@ func check(args []string, stdout, stderr io.Writer) error {
 	}
 	if fs.NArg() > 0 {
 		return usageError{"check takes no arguments: " + strings.Join(fs.Args(), " ")}
+	}
+	given := false
+	fs.Visit(func(f *flag.Flag) { given = given || f.Name == "config" })
+	if _, err := os.Stat(*path); !given && errors.Is(err, iofs.ErrNotExist) {
+		return &config.Error{File: *path, Msg: "no configuration file in this folder",
+			Fix: "name one with --config FILE, or write " + defaultConfigFile}
 	}
 	cfg, err := config.Load(*path, os.LookupEnv)
 	if err != nil {

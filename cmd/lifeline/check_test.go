@@ -91,3 +91,16 @@ func TestBadFlagIsAUsageError(t *testing.T) {
 		}
 	}
 }
+
+// Mistakes in the command line are named as such, not as problems of a
+// file the user did not write.
+func TestCommandLineMistakesNameTheFlag(t *testing.T) {
+	_, errOut, code := lifeline(t, "check") // in an empty folder
+	if code != 1 || !strings.Contains(errOut, "no configuration file in this folder") || !strings.Contains(errOut, "--config") {
+		t.Errorf("check without a file: exit %d: %s", code, errOut)
+	}
+	_, errOut, code = lifeline(t, "serve", "--listen", "abc")
+	if code != 2 || !strings.Contains(errOut, "--listen") || strings.Contains(errOut, "demo") {
+		t.Errorf("serve --listen abc: exit %d: %s", code, errOut)
+	}
+}

@@ -39,7 +39,7 @@ func (c *Config) validate(col *collector) {
 
 func (c *Config) validateTop(col *collector) {
 	if c.Listen != "" {
-		if msg := checkListen(c.Listen); msg != "" {
+		if msg := CheckListen(c.Listen); msg != "" {
 			col.add("listen", msg, "write host:port, e.g. 127.0.0.1:8080 or :8080")
 		}
 	}
@@ -143,8 +143,9 @@ func checkName(col *collector, path, what, v string, names []string) {
 	col.add(path, fmt.Sprintf("unknown %s %q", what, v), choiceFix(v, names))
 }
 
-// checkListen returns why addr is not a usable host:port, or "".
-func checkListen(addr string) string {
+// CheckListen returns why addr is not a usable host:port listen address,
+// or "".
+func CheckListen(addr string) string {
 	_, port, err := net.SplitHostPort(addr)
 	if err != nil {
 		return fmt.Sprintf("invalid address %q: want host:port", addr)
