@@ -38,6 +38,7 @@ type result struct {
 	dur        time.Duration
 	end        time.Time // when the attempt was classified
 	clientGone bool
+	callerCut  bool // cut by a deadline the caller set: the target is not blamed
 }
 
 // attempt sends the request to target i (its n-th attempt, starting at
@@ -230,6 +231,7 @@ func (c *call) noResponse(actx *attemptContext, err error, res *result) {
 	if cause := context.Cause(c.ctx); cause != nil {
 		res.clientGone = c.callerCause() != nil
 		res.class, res.err = classify.Transient, cause
+		res.callerCut = c.cutByCaller(cause)
 		return
 	}
 	if cause := actx.cause(); cause != nil {
@@ -237,6 +239,19 @@ func (c *call) noResponse(actx *attemptContext, err error, res *result) {
 	}
 	t := &c.r.targets[res.target]
 	c.classified(t, res, classify.Signal{Status: 0, Err: err})
+	res.callerCut = c.cutByCaller(err)
+}
+
+// cutByCaller reports whether an attempt that failed with err was cut by a
+// deadline the caller set (its context's, or Request.Deadline) rather than
+// by one of the route's own bounds. Such a cut says nothing against the
+// target: a caller in a hurry must not open a breaker that every other
+// caller then finds open.
+func (c *call) cutByCaller(err error) bool {
+	if errors.Is(c.ctx.Err(), context.DeadlineExceeded) {
+		return true
+	}
+	return c.callerDeadline && errors.Is(err, errTotal)
 }
 
 // record appends the attempt to the request's list and notes what decides

@@ -70,9 +70,10 @@ type requestState struct {
 	invalid      int // attempts classed invalid
 	finished     bool
 
-	clockUsed bool   // start was taken as the first attempt's time
-	spare     []byte // free capacity for the first upstream body
-	lent      bool   // an attempt's request may still be read by net/http (see upstreamCall)
+	callerDeadline bool   // the request's deadline is the caller's, earlier than timeouts.total
+	clockUsed      bool   // start was taken as the first attempt's time
+	spare          []byte // free capacity for the first upstream body
+	lent           bool   // an attempt's request may still be read by net/http (see upstreamCall)
 }
 
 // callBuffers is a call's storage for the common case (chains of up to
@@ -108,6 +109,7 @@ func (e *Engine) do(ctx context.Context, r *Route, req *Request, c *call) (*Resp
 	if d, ok := ctx.Deadline(); ok && d.Before(c.deadline) {
 		c.deadline = d
 	}
+	c.callerDeadline = c.deadline.Before(c.start.Add(c.p.Timeouts.Total))
 	resp, err := c.run()
 	if resp == nil || resp.Stream == nil {
 		c.finish(resp, err)
@@ -289,7 +291,11 @@ func (c *call) tryTarget(i int, last bool) (*Response, error) {
 			s.reported = s.complete
 		}
 		if res.stream == nil || res.stream.complete {
-			c.report(t.name, tk, &res, outcomeOf(res.class))
+			o := outcomeOf(res.class)
+			if res.callerCut {
+				o = breaker.Neutral
+			}
+			c.report(t.name, tk, &res, o)
 		}
 		if res.class == classify.OK {
 			return c.served(i, &res), nil

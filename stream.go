@@ -314,11 +314,16 @@ func (s *Stream) broken(cl Class, cause error, ev []byte) ([]byte, error) {
 	s.err = &Error{Code: "broken_stream", Status: 502, Message: cause.Error(), Attempts: c.attempts,
 		kind: ErrBrokenStream, cause: cause}
 	s.c.lastClass = classify.BrokenStream
-	s.end(&brokenOutcome{cl})
+	s.end(&brokenOutcome{class: cl, callerCut: c.cutByCaller(cause)})
 	return ev, nil
 }
 
-type brokenOutcome struct{ class Class }
+// brokenOutcome is how a broken stream ended: its class, and whether a
+// deadline of the caller's cut it (the target is then not blamed).
+type brokenOutcome struct {
+	class     Class
+	callerCut bool
+}
 
 // end closes the upstream side and reports the stream's outcome once.
 func (s *Stream) end(b *brokenOutcome) {
@@ -336,6 +341,9 @@ func (s *Stream) end(b *brokenOutcome) {
 	o, cl := breaker.Success, classify.OK
 	if b != nil {
 		o, cl = outcomeOf(b.class), b.class
+		if b.callerCut {
+			o = breaker.Neutral
+		}
 	}
 	if !s.reported {
 		s.reported = true
