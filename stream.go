@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"sync/atomic"
 	"time"
 
 	"github.com/lifelinehq/lifeline/breaker"
@@ -46,10 +47,13 @@ type Stream struct {
 	done       bool // Next returns final from now on
 	closed     bool
 	canceled   bool // the caller went away before the end
-	final      error
-	err        error             // the broken-stream error, when the stream broke
-	fail       *validate.Failure // why the stream failed validation at its end
-	spentUntil time.Time
+	// interrupted is set by interrupt, from another goroutine than the
+	// reader's: a read that fails then is the caller's doing.
+	interrupted atomic.Bool
+	final       error
+	err         error             // the broken-stream error, when the stream broke
+	fail        *validate.Failure // why the stream failed validation at its end
+	spentUntil  time.Time
 }
 
 // newStream wraps the event stream of the attempt that started at start:
@@ -221,6 +225,10 @@ func (s *Stream) Next() ([]byte, error) {
 		s.armIdle()
 		ev, err := s.rd.Next()
 		if err != nil {
+			if s.interrupted.Load() {
+				s.abandon(io.ErrClosedPipe)
+				return nil, io.ErrClosedPipe
+			}
 			if cause := s.c.callerCause(); cause != nil {
 				// The caller cancelled: the target is not to blame. Whoever
 				// still reads (a gateway cutting its streams at shutdown)
@@ -404,6 +412,15 @@ func (s *Stream) abandon(final error) {
 		s.finished(classify.OK) // the caller left: the target is not to blame
 	}
 	c.finish(s.resp, context.Canceled)
+}
+
+// interrupt ends the upstream attempt from another goroutine than the
+// reader's, so that a read blocked in Next returns (it then abandons the
+// stream: the target is not blamed). It touches only what is safe to touch
+// concurrently; the reader's goroutine still owns the rest.
+func (s *Stream) interrupt() {
+	s.interrupted.Store(true)
+	s.actx.end(io.ErrClosedPipe)
 }
 
 // Err returns the broken-stream error, or nil.

@@ -12,6 +12,8 @@ import (
 
 	"github.com/lifelinehq/lifeline"
 	"github.com/lifelinehq/lifeline/classify"
+	"github.com/lifelinehq/lifeline/internal/upstreamtest"
+	"github.com/lifelinehq/lifeline/wire"
 )
 
 // A caller that goes away while it reads a served stream (a gateway client
@@ -120,8 +122,13 @@ func TestTransportStreamBodyFailsWhenCallerCancels(t *testing.T) {
 		start := time.Now()
 		time.AfterFunc(time.Second, func() { cancel(gone) })
 		got, err := io.ReadAll(resp.Body)
-		if !errors.Is(err, gone) {
+		if !errors.Is(err, gone) || !errors.Is(err, lifeline.ErrCanceled) {
 			t.Fatalf("read %q, err = %v; want the caller's cause", got, err)
+		}
+		// What came before the cancel, and no error event of lifeline's:
+		// the caller reads its own cancellation, not a server error.
+		if string(got) != strings.Join(evs, "") {
+			t.Fatalf("read %q before the cancel, want the events sent", got)
 		}
 		if el := time.Since(start); el != time.Second {
 			t.Fatalf("the body failed %v after reading began, want at the cancel, 1s", el)
@@ -183,4 +190,85 @@ func TestCallerDeadlineWithCauseIsDeadlineExceeded(t *testing.T) {
 			t.Fatalf("err = %v, want deadline_exceeded", err)
 		}
 	})
+}
+
+// An official SDK streaming through the Transport whose context is
+// cancelled mid-stream sees its own cancellation (context.Canceled), not
+// an error event that reads as the server's.
+func TestSDKStreamCancelledMidStream(t *testing.T) {
+	for _, d := range dialects {
+		t.Run(d.String(), func(t *testing.T) {
+			a := newUpstream(t, upstreamtest.Events(d.Stream[:d.Opening+1], true))
+			f := newFixture(t, d, []string{a.URL})
+			ctx, cancel := context.WithCancel(context.Background())
+			defer cancel()
+			var err error
+			if d.Kind == wire.OpenAI {
+				client := openaiClient(f, &countingTransport{})
+				s := client.Chat.Completions.NewStreaming(ctx, openaiParams)
+				for s.Next() {
+					if len(s.Current().Choices) > 0 && s.Current().Choices[0].Delta.Content != "" {
+						cancel()
+					}
+				}
+				err = s.Err()
+				s.Close()
+			} else {
+				client := anthropicClient(f, &countingTransport{})
+				s := client.Messages.NewStreaming(ctx, anthropicParams)
+				for s.Next() {
+					if s.Current().Type == "content_block_delta" {
+						cancel()
+					}
+				}
+				err = s.Err()
+				s.Close()
+			}
+			if !errors.Is(err, context.Canceled) {
+				t.Fatalf("SDK error %v, want context.Canceled", err)
+			}
+		})
+	}
+}
+
+// As net/http's bodies, a Transport stream body may be closed from another
+// goroutine while a read waits for the upstream: the read ends at once
+// (with no data race), the target is not blamed, and a read after Close
+// fails.
+func TestTransportStreamBodyClosedWhileReading(t *testing.T) {
+	d := openaiD
+	a := newUpstream(t, upstreamtest.Events(d.Stream[:d.Opening+1], true))
+	f := newFixture(t, d, []string{a.URL}, lifeline.WithBreaker(breakerConfig(1)))
+	c := &http.Client{Transport: f.engine.Transport(f.route)}
+	resp, err := c.Post("http://lifeline.invalid/v1/chat/completions", "application/json", strings.NewReader(d.StreamRequest()))
+	if err != nil {
+		t.Fatal(err)
+	}
+	first := make([]byte, 64<<10)
+	if _, err := resp.Body.Read(first); err != nil {
+		t.Fatal(err)
+	}
+	read := make(chan error, 1)
+	go func() {
+		_, err := io.ReadAll(resp.Body)
+		read <- err
+	}()
+	time.Sleep(20 * time.Millisecond) // let the read block on the upstream
+	if err := resp.Body.Close(); err != nil {
+		t.Fatal(err)
+	}
+	select {
+	case err := <-read:
+		if err == nil {
+			t.Fatal("the read ended as a clean end of the stream")
+		}
+	case <-time.After(5 * time.Second):
+		t.Fatal("the read still waits after Close")
+	}
+	if _, err := resp.Body.Read(first); err == nil {
+		t.Fatal("a read after Close succeeded")
+	}
+	if ev := f.events.Kind(lifeline.BreakerChanged); len(ev) != 0 {
+		t.Fatalf("closing the body blamed the target: %+v", ev)
+	}
 }

@@ -9,6 +9,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/lifelinehq/lifeline/wire"
@@ -218,28 +219,49 @@ func errorResponse(req *http.Request, d wire.Dialect, r *Route, e *Error) *http.
 	}
 }
 
-// streamBody reads a Stream as a response body.
+// streamBody reads a Stream as a response body. As net/http's bodies, it
+// may be closed from another goroutine while a Read waits: that ends the
+// read, and the stream, at once.
 type streamBody struct {
-	s   *Stream
-	buf []byte
-	err error
+	mu     sync.Mutex // held by Read and Close while they use s
+	s      *Stream
+	buf    []byte
+	err    error
+	closed bool
 }
 
+// errReadAfterClose is the error of a read of a closed body.
+var errReadAfterClose = errors.New("lifeline: read on closed response body")
+
 func (b *streamBody) Read(p []byte) (int, error) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
 	for len(b.buf) == 0 {
+		if b.closed {
+			return 0, errReadAfterClose
+		}
 		if b.err != nil {
 			return 0, b.err
 		}
 		chunk, err := b.s.Next()
+		if b.s.canceled && !b.s.interrupted.Load() && err == nil {
+			// The caller cancelled the request: as net/http's body of a
+			// cancelled request, the read fails with the cause, which the
+			// next call returns. The stream's closing error event is for
+			// readers that stay (a gateway), not for this caller.
+			continue
+		}
 		b.buf = chunk
-		if err != nil {
-			// The error event (if any) came before; the body simply ends,
-			// unless the caller went away: then, as any body of a cancelled
-			// request, it fails with the cause.
+		switch {
+		case err == nil:
+		case b.s.interrupted.Load():
+			b.err = errReadAfterClose
+		case b.s.canceled && err != io.ErrClosedPipe:
+			b.err = &Error{Code: "canceled", Status: 499, Message: "the request was canceled: " + err.Error(),
+				kind: ErrCanceled, cause: err}
+		default:
+			// The error event (if any) came before; the body simply ends.
 			b.err = io.EOF
-			if b.s.canceled && err != io.ErrClosedPipe {
-				b.err = err
-			}
 		}
 	}
 	n := copy(p, b.buf)
@@ -247,4 +269,14 @@ func (b *streamBody) Read(p []byte) (int, error) {
 	return n, nil
 }
 
-func (b *streamBody) Close() error { return b.s.Close() }
+func (b *streamBody) Close() error {
+	if !b.mu.TryLock() {
+		// A Read waits for the upstream: end the attempt so that it
+		// returns, then close once it has.
+		b.s.interrupt()
+		b.mu.Lock()
+	}
+	defer b.mu.Unlock()
+	b.closed = true
+	return b.s.Close()
+}
