@@ -319,6 +319,9 @@ func (c *call) noteCoolUntil(until, now time.Time) {
 	}
 }
 
+// errBodyTooLarge is the error of a body over its bound.
+var errBodyTooLarge = errors.New("body too large")
+
 // readBody reads a whole body of n bytes (-1: unknown) and at most max.
 func readBody(r io.Reader, n, max int64) ([]byte, error) {
 	return readBodyInto(nil, r, n, max, 0)
@@ -327,6 +330,9 @@ func readBody(r io.Reader, n, max int64) ([]byte, error) {
 // readBodyInto is readBody into buf's capacity when it suffices, leaving
 // spare bytes of capacity after a body of known length.
 func readBodyInto(buf []byte, r io.Reader, n, max int64, spare int) ([]byte, error) {
+	if n > max {
+		return nil, fmt.Errorf("%w: %d bytes, more than %d", errBodyTooLarge, n, max)
+	}
 	if n >= 0 && n <= max {
 		var b []byte
 		if int64(cap(buf)) >= n+int64(spare) {
@@ -341,7 +347,7 @@ func readBodyInto(buf []byte, r io.Reader, n, max int64, spare int) ([]byte, err
 	}
 	b, err := io.ReadAll(io.LimitReader(r, max+1))
 	if err == nil && int64(len(b)) > max {
-		return nil, fmt.Errorf("response body exceeds %d bytes", max)
+		return nil, fmt.Errorf("%w: more than %d bytes", errBodyTooLarge, max)
 	}
 	return b, err
 }

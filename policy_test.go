@@ -2,6 +2,7 @@ package lifeline_test
 
 import (
 	"errors"
+	"io"
 	"net/http"
 	"strings"
 	"testing"
@@ -144,6 +145,37 @@ func TestTransportRefusesOtherEndpoints(t *testing.T) {
 	if !errors.Is(err, lifeline.ErrUnsupportedRequest) {
 		t.Fatalf("err = %v", err)
 	}
+	// An OpenAI Assistants path that ends in /messages is no Anthropic call.
+	_, err = c.Post("http://lifeline.invalid/v1/threads/thread_1/messages", "application/json", strings.NewReader(`{"role":"user","content":"hi"}`))
+	if !errors.Is(err, lifeline.ErrUnsupportedRequest) {
+		t.Fatalf("threads messages: err = %v", err)
+	}
+}
+
+// A request body over the Transport's bound is answered with a 413 in the
+// request's dialect, which an SDK does not send again, before it is read.
+func TestTransportAnswersAnOversizedBodyWith413(t *testing.T) {
+	f := newFixture(t, openaiD, []string{refusedURL(t)})
+	c := &http.Client{Transport: f.engine.Transport(f.route)}
+	req, _ := http.NewRequest(http.MethodPost, "http://lifeline.invalid/v1/chat/completions", io.LimitReader(neverRead{t}, 64<<20+1))
+	req.ContentLength = 64<<20 + 1
+	resp, err := c.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	body, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	if resp.StatusCode != 413 || resp.Header.Get("X-Should-Retry") != "false" || !strings.Contains(string(body), "request_too_large") {
+		t.Fatalf("%d %v %s", resp.StatusCode, resp.Header, body)
+	}
+}
+
+// neverRead is a body that fails the test when read.
+type neverRead struct{ t *testing.T }
+
+func (r neverRead) Read([]byte) (int, error) {
+	r.t.Error("the oversized body was read")
+	return 0, io.EOF
 }
 
 func TestEchoedProviderKeyNeverReachesTheCaller(t *testing.T) {

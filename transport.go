@@ -30,9 +30,11 @@ const (
 // route's targets decide where requests go.
 //
 // It serves POST requests whose path ends in /chat/completions (OpenAI
-// dialect) or /messages (Anthropic dialect). Failures come back as HTTP
-// responses in the request's dialect with x-should-retry: false, so an SDK
-// surfaces them as its typed errors and does not retry on top.
+// dialect) or /v1/messages (Anthropic dialect); other requests fail with
+// ErrUnsupportedRequest, and a body over 64 MiB gets a 413 answer.
+// Failures come back as HTTP responses in the request's dialect with
+// x-should-retry: false, so an SDK surfaces them as its typed errors and
+// does not retry on top.
 type Transport struct {
 	engine *Engine
 	route  *Route
@@ -44,7 +46,7 @@ func (e *Engine) Transport(r *Route) *Transport {
 }
 
 // ErrUnsupportedRequest is returned for requests the Transport does not serve.
-var ErrUnsupportedRequest = errors.New("lifeline: transport serves POST …/chat/completions and …/messages only")
+var ErrUnsupportedRequest = errors.New("lifeline: transport serves POST …/chat/completions and …/v1/messages only")
 
 // RoundTrip implements http.RoundTripper.
 func (t *Transport) RoundTrip(req *http.Request) (*http.Response, error) {
@@ -53,7 +55,8 @@ func (t *Transport) RoundTrip(req *http.Request) (*http.Response, error) {
 	case req.Method != http.MethodPost:
 	case strings.HasSuffix(req.URL.Path, "/chat/completions"):
 		d = wire.OpenAI
-	case strings.HasSuffix(req.URL.Path, "/messages"):
+	case strings.HasSuffix(req.URL.Path, "/v1/messages"):
+		// (Not …/threads/{id}/messages, an OpenAI Assistants path.)
 		d = wire.Anthropic
 	}
 	if d == 0 {
@@ -72,9 +75,16 @@ func (t *Transport) RoundTrip(req *http.Request) (*http.Response, error) {
 			spare = int(req.ContentLength) + t.route.maxModel + 16
 		}
 		var err error
-		body, err = readBodyInto(x.in, req.Body, req.ContentLength, 64<<20, spare)
+		body, err = readBodyInto(x.in, req.Body, req.ContentLength, maxRequestBody, spare)
 		req.Body.Close()
 		x.in = body[:0]
+		if errors.Is(err, errBodyTooLarge) {
+			// An answer, not an error: an SDK would send it again.
+			t.engine.release(x)
+			e := NewError(ErrBadRequest, http.StatusRequestEntityTooLarge, "request_too_large",
+				fmt.Sprintf("the request body is larger than %d MiB", maxRequestBody>>20))
+			return errorResponse(req, d, t.route, e), nil
+		}
 		if err != nil {
 			t.engine.release(x)
 			return nil, fmt.Errorf("lifeline: reading request body: %w", err)
@@ -152,6 +162,9 @@ type pooledCall struct {
 	req  Request
 	in   []byte // the buffer of the request body, when it may be reused
 }
+
+// maxRequestBody bounds the request body the Transport reads.
+const maxRequestBody = 64 << 20
 
 // maxPooledBody bounds the request body buffer a pooled call keeps.
 const maxPooledBody = 64 << 10
