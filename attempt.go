@@ -179,6 +179,7 @@ func (c *call) send(t *target, i, n int, start time.Time, res *result) {
 			return
 		}
 		res.body = tb
+		delete(res.header, "Content-Length") // the upstream's, for the body before translation
 	}
 	res.class = classify.OK
 }

@@ -4,6 +4,7 @@ import (
 	"errors"
 	"io"
 	"net/http"
+	"strconv"
 	"strings"
 	"testing"
 	"testing/synctest"
@@ -95,9 +96,12 @@ func TestCrossDialectFallback(t *testing.T) {
 			t.Fatal(err)
 		}
 		f := &fixture{t: t, engine: e, route: r, d: openaiD, events: &eventtest.Recorder{}}
-		_, body, err := f.do(stream)
+		resp, body, err := f.do(stream)
 		if err != nil {
 			t.Fatal(err)
+		}
+		if cl := resp.Header.Get("Content-Length"); cl != "" && cl != strconv.Itoa(len(resp.Body)) {
+			t.Fatalf("Content-Length %s for a translated body of %d bytes", cl, len(resp.Body))
 		}
 		if !strings.Contains(body, "chat.completion") || !strings.Contains(body, "hel") {
 			t.Fatalf("stream=%v: answer not in the OpenAI dialect: %s", stream, body)
