@@ -156,11 +156,11 @@ func (c *call) send(t *target, i, n int, start time.Time, res *result) {
 		return
 	}
 	if c.plan != nil {
-		out, perr := wire.ParseOutput(t.Provider.Kind, res.body)
+		outs, perr := wire.ParseOutputs(t.Provider.Kind, res.body)
 		if perr != nil {
 			res.fail = notAnAnswer(t, perr)
 		} else {
-			res.fail = c.plan.Check(&out)
+			res.fail = checkChoices(c.plan, outs)
 		}
 	} else if err := wire.CheckShape(t.Provider.Kind, res.body); err != nil {
 		// No validator applies, but an empty body, a page of HTML or

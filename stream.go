@@ -200,8 +200,24 @@ func (s *Stream) check() *validate.Failure {
 	if s.acc == nil {
 		return nil
 	}
-	out := s.acc.Output()
-	return s.c.plan.Check(&out)
+	return checkChoices(s.c.plan, s.acc.Outputs())
+}
+
+// checkChoices validates every choice's output (OpenAI n > 1 answers with
+// several) and returns the first failure. With several choices the reason
+// names the failing one.
+func checkChoices(p *validate.Plan, outs []wire.Output) *validate.Failure {
+	for i := range outs {
+		f := p.Check(&outs[i])
+		if f == nil {
+			continue
+		}
+		if len(outs) > 1 {
+			f = &validate.Failure{Validator: f.Validator, Reason: fmt.Sprintf("choices[%d]: %s", i, f.Reason)}
+		}
+		return f
+	}
+	return nil
 }
 
 // Next returns the next events of the answer as framed SSE bytes (one or

@@ -24,69 +24,114 @@ type ToolCall struct {
 // ErrNoChoices is returned for an OpenAI response without choices.
 var ErrNoChoices = errors.New("response has no choices")
 
-// ParseOutput reads a non-streaming 2xx response body of dialect d.
+// ParseOutput reads a non-streaming 2xx response body of dialect d. For an
+// OpenAI response with several choices (n > 1) it is the first choice's
+// output; ParseOutputs returns every choice's.
 func ParseOutput(d Dialect, body []byte) (Output, error) {
 	if d == Anthropic {
-		var m struct {
-			Content []struct {
-				Type  string          `json:"type"`
-				Text  string          `json:"text"`
-				ID    string          `json:"id"`
-				Name  string          `json:"name"`
-				Input json.RawMessage `json:"input"`
-			} `json:"content"`
-			StopReason string `json:"stop_reason"`
-		}
-		if err := json.Unmarshal(body, &m); err != nil {
-			return Output{}, err
-		}
-		var o Output
-		var text strings.Builder
-		for _, c := range m.Content {
-			switch c.Type {
-			case "text":
-				text.WriteString(c.Text)
-			case "tool_use":
-				o.ToolCalls = append(o.ToolCalls, ToolCall{ID: c.ID, Name: c.Name, Arguments: c.Input})
-			}
-		}
-		o.Text = text.String()
-		o.FinishReason = m.StopReason
-		o.Truncated = truncated(m.StopReason)
-		return o, nil
+		return parseAnthropic(body)
 	}
-	var c struct {
-		Choices []struct {
-			Message struct {
-				Content   *string `json:"content"`
-				Refusal   *string `json:"refusal"`
-				ToolCalls []struct {
-					ID       string `json:"id"`
-					Function struct {
-						Name      string `json:"name"`
-						Arguments string `json:"arguments"`
-					} `json:"function"`
-					Custom *struct { // a custom tool's call: free-form input
-						Name  string `json:"name"`
-						Input string `json:"input"`
-					} `json:"custom"`
-				} `json:"tool_calls"`
-				FunctionCall *struct { // the legacy form, for requests with "functions"
-					Name      string `json:"name"`
-					Arguments string `json:"arguments"`
-				} `json:"function_call"`
-			} `json:"message"`
-			FinishReason string `json:"finish_reason"`
-		} `json:"choices"`
-	}
-	if err := json.Unmarshal(body, &c); err != nil {
+	choices, err := openAIChoices(body)
+	if err != nil {
 		return Output{}, err
 	}
-	if len(c.Choices) == 0 {
-		return Output{}, ErrNoChoices
-	}
-	ch := c.Choices[0]
 	var o Output
+	choices[0].output(&o)
+	return o, nil
+}
+
+// ParseOutputs reads a non-streaming 2xx response body of dialect d into
+// one Output per choice, in the order the body lists them (OpenAI lists
+// choices by index). An Anthropic response has one output.
+func ParseOutputs(d Dialect, body []byte) ([]Output, error) {
+	if d == Anthropic {
+		o, err := parseAnthropic(body)
+		if err != nil {
+			return nil, err
+		}
+		return []Output{o}, nil
+	}
+	choices, err := openAIChoices(body)
+	if err != nil {
+		return nil, err
+	}
+	outs := make([]Output, len(choices))
+	for i := range choices {
+		choices[i].output(&outs[i])
+	}
+	return outs, nil
+}
+
+func parseAnthropic(body []byte) (Output, error) {
+	var m struct {
+		Content []struct {
+			Type  string          `json:"type"`
+			Text  string          `json:"text"`
+			ID    string          `json:"id"`
+			Name  string          `json:"name"`
+			Input json.RawMessage `json:"input"`
+		} `json:"content"`
+		StopReason string `json:"stop_reason"`
+	}
+	if err := json.Unmarshal(body, &m); err != nil {
+		return Output{}, err
+	}
+	var o Output
+	var text strings.Builder
+	for _, c := range m.Content {
+		switch c.Type {
+		case "text":
+			text.WriteString(c.Text)
+		case "tool_use":
+			o.ToolCalls = append(o.ToolCalls, ToolCall{ID: c.ID, Name: c.Name, Arguments: c.Input})
+		}
+	}
+	o.Text = text.String()
+	o.FinishReason = m.StopReason
+	o.Truncated = truncated(m.StopReason)
+	return o, nil
+}
+
+// openAIChoice is one choice of an OpenAI chat completion.
+type openAIChoice struct {
+	Message struct {
+		Content   *string `json:"content"`
+		Refusal   *string `json:"refusal"`
+		ToolCalls []struct {
+			ID       string `json:"id"`
+			Function struct {
+				Name      string `json:"name"`
+				Arguments string `json:"arguments"`
+			} `json:"function"`
+			Custom *struct { // a custom tool's call: free-form input
+				Name  string `json:"name"`
+				Input string `json:"input"`
+			} `json:"custom"`
+		} `json:"tool_calls"`
+		FunctionCall *struct { // the legacy form, for requests with "functions"
+			Name      string `json:"name"`
+			Arguments string `json:"arguments"`
+		} `json:"function_call"`
+	} `json:"message"`
+	FinishReason string `json:"finish_reason"`
+}
+
+// openAIChoices decodes an OpenAI response's choices: at least one.
+func openAIChoices(body []byte) ([]openAIChoice, error) {
+	var c struct {
+		Choices []openAIChoice `json:"choices"`
+	}
+	if err := json.Unmarshal(body, &c); err != nil {
+		return nil, err
+	}
+	if len(c.Choices) == 0 {
+		return nil, ErrNoChoices
+	}
+	return c.Choices, nil
+}
+
+// output writes the choice's output to o.
+func (ch *openAIChoice) output(o *Output) {
 	if ch.Message.Content != nil {
 		o.Text = *ch.Message.Content
 	}
@@ -102,7 +147,6 @@ func ParseOutput(d Dialect, body []byte) (Output, error) {
 	}
 	o.FinishReason = ch.FinishReason
 	o.Truncated = truncated(ch.FinishReason)
-	return o, nil
 }
 
 func truncated(reason string) bool {

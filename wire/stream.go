@@ -2,6 +2,7 @@ package wire
 
 import (
 	"encoding/json"
+	"slices"
 	"strings"
 
 	"github.com/lifelinehq/lifeline/internal/jsonscan"
@@ -81,9 +82,17 @@ func EventKind(d Dialect, ev sse.Event) Kind {
 }
 
 // Accumulator rebuilds a stream's Output from its events, for validation at
-// the end of the stream. The zero value is not usable; see NewAccumulator.
+// the end of the stream. An OpenAI stream with several choices (n > 1)
+// carries each choice's deltas under its own index; the Accumulator keeps
+// each choice apart. The zero value is not usable; see NewAccumulator.
 type Accumulator struct {
-	d      Dialect
+	d     Dialect
+	first choice          // choice 0; an Anthropic stream's only output
+	more  map[int]*choice // OpenAI choices 1 and up by index; nil until one streams
+}
+
+// choice is the output of one choice so far.
+type choice struct {
 	text   strings.Builder
 	calls  []ToolCall
 	index  map[int]int // stream index → position in calls
@@ -92,7 +101,23 @@ type Accumulator struct {
 
 // NewAccumulator returns an Accumulator for a dialect-d stream.
 func NewAccumulator(d Dialect) *Accumulator {
-	return &Accumulator{d: d, index: map[int]int{}}
+	return &Accumulator{d: d, first: choice{index: map[int]int{}}}
+}
+
+// choiceAt returns the state of the choice at stream index i.
+func (a *Accumulator) choiceAt(i int) *choice {
+	if i == 0 {
+		return &a.first
+	}
+	c := a.more[i]
+	if c == nil {
+		if a.more == nil {
+			a.more = map[int]*choice{}
+		}
+		c = &choice{index: map[int]int{}}
+		a.more[i] = c
+	}
+	return c
 }
 
 // Add folds one event into the output. Events it cannot read are ignored.
@@ -130,21 +155,20 @@ func (a *Accumulator) Add(ev sse.Event) {
 		return
 	}
 	for i := range c.Choices {
-		// With n > 1 each choice streams under its own index; the output
-		// is the first choice's, as ParseOutput reads it.
 		ch := &c.Choices[i]
-		if ch.Index != 0 {
-			continue
+		if ch.Index < 0 {
+			continue // no choice has a negative index
 		}
-		a.text.WriteString(ch.Delta.Content)
+		st := a.choiceAt(ch.Index)
+		st.text.WriteString(ch.Delta.Content)
 		for _, t := range ch.Delta.ToolCalls {
-			a.addCall(t.Index, t.ID, t.Function.Name, t.Function.Arguments)
+			st.addCall(t.Index, t.ID, t.Function.Name, t.Function.Arguments)
 		}
 		if fc := ch.Delta.FunctionCall; fc != nil {
-			a.addCall(legacyCall, "", fc.Name, fc.Arguments)
+			st.addCall(legacyCall, "", fc.Name, fc.Arguments)
 		}
 		if ch.FinishReason != nil && *ch.FinishReason != "" {
-			a.reason = *ch.FinishReason
+			st.reason = *ch.FinishReason
 		}
 	}
 }
@@ -157,14 +181,14 @@ const legacyCall = -1
 // index i; id and name come with the first fragment only. A new id at an
 // index starts a new call: some servers (Ollama) send every call under
 // one index.
-func (a *Accumulator) addCall(i int, id, name, args string) {
-	p, ok := a.index[i]
-	if !ok || id != "" && a.calls[p].ID != "" && a.calls[p].ID != id {
-		p = len(a.calls)
-		a.index[i] = p
-		a.calls = append(a.calls, ToolCall{})
+func (c *choice) addCall(i int, id, name, args string) {
+	p, ok := c.index[i]
+	if !ok || id != "" && c.calls[p].ID != "" && c.calls[p].ID != id {
+		p = len(c.calls)
+		c.index[i] = p
+		c.calls = append(c.calls, ToolCall{})
 	}
-	tc := &a.calls[p]
+	tc := &c.calls[p]
 	if id != "" {
 		tc.ID = id
 	}
@@ -193,37 +217,63 @@ func (a *Accumulator) addAnthropic(ev sse.Event) {
 	if json.Unmarshal(ev.Data, &e) != nil {
 		return
 	}
+	c := &a.first
 	switch e.Type {
 	case "content_block_start":
 		if e.ContentBlock.Type == "tool_use" {
-			a.index[e.Index] = len(a.calls)
-			a.calls = append(a.calls, ToolCall{ID: e.ContentBlock.ID, Name: e.ContentBlock.Name})
+			c.index[e.Index] = len(c.calls)
+			c.calls = append(c.calls, ToolCall{ID: e.ContentBlock.ID, Name: e.ContentBlock.Name})
 		}
 	case "content_block_delta":
 		switch e.Delta.Type {
 		case "text_delta":
-			a.text.WriteString(e.Delta.Text)
+			c.text.WriteString(e.Delta.Text)
 		case "input_json_delta":
-			if p, ok := a.index[e.Index]; ok {
-				a.calls[p].Arguments = append(a.calls[p].Arguments, e.Delta.PartialJSON...)
+			if p, ok := c.index[e.Index]; ok {
+				c.calls[p].Arguments = append(c.calls[p].Arguments, e.Delta.PartialJSON...)
 			}
 		}
 	case "message_delta":
 		if e.Delta.StopReason != "" {
-			a.reason = e.Delta.StopReason
+			c.reason = e.Delta.StopReason
 		}
 	}
 }
 
-// Output returns what the stream said so far. A tool call that received no
-// argument fragments has the arguments "{}".
+// Output returns what the stream said so far: choice 0's, for an OpenAI
+// stream with several choices. A tool call that received no argument
+// fragments has the arguments "{}".
 func (a *Accumulator) Output() Output {
-	o := Output{Text: a.text.String(), FinishReason: a.reason, Truncated: truncated(a.reason)}
-	for _, c := range a.calls {
-		if len(c.Arguments) == 0 {
-			c.Arguments = []byte("{}")
+	return a.first.output()
+}
+
+// Outputs returns what the stream said so far, one Output per choice in
+// index order: choice 0 first (even if it sent nothing), then every other
+// choice that streamed a delta. An Anthropic stream has one output.
+func (a *Accumulator) Outputs() []Output {
+	if len(a.more) == 0 {
+		return []Output{a.first.output()}
+	}
+	idx := make([]int, 0, len(a.more))
+	for i := range a.more {
+		idx = append(idx, i)
+	}
+	slices.Sort(idx)
+	outs := make([]Output, 1, 1+len(idx))
+	outs[0] = a.first.output()
+	for _, i := range idx {
+		outs = append(outs, a.more[i].output())
+	}
+	return outs
+}
+
+func (c *choice) output() Output {
+	o := Output{Text: c.text.String(), FinishReason: c.reason, Truncated: truncated(c.reason)}
+	for _, tc := range c.calls {
+		if len(tc.Arguments) == 0 {
+			tc.Arguments = []byte("{}")
 		}
-		o.ToolCalls = append(o.ToolCalls, c)
+		o.ToolCalls = append(o.ToolCalls, tc)
 	}
 	return o
 }
