@@ -185,7 +185,7 @@ func TestToolChoice(t *testing.T) {
 		{`{"type":"function","function":{"name":"b"}}`, "b"},
 		{`"none"`, ""},
 	} {
-		body := `{"model":"m","messages":[],` + tools + `,"tool_choice":` + tc.choice + `}`
+		body := `{"model":"m","messages":[{"role":"user","content":"hi"}],` + tools + `,"tool_choice":` + tc.choice + `}`
 		o, _ := answer(t, wire.OpenAI, post(t, context.Background(), ts.URL, pathOpenAI, body), false)
 		if o.toolName != tc.wantTool {
 			t.Errorf("tool_choice %s: called %q, want %q", tc.choice, o.toolName, tc.wantTool)
@@ -197,7 +197,7 @@ func TestToolChoice(t *testing.T) {
 		{`{"type":"tool","name":"b"}`, "b"},
 		{`{"type":"none"}`, ""},
 	} {
-		body := `{"model":"m","max_tokens":9,"messages":[],` + atools + `,"tool_choice":` + tc.choice + `}`
+		body := `{"model":"m","max_tokens":9,"messages":[{"role":"user","content":"hi"}],` + atools + `,"tool_choice":` + tc.choice + `}`
 		o, _ := answer(t, wire.Anthropic, post(t, context.Background(), ts.URL, pathAnthropic, body), false)
 		if o.toolName != tc.wantTool {
 			t.Errorf("tool_choice %s: called %q, want %q", tc.choice, o.toolName, tc.wantTool)

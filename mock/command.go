@@ -35,11 +35,14 @@ func Command(ctx context.Context, args []string, stdout, stderr io.Writer) error
 		hangMax    = fs.Duration("hang-max", DefaultHangMax, "bound on hang and stall, after which the connection is dropped")
 		name       = fs.String("name", "mock", "name mixed into ids (give each mock its own when several share a seed)")
 		text       = fs.String("text", "", "the text answer (default: a fixed sentence)")
+		retry      = fs.String("should-retry", "", "x-should-retry `value` (true or false) sent on every response that is not a clean answer")
+		outage     Outage
 		grace      = fs.Duration("grace", DefaultGrace, "bound on the graceful shutdown")
 	)
 	fs.Var(&latency, "latency", "delay before the response headers: a `range` such as 50ms or 20ms-80ms")
 	fs.Var(&ttft, "ttft", "delay `range` before a stream's first content event (non-streams: added to latency)")
 	fs.Var(&eventDelay, "event-delay", "delay `range` between stream events")
+	fs.Var(&outage, "outage", "recurring outage `window`, e.g. \"for=8s,every=40s,after=20s,fault=overloaded\": every request fails meanwhile")
 	if err := fs.Parse(args); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
 			printHelp(stdout, fs)
@@ -92,6 +95,10 @@ func Command(ctx context.Context, args []string, stdout, stderr io.Writer) error
 			cfg.Name = *name
 		case "text":
 			cfg.Text = *text
+		case "should-retry":
+			cfg.ShouldRetry = *retry
+		case "outage":
+			cfg.Outage = outage
 		}
 	})
 	if flagErr != nil {
@@ -108,6 +115,9 @@ func Command(ctx context.Context, args []string, stdout, stderr io.Writer) error
 	run := serve(ln, srv)
 	fmt.Fprintf(stdout, "lifeline mock listening on %s (OpenAI base URL %s/v1, Anthropic base URL %s)\n", run.URL, run.URL, run.URL)
 	fmt.Fprintf(stdout, "seed %d, faults: %s\n", srv.cfg.Seed, describeMix(srv.cfg.Faults))
+	if srv.cfg.Outage.enabled() {
+		fmt.Fprintf(stdout, "outage: %s\n", srv.cfg.Outage)
+	}
 
 	select {
 	case <-ctx.Done():
@@ -171,11 +181,22 @@ Faults (names for --faults, the config's faults: map and X-Mock-Fault):
 
 	fmt.Fprint(w, `
 Request headers:
-  X-Mock-Fault: NAME      force this fault on the request (none forces a clean answer)
-  X-Mock-Fault-Arg: ARG   its argument: tokens joined by ':' — a count N, a duration, a word
-  X-Mock-Latency: RANGE   override --latency for the request
-  X-Mock-Ttft: RANGE      override --ttft for the request
+  X-Mock-Fault: NAME             force this fault on the request (none forces a clean answer)
+  X-Mock-Fault-Arg: ARG          its argument: tokens joined by ':' — a count N, a duration, a word
+  X-Mock-Should-Retry: BOOL      true|false: if the response is not a clean answer (an error status,
+                                 a broken stream, an invalid output) it carries x-should-retry: BOOL,
+                                 the header that overrides the SDKs' retry rule (overrides --should-retry)
+  X-Mock-Latency: RANGE          override --latency for the request
+  X-Mock-Ttft: RANGE             override --ttft for the request
 Responses carry X-Mock-Fault when a fault was injected.
+
+Requests the real API refuses get its 400 invalid_request_error, whatever the fault:
+a body that is not JSON, no model, no messages or an empty list, and (Anthropic)
+no max_tokens; OpenAI's error carries its param and code.
+
+During an --outage window every request without X-Mock-Fault gets the outage's
+fault (default overloaded). The config's schemas: map answers a model's plain
+requests with JSON generated from its schema (see the config file below).
 
 Example:
   lifeline mock --seed 7 --faults "overloaded=0.1,rate_limit=0.05,cut=0.02" --latency 20ms-80ms
@@ -204,4 +225,12 @@ const exampleYAML = `  seed: 7
   hang_max: 60s
   text: "Hello!"
   ledger_size: 100000
+  should_retry: false # x-should-retry on every response that is not a clean answer
+  outage:            # a recurring window in which every request fails
+    after: 20s       # the first one, from the start
+    for: 8s
+    every: 40s       # 0: only once
+    fault: overloaded
+  schemas:           # model → JSON schema of its answers to plain requests
+    json-model: {type: object, required: [answer], properties: {answer: {type: string}}}
 `

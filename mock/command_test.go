@@ -26,7 +26,8 @@ func TestCommandHelp(t *testing.T) {
 			}
 		}
 		for _, s := range []string{"X-Mock-Fault:", "X-Mock-Fault-Arg:", "-listen", "127.0.0.1:9090", "-seed", "-faults",
-			"-latency", "-ttft", "-stall-after", "-hint", "hint_after:", "faults:"} {
+			"-latency", "-ttft", "-stall-after", "-hint", "hint_after:", "faults:",
+			"X-Mock-Should-Retry:", "-should-retry", "-outage", "outage:", "schemas:", "max_tokens"} {
 			if !strings.Contains(out, s) {
 				t.Errorf("%s: %q missing from the help", arg, s)
 			}
@@ -43,6 +44,9 @@ func TestCommandBadArguments(t *testing.T) {
 		{"--faults", "gremlins=0.5"},
 		{"--latency", "soon"},
 		{"--hint", "never"},
+		{"--outage", "every=40s"},
+		{"--outage", "for=1s,fault=gremlins"},
+		{"--should-retry", "maybe"},
 		{"--config", filepath.Join(t.TempDir(), "missing.yaml")},
 		{"extra"},
 	} {
@@ -89,7 +93,7 @@ func TestCommandServesUntilCancelled(t *testing.T) {
 	if l := <-out.lines; !strings.Contains(l, "seed 9") || !strings.Contains(l, "rate_limit=1") {
 		t.Errorf("second line %q", l)
 	}
-	resp, err := http.Post(url+"/v1/messages", "application/json", strings.NewReader(`{"model":"m","messages":[]}`))
+	resp, err := http.Post(url+"/v1/messages", "application/json", strings.NewReader(`{"model":"m","max_tokens":8,"messages":[{"role":"user","content":"hi"}]}`))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -107,5 +111,34 @@ func TestCommandServesUntilCancelled(t *testing.T) {
 	}
 	if l := <-out.lines; !strings.Contains(l, "stopped after 1 requests") {
 		t.Errorf("last line %q", l)
+	}
+}
+
+// --outage and --should-retry reach the server: inside the window every
+// request fails with the outage's fault, carrying x-should-retry.
+func TestCommandOutageAndShouldRetryFlags(t *testing.T) {
+	ctx, cancel := context.WithCancel(context.Background())
+	out := lineWriter{make(chan string, 16)}
+	errc := make(chan error, 1)
+	go func() {
+		errc <- Command(ctx, []string{"--listen", "127.0.0.1:0", "--outage", "for=1h,fault=server_error", "--should-retry", "false"}, out, &bytes.Buffer{})
+	}()
+	url := strings.Fields(strings.TrimPrefix(<-out.lines, "lifeline mock listening on "))[0]
+	<-out.lines // seed and faults
+	if l := <-out.lines; l != "outage: for=1h0m0s,fault=server_error" {
+		t.Errorf("third line %q, want the outage", l)
+	}
+	resp, err := http.Post(url+"/v1/chat/completions", "application/json",
+		strings.NewReader(`{"model":"m","messages":[{"role":"user","content":"hi"}]}`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != 500 || resp.Header.Get("X-Should-Retry") != "false" {
+		t.Errorf("status %d, x-should-retry %q; want 500 and false", resp.StatusCode, resp.Header.Get("X-Should-Retry"))
+	}
+	cancel()
+	if err := <-errc; err != nil {
+		t.Fatal(err)
 	}
 }

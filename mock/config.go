@@ -54,6 +54,22 @@ type Config struct {
 	// LedgerSize is the number of most recent responses the ledger keeps
 	// (counters are exact regardless). Default 100000.
 	LedgerSize int `yaml:"ledger_size"`
+	// Outage is a recurring outage window: for its length, every request
+	// fails with its fault. The zero value is none.
+	Outage Outage `yaml:"outage"`
+	// Schemas maps a model name to a JSON schema. A request for that model
+	// that asks for plain text or for any JSON object (no tools, no schema
+	// of its own) is answered as if it had asked for structured output
+	// under the schema: JSON generated from it, which the not_json and
+	// bad_schema faults break. It stands in for a model tuned to answer in
+	// one format, such as the targets of a route that validates answers
+	// against a schema.
+	Schemas map[string]Schema `yaml:"schemas"`
+	// ShouldRetry, "true" or "false", is sent as the x-should-retry header
+	// on every response that is not a clean answer (an error status, a
+	// broken stream, an invalid output). The request header
+	// X-Mock-Should-Retry overrides it. Default: no such header.
+	ShouldRetry string `yaml:"should_retry"`
 	// Now is the clock used for reset timestamps and created fields.
 	// Default time.Now.
 	Now func() time.Time `yaml:"-"`
@@ -105,6 +121,16 @@ func (c Config) withDefaults() (Config, error) {
 	}
 	if c.Now == nil {
 		c.Now = time.Now
+	}
+	var err error
+	if c.Outage, err = c.Outage.withDefaults(); err != nil {
+		return c, err
+	}
+	if err := checkSchemas(c.Schemas); err != nil {
+		return c, err
+	}
+	if _, ok := shouldRetryValue(c.ShouldRetry); !ok && c.ShouldRetry != "" {
+		return c, fmt.Errorf("mock: should_retry is %q, want true or false", c.ShouldRetry)
 	}
 	sum := 0.0
 	for f, p := range c.Faults {

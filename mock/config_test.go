@@ -21,7 +21,9 @@ func TestParseConfig(t *testing.T) {
 		TTFT:       Range{200 * time.Millisecond, 200 * time.Millisecond},
 		EventDelay: Range{5 * time.Millisecond, 5 * time.Millisecond},
 		StallAfter: 3, ErrorAfter: 2, Hint: HintRetryAfter, HintAfter: time.Second, HangMax: time.Minute,
-		Text: "Hello!", LedgerSize: 100000,
+		Text: "Hello!", LedgerSize: 100000, ShouldRetry: "false",
+		Outage:  Outage{After: 20 * time.Second, For: 8 * time.Second, Every: 40 * time.Second, Fault: Overloaded},
+		Schemas: map[string]Schema{"json-model": Schema(`{"type":"object","required":["answer"],"properties":{"answer":{"type":"string"}}}`)},
 	}
 	if !maps.Equal(c.Faults, want.Faults) {
 		t.Errorf("faults %v", c.Faults)

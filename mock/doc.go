@@ -32,6 +32,26 @@
 // Every response carries request-id (Anthropic) or x-request-id (OpenAI)
 // and the provider's rate-limit headers.
 //
+// Config.Schemas gives a model a JSON schema of its own: a request for
+// that model that asks for plain text or json_object (no tools, no schema
+// of its own) gets JSON generated from that schema, as if it had asked for
+// it, so a route that validates its answers against a schema can be served
+// by a plain request; not_json and bad_schema break it.
+//
+// # Refused requests
+//
+// A request the real API refuses gets the provider's 400
+// invalid_request_error, whatever fault would have been injected: a body
+// that is not JSON (OpenAI "We could not parse the JSON body of your
+// request…", Anthropic "The request body is not valid JSON: …"), no model
+// ("you must provide a model parameter" / "model: Field required"), no
+// messages or an empty list ("Missing required parameter: 'messages'." with
+// code missing_required_parameter, "Invalid 'messages': empty array…" with
+// code empty_array / "messages: Field required", "messages: at least one
+// message is required"), a model or messages of the wrong type, and for
+// Anthropic no max_tokens ("max_tokens: Field required") or one that is
+// not a positive integer.
+//
 // # Faults
 //
 // Each request gets one fault (None for a clean answer). The n-th request's
@@ -62,6 +82,17 @@
 //	bad_schema           structured output missing a required field (arg: type — a wrong type)
 //	bad_tool_args        tool arguments breaking the tool schema (arg: not_json — cut JSON)
 //	empty                an empty completion
+//
+// The header X-Mock-Should-Retry: true|false (or Config.ShouldRetry for
+// every request) makes every response to the request that is not a clean
+// answer — an error status, a broken stream, an invalid output — carry
+// x-should-retry with that value, the header by which providers override
+// the SDKs' retry rule; clean answers never carry it.
+//
+// Config.Outage is a recurring outage on the server's clock: from After
+// on, for For out of every Every, every request that does not force a
+// fault with X-Mock-Fault gets the outage's fault (default overloaded), as
+// during a provider's incident; in between, the mix applies again.
 //
 // Stream faults on a non-streaming request become the matching error
 // status (stream_error_*) or a cut body (stall, cut). Content faults
@@ -100,4 +131,8 @@
 //	hang_max: 60s
 //	text: "Hello!"
 //	ledger_size: 100000
+//	should_retry: false
+//	outage: {after: 20s, for: 8s, every: 40s, fault: overloaded}
+//	schemas:
+//	  json-model: {type: object, required: [answer], properties: {answer: {type: string}}}
 package mock

@@ -1,9 +1,11 @@
 package mock_test
 
 import (
+	"encoding/json"
 	"fmt"
 	"io"
 	"net/http"
+	"net/http/httptest"
 	"strings"
 
 	"github.com/lifelinehq/lifeline/mock"
@@ -63,4 +65,36 @@ func ExampleServer_FaultOf() {
 	fmt.Println(same)
 	// Output:
 	// true
+}
+
+// A model with a schema of its own answers a plain request with JSON that
+// fits it, as a route that validates answers against a schema expects.
+func ExampleConfig_schemas() {
+	srv, err := mock.New(mock.Config{Schemas: map[string]mock.Schema{
+		"json-model": mock.Schema(`{"type":"object","required":["answer"],"properties":{"answer":{"type":"string"}}}`),
+	}})
+	if err != nil {
+		panic(err)
+	}
+	body := `{"model":"json-model","messages":[{"role":"user","content":"hi"}]}`
+	w := httptest.NewRecorder()
+	srv.ServeHTTP(w, httptest.NewRequest(http.MethodPost, "/v1/chat/completions", strings.NewReader(body)))
+	var out struct {
+		Choices []struct{ Message struct{ Content string } }
+	}
+	_ = json.Unmarshal(w.Body.Bytes(), &out)
+	fmt.Println(out.Choices[0].Message.Content)
+	// Output:
+	// {"answer":"example answer"}
+}
+
+// A request the real API refuses gets the provider's 400.
+func ExampleServer_refused() {
+	srv, _ := mock.New(mock.Config{})
+	body := `{"model":"claude-sonnet-4-5","messages":[{"role":"user","content":"hi"}]}`
+	w := httptest.NewRecorder()
+	srv.ServeHTTP(w, httptest.NewRequest(http.MethodPost, "/v1/messages", strings.NewReader(body)))
+	fmt.Println(w.Code, strings.Contains(w.Body.String(), `"message":"max_tokens: Field required"`))
+	// Output:
+	// 400 true
 }

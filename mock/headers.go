@@ -3,6 +3,7 @@ package mock
 import (
 	"net/http"
 	"strconv"
+	"strings"
 	"sync/atomic"
 	"time"
 
@@ -34,6 +35,8 @@ var (
 	hvOTokRemain  = []string{"29999000"}
 	hvOReqReset   = []string{"6ms"}
 	hvOTokReset   = []string{"2ms"}
+	hvTrue        = []string{"true"}
+	hvFalse       = []string{"false"}
 	faultHeaderVs = func() (v [numFaults][]string) {
 		for i := range faultTable {
 			v[i] = []string{string(faultTable[i].fault)}
@@ -56,6 +59,8 @@ const (
 	hMockFaultArg   = "X-Mock-Fault-Arg"
 	hMockLatency    = "X-Mock-Latency"
 	hMockTTFT       = "X-Mock-Ttft"
+	hMockRetry      = "X-Mock-Should-Retry"
+	hShouldRetry    = "X-Should-Retry"
 	hAReqLimit      = "Anthropic-Ratelimit-Requests-Limit"
 	hAReqRemaining  = "Anthropic-Ratelimit-Requests-Remaining"
 	hAReqReset      = "Anthropic-Ratelimit-Requests-Reset"
@@ -131,6 +136,21 @@ func (s *Server) setCommonHeaders(h http.Header, rp *reply) {
 	if rp.fault != None {
 		h[hMockFault] = faultHeaderVs[rp.fault.index()]
 	}
+	if rp.shouldRetry != nil && !rp.valid {
+		h[hShouldRetry] = rp.shouldRetry
+	}
+}
+
+// shouldRetryValue returns the x-should-retry header value for "true" or
+// "false" (any case); ok is false for anything else.
+func shouldRetryValue(s string) (v []string, ok bool) {
+	switch strings.ToLower(strings.TrimSpace(s)) {
+	case "true":
+		return hvTrue, true
+	case "false":
+		return hvFalse, true
+	}
+	return nil, false
 }
 
 // setRateLimitHint turns the headers of a rate-limited response into the

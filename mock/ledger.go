@@ -21,9 +21,10 @@ type Entry struct {
 	Model string `json:"model,omitempty"`
 	// Stream is set for SSE responses.
 	Stream bool `json:"stream"`
-	// Fault is the fault drawn or forced for the request; None for a clean
-	// answer. A content fault that does not apply to the request (not_json
-	// on a plain-text request, say) is recorded but leaves Valid set.
+	// Fault is the fault drawn, forced or imposed by an outage window for
+	// the request; None for a clean answer. A content fault that does not
+	// apply to the request (not_json on a plain-text request, say) is
+	// recorded but leaves Valid set.
 	Fault Fault `json:"fault"`
 	// Forced is set when the X-Mock-Fault header chose the fault.
 	Forced bool `json:"forced,omitempty"`

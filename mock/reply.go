@@ -63,6 +63,9 @@ type reply struct {
 	forced bool
 	arg    faultArg
 	now    time.Time
+	// shouldRetry is the x-should-retry value sent when the response is
+	// not a clean answer; nil sends none.
+	shouldRetry []string
 
 	id, callID, reqID []byte // slices of sc.ids; callID is nil without a tool call
 

@@ -2,7 +2,6 @@ package mock
 
 import (
 	"encoding/json"
-	"errors"
 
 	"github.com/lifelinehq/lifeline/internal/jsonscan"
 	"github.com/lifelinehq/lifeline/wire"
@@ -30,28 +29,39 @@ type request struct {
 	toolName     []byte     // the called tool's name, a JSON string literal
 }
 
-// errMalformed reports a body that is not a JSON object.
-var errMalformed = errors.New("request body is not a JSON object")
-
-// parseRequest reads a dialect-d request body.
-func parseRequest(d wire.Dialect, body []byte) (request, error) {
+// parseRequest reads a dialect-d request body. A body the provider would
+// refuse (not JSON, a required field missing or of the wrong type) yields
+// the provider's 400 instead.
+func parseRequest(d wire.Dialect, body []byte) (request, *apiError) {
 	var r request
 	i := jsonscan.SkipSpace(body, 0)
-	if !json.Valid(body) || i >= len(body) || body[i] != '{' {
-		return r, errMalformed
+	if i >= len(body) || !json.Valid(body) {
+		e := notJSONError(d, body)
+		return r, &e
 	}
+	if body[i] != '{' {
+		e := notObjectError(d)
+		return r, &e
+	}
+	var model, messages, maxTokens []byte // the raw values of the required fields
 	var tools, toolChoice, format []byte
 	jsonscan.Members(body, func(key, v []byte) bool {
 		switch string(key) {
 		case "model":
+			model = v
 			if v[0] == '"' {
 				r.model = v
 			}
+		case "max_tokens":
+			maxTokens = v
 		case "stream":
 			r.stream = string(v) == "true"
 		case "stream_options":
 			r.includeUsage = string(jsonscan.Member(v, "include_usage")) == "true"
-		case "messages", "system":
+		case "messages":
+			messages = v
+			r.promptBytes += len(v)
+		case "system":
 			r.promptBytes += len(v)
 		case "tools":
 			tools = v
@@ -73,6 +83,9 @@ func parseRequest(d wire.Dialect, body []byte) (request, error) {
 		}
 		return true
 	})
+	if e := checkRequired(d, model, messages, maxTokens); e != nil {
+		return r, e
+	}
 	if name, schema, ok := chooseTool(d, tools, toolChoice); ok {
 		r.kind, r.toolName, r.schema = answerTool, name, schema
 		return r, nil

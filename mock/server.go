@@ -3,8 +3,6 @@ package mock
 import (
 	"context"
 	"encoding/json"
-	"errors"
-	"io"
 	"net/http"
 	"strconv"
 	"strings"
@@ -23,9 +21,6 @@ const (
 	pathStats       = "/_mock/stats"
 )
 
-// maxBody is the largest request body accepted (the Messages API limit).
-const maxBody = 32 << 20
-
 // Server is a fake model provider speaking the OpenAI Chat Completions and
 // the Anthropic Messages dialects. It is an http.Handler, safe for
 // concurrent use.
@@ -40,6 +35,9 @@ type Server struct {
 
 	done      chan struct{} // closed by Close: hangs and stalls end
 	closeOnce sync.Once
+
+	start       time.Time // when New ran, on cfg.Now: the outage windows count from it
+	shouldRetry []string  // x-should-retry of responses that are not clean answers; nil: none
 
 	text               []byte // the text answer
 	answerObject       []byte // the json_object answer: {"answer": text}
@@ -61,7 +59,9 @@ func New(cfg Config) (*Server, error) {
 		ledger: newLedger(cfg.LedgerSize),
 		done:   make(chan struct{}),
 		text:   []byte(cfg.Text),
+		start:  cfg.Now(),
 	}
+	s.shouldRetry, _ = shouldRetryValue(cfg.ShouldRetry)
 	s.answerObject = append(append([]byte(`{"answer":`), jsonString(cfg.Text)...), '}')
 	s.answerObjectFenced = fenced(s.answerObject)
 	s.fingerprint = appendJSONString(nil, "fp_"+string(appendHex(nil, mix(s.idSeed), 0)[:10]))
@@ -96,7 +96,8 @@ func (s *Server) LedgerIndex() map[string]Entry { return s.ledger.index() }
 func (s *Server) Stats() Stats { return s.count.stats() }
 
 // FaultOf returns the fault the mix draws for the n-th request (counting
-// from 0), whatever header a request may carry.
+// from 0), whatever header a request may carry and whether or not an
+// outage window is open.
 func (s *Server) FaultOf(n uint64) Fault { return s.pick.pick(n) }
 
 // ServeHTTP answers POST /v1/chat/completions, POST /chat/completions,
@@ -123,7 +124,7 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 
 	sc := scratchPool.Get().(*scratch)
 	defer putScratch(sc)
-	rp := &reply{sc: sc, d: d, n: n, now: s.cfg.Now()}
+	rp := &reply{sc: sc, d: d, n: n, now: s.cfg.Now(), shouldRetry: s.shouldRetry}
 	if d == 0 || r.Method != http.MethodPost {
 		if d == 0 {
 			rp.d = dialectOfPath(r.URL.Path)
@@ -147,6 +148,9 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	rp.fault = s.pick.pick(n)
+	if s.cfg.Outage.active(rp.now.Sub(s.start)) {
+		rp.fault = s.cfg.Outage.Fault
+	}
 	if v := r.Header[hMockFault]; len(v) > 0 {
 		f, err := ParseFault(v[0])
 		if err != nil {
@@ -158,11 +162,20 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	if v := r.Header[hMockFaultArg]; len(v) > 0 {
 		rp.arg = parseArg(v[0])
 	}
-	req, err := parseRequest(d, sc.body)
-	if err != nil {
-		s.reject(w, r, rp, requestError("The request body is not valid JSON: "+err.Error()))
+	if v := r.Header[hMockRetry]; len(v) > 0 {
+		sr, ok := shouldRetryValue(v[0])
+		if !ok {
+			s.reject(w, r, rp, requestError("X-Mock-Should-Retry: want true or false, not "+strconv.Quote(v[0])))
+			return
+		}
+		rp.shouldRetry = sr
+	}
+	req, e := parseRequest(d, sc.body)
+	if e != nil {
+		s.reject(w, r, rp, *e)
 		return
 	}
+	s.modelSchema(&req)
 	rp.req = req
 	s.decide(rp)
 	s.makeIDs(rp)
@@ -180,41 +193,6 @@ func (s *Server) reject(w http.ResponseWriter, r *http.Request, rp *reply, e api
 	rp.fault = BadRequest
 	s.record(r, rp, e.status)
 	s.writeError(w, rp, &e)
-}
-
-// errTooLarge reports a request body over maxBody.
-var errTooLarge = errors.New("request body too large")
-
-// bodyReadTimeout bounds reading a request body.
-const bodyReadTimeout = 30 * time.Second
-
-// readBody reads the request body into sc.body.
-func readBody(r *http.Request, sc *scratch) error {
-	b := sc.body[:0]
-	if n := r.ContentLength; n > int64(cap(b)) && n <= maxBody {
-		b = make([]byte, 0, n+1)
-	}
-	for {
-		if len(b) > maxBody {
-			return errTooLarge
-		}
-		if len(b) == cap(b) {
-			b = append(b, 0)[:len(b)]
-		}
-		m, err := r.Body.Read(b[len(b):min(cap(b), maxBody+1)])
-		b = b[:len(b)+m]
-		if err == io.EOF {
-			sc.body = b
-			if len(b) > maxBody {
-				return errTooLarge
-			}
-			return nil
-		}
-		if err != nil {
-			sc.body = b
-			return err
-		}
-	}
 }
 
 // record adds the reply's ledger entry and counts it.

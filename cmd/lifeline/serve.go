@@ -168,6 +168,7 @@ func newLogger(w io.Writer, c config.Log) *slog.Logger {
 }
 
 func demoBanner(addr string) string {
+	base := "http://" + addr
 	return `
   ┌──────────────────────────────────────────────────────────────────────────┐
   │ lifeline is running the DEMO.                                            │
@@ -177,11 +178,26 @@ func demoBanner(addr string) string {
   │ X-Lifeline-Attempts change as faults hit:                                │
   └──────────────────────────────────────────────────────────────────────────┘
 
-    curl -si http://` + addr + `/v1/chat/completions \
+    curl -si ` + base + `/v1/chat/completions \
       -H 'content-type: application/json' \
       -d '{"model":"demo","messages":[{"role":"user","content":"hello"}]}'
 
-  Status: http://` + addr + `/api/status   Metrics: http://` + addr + `/metrics
+  "model":"demo-json" answers in JSON checked against a schema: an invalid
+  answer is caught and the request falls back to demo-backup.
+
+  Breaker: demo-primary goes down (529 overloaded) for ` + demo.OutageFor.String() + ` every ` + demo.OutageEvery.String() + `, the
+  first time ` + demo.OutageAfter.String() + ` from now. Send requests in a loop and watch
+  X-Lifeline-Target turn to demo-backup while its breaker is open, then
+  back once a half-open probe finds it well and closes the breaker:
+
+    while sleep 0.5; do curl -s -o /dev/null -D - ` + base + `/v1/chat/completions \
+      -H 'content-type: application/json' \
+      -d '{"model":"demo","messages":[{"role":"user","content":"hello"}]}' | grep -i x-lifeline-target; done
+
+  Dashboard  ` + base + `/
+  Status     ` + base + `/api/status   (every target's breaker state)
+  Metrics    ` + base + `/metrics
+
   To use real providers: export ANTHROPIC_API_KEY / OPENAI_API_KEY, or write
   a lifeline.yaml (reference: docs/configuration.md).
 

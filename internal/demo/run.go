@@ -10,6 +10,8 @@ import (
 	"sync"
 	"sync/atomic"
 	"time"
+
+	"github.com/lifelinehq/lifeline/mock"
 )
 
 // drainGrace bounds how long requests still in flight when the duration
@@ -45,7 +47,7 @@ type report struct {
 // duration (or until ctx ends), prints progress and the summary to out,
 // and checks the result. A nil error means every check passed.
 func run(ctx context.Context, o options, out, logw io.Writer) (*report, error) {
-	p, err := Start(o.seed)
+	p, err := start(o.seed, mock.Outage{}) // the workload schedules an outage of its own
 	if err != nil {
 		return nil, fmt.Errorf("starting the demo providers: %w", err)
 	}

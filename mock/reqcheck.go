@@ -1,0 +1,122 @@
+package mock
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"strconv"
+
+	"github.com/lifelinehq/lifeline/internal/jsonscan"
+	"github.com/lifelinehq/lifeline/wire"
+)
+
+// The providers' answers to a body that is not JSON.
+const (
+	msgONotJSON = "We could not parse the JSON body of your request. (HINT: This likely means you aren't using your HTTP " +
+		"library correctly. The OpenAI API expects a JSON payload, but what was sent was not valid JSON. If you have " +
+		"trouble figuring out how to fix this, please contact us through our help center at help.openai.com.)"
+	msgANotJSON = "The request body is not valid JSON: "
+)
+
+// notJSONError is the 400 for a body that does not parse as JSON.
+func notJSONError(d wire.Dialect, body []byte) apiError {
+	if d == wire.OpenAI {
+		return requestError(msgONotJSON)
+	}
+	detail := "Expecting value: line 1 column 1 (char 0)"
+	var v any
+	var se *json.SyntaxError
+	if err := json.Unmarshal(body, &v); errors.As(err, &se) {
+		line := 1 + bytes.Count(body[:se.Offset], []byte{'\n'})
+		col := se.Offset - int64(bytes.LastIndexByte(body[:se.Offset], '\n')+1)
+		detail = se.Error() + ": line " + strconv.Itoa(line) + " column " + strconv.FormatInt(col, 10) +
+			" (char " + strconv.FormatInt(se.Offset, 10) + ")"
+	}
+	return requestError(msgANotJSON + detail)
+}
+
+// notObjectError is the 400 for JSON that is not an object.
+func notObjectError(d wire.Dialect) apiError {
+	if d == wire.OpenAI {
+		return requestError(msgONotJSON)
+	}
+	return requestError("body: Input should be a valid dictionary or object to extract fields from")
+}
+
+// checkRequired checks the fields every generation request needs: model
+// (a string), messages (a non-empty array) and, for Anthropic, max_tokens
+// (a positive integer). Each is the raw JSON value, nil when absent. It
+// returns the provider's 400 for the first problem, nil when there is none.
+func checkRequired(d wire.Dialect, model, messages, maxTokens []byte) *apiError {
+	var e apiError
+	if d == wire.OpenAI {
+		switch {
+		case model == nil || string(model) == "null":
+			e = requestError("you must provide a model parameter")
+		case model[0] != '"':
+			e = invalidType("model", "a string", model)
+		case messages == nil:
+			e = apiError{status: 400, typ: "invalid_request_error", param: "messages", code: "missing_required_parameter",
+				message: "Missing required parameter: 'messages'."}
+		case messages[0] != '[':
+			e = invalidType("messages", "an array", messages)
+		case !jsonscan.NonEmpty(messages):
+			e = apiError{status: 400, typ: "invalid_request_error", param: "messages", code: "empty_array",
+				message: "Invalid 'messages': empty array. Expected an array with minimum length 1, but got an empty array instead."}
+		default:
+			return nil
+		}
+		return &e
+	}
+	switch {
+	case model == nil:
+		e = requestError("model: Field required")
+	case model[0] != '"':
+		e = requestError("model: Input should be a valid string")
+	case messages == nil:
+		e = requestError("messages: Field required")
+	case messages[0] != '[':
+		e = requestError("messages: Input should be a valid list")
+	case !jsonscan.NonEmpty(messages):
+		e = requestError("messages: at least one message is required")
+	case maxTokens == nil:
+		e = requestError("max_tokens: Field required")
+	default:
+		n, err := strconv.ParseInt(string(maxTokens), 10, 64)
+		switch {
+		case err != nil:
+			e = requestError("max_tokens: Input should be a valid integer")
+		case n < 1:
+			e = requestError("max_tokens: Input should be greater than or equal to 1")
+		default:
+			return nil
+		}
+	}
+	return &e
+}
+
+// invalidType is OpenAI's 400 for a parameter of the wrong JSON type.
+func invalidType(param, want string, v []byte) apiError {
+	return apiError{status: 400, typ: "invalid_request_error", param: param, code: "invalid_type",
+		message: "Invalid type for '" + param + "': expected " + want + ", but got " + jsonTypeName(v) + " instead."}
+}
+
+// jsonTypeName names the type of a JSON value as OpenAI's messages do.
+func jsonTypeName(v []byte) string {
+	switch v[0] {
+	case '"':
+		return "a string"
+	case '{':
+		return "an object"
+	case '[':
+		return "an array"
+	case 't', 'f':
+		return "a boolean"
+	case 'n':
+		return "null"
+	}
+	if bytes.ContainsAny(v, ".eE") {
+		return "a decimal"
+	}
+	return "an integer"
+}
