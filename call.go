@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 	"time"
 
 	"github.com/lifelinehq/lifeline/breaker"
@@ -70,10 +71,12 @@ type requestState struct {
 	invalid      int // attempts classed invalid
 	finished     bool
 
-	callerDeadline bool   // the request's deadline is the caller's, earlier than timeouts.total
-	clockUsed      bool   // start was taken as the first attempt's time
-	spare          []byte // free capacity for the first upstream body
-	lent           bool   // an attempt's request may still be read by net/http (see upstreamCall)
+	callerDeadline  bool   // the request's deadline is the caller's, earlier than timeouts.total
+	clockUsed       bool   // start was taken as the first attempt's time
+	waited          int    // waits for every target's cool-down so far (see attemptLimit)
+	untranslatables int    // targets that cannot take the request
+	spare           []byte // free capacity for the first upstream body
+	lent            bool   // an attempt's request may still be read by net/http (see upstreamCall)
 }
 
 // callBuffers is a call's storage for the common case (chains of up to
@@ -193,7 +196,7 @@ func (c *call) run() (*Response, error) {
 		}
 		// Overloaded targets: retried with backoff now that no other is left.
 		for i := range c.r.targets {
-			for !c.revisit[i].IsZero() && c.tried[i] < c.p.Retry.MaxAttempts {
+			for !c.revisit[i].IsZero() && c.tried[i] < c.attemptLimit() {
 				// Backoff, and never sooner than the target asked: an ask
 				// beyond max_wait is not waited for.
 				wait, asked := c.backoff(c.tried[i]), time.Until(c.revisit[i])
@@ -214,9 +217,12 @@ func (c *call) run() (*Response, error) {
 			}
 		}
 		// Every target is cooling: wait for the earliest end and run the
-		// chain again, if a target still has attempts left (max_attempts
-		// bounds a target's attempts in all passes together).
-		if !c.allCooling || c.coolUntil.IsZero() || pass >= maxCoolingPasses || !c.attemptsLeft() {
+		// chain again (SPEC §2: wait instead of failing at once). The
+		// provider named the time to come back, so each target gets one
+		// attempt more after the wait, whatever its attempts so far: a
+		// retry, which takes a budget token. A target that said not to
+		// retry it, or cannot take the request, is not tried again.
+		if !c.allCooling || c.coolUntil.IsZero() || pass >= maxCoolingPasses || !slices.Contains(c.refused, false) {
 			return nil, c.finalError()
 		}
 		// Jittered: a fleet of requests waiting for the same reset does not
@@ -226,36 +232,29 @@ func (c *call) run() (*Response, error) {
 			return nil, c.finalError()
 		}
 		c.coolUntil = time.Time{}
-		for i := range c.tried {
-			if c.refused[i] {
-				c.tried[i] = c.p.Retry.MaxAttempts // not tried again
-			}
-		}
+		c.waited++
 	}
 }
 
-// attemptsLeft reports whether some target may still be tried: it has
-// attempts left and did not say not to retry it (x-should-retry: false).
-func (c *call) attemptsLeft() bool {
-	for i, n := range c.tried {
-		if n < c.p.Retry.MaxAttempts && !c.refused[i] {
-			return true
-		}
-	}
-	return false
-}
+// attemptLimit is how many attempts a target may have had before the next
+// one: max_attempts, and one more after each wait for every target's
+// cool-down.
+func (c *call) attemptLimit() int { return c.p.Retry.MaxAttempts + c.waited }
 
 // tryTarget makes attempts on target i until it serves, the policy moves
 // on (nil, nil), or the request must end (nil, err). last is set when no
 // other target is left, so reroute acts as retry.
 func (c *call) tryTarget(i int, last bool) (*Response, error) {
 	t := &c.r.targets[i]
+	if c.refused[i] {
+		return nil, nil // x-should-retry: false, or it cannot take the request
+	}
 	if _, err := c.bodyFor(i); err != nil {
 		c.untranslatable(i, err)
 		return nil, nil
 	}
 	retrying := false // the loop came round to retry t
-	for c.tried[i] < c.p.Retry.MaxAttempts {
+	for c.tried[i] < c.attemptLimit() {
 		now := c.start
 		if c.clockUsed {
 			now = time.Now()
@@ -353,7 +352,7 @@ func (c *call) tryTarget(i int, last bool) (*Response, error) {
 				wait = 0
 			}
 		}
-		retrying = (act == Retry || act == Wait) && n < c.p.Retry.MaxAttempts
+		retrying = (act == Retry || act == Wait) && n < c.attemptLimit()
 		if retrying && !c.fits(wait) {
 			c.blocked = true
 			retrying = false
@@ -639,8 +638,10 @@ func (c *call) skipped(i, n int, tk store.Ticket, moving bool) {
 // no target makes an attempt, the request fails as a bad request with err.
 func (c *call) untranslatable(i int, err error) {
 	t := &c.r.targets[i]
-	c.tried[i], c.refused[i] = c.p.Retry.MaxAttempts, true
-	c.allCooling = false
+	// Not a candidate: it changes nothing of what the other targets decide
+	// (allCooling included).
+	c.refused[i] = true
+	c.untranslatables++
 	if c.untranslated == nil {
 		c.untranslated = fmt.Errorf("request cannot be translated for %s: %w", t.name, err)
 	}
@@ -723,7 +724,7 @@ func (c *call) finalError() error {
 		e.Upstream = c.upstream
 		return e
 	}
-	if c.untranslated != nil && len(c.attempts) == 0 {
+	if c.untranslatables == len(c.r.targets) {
 		return &Error{Code: "invalid_request_error", Status: 400, Message: c.untranslated.Error(),
 			kind: ErrBadRequest, cause: c.untranslated}
 	}

@@ -13,6 +13,8 @@ import (
 	"time"
 
 	"github.com/lifelinehq/lifeline"
+	"github.com/lifelinehq/lifeline/backoff"
+	"github.com/lifelinehq/lifeline/budget"
 	"github.com/lifelinehq/lifeline/classify"
 	"github.com/lifelinehq/lifeline/internal/syncbuffer"
 	"github.com/lifelinehq/lifeline/store"
@@ -67,8 +69,7 @@ func TestAllTargetsCoolingWithoutHintWaits(t *testing.T) {
 		up := newClocked()
 		a := up.on("a.invalid", clockedReply(429, nil, rateLimitBody(d)), clockedReply(200, nil, d.OK))
 		b := up.on("b.invalid", clockedReply(429, nil, rateLimitBody(d)), clockedReply(200, nil, d.OK))
-		f := newFixtureOn(t, up.client(), d, []string{a, b}, lifeline.WithMaxAttempts(2),
-			lifeline.WithAction(classify.Wait, lifeline.Next))
+		f := newFixtureOn(t, up.client(), d, []string{a, b}, lifeline.WithMaxAttempts(1))
 		resp, _, err := f.do(false)
 		if err != nil {
 			t.Fatal(err)
@@ -333,17 +334,16 @@ func TestShouldRetryFalseRateLimitIsNotRetriedAfterCoolDown(t *testing.T) {
 		// Another target's cool-down is still waited for.
 		a = up.on("a2.invalid", clockedReply(429, no, rateLimitBody(d)), clockedReply(200, nil, d.OK))
 		hint := clockedReply(429, map[string]string{"retry-after": "2"}, rateLimitBody(d))
-		b := up.on("b.invalid", hint, clockedReply(200, nil, d.OK))
-		f = newFixtureOn(t, up.client(), d, []string{a, b}, lifeline.WithMaxAttempts(2),
-			lifeline.WithAction(classify.Wait, lifeline.Next))
+		b := up.on("b.invalid", hint, hint, clockedReply(200, nil, d.OK))
+		f = newFixtureOn(t, up.client(), d, []string{a, b}, lifeline.WithMaxAttempts(2))
 		start = time.Now()
 		resp, _, err := f.do(false)
 		if err != nil {
 			t.Fatal(err)
 		}
-		wantClasses(t, resp, err, "p0/m0:wait", "p1/m1:wait", "p1/m1:ok")
-		if el := time.Since(start); el < 2*time.Second {
-			t.Fatalf("served after %v, before the cool-down's end", el)
+		wantClasses(t, resp, err, "p0/m0:wait", "p1/m1:wait", "p1/m1:wait", "p1/m1:ok")
+		if el := time.Since(start); el < 4*time.Second {
+			t.Fatalf("served after %v, before the cool-downs' ends", el)
 		}
 		if n := up.count("a2.invalid"); n != 1 {
 			t.Fatalf("the target said not to retry; called %d times", n)
@@ -379,38 +379,49 @@ func TestFallbackReportedOnlyWhenATargetFollows(t *testing.T) {
 	}
 }
 
-// max_attempts bounds a target's attempts in every pass of the chain
-// together: waiting for the cool-downs of a route whose every target is
-// cooling gives no target more attempts than that.
-func TestCoolingPassesKeepMaxAttempts(t *testing.T) {
+// Waiting for every target's cool-down gives each target one attempt more
+// (at most three such waits): a retry, so it needs a token of the
+// target's retry budget and adds none.
+func TestCoolingWaitsGiveOneRetryEach(t *testing.T) {
 	inBubbles(t, func(t *testing.T, d dialect) {
 		up := newClocked()
 		hint := clockedReply(429, map[string]string{"retry-after-ms": "20"}, rateLimitBody(d))
 		a := up.on("a.invalid", hint)
 		f := newFixtureOn(t, up.client(), d, []string{a}, lifeline.WithMaxAttempts(2))
-		_, _, err := f.do(false)
-		if !errors.Is(err, lifeline.ErrUpstreamUnavailable) {
+		if _, _, err := f.do(false); !errors.Is(err, lifeline.ErrUpstreamUnavailable) {
 			t.Fatalf("err = %v", err)
 		}
-		if n := up.count("a.invalid"); n != 2 {
-			t.Fatalf("max_attempts 2; the target got %d attempts", n)
+		if n := up.count("a.invalid"); n != 2+3 {
+			t.Fatalf("max_attempts 2 and three cooling waits: %d attempts, want 5", n)
 		}
 
-		// One attempt per target: a request that is refused by every
-		// target's 429 fails at once, with the earliest reset.
-		b := up.on("b.invalid", hint)
-		f = newFixtureOn(t, up.client(), d, []string{a, b}, lifeline.WithMaxAttempts(1))
-		start := time.Now()
-		_, _, err = f.do(false)
-		var le *lifeline.Error
-		if !errors.As(err, &le) || le.RetryAfter <= 0 {
-			t.Fatalf("err = %v, want an upstream_unavailable error with a Retry-After", err)
+		// An empty budget: no attempt after the wait.
+		tiny := lifeline.WithBudget(budget.Config{Ratio: 0.0001, MinPerSecond: 0.0001})
+		b := up.on("b.invalid", clockedReply(500, nil, `{"error":{"message":"x","type":"server_error"}}`))
+		f = newFixtureOn(t, up.client(), d, []string{b}, lifeline.WithMaxAttempts(1), tiny)
+		// Spend the target's budget through a route of many retries.
+		// (The clocked upstream answers by host: the path does not matter.)
+		spend, err := f.engine.NewRoute("spend", []lifeline.Target{{
+			Provider: &lifeline.Provider{Name: "p0", Kind: d.Kind, BaseURL: b}, Model: "m0"}},
+			lifeline.WithMaxAttempts(50), tiny, lifeline.WithBreaker(breakerConfig(1000)),
+			lifeline.WithBackoff(backoff.Policy{Base: time.Millisecond, Jitter: backoff.None}))
+		if err != nil {
+			t.Fatal(err)
 		}
-		if el := time.Since(start); el != 0 {
-			t.Fatalf("waited %v with no attempt left", el)
+		f.engine.Do(context.Background(), spend, &lifeline.Request{Dialect: d.Kind, Body: []byte(d.Request)})
+		if len(f.events.Kind(lifeline.BudgetExhausted)) == 0 {
+			t.Fatal("the budget was not spent")
 		}
-		if n := up.count("b.invalid"); n != 1 {
-			t.Fatalf("max_attempts 1; the second target got %d attempts", n)
+		up.on("b.invalid", hint)
+		before := up.count("b.invalid")
+		for range 3 {
+			if _, _, err := f.do(false); !errors.Is(err, lifeline.ErrUpstreamUnavailable) {
+				t.Fatalf("err = %v", err)
+			}
+			time.Sleep(time.Second) // the cool-down ends before the next request
+		}
+		if n := up.count("b.invalid") - before; n != 3 {
+			t.Fatalf("an empty budget: %d calls for three requests of one attempt each", n)
 		}
 	})
 }

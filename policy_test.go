@@ -12,7 +12,6 @@ import (
 
 	"github.com/lifelinehq/lifeline"
 	"github.com/lifelinehq/lifeline/budget"
-	"github.com/lifelinehq/lifeline/classify"
 	"github.com/lifelinehq/lifeline/internal/eventtest"
 )
 
@@ -48,10 +47,9 @@ func TestAllTargetsCoolingWaitsForEarliestReset(t *testing.T) {
 		t.Run(d.String(), func(t *testing.T) {
 			a := newUpstream(t, d.RateLimit(map[string]string{"retry-after-ms": "80"}), d.Good(false))
 			b := newUpstream(t, d.RateLimit(map[string]string{"retry-after-ms": "200"}), d.Good(false))
-			// A rate-limited target is left at once: the wait happens only
-			// because every target is cooling down.
-			f := newFixture(t, d, []string{a.URL, b.URL}, lifeline.WithMaxAttempts(2),
-				lifeline.WithAction(classify.Wait, lifeline.Next))
+			// One attempt per target: the wait happens only because every
+			// target is cooling down.
+			f := newFixture(t, d, []string{a.URL, b.URL}, lifeline.WithMaxAttempts(1))
 			resp, _, err := f.do(false)
 			if err != nil {
 				t.Fatal(err)
