@@ -12,6 +12,7 @@ import (
 	"github.com/lifelinehq/lifeline"
 	"github.com/lifelinehq/lifeline/classify"
 	"github.com/lifelinehq/lifeline/internal/upstreamtest"
+	"github.com/lifelinehq/lifeline/validate"
 	"github.com/lifelinehq/lifeline/wire"
 )
 
@@ -27,6 +28,14 @@ func TestMalformedAnswerIsInvalid(t *testing.T) {
 				b := newUpstream(t, d.Good(false))
 				f := newFixture(t, d, []string{a.URL, b.URL})
 				resp, _, err := f.do(false)
+				wantClasses(t, resp, err, "p0/m0:invalid", "p1/m1:ok")
+
+				// The same with a validator that applies and passes
+				// anything: it does not take the body for an answer.
+				a = newUpstream(t, upstreamtest.Reply(200, nil, body))
+				anything := validate.Custom{Name: "anything", Check: func(*wire.Output) error { return nil }}
+				f = newFixture(t, d, []string{a.URL, b.URL}, lifeline.WithValidation(validate.Spec{Custom: []validate.Custom{anything}}))
+				resp, _, err = f.do(false)
 				wantClasses(t, resp, err, "p0/m0:invalid", "p1/m1:ok")
 			})
 		}
@@ -134,6 +143,22 @@ func TestUntranslatableRequestSkipsTheTarget(t *testing.T) {
 	}
 	if a.Count() != 0 {
 		t.Fatalf("the provider was called %d times", a.Count())
+	}
+
+	// A target that cannot take the request does not make the others'
+	// outage a bad request: with the other's breaker open, the answer is
+	// still a 503.
+	down := newUpstream(t, openaiD.Server)
+	oaiDown := lifeline.Target{Provider: &lifeline.Provider{Name: "down", Kind: lifeline.OpenAI, BaseURL: down.URL + "/v1"}, Model: "gpt"}
+	r, err = e.NewRoute("down", []lifeline.Target{ant, oaiDown}, append(fastPolicy(), lifeline.WithMaxAttempts(1), lifeline.WithBreaker(breakerConfig(1)))...)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i := range 2 { // the first opens the breaker, the second finds it open
+		_, err = e.Do(context.Background(), r, &lifeline.Request{Dialect: lifeline.OpenAI, Body: []byte(body)})
+		if !errors.As(err, &le) || !errors.Is(err, lifeline.ErrUpstreamUnavailable) || le.Status != 503 {
+			t.Fatalf("request %d: err = %v, want a 503", i, err)
+		}
 	}
 }
 

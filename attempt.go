@@ -155,17 +155,17 @@ func (c *call) send(t *target, i, n int, start time.Time, res *result) {
 			InStream: true, Err: errors.New("expected an event stream, got " + resp.Header.Get("Content-Type"))})
 		return
 	}
-	if c.plan != nil {
+	// An empty body, a page of HTML or another kind of object is no
+	// answer, whatever the validators would say of it.
+	if err := wire.CheckShape(t.Provider.Kind, res.body); err != nil {
+		res.fail = notAnAnswer(t, err)
+	} else if c.plan != nil {
 		outs, perr := wire.ParseOutputs(t.Provider.Kind, res.body)
 		if perr != nil {
 			res.fail = notAnAnswer(t, perr)
 		} else {
 			res.fail = checkChoices(c.plan, outs)
 		}
-	} else if err := wire.CheckShape(t.Provider.Kind, res.body); err != nil {
-		// No validator applies, but an empty body, a page of HTML or
-		// another kind of object is no answer either.
-		res.fail = notAnAnswer(t, err)
 	}
 	if res.fail != nil {
 		res.class, res.err = classify.Invalid, res.fail
@@ -281,9 +281,7 @@ func (c *call) record(t *target, res *result) {
 	if u.IsZero() && res.hasHint {
 		u = res.end.Add(res.hint)
 	}
-	if u.IsZero() {
-		c.readyNow = true // nothing says to wait for this target
-	}
+	c.setReady(res.target, u.IsZero()) // nothing says to wait for it, or something does
 	c.noteCoolUntil(u, res.end)
 }
 

@@ -61,7 +61,8 @@ type requestState struct {
 
 	// what decides the final error
 	coolUntil    time.Time // earliest end of a cool-down or open breaker seen
-	readyNow     bool      // a target failed or was skipped with no known time to wait: it may serve at once
+	ready        uint64    // targets (bit i, i < 64) that may serve at once, by their latest attempt or skip (see setReady)
+	readyFar     bool      // some target from the 65th on may
 	allCooling   bool      // every target of the last pass was cooling
 	blocked      bool      // a wait was not started because of the deadline
 	upstream     *Upstream // a rejected or too_large error to return if nothing serves
@@ -616,12 +617,13 @@ func (c *call) skipped(i, n int, tk store.Ticket, moving bool) {
 	case store.NoBudget:
 		c.emit(Event{Kind: BudgetExhausted, Target: target, Attempt: n})
 		c.allCooling = false
-		c.readyNow = true // a first attempt would be admitted
+		c.setReady(i, true) // a first attempt would be admitted
 	case store.Probing:
 		// The probes out may end at any moment: their lease says nothing
 		// of when.
-		c.readyNow = true
+		c.setReady(i, true)
 	default:
+		c.setReady(i, false)
 		c.noteCoolUntil(tk.Until, time.Now())
 	}
 	if tk.Reason != store.Cooling {
@@ -630,6 +632,19 @@ func (c *call) skipped(i, n int, tk store.Ticket, moving bool) {
 	c.emit(Event{Kind: TargetSkipped, Target: target, Attempt: n, Reason: reason})
 	if moving || tk.Reason == store.NoBudget {
 		c.fallback(i, reason)
+	}
+}
+
+// setReady notes whether target i may take a request at once, as its
+// latest attempt or skip says: Retry-After is only given when none may.
+func (c *call) setReady(i int, ready bool) {
+	switch {
+	case i >= 64:
+		c.readyFar = c.readyFar || ready
+	case ready:
+		c.ready |= 1 << i
+	default:
+		c.ready &^= 1 << i
 	}
 }
 
@@ -738,7 +753,7 @@ func (c *call) finalError() error {
 	e := c.newError(ErrUpstreamUnavailable, "upstream_unavailable", 503, msg, c.lastErr)
 	// Retry-After says when the earliest target may take requests again:
 	// not known when one may do so at once.
-	if !c.coolUntil.IsZero() && !c.readyNow {
+	if !c.coolUntil.IsZero() && c.ready == 0 && !c.readyFar {
 		if d := time.Until(c.coolUntil); d > 0 {
 			e.RetryAfter = d
 		}

@@ -136,6 +136,16 @@ func TestNoRetryAfterWhenATargetMayServeAtOnce(t *testing.T) {
 		if le.RetryAfter != 0 {
 			t.Fatalf("RetryAfter = %v, but the second target may serve at once", le.RetryAfter)
 		}
+
+		// A target's latest answer is what counts: a 500, then a 429 that
+		// asks for two minutes.
+		c := up.on("c.invalid", clockedReply(500, nil, `{"error":{"message":"boom","type":"server_error"}}`),
+			clockedReply(429, map[string]string{"retry-after": "120"}, rateLimitBody(d)))
+		f = newFixtureOn(t, up.client(), d, []string{c}, lifeline.WithMaxAttempts(2), lifeline.WithMaxWait(time.Minute))
+		_, _, err = f.do(false)
+		if !errors.As(err, &le) || le.RetryAfter < 119*time.Second || le.RetryAfter > 120*time.Second {
+			t.Fatalf("err = %v, RetryAfter %v; want the 429's two minutes", err, le.RetryAfter)
+		}
 	})
 }
 
