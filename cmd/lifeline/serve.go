@@ -99,6 +99,7 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	grace := cfg.ShutdownGrace.D()
 	log.Info("shutting down: draining in-flight requests", "grace", grace, "inflight", gw.InFlight())
 	gw.Drain()
+	hs.SetKeepAlivesEnabled(false) // clients' next requests go to another replica
 	end := time.Now().Add(grace)
 	// The listener stays open while requests are in flight, so that load
 	// balancers read /readyz's 503 and new requests get a 503 that sends

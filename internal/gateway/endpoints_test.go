@@ -1,9 +1,13 @@
 package gateway_test
 
 import (
+	"bufio"
 	"context"
 	"encoding/json"
 	"errors"
+	"io"
+	"net"
+	"net/http"
 	"net/http/httptest"
 	"strings"
 	"testing"
@@ -111,6 +115,23 @@ func TestHealthAndReadiness(t *testing.T) {
 	if refused.status != 503 || refused.header.Get("X-Should-Retry") != "true" || refused.header.Get("Retry-After") != "1" ||
 		!strings.Contains(refused.body, "shutting down") || a.Count() != before {
 		t.Fatalf("a request while draining: %d %v %s (%d upstream calls)", refused.status, refused.header, refused.body, a.Count()-before)
+	}
+
+	// ... and closes its connection, so that the retry goes elsewhere.
+	conn, err := net.Dial("tcp", ts.Listener.Addr().String())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close()
+	conn.SetDeadline(time.Now().Add(5 * time.Second))
+	io.WriteString(conn, "POST /v1/chat/completions HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: 2\r\n\r\n{}")
+	raw, err := http.ReadResponse(bufio.NewReader(conn), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	raw.Body.Close()
+	if raw.StatusCode != 503 || !raw.Close {
+		t.Fatalf("a request while draining: %d, connection kept open", raw.StatusCode)
 	}
 
 	// An unreachable state store degrades readiness without failing it.

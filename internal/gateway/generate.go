@@ -26,19 +26,21 @@ const bodyReadTimeout = 60 * time.Second
 // (Anthropic).
 func (s *Server) generate(d wire.Dialect) http.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) {
-		s.inflight.Add(1)
-		defer s.inflight.Add(-1)
 		x := &exchange{s: s, w: w, r: r, d: d, start: time.Now(), id: s.ids.next()}
 		w.Header()[lifeline.HeaderRequestID] = []string{x.id}
 		if s.state.Load() == draining {
 			// No new work once draining: the client's retry goes to another
-			// replica (the request body is left unread).
+			// replica, on a new connection (the request body is left
+			// unread).
 			e := drainingError()
+			w.Header()["Connection"] = []string{"close"}
 			writeErrorRetry(w, s.redact, d, "", e, true)
 			x.status, x.err = e.Status, e
 			x.log()
 			return
 		}
+		s.inflight.Add(1)
+		defer s.inflight.Add(-1)
 		if e := x.admit(); e != nil {
 			x.fail(e)
 			return
