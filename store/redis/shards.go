@@ -4,7 +4,6 @@ import (
 	"context"
 	"fmt"
 	"strconv"
-	"time"
 
 	goredis "github.com/redis/go-redis/v9"
 )
@@ -12,9 +11,15 @@ import (
 // clusterSlots is the number of hash slots of a Redis Cluster.
 const clusterSlots = 16384
 
-// probe checks that Redis takes writes: a server that answers PING may
-// still refuse them (a master demoted by a failover answers READONLY, one
-// that cannot persist MISCONF). In a cluster it writes one key in every
+// probeScript writes the probe key as the store's own calls write: from a
+// script, so that a user whose ACL forbids scripts (NOPERM) or a server
+// without them fails the probe too, instead of passing it while every
+// call of the store fails.
+const probeScript = "return redis.call('SET', KEYS[1], '1', 'EX', 60)"
+
+// probe checks that Redis takes the store's writes: a server that answers
+// PING may still refuse them (a master demoted by a failover answers
+// READONLY, one that cannot persist MISCONF). In a cluster it writes one key in every
 // slot range the cluster reports, so that it succeeds only when every
 // shard serves: a store that recovered on one answering shard while the
 // keys of targets on a dead one still failed would flip between shared and
@@ -22,7 +27,7 @@ const clusterSlots = 16384
 func (s *Store) probe(ctx context.Context) error {
 	cc, ok := s.c.(*goredis.ClusterClient)
 	if !ok {
-		return s.c.Set(ctx, s.cfg.prefix+"probe", "1", time.Minute).Err()
+		return s.c.Eval(ctx, probeScript, []string{s.cfg.prefix + "probe"}).Err()
 	}
 	ranges, err := cc.ClusterSlots(ctx).Result()
 	if err != nil {
@@ -32,7 +37,7 @@ func (s *Store) probe(ctx context.Context) error {
 	pipe := cc.Pipeline()
 	for _, r := range ranges {
 		served += r.End - r.Start + 1
-		pipe.Set(ctx, s.cfg.prefix+"probe:{"+s.slotTag(r.Start, r.End)+"}", "1", time.Minute)
+		pipe.Eval(ctx, probeScript, []string{s.cfg.prefix + "probe:{" + s.slotTag(r.Start, r.End) + "}"})
 	}
 	if served < clusterSlots {
 		return fmt.Errorf("redis store: the cluster serves %d of its %d hash slots", served, clusterSlots)

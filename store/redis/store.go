@@ -53,10 +53,12 @@ var (
 
 // New connects to the Redis deployment that url names (see the package
 // documentation for the forms) and returns a store. It fails on a URL it
-// cannot read. A server that cannot serve the store is not an error, be it
-// unreachable or refusing (a wrong password, a server that cannot persist,
-// a read-only replica; see the package documentation): the store starts
-// degraded, on local state, logs why, and switches to Redis once it serves.
+// cannot read, and when the server refuses its credentials or their
+// permissions (NOAUTH, WRONGPASS, NOPERM): a mistake in the URL. Any other
+// server that cannot serve the store is not an error, be it unreachable or
+// refusing (a server that cannot persist, a read-only replica; see the
+// package documentation): the store starts degraded, on local state, logs
+// why, and switches to Redis once it serves.
 // ctx bounds the first contact.
 func New(ctx context.Context, url string, opts ...Option) (*Store, error) {
 	ep, err := parseURL(url)
@@ -91,7 +93,7 @@ func New(ctx context.Context, url string, opts ...Option) (*Store, error) {
 			// the URL; refused later (a rotated password), they are an
 			// outage like any other.
 			s.c.Close()
-			return nil, fmt.Errorf("redis store: the server refuses the credentials in the URL: %w", err)
+			return nil, fmt.Errorf("redis store: the server refuses the credentials in the URL, or their permissions: %w", err)
 		}
 		s.degrade(err)
 	}

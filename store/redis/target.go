@@ -137,9 +137,10 @@ func (s *Store) Report(ctx context.Context, name string, r store.Report) (breake
 		snap = readSnapshot(rep, 2, read)
 		return rep.err
 	})
-	if id != "" && outcomeUnknown(callErr) {
-		// Whether the outcome reached Redis is unknown: free the slot if it
-		// did not (if it did, the undo finds nothing to free).
+	if id != "" && (outcomeUnknown(callErr) || fallback) {
+		// The outcome may not have reached Redis (unknown), or surely did
+		// not (an outage's error reply): free the slot if it is still
+		// held (if not, the undo finds nothing to free).
 		s.forget(name, id, r.Breaker, r.Budget, r.Now)
 	}
 	if fallback {
