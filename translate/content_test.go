@@ -33,6 +33,12 @@ func TestRequestRefusesContentWithoutCounterpart(t *testing.T) {
 		want     error
 		mention  []string // substrings the error must hold
 	}{
+		{"web search options", wire.OpenAI, wire.Anthropic,
+			`{"model":"m","web_search_options":{},"messages":[{"role":"user","content":"hi"}]}`,
+			ErrUntranslatable, []string{"web_search_options"}},
+		{"MCP servers", wire.Anthropic, wire.OpenAI,
+			`{"model":"m","max_tokens":5,"mcp_servers":[{"type":"url","url":"https://mcp.example","name":"x"}],"messages":[{"role":"user","content":"hi"}]}`,
+			ErrUntranslatable, []string{"mcp_servers"}},
 		{"deprecated functions", wire.OpenAI, wire.Anthropic,
 			`{"model":"m","functions":[{"name":"f","parameters":{"type":"object"}}],"messages":[{"role":"user","content":"hi"}]}`,
 			ErrUntranslatable, []string{"functions"}},

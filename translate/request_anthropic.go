@@ -39,6 +39,10 @@ func (o Options) requestAnthropicToOpenAI(body []byte, model string) ([]byte, er
 	if isNull(top["messages"]) {
 		return nil, fmt.Errorf("%w: missing messages", ErrInvalidRequest)
 	}
+	if v := top["mcp_servers"]; !isNull(v) && string(v) != "[]" {
+		// Tools the model would not be offered change what it can answer.
+		return nil, untranslatable("mcp_servers", "MCP servers have no OpenAI counterpart")
+	}
 	o.dropUnknown(top, anthropicRequestKey, wire.Anthropic, wire.OpenAI)
 
 	out := oaRequest{Model: in.Model, Temperature: in.Temperature, TopP: in.TopP, Stream: in.Stream}

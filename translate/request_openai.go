@@ -409,6 +409,9 @@ func refuseOpenAIOnly(top map[string]json.RawMessage) error {
 	if v := top["functions"]; !isNull(v) && string(v) != "[]" {
 		return untranslatable("functions", "functions (deprecated) have no Anthropic counterpart; offer tools")
 	}
+	if v := top["web_search_options"]; !isNull(v) {
+		return untranslatable("web_search_options", "OpenAI's web search has no Anthropic counterpart in a translated request")
+	}
 	if v := top["n"]; !isNull(v) {
 		var n float64
 		if json.Unmarshal(v, &n) == nil && n > 1 {
