@@ -158,6 +158,12 @@ func (s *Store) recovered() {
 	h.transitions++
 	h.degraded.Store(false)
 	h.mu.Unlock()
+	// An undo queued since the recovery loop's last flush goes out now,
+	// not at the next renewal tick.
+	select {
+	case s.kick <- struct{}{}:
+	default:
+	}
 }
 
 // Health implements store.Health. While degraded it returns an error that
