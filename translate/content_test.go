@@ -118,9 +118,15 @@ func TestRequestRefusesContentWithoutCounterpart(t *testing.T) {
 		{"image without source", wire.Anthropic, wire.OpenAI,
 			anUser(`{"type":"image"}`),
 			ErrInvalidRequest, []string{"messages[2].content[1]"}},
-		{"text document", wire.Anthropic, wire.OpenAI,
-			anUser(`{"type":"document","source":{"type":"text","media_type":"text/plain","data":"doc"}}`),
-			ErrUntranslatable, []string{"messages[2].content[1]", "document", `"text"`}},
+		{"text document with citations", wire.Anthropic, wire.OpenAI,
+			anUser(`{"type":"document","source":{"type":"text","media_type":"text/plain","data":"doc"},"citations":{"enabled":true}}`),
+			ErrUntranslatable, []string{"messages[2].content[1].citations", "plain-text document"}},
+		{"text document with context", wire.Anthropic, wire.OpenAI,
+			anUser(`{"type":"document","source":{"type":"text","media_type":"text/plain","data":"doc"},"context":"Q3"}`),
+			ErrUntranslatable, []string{"messages[2].content[1]", "context"}},
+		{"text document not plain text", wire.Anthropic, wire.OpenAI,
+			anUser(`{"type":"document","source":{"type":"text","media_type":"text/html","data":"<p>doc</p>"}}`),
+			ErrUntranslatable, []string{"messages[2].content[1]", `"text/html"`}},
 		{"PDF document by URL", wire.Anthropic, wire.OpenAI,
 			anUser(`{"type":"document","source":{"type":"url","url":"https://x/a.pdf"}}`),
 			ErrUntranslatable, []string{"messages[2].content[1]", "document", `"url"`}},
@@ -171,7 +177,9 @@ func TestRequestRefusesContentWithoutCounterpart(t *testing.T) {
 
 // A PDF given inline crosses in both directions: an OpenAI file part with
 // a base64 data URL and an Anthropic document block with a base64 source.
-func TestRequestCarriesInlinePDF(t *testing.T) {
+// A plain-text document reaches OpenAI as text after its title, and a
+// failed tool result as a tool message marked as an error.
+func TestRequestCarriesInlineDocuments(t *testing.T) {
 	cases := []struct {
 		name     string
 		from, to wire.Dialect
@@ -194,6 +202,30 @@ func TestRequestCarriesInlinePDF(t *testing.T) {
 				`{"type":"file","file":{"file_data":"data:application/pdf;base64,JVBERi0xLjQK","filename":"q3.pdf"}},` +
 				`{"type":"file","file":{"file_data":"data:application/pdf;base64,JVBERi0xLjcK","filename":"document.pdf"}},` +
 				`{"type":"text","text":"Summarise."}]}]`},
+		{"text document to text part", wire.Anthropic, wire.OpenAI,
+			`{"model":"m","max_tokens":5,"messages":[{"role":"user","content":[` +
+				`{"type":"document","source":{"type":"text","media_type":"text/plain","data":"Revenue rose 4%."},"title":"Q3 notes","citations":{"enabled":false}},` +
+				`{"type":"document","source":{"type":"text","media_type":"text/plain","data":"No title."}},` +
+				`{"type":"text","text":"Summarise."}]}]}`,
+			`[{"role":"user","content":[` +
+				`{"type":"text","text":"Q3 notes\n\nRevenue rose 4%."},` +
+				`{"type":"text","text":"No title."},` +
+				`{"type":"text","text":"Summarise."}]}]`},
+		{"failed tool result marked", wire.Anthropic, wire.OpenAI,
+			`{"model":"m","max_tokens":5,"messages":[{"role":"assistant","content":[` +
+				`{"type":"tool_use","id":"t1","name":"f","input":{}},{"type":"tool_use","id":"t2","name":"f","input":{}},` +
+				`{"type":"tool_use","id":"t3","name":"f","input":{}},{"type":"tool_use","id":"t4","name":"f","input":{}}]},` +
+				`{"role":"user","content":[{"type":"tool_result","tool_use_id":"t1","content":"timeout","is_error":true},` +
+				`{"type":"tool_result","tool_use_id":"t2","content":[{"type":"text","text":"no such city"},{"type":"text","text":"try again"}],"is_error":true},` +
+				`{"type":"tool_result","tool_use_id":"t3","is_error":true},` +
+				`{"type":"tool_result","tool_use_id":"t4","content":"fine","is_error":false}]}]}`,
+			`[{"role":"assistant","tool_calls":[` +
+				`{"id":"t1","type":"function","function":{"name":"f","arguments":"{}"}},{"id":"t2","type":"function","function":{"name":"f","arguments":"{}"}},` +
+				`{"id":"t3","type":"function","function":{"name":"f","arguments":"{}"}},{"id":"t4","type":"function","function":{"name":"f","arguments":"{}"}}]},` +
+				`{"role":"tool","content":"Error: timeout","tool_call_id":"t1"},` +
+				`{"role":"tool","content":[{"type":"text","text":"Error: no such city"},{"type":"text","text":"try again"}],"tool_call_id":"t2"},` +
+				`{"role":"tool","content":"Error","tool_call_id":"t3"},` +
+				`{"role":"tool","content":"fine","tool_call_id":"t4"}]`},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {

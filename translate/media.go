@@ -1,6 +1,7 @@
 package translate
 
 import (
+	"encoding/json"
 	"fmt"
 	"strings"
 
@@ -14,6 +15,8 @@ import (
 // block with a base64 source, whose only media type is application/pdf.
 const (
 	pdfMediaType = "application/pdf"
+	// textMediaType is the one media type of a plain-text document source.
+	textMediaType = "text/plain"
 	// defaultFilename names a document without a title sent to OpenAI,
 	// which requires a filename alongside file_data.
 	defaultFilename = "document.pdf"
@@ -42,16 +45,19 @@ func fileToAnthropic(f *oaFile, where string) (anBlock, error) {
 }
 
 // documentToOpenAI turns an Anthropic document block at where into an
-// OpenAI file part. Only a base64 PDF has a counterpart; a context, which
-// OpenAI file parts cannot carry, is refused, and the citations setting is
-// dropped.
+// OpenAI content part: a base64 PDF becomes a file part, a plain-text
+// document a text part. A context, which neither part can carry, is
+// refused; a PDF's citations setting is dropped.
 func (o Options) documentToOpenAI(b anBlock, where string) (oaPart, error) {
 	src := b.Source
 	if src == nil {
 		return oaPart{}, fmt.Errorf("%w: %s: document without source", ErrInvalidRequest, where)
 	}
+	if src.Type == "text" {
+		return textDocumentToOpenAI(b, where)
+	}
 	if src.Type != "base64" {
-		return oaPart{}, untranslatable(where, fmt.Sprintf("document blocks with a source of type %q have no OpenAI counterpart (base64 PDF only)", src.Type))
+		return oaPart{}, untranslatable(where, fmt.Sprintf("document blocks with a source of type %q have no OpenAI counterpart (base64 PDF or plain text only)", src.Type))
 	}
 	if src.MediaType != pdfMediaType {
 		return oaPart{}, untranslatable(where, fmt.Sprintf("document blocks of media type %q have no OpenAI counterpart (PDF only)", src.MediaType))
@@ -68,6 +74,37 @@ func (o Options) documentToOpenAI(b anBlock, where string) (oaPart, error) {
 	}
 	return oaPart{Type: "file", File: &oaFile{Filename: name,
 		FileData: "data:" + pdfMediaType + ";base64," + src.Data}}, nil
+}
+
+// textDocumentToOpenAI turns a plain-text document block at where into an
+// OpenAI text part holding its data, after its title and a blank line when
+// it has one. Citations, which cite passages of the document by position,
+// and a context have no counterpart in a text part and are refused.
+func textDocumentToOpenAI(b anBlock, where string) (oaPart, error) {
+	if mt := b.Source.MediaType; mt != "" && mt != textMediaType {
+		return oaPart{}, untranslatable(where, fmt.Sprintf("text document blocks of media type %q have no OpenAI counterpart (text/plain only)", mt))
+	}
+	if textOf(b.Context) != "" {
+		return oaPart{}, untranslatable(where, "a document's context has no OpenAI counterpart")
+	}
+	if citationsEnabled(b.Citations) {
+		return oaPart{}, untranslatable(where+".citations", "citations on a plain-text document have no OpenAI counterpart")
+	}
+	text := b.Source.Data
+	if b.Title != "" {
+		text = b.Title + "\n\n" + text
+	}
+	return oaPart{Type: "text", Text: &text}, nil
+}
+
+// citationsEnabled reports whether a document's citations setting,
+// {"enabled": true|false} or absent, asks for citations; a setting of
+// another shape is taken to ask for them.
+func citationsEnabled(raw json.RawMessage) bool {
+	var c struct {
+		Enabled bool `json:"enabled"`
+	}
+	return !isNull(raw) && (json.Unmarshal(raw, &c) != nil || c.Enabled)
 }
 
 // base64DataURL splits "data:<media type>;base64,<data>".

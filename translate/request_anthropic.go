@@ -250,35 +250,64 @@ func (o Options) assistantToOpenAI(blocks []anBlock, where string) (oaMessage, e
 
 // toolResultToOpenAI turns the tool_result block at where into a tool
 // message whose content is a string or text parts. OpenAI tool messages
-// carry only text: other blocks (images, documents…) are refused; the
-// is_error flag is dropped.
+// carry only text: other blocks (images, documents…) are refused. They
+// have no error flag either: a result with is_error set has its text
+// marked as an error instead (see markToolError).
 func (o Options) toolResultToOpenAI(b anBlock, where string) (oaMessage, error) {
 	msg := oaMessage{Role: "tool", ToolCallID: b.ToolUseID, Content: json.RawMessage(`""`)}
-	if b.IsError {
-		o.drop(where+".is_error", wire.Anthropic, wire.OpenAI)
-	}
-	if isNull(b.Content) {
-		return msg, nil
-	}
-	if isString(b.Content) {
-		msg.Content = b.Content
-		return msg, nil
-	}
-	inner, err := decodeBlocks(b.Content, where+".content")
-	if err != nil {
-		return oaMessage{}, err
-	}
 	var parts []oaPart
-	for k, ib := range inner {
-		if ib.Type != "text" {
-			return oaMessage{}, untranslatable(fmt.Sprintf("%s.content[%d]", where, k),
-				fmt.Sprintf("%q blocks in tool results have no OpenAI counterpart (OpenAI tool messages carry text only)", ib.Type))
+	switch {
+	case isNull(b.Content):
+	case isString(b.Content):
+		msg.Content = b.Content
+	default:
+		inner, err := decodeBlocks(b.Content, where+".content")
+		if err != nil {
+			return oaMessage{}, err
 		}
-		parts = append(parts, oaPart{Type: "text", Text: ptr(textOf(ib.Text))})
+		for k, ib := range inner {
+			if ib.Type != "text" {
+				return oaMessage{}, untranslatable(fmt.Sprintf("%s.content[%d]", where, k),
+					fmt.Sprintf("%q blocks in tool results have no OpenAI counterpart (OpenAI tool messages carry text only)", ib.Type))
+			}
+			parts = append(parts, oaPart{Type: "text", Text: ptr(textOf(ib.Text))})
+		}
+	}
+	if b.IsError {
+		return markToolError(msg, parts)
 	}
 	if len(parts) > 0 {
 		msg.Content, _ = marshal(parts)
 	}
+	return msg, nil
+}
+
+// toolErrorMarker starts the content of a tool message translated from a
+// tool result with is_error set, which OpenAI tool messages have no member
+// for: the model reads that the tool failed.
+const toolErrorMarker = "Error: "
+
+// markToolError sets the content of msg, a tool message whose result is an
+// error, to its text (string content in msg, or parts) after
+// toolErrorMarker: the first text part gets the marker, and a result
+// without text becomes "Error".
+func markToolError(msg oaMessage, parts []oaPart) (oaMessage, error) {
+	if len(parts) > 0 {
+		parts[0].Text = ptr(toolErrorMarker + textOf(parts[0].Text))
+		c, err := marshal(parts)
+		msg.Content = c
+		return msg, err
+	}
+	var s string
+	if err := json.Unmarshal(msg.Content, &s); err != nil {
+		return oaMessage{}, err
+	}
+	if s == "" {
+		s = strings.TrimSuffix(toolErrorMarker, ": ")
+	} else {
+		s = toolErrorMarker + s
+	}
+	msg.Content, _ = marshal(s)
 	return msg, nil
 }
 
