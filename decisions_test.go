@@ -137,6 +137,20 @@ func TestNoRetryAfterWhenATargetMayServeAtOnce(t *testing.T) {
 			t.Fatalf("RetryAfter = %v, but the second target may serve at once", le.RetryAfter)
 		}
 
+		// A target whose half-open breaker has its probes out may take a
+		// request as soon as they end: no Retry-After either, though the
+		// store names the probes' lease.
+		p := up.on("p.invalid", clockedReply(200, nil, d.OK))
+		f = newFixtureWith(t, []lifeline.Option{lifeline.WithHTTPClient(up.client()), lifeline.WithStore(probingStore{memory.New()})},
+			d, []string{a, p}, lifeline.WithMaxAttempts(1))
+		_, _, err = f.do(false)
+		if !errors.As(err, &le) || !errors.Is(err, lifeline.ErrUpstreamUnavailable) {
+			t.Fatalf("err = %v", err)
+		}
+		if le.RetryAfter != 0 {
+			t.Fatalf("RetryAfter = %v, but the probing target may serve at once", le.RetryAfter)
+		}
+
 		// A target's latest answer is what counts: a 500, then a 429 that
 		// asks for two minutes.
 		c := up.on("c.invalid", clockedReply(500, nil, `{"error":{"message":"boom","type":"server_error"}}`),
@@ -434,4 +448,15 @@ func TestCoolingWaitsGiveOneRetryEach(t *testing.T) {
 			t.Fatalf("an empty budget: %d calls for three requests of one attempt each", n)
 		}
 	})
+}
+
+// probingStore refuses every attempt on target p1/m1 as a half-open
+// breaker does while its probes are out, for the probes' two-minute lease.
+type probingStore struct{ store.Store }
+
+func (s probingStore) Admit(ctx context.Context, name string, a store.Admission) (store.Ticket, error) {
+	if name == "p1/m1" {
+		return store.Ticket{Reason: store.Probing, Until: a.Now.Add(2 * time.Minute)}, nil
+	}
+	return s.Store.Admit(ctx, name, a)
 }
