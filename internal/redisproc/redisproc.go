@@ -55,11 +55,12 @@ func StartFree(bin, dir, logPath string) (*Process, error) {
 }
 
 // Start runs the redis-server at bin on port, in dir, logging to logPath,
-// and returns once it answers PING as the process just started. When it
-// does not within StartBound, it is killed and the error carries the last
-// lines of its log.
-func Start(bin, dir, logPath string, port int) (*Process, error) {
-	cmd := exec.Command(bin,
+// with the further arguments extra (such as cluster options), and returns
+// once it answers PING as the process just started. When it does not
+// within StartBound, it is killed and the error carries the last lines of
+// its log.
+func Start(bin, dir, logPath string, port int, extra ...string) (*Process, error) {
+	cmd := exec.Command(bin, append([]string{
 		"--port", strconv.Itoa(port),
 		"--bind", "127.0.0.1",
 		"--dir", dir,
@@ -67,7 +68,7 @@ func Start(bin, dir, logPath string, port int) (*Process, error) {
 		"--appendonly", "no",
 		"--daemonize", "no",
 		"--logfile", logPath,
-	)
+	}, extra...)...)
 	if err := cmd.Start(); err != nil {
 		return nil, err
 	}

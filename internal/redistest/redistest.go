@@ -95,6 +95,21 @@ func (s *Server) Stop() {
 	s.proc = nil
 }
 
+// Signal sends sig to the running server's process: SIGSTOP freezes it
+// as a stalled server would be (connections stay open, commands wait),
+// SIGCONT resumes it.
+func (s *Server) Signal(sig os.Signal) {
+	s.tb.Helper()
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.proc == nil {
+		s.tb.Fatal("redistest: Signal on a stopped server")
+	}
+	if err := s.proc.Cmd.Process.Signal(sig); err != nil {
+		s.tb.Fatalf("redistest: %v", err)
+	}
+}
+
 // Restart stops the server if it runs and starts a new one on the same
 // port, with no data (persistence is off). It fails the test if the server
 // does not answer PING within the start bound.

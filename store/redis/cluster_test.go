@@ -4,7 +4,6 @@ import (
 	"fmt"
 	"log/slog"
 	"net"
-	"os/exec"
 	"path/filepath"
 	"strconv"
 	"strings"
@@ -14,6 +13,7 @@ import (
 
 	goredis "github.com/redis/go-redis/v9"
 
+	"github.com/lifelinehq/lifeline/internal/redisproc"
 	"github.com/lifelinehq/lifeline/internal/redistest"
 	"github.com/lifelinehq/lifeline/store"
 	"github.com/lifelinehq/lifeline/store/redis"
@@ -21,56 +21,47 @@ import (
 
 // clusterNode is one redis-server of a test cluster.
 type clusterNode struct {
-	t      *testing.T
-	bin    string
-	dir    string
-	port   int
-	cmd    *exec.Cmd
-	exited chan struct{}
-	first  int // the first of its hash slots
-	last   int // the last
+	t     *testing.T
+	bin   string
+	dir   string
+	port  int
+	proc  *redisproc.Process // nil when killed
+	first int                // the first of its hash slots
+	last  int                // the last
 }
 
-func (n *clusterNode) addr() string { return net.JoinHostPort("127.0.0.1", strconv.Itoa(n.port)) }
+func (n *clusterNode) addr() string { return redisproc.Addr(n.port) }
 
 // start runs the node and waits until it answers PING.
 func (n *clusterNode) start() {
 	n.t.Helper()
-	n.cmd = exec.Command(n.bin,
-		"--port", strconv.Itoa(n.port), "--bind", "127.0.0.1", "--dir", n.dir,
-		"--save", "", "--appendonly", "no", "--daemonize", "no",
-		"--logfile", filepath.Join(n.dir, fmt.Sprintf("redis-%d.log", n.port)),
+	p, err := redisproc.Start(n.bin, n.dir, filepath.Join(n.dir, fmt.Sprintf("redis-%d.log", n.port)), n.port,
 		"--cluster-enabled", "yes",
 		"--cluster-config-file", fmt.Sprintf("nodes-%d.conf", n.port),
 		"--cluster-node-timeout", "5000",
 		// The shards that answer keep serving while one is down.
 		"--cluster-require-full-coverage", "no",
 	)
-	if err := n.cmd.Start(); err != nil {
+	if err != nil {
 		n.t.Fatal(err)
 	}
-	n.exited = make(chan struct{})
-	go func(cmd *exec.Cmd, exited chan struct{}) {
-		_ = cmd.Wait()
-		close(exited)
-	}(n.cmd, n.exited)
-	eventually(n.t, 10*time.Second, "node "+n.addr()+" answers", func() bool { return redistest.Ping(n.addr()) == nil })
+	n.proc = p
 }
 
 // kill kills the node, as a crash would, and waits until it has exited.
 func (n *clusterNode) kill() {
-	if n.cmd == nil {
+	if n.proc == nil {
 		return
 	}
-	_ = n.cmd.Process.Kill()
-	<-n.exited
-	n.cmd = nil
+	_ = n.proc.Cmd.Process.Kill()
+	<-n.proc.Exited
+	n.proc = nil
 }
 
 // signal sends sig to the node's process.
 func (n *clusterNode) signal(sig syscall.Signal) {
 	n.t.Helper()
-	if err := syscall.Kill(n.cmd.Process.Pid, sig); err != nil {
+	if err := n.proc.Cmd.Process.Signal(sig); err != nil {
 		n.t.Fatal(err)
 	}
 }

@@ -26,29 +26,12 @@ func admin(t *testing.T, srv *redistest.Server) *goredis.Client {
 // resumes it (SIGCONT); so does the end of the test.
 func freeze(t *testing.T, srv *redistest.Server) (resume func()) {
 	t.Helper()
-	info, err := admin(t, srv).Info(t.Context(), "server").Result()
-	if err != nil {
-		t.Fatal(err)
-	}
-	pid := 0
-	for line := range strings.SplitSeq(info, "\r\n") {
-		if v, ok := strings.CutPrefix(line, "process_id:"); ok {
-			pid, _ = strconv.Atoi(v)
-		}
-	}
-	if pid == 0 {
-		t.Fatal("INFO server has no process_id")
-	}
-	if err := syscall.Kill(pid, syscall.SIGSTOP); err != nil {
-		t.Fatal(err)
-	}
+	srv.Signal(syscall.SIGSTOP)
 	resumed := false
 	resume = func() {
 		if !resumed {
 			resumed = true
-			if err := syscall.Kill(pid, syscall.SIGCONT); err != nil {
-				t.Error(err)
-			}
+			srv.Signal(syscall.SIGCONT)
 		}
 	}
 	t.Cleanup(resume)
