@@ -80,7 +80,7 @@ func (c *call) send(t *target, i, n int, start time.Time, res *result) {
 		}
 		held := c.wd.end()
 		if actx.end(nil) && held && respBody != nil && u.written() {
-			c.up = u // given back: the next attempt reuses it
+			c.keep(u) // given back: the next attempt reuses it
 		} else {
 			c.lent = true
 		}
@@ -281,7 +281,7 @@ func (c *call) record(t *target, res *result) {
 	if u.IsZero() && res.hasHint {
 		u = res.end.Add(res.hint)
 	}
-	c.setReady(res.target, u.IsZero()) // nothing says to wait for it, or something does
+	c.ready[res.target] = u.IsZero() // nothing says to wait for it, or something does
 	c.noteCoolUntil(u, res.end)
 }
 

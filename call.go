@@ -55,14 +55,13 @@ type requestState struct {
 	tried     []int       // attempts made per target
 	bodies    [][]byte    // upstream body per target, built once
 	revisit   []time.Time // overloaded targets to retry when no other is left: not before then (zero: none)
-	refused   []bool      // targets that answered x-should-retry: false
+	refused   []bool      // targets not to try again: they answered x-should-retry: false, or cannot take the request
+	ready     []bool      // targets that may take a request at once, by their latest attempt or skip
 	prevWait  time.Duration
 	firstByte time.Duration
 
 	// what decides the final error
 	coolUntil    time.Time // earliest end of a cool-down or open breaker seen
-	ready        uint64    // targets (bit i, i < 64) that may serve at once, by their latest attempt or skip (see setReady)
-	readyFar     bool      // some target from the 65th on may
 	allCooling   bool      // every target of the last pass was cooling
 	blocked      bool      // a wait was not started because of the deadline
 	upstream     *Upstream // a rejected or too_large error to return if nothing serves
@@ -87,6 +86,7 @@ type callBuffers struct {
 	bodies   [4][]byte
 	revisit  [4]time.Time
 	refused  [4]bool
+	ready    [4]bool
 	attempts [4]Attempt
 	resp     Response
 }
@@ -155,9 +155,9 @@ func (c *call) prepare() error {
 	}
 	n := len(c.r.targets)
 	if n <= len(c.buf.tried) {
-		c.tried, c.bodies, c.revisit, c.refused = c.buf.tried[:n], c.buf.bodies[:n], c.buf.revisit[:n], c.buf.refused[:n]
+		c.tried, c.bodies, c.revisit, c.refused, c.ready = c.buf.tried[:n], c.buf.bodies[:n], c.buf.revisit[:n], c.buf.refused[:n], c.buf.ready[:n]
 	} else {
-		c.tried, c.bodies, c.revisit, c.refused = make([]int, n), make([][]byte, n), make([]time.Time, n), make([]bool, n)
+		c.tried, c.bodies, c.revisit, c.refused, c.ready = make([]int, n), make([][]byte, n), make([]time.Time, n), make([]bool, n), make([]bool, n)
 	}
 	c.attempts = c.buf.attempts[:0]
 	return nil
@@ -175,6 +175,7 @@ func (c *call) release() {
 		clear(b.bodies[:n])
 		clear(b.revisit[:n])
 		clear(b.refused[:n])
+		clear(b.ready[:n])
 	}
 	b.resp = Response{}
 	c.requestState = requestState{}
@@ -617,13 +618,13 @@ func (c *call) skipped(i, n int, tk store.Ticket, moving bool) {
 	case store.NoBudget:
 		c.emit(Event{Kind: BudgetExhausted, Target: target, Attempt: n})
 		c.allCooling = false
-		c.setReady(i, true) // a first attempt would be admitted
+		c.ready[i] = true // a first attempt would be admitted
 	case store.Probing:
 		// The probes out may end at any moment: their lease says nothing
 		// of when.
-		c.setReady(i, true)
+		c.ready[i] = true
 	default:
-		c.setReady(i, false)
+		c.ready[i] = false
 		c.noteCoolUntil(tk.Until, time.Now())
 	}
 	if tk.Reason != store.Cooling {
@@ -632,19 +633,6 @@ func (c *call) skipped(i, n int, tk store.Ticket, moving bool) {
 	c.emit(Event{Kind: TargetSkipped, Target: target, Attempt: n, Reason: reason})
 	if moving || tk.Reason == store.NoBudget {
 		c.fallback(i, reason)
-	}
-}
-
-// setReady notes whether target i may take a request at once, as its
-// latest attempt or skip says: Retry-After is only given when none may.
-func (c *call) setReady(i int, ready bool) {
-	switch {
-	case i >= 64:
-		c.readyFar = c.readyFar || ready
-	case ready:
-		c.ready |= 1 << i
-	default:
-		c.ready &^= 1 << i
 	}
 }
 
@@ -753,7 +741,7 @@ func (c *call) finalError() error {
 	e := c.newError(ErrUpstreamUnavailable, "upstream_unavailable", 503, msg, c.lastErr)
 	// Retry-After says when the earliest target may take requests again:
 	// not known when one may do so at once.
-	if !c.coolUntil.IsZero() && c.ready == 0 && !c.readyFar {
+	if !c.coolUntil.IsZero() && !slices.Contains(c.ready, true) {
 		if d := time.Until(c.coolUntil); d > 0 {
 			e.RetryAfter = d
 		}

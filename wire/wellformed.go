@@ -66,7 +66,7 @@ func CheckShape(d Dialect, body []byte) error {
 		}
 		return ErrNoChoices
 	}
-	if d != Anthropic && jsonscan.SkipSpace(val, 1) == len(val)-1 {
+	if d != Anthropic && !jsonscan.NonEmpty(val) {
 		return ErrNoChoices
 	}
 	return nil

@@ -143,15 +143,23 @@ func validateRetry(col *collector, path string, r, eff Retry) {
 	if r.Budget.MinPerSecond < 0 {
 		col.add(path+".budget.min_per_second", "must be positive", "write a rate such as 5")
 	}
-	// Reported where it was written: a conflict set entirely by the
-	// defaults is the defaults' problem, not each route's.
-	if eff.Base > 0 && eff.Cap > 0 && eff.Cap < eff.Base && (r.Base != 0 || r.Cap != 0) {
-		key := ".cap"
-		if r.Cap == 0 {
-			key = ".base"
-		}
-		col.add(path+key, fmt.Sprintf("cap %s is below base %s", eff.Cap, eff.Base), "raise cap or lower base")
+	belowLower(col, path, "base", "cap", r.Base, r.Cap, eff.Base, eff.Cap)
+}
+
+// belowLower reports an upper bound (key hi) set below its lower one (key
+// lo): written are the values the keys under path were given (zero: left
+// out), eff the effective ones. It is reported at a key the file wrote
+// there: a conflict set entirely by the defaults is the defaults' problem,
+// not each route's.
+func belowLower(col *collector, path, lo, hi string, writtenLo, writtenHi, effLo, effHi Duration) {
+	if effLo <= 0 || effHi <= 0 || effHi >= effLo || writtenLo == 0 && writtenHi == 0 {
+		return
 	}
+	key := hi
+	if writtenHi == 0 {
+		key = lo
+	}
+	col.add(path+"."+key, fmt.Sprintf("%s %s is below %s %s", hi, effHi, lo, effLo), "raise "+hi+" or lower "+lo)
 }
 
 func validateTimeouts(col *collector, path string, t Timeouts) {
@@ -180,13 +188,7 @@ func validateBreaker(col *collector, path string, b, eff Breaker) {
 		col.add(path+".failure_rate", fmt.Sprintf("failure_rate %s is outside (0, 1]", strconv.FormatFloat(b.FailureRate, 'g', -1, 64)),
 			"write a fraction such as 0.5 (half the attempts failed)")
 	}
-	if eff.Cooldown > 0 && eff.MaxCooldown > 0 && eff.MaxCooldown < eff.Cooldown && (b.Cooldown != 0 || b.MaxCooldown != 0) {
-		key := ".max_cooldown"
-		if b.MaxCooldown == 0 {
-			key = ".cooldown"
-		}
-		col.add(path+key, fmt.Sprintf("max_cooldown %s is below cooldown %s", eff.MaxCooldown, eff.Cooldown), "raise max_cooldown or lower cooldown")
-	}
+	belowLower(col, path, "cooldown", "max_cooldown", b.Cooldown, b.MaxCooldown, eff.Cooldown, eff.MaxCooldown)
 }
 
 func validateActions(col *collector, path string, actions map[string]string) {

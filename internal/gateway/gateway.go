@@ -161,17 +161,19 @@ func (s *Server) Abort() { s.abort(ErrShuttingDown) }
 // shuttingDown is the answer of a request cut by Abort: another replica
 // may serve it, so clients may retry at once.
 func shuttingDown() *lifeline.Error {
-	e := lifeline.NewError(lifeline.ErrUpstreamUnavailable, http.StatusServiceUnavailable, "upstream_unavailable",
-		"lifeline is shutting down; retry on another replica")
-	e.RetryAfter = time.Second
-	return e
+	return unavailableHere("lifeline is shutting down; retry on another replica")
 }
 
 // drainingError is the answer to a request that comes in while the
 // gateway drains: nothing of it was done, so another replica may serve it.
 func drainingError() *lifeline.Error {
-	e := lifeline.NewError(lifeline.ErrUpstreamUnavailable, http.StatusServiceUnavailable, "upstream_unavailable",
-		"lifeline is shutting down and takes no new requests; retry on another replica")
+	return unavailableHere("lifeline is shutting down and takes no new requests; retry on another replica")
+}
+
+// unavailableHere is a 503 that another replica may not give: retry in a
+// second.
+func unavailableHere(msg string) *lifeline.Error {
+	e := lifeline.NewError(lifeline.ErrUpstreamUnavailable, http.StatusServiceUnavailable, "upstream_unavailable", msg)
 	e.RetryAfter = time.Second
 	return e
 }
