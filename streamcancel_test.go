@@ -236,39 +236,44 @@ func TestSDKStreamCancelledMidStream(t *testing.T) {
 // (with no data race), the target is not blamed, and a read after Close
 // fails.
 func TestTransportStreamBodyClosedWhileReading(t *testing.T) {
-	d := openaiD
-	a := newUpstream(t, upstreamtest.Events(d.Stream[:d.Opening+1], true))
-	f := newFixture(t, d, []string{a.URL}, lifeline.WithBreaker(breakerConfig(1)))
-	c := &http.Client{Transport: f.engine.Transport(f.route)}
-	resp, err := c.Post("http://lifeline.invalid/v1/chat/completions", "application/json", strings.NewReader(d.StreamRequest()))
-	if err != nil {
-		t.Fatal(err)
-	}
-	first := make([]byte, 64<<10)
-	if _, err := resp.Body.Read(first); err != nil {
-		t.Fatal(err)
-	}
-	read := make(chan error, 1)
-	go func() {
-		_, err := io.ReadAll(resp.Body)
-		read <- err
-	}()
-	time.Sleep(20 * time.Millisecond) // let the read block on the upstream
-	if err := resp.Body.Close(); err != nil {
-		t.Fatal(err)
-	}
-	select {
-	case err := <-read:
-		if err == nil {
-			t.Fatal("the read ended as a clean end of the stream")
+	synctest.Test(t, func(t *testing.T) {
+		d := openaiD
+		up := newClocked()
+		evs := d.Stream[:d.Opening+1]
+		u := up.on("p.invalid", timedEvents(0, evs, make([]time.Duration, len(evs)), true))
+		f := newFixtureOn(t, up.client(), d, []string{u}, lifeline.WithBreaker(breakerConfig(1)))
+		c := &http.Client{Transport: f.engine.Transport(f.route)}
+		resp, err := c.Post("http://lifeline.invalid/v1/chat/completions", "application/json", strings.NewReader(d.StreamRequest()))
+		if err != nil {
+			t.Fatal(err)
 		}
-	case <-time.After(5 * time.Second):
-		t.Fatal("the read still waits after Close")
-	}
-	if _, err := resp.Body.Read(first); err == nil {
-		t.Fatal("a read after Close succeeded")
-	}
-	if ev := f.events.Kind(lifeline.BreakerChanged); len(ev) != 0 {
-		t.Fatalf("closing the body blamed the target: %+v", ev)
-	}
+		first := make([]byte, 64<<10)
+		if _, err := resp.Body.Read(first); err != nil {
+			t.Fatal(err)
+		}
+		read := make(chan error, 1)
+		go func() {
+			_, err := io.ReadAll(resp.Body)
+			read <- err
+		}()
+		synctest.Wait() // the read waits for the upstream, inside Read
+		if err := resp.Body.Close(); err != nil {
+			t.Fatal(err)
+		}
+		synctest.Wait()
+		select {
+		case err := <-read:
+			if err == nil {
+				t.Fatal("the read ended as a clean end of the stream")
+			}
+		default:
+			t.Fatal("the read still waits after Close")
+		}
+		if _, err := resp.Body.Read(first); err == nil {
+			t.Fatal("a read after Close succeeded")
+		}
+		if ev := f.events.Kind(lifeline.BreakerChanged); len(ev) != 0 {
+			t.Fatalf("closing the body blamed the target: %+v", ev)
+		}
+	})
 }
