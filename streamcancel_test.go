@@ -147,7 +147,8 @@ func TestTransportCallerCancelKeepsAttempts(t *testing.T) {
 		up := newClocked()
 		u := up.on("p.invalid",
 			clockedReply(500, nil, `{"error":{"message":"boom","type":"server_error"}}`),
-			timedEvents(time.Hour, nil, nil, true))
+			timedEvents(time.Hour, nil, nil, true),
+			clockedReply(200, nil, d.OK))
 		f := newFixtureOn(t, up.client(), d, []string{u}, lifeline.WithTimeouts(lifeline.Timeouts{Total: 2 * time.Hour}))
 		c := &http.Client{Transport: f.engine.Transport(f.route)}
 		ctx, cancel := context.WithCancel(context.Background())
@@ -166,6 +167,12 @@ func TestTransportCallerCancelKeepsAttempts(t *testing.T) {
 		if !errors.As(err, &le) || !errors.Is(err, lifeline.ErrCanceled) || !errors.Is(err, context.Canceled) {
 			t.Fatalf("err = %v, want a canceled *lifeline.Error matching context.Canceled", err)
 		}
+		// The next request reuses the pooled call's storage.
+		next, err := c.Post("http://lifeline.invalid/v1/chat/completions", "application/json", strings.NewReader(d.Request))
+		if err != nil {
+			t.Fatal(err)
+		}
+		next.Body.Close()
 		if len(le.Attempts) != 2 || le.Attempts[0].Target != "p0/m0" || le.Attempts[0].Class != classify.Transient {
 			t.Fatalf("attempts = %+v, want p0/m0's transient attempt first", le.Attempts)
 		}

@@ -41,6 +41,9 @@ func TestUpstreamStorageServesOneContext(t *testing.T) {
 	if b == a {
 		t.Fatal("storage of a request under one context served a request under another")
 	}
+	if a.restart(ctxB) {
+		t.Fatal("storage restarted under another context than its own")
+	}
 	if got := a.ctx.Value(key{}); got != "a" {
 		t.Fatalf("the first storage's context now reads %v, want its own request's value", got)
 	}
