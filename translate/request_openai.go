@@ -350,8 +350,6 @@ func (o Options) userContentToAnthropic(raw json.RawMessage, where string) (json
 				return nil, err
 			}
 			blocks = append(blocks, b)
-		case "input_audio":
-			return nil, untranslatable(at, "input_audio parts have no Anthropic counterpart")
 		default:
 			return nil, untranslatable(at, fmt.Sprintf("%q parts have no Anthropic counterpart", p.Type))
 		}

@@ -12,13 +12,17 @@ import (
 	"strings"
 	"sync"
 	"testing"
+
+	"github.com/lifelinehq/lifeline/mock"
 )
 
 // startServeDemo starts the demo providers and gateway as `lifeline serve`
-// does with no configuration, on a free loopback port.
+// does with no configuration, on a free loopback port, without the
+// primary's recurring outage (whose first window would come during a slow
+// run and open its breaker).
 func startServeDemo(t *testing.T, seed uint64) (base string) {
 	t.Helper()
-	p, err := Start(seed)
+	p, err := start(seed, mock.Outage{})
 	if err != nil {
 		t.Fatal(err)
 	}

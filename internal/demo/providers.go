@@ -53,16 +53,16 @@ const (
 	OutageEvery = 40 * time.Second
 )
 
-// PrimaryOutage returns the serve demo's outage of demo-primary.
-func PrimaryOutage() mock.Outage {
+// primaryOutage returns the serve demo's outage of demo-primary.
+func primaryOutage() mock.Outage {
 	return mock.Outage{After: OutageAfter, For: OutageFor, Every: OutageEvery, Fault: mock.Overloaded}
 }
 
 // Start launches the demo providers of `lifeline serve` on loopback ports,
-// demo-primary with its recurring outage (PrimaryOutage). seed makes their
+// demo-primary with its recurring outage (primaryOutage). seed makes their
 // fault sequences reproducible.
 func Start(seed uint64) (*Providers, error) {
-	return start(seed, PrimaryOutage())
+	return start(seed, primaryOutage())
 }
 
 // start launches the demo providers, demo-primary with the given outage

@@ -43,7 +43,7 @@ func TestServeDemoBreakerOpensAndClosesUnderOrdinaryUse(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
 		start := time.Now()
 		since := func() time.Duration { return time.Since(start) }
-		pc, bc, err := providerConfigs(5, PrimaryOutage())
+		pc, bc, err := providerConfigs(5, primaryOutage())
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -104,15 +104,19 @@ func TestMisconfFailsOpen(t *testing.T) {
 	}
 }
 
-// A server that cannot serve the store at start (it cannot persist, or it
-// refuses the replica's password) is tolerated like an unreachable one:
-// the store starts degraded and switches to Redis once it serves.
+// A server that cannot serve the store at start (it cannot persist) is
+// tolerated like an unreachable one: the store starts degraded and
+// switches to Redis once it serves. One that refuses the replica's
+// credentials is not: that is a mistake in the URL.
 func TestStartsDegradedWhenRefusedExceptForCredentials(t *testing.T) {
 	t.Run("misconf", func(t *testing.T) {
 		srv := redistest.Start(t)
 		repair := breakPersistence(t, srv)
 		rec := &recorder{}
 		s := failOpenStore(t, srv, prefix(), rec)
+		if !s.Stats().Degraded {
+			t.Fatal("the store did not start degraded")
+		}
 		if err := s.Health(t.Context()); !errors.Is(err, store.ErrUnavailable) || !strings.Contains(err.Error(), "MISCONF") {
 			t.Fatalf("Health: %v, want unavailable with MISCONF", err)
 		}

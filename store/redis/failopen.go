@@ -160,10 +160,7 @@ func (s *Store) recovered() {
 	h.mu.Unlock()
 	// An undo queued since the recovery loop's last flush goes out now,
 	// not at the next renewal tick.
-	select {
-	case s.kick <- struct{}{}:
-	default:
-	}
+	s.kickMaintenance()
 }
 
 // Health implements store.Health. While degraded it returns an error that

@@ -151,6 +151,12 @@ func (s *Store) tombstoneKey(name, id string) string {
 // serves, has the maintenance loop send it at once.
 func (s *Store) forget(name, id string, bc breaker.Config, bu budget.Config, now time.Time) {
 	s.probes.add(undo{target: name, id: id, bc: bc, bu: bu, now: now})
+	s.kickMaintenance()
+}
+
+// kickMaintenance wakes the maintenance loop (see maintain) unless a wake
+// is already pending.
+func (s *Store) kickMaintenance() {
 	select {
 	case s.kick <- struct{}{}:
 	default:

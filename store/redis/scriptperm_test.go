@@ -15,15 +15,15 @@ import (
 func TestUserWithoutScriptsIsRefusedAtStart(t *testing.T) {
 	srv := redistest.Start(t)
 	adm := admin(t, srv)
-	if err := adm.Do(t.Context(), "ACL", "SETUSER", "lim", "on", ">pw", "~*", "&*", "+@all", "-@scripting").Err(); err != nil {
+	if err := adm.Do(t.Context(), "ACL", "SETUSER", "lim", "on", ">s3cret-pw", "~*", "&*", "+@all", "-@scripting").Err(); err != nil {
 		t.Fatal(err)
 	}
-	s, err := redis.New(t.Context(), "redis://lim:pw@"+srv.Addr()+"/0", redis.WithPrefix(prefix()))
+	s, err := redis.New(t.Context(), "redis://lim:s3cret-pw@"+srv.Addr()+"/0", redis.WithPrefix(prefix()))
 	if err == nil {
 		s.Close()
 		t.Fatal("New with a user that may not run scripts: no error")
 	}
-	if !strings.Contains(err.Error(), "NOPERM") || strings.Contains(err.Error(), ">pw") {
+	if !strings.Contains(err.Error(), "NOPERM") || strings.Contains(err.Error(), "s3cret-pw") {
 		t.Fatalf("New: %v, want NOPERM without the password", err)
 	}
 }
