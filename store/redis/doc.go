@@ -142,8 +142,9 @@
 // method returns an error wrapping store.ErrUnavailable. Replies that mean
 // an outage include a server that is loading, read-only after a failover,
 // out of memory, busy, unable to persist (MISCONF), refusing the replica's
-// credentials (NOAUTH, WRONGPASS, NOPERM), or a cluster that is down; New
-// tolerates them as it tolerates an unreachable server. A generic ERR (a
+// credentials (NOAUTH, WRONGPASS, NOPERM; at start New returns these as
+// an error: a mistake in the URL), or a cluster that is down; New
+// tolerates the others as it tolerates an unreachable server. A generic ERR (a
 // failing script), WRONGTYPE and CROSSSLOT are returned to the caller
 // instead, and change nothing. Await calls waiting on Redis return nil, so
 // their callers claim again, on local state. go-redis reconnects by
