@@ -21,6 +21,7 @@ type blackhole struct {
 
 	mu      sync.Mutex
 	dead    bool
+	held    int // connections accepted after swallow, never answered
 	conns   []net.Conn
 	wg      sync.WaitGroup
 	stopped bool
@@ -54,6 +55,9 @@ func (b *blackhole) accept() {
 		dead := b.dead
 		b.mu.Unlock()
 		if dead {
+			b.mu.Lock()
+			b.held++
+			b.mu.Unlock()
 			continue // held open, never answered
 		}
 		up, err := net.Dial("tcp", b.backend)
@@ -89,6 +93,13 @@ func (b *blackhole) pipe(dst, src net.Conn) {
 			return
 		}
 	}
+}
+
+// heldConns returns how many connections came in since swallow.
+func (b *blackhole) heldConns() int {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.held
 }
 
 // swallow makes the proxy stop answering.
@@ -185,13 +196,22 @@ func TestShortAwaitDoesNotWaitForAnothersSubscription(t *testing.T) {
 	bh.swallow()
 	var wg sync.WaitGroup
 	defer wg.Wait()
-	wg.Go(func() { s.Await(t.Context(), "k") }) // starts the subscription attempt, which hangs for the timeout
-	time.Sleep(100 * time.Millisecond)
+	first := make(chan struct{})
+	wg.Go(func() { // starts the subscription attempt, which hangs for the timeout
+		s.Await(t.Context(), "k")
+		close(first)
+	})
+	eventually(t, 5*time.Second, "the first waiter's subscription reached the proxy", func() bool { return bh.heldConns() > 0 })
 	ctx, cancel := context.WithTimeout(t.Context(), 50*time.Millisecond)
 	defer cancel()
 	begin := time.Now()
 	_ = s.Await(ctx, "k")
 	if d := time.Since(begin); d > timeout/2 {
 		t.Errorf("Await with a 50ms context returned after %v: it waited for the other's attempt (%v)", d, timeout)
+	}
+	select {
+	case <-first:
+		t.Error("the first waiter's subscription attempt had already ended: nothing was under way")
+	default:
 	}
 }
