@@ -333,6 +333,18 @@ func BenchmarkPeek(b *testing.B) {
 	}
 }
 
+// BenchmarkPeekScan is Scan, the unvalidated read of a trusted body that
+// the engine does per request.
+func BenchmarkPeekScan(b *testing.B) {
+	b.SetBytes(int64(len(request2K)))
+	b.ReportAllocs()
+	for b.Loop() {
+		if _, err := wire.Scan(request2K); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
 func BenchmarkSetModel(b *testing.B) {
 	f, err := wire.Peek(request2K)
 	if err != nil {

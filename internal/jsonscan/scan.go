@@ -37,42 +37,107 @@ func SkipSpace(b []byte, i int) int {
 // quote, and anything else (a number, true, false, null) at the next
 // comma, closing bracket or whitespace. A value cut by the end of b ends
 // at len(b); i >= len(b) returns i.
+//
+// Strings and containers share one loop, which looks bytes up in a table
+// between strings and reads string contents eight bytes at a time. A
+// string is the case where the loop ends at depth 0 after its closing
+// quote, so that a member name costs no call beyond this one.
 func SkipValue(b []byte, i int) int {
 	if i >= len(b) {
 		return i
 	}
-	switch b[i] {
-	case '"':
-		return SkipString(b, i)
-	case '{', '[':
-		depth := 0
-		for i < len(b) {
-			switch b[i] {
-			case '"':
-				i = SkipString(b, i)
-				continue
-			case '{', '[':
-				depth++
-			case '}', ']':
-				depth--
-				if depth == 0 {
-					return i + 1
+	depth := 0 // brackets open, the first included
+	for i < len(b) {
+		c := structural[b[i]]
+		if c == '.' {
+			if depth == 0 {
+				return skipWord(b, i)
+			}
+			i++
+			continue
+		}
+		i++
+		if c == '"' {
+			// The string's contents as in SkipString: eight bytes at a
+			// time while none is a quote or a backslash.
+			for {
+				if i+8 <= len(b) {
+					x := binary.LittleEndian.Uint64(b[i:])
+					q := x ^ (lsb * '"')
+					s := x ^ (lsb * '\\')
+					m := ((q-lsb)&^q | (s-lsb)&^s) & msb
+					if m == 0 {
+						i += 8
+						continue
+					}
+					i += bits.TrailingZeros64(m) >> 3
+				} else if i >= len(b) {
+					return len(b)
+				}
+				if b[i] == '"' {
+					break
+				}
+				if b[i] == '\\' {
+					i += 2
+				} else {
+					i++
 				}
 			}
-			i++
-		}
-		return i
-	default:
-		for i < len(b) {
-			switch b[i] {
-			case ',', '}', ']', ' ', '\t', '\n', '\r':
+			i++ // past the closing quote
+			if depth == 0 {
 				return i
 			}
-			i++
+			continue
 		}
-		return i
+		if c == '{' {
+			depth++
+			continue
+		}
+		// A closing bracket: it ends the value at depth 1, and at depth 0
+		// there is no value.
+		if depth <= 1 {
+			if depth == 0 {
+				return i - 1
+			}
+			return i
+		}
+		depth--
 	}
+	return len(b)
 }
+
+// skipWord returns the index of the first comma, closing bracket or
+// whitespace at or after i: the end of a number, true, false or null.
+func skipWord(b []byte, i int) int {
+	for i < len(b) {
+		switch b[i] {
+		case ',', '}', ']', ' ', '\t', '\n', '\r':
+			return i
+		}
+		i++
+	}
+	return i
+}
+
+// structural sorts the bytes for SkipValue's loop: '"' for a quote, '{'
+// for an opening bracket, '}' for a closing one, '.' for any other byte.
+const structural = "" +
+	"................" + // 0x00
+	"................" + // 0x10
+	"..\"............." + // 0x20
+	"................" + // 0x30
+	"................" + // 0x40
+	"...........{.}.." + // 0x50
+	"................" + // 0x60
+	"...........{.}.." + // 0x70
+	"................" + // 0x80
+	"................" + // 0x90
+	"................" + // 0xa0
+	"................" + // 0xb0
+	"................" + // 0xc0
+	"................" + // 0xd0
+	"................" + // 0xe0
+	"................" //   0xf0
 
 const (
 	lsb = 0x0101010101010101 // the low bit of each byte of a word
