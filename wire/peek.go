@@ -44,7 +44,7 @@ func Scan(body []byte) (Fields, error) { return peek(body, false, false) }
 
 func peek(body []byte, copyModel, validate bool) (Fields, error) {
 	var f Fields
-	if validate && !json.Valid(body) {
+	if validate && !jsonscan.Valid(body) {
 		return f, ErrMalformed
 	}
 	i := jsonscan.SkipSpace(body, 0)

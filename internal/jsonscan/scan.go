@@ -7,7 +7,8 @@
 // itself. They give exact answers on valid JSON and are safe on anything
 // else: on malformed or cut input they never index past the end of their
 // input, always terminate and return some subslice of it (or nil). Callers
-// that need to tell valid from invalid text check it first (json.Valid).
+// that need to tell valid from invalid text check it first with Valid,
+// which answers as encoding/json's Valid does at a fraction of its cost.
 //
 // AppendString writes a JSON string literal, escaping only what RFC 8259
 // requires plus, on request, the two JavaScript line terminators.
