@@ -4,7 +4,7 @@ package translate
 // where decoding each event into structs would cost more than the
 // translation; finding members and elements is internal/jsonscan's. Every
 // function expects valid JSON (the stream translators check each event
-// with json.Valid first) and stays within bounds on any input.
+// with jsonscan.Valid first) and stays within bounds on any input.
 
 // isString reports whether v is a raw JSON string.
 func isString(v []byte) bool {

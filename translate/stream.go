@@ -1,7 +1,6 @@
 package translate
 
 import (
-	"encoding/json"
 	"errors"
 
 	"github.com/lifelinehq/lifeline/internal/jsonscan"
@@ -90,7 +89,7 @@ func (o Options) NewStream(from, to wire.Dialect, clientRequest []byte) *Stream 
 	s := &Stream{from: from, to: to, maxTool: -1, buf: make([]byte, 0, 512)}
 	if from == wire.Anthropic && to == wire.OpenAI {
 		s.created = o.now().Unix()
-		if json.Valid(clientRequest) {
+		if jsonscan.Valid(clientRequest) {
 			s.includeUsage = string(jsonscan.Member(jsonscan.Member(clientRequest, "stream_options"), "include_usage")) == "true"
 		}
 	}

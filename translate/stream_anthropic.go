@@ -1,7 +1,6 @@
 package translate
 
 import (
-	"encoding/json"
 	"strconv"
 
 	"github.com/lifelinehq/lifeline/internal/jsonscan"
@@ -27,7 +26,7 @@ func (s *Stream) fromAnthropic(dst []byte, ev sse.Event) ([]byte, error) {
 	if len(data) == 0 {
 		return dst, nil
 	}
-	if !json.Valid(data) {
+	if !jsonscan.Valid(data) {
 		return dst, ErrMalformedEvent
 	}
 	name := ev.Name

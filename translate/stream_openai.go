@@ -2,7 +2,6 @@ package translate
 
 import (
 	"bytes"
-	"encoding/json"
 	"strconv"
 
 	"github.com/lifelinehq/lifeline/internal/jsonscan"
@@ -34,7 +33,7 @@ func (s *Stream) fromOpenAI(dst []byte, ev sse.Event) ([]byte, error) {
 	if string(data) == "[DONE]" {
 		return s.end(dst), nil
 	}
-	if !json.Valid(data) {
+	if !jsonscan.Valid(data) {
 		return dst, ErrMalformedEvent
 	}
 	var id, model, choices, usage, errv []byte

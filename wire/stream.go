@@ -36,7 +36,7 @@ const (
 func EventKind(d Dialect, ev sse.Event) Kind {
 	if d == Anthropic {
 		name := ev.Name
-		if len(name) == 0 && json.Valid(ev.Data) {
+		if len(name) == 0 && jsonscan.Valid(ev.Data) {
 			// Tolerate servers that send only data: the type is inside.
 			name = jsonscan.Member(ev.Data, "type")
 			if len(name) >= 2 {
