@@ -43,10 +43,10 @@ func Peek(body []byte) (Fields, error) { return peek(body, true, true) }
 func Scan(body []byte) (Fields, error) { return peek(body, false, false) }
 
 func peek(body []byte, copyModel, validate bool) (Fields, error) {
-	var f Fields
-	if validate && !jsonscan.Valid(body) {
-		return f, ErrMalformed
+	if validate {
+		return peekValid(body, copyModel)
 	}
+	var f Fields
 	i := jsonscan.SkipSpace(body, 0)
 	if i >= len(body) || body[i] != '{' {
 		return f, ErrNotObject
@@ -60,7 +60,7 @@ func peek(body []byte, copyModel, validate bool) (Fields, error) {
 		if i < len(body) && body[i] == ',' {
 			i = jsonscan.SkipSpace(body, i+1)
 		}
-		// The checks below matter only for bodies Scan did not validate:
+		// The checks below matter only because the body is not validated:
 		// malformed input ends the scan, never overruns it.
 		ks := i
 		if ks >= len(body) || body[ks] != '"' {
@@ -70,7 +70,6 @@ func peek(body []byte, copyModel, validate bool) (Fields, error) {
 		if ke-ks < 2 {
 			return f, ErrMalformed
 		}
-		key := body[ks+1 : ke-1]
 		i = jsonscan.SkipSpace(body, ke)
 		if i >= len(body) || body[i] != ':' {
 			return f, ErrMalformed
@@ -81,45 +80,110 @@ func peek(body []byte, copyModel, validate bool) (Fields, error) {
 		if ve <= vs {
 			return f, ErrMalformed
 		}
-		v := body[vs:ve]
-		if bytes.IndexByte(key, '\\') >= 0 {
-			// An escaped key ("mod\u0065l") means the same member to the
-			// provider's decoder.
-			k, err := unquote(body[ks:ke])
-			if err != nil {
-				return f, ErrMalformed
-			}
-			key = []byte(k)
+		if err := f.member(body, ks, ke, vs, ve, copyModel); err != nil {
+			return f, err
 		}
-		switch string(key) {
-		case "model":
-			// The span is kept whatever the value's type, so that SetModel
-			// replaces it rather than adding a second member.
-			f.Model = ""
-			f.modelStart, f.modelEnd = vs, ve
-			if v[0] == '"' && copyModel {
-				s, err := unquote(v)
-				if err != nil {
-					return f, ErrMalformed
-				}
-				f.Model = s
-			}
-		case "stream":
-			f.Stream = string(v) == "true"
-		case "messages":
-			f.HasMessages = v[0] == '['
-		case "tools":
-			f.HasTools = v[0] == '[' && jsonscan.NonEmpty(v)
-		case "response_format":
-			f.responseFormat = v[0] == '{'
-		case "output_config":
-			f.outputConfig = v[0] == '{'
-		case "output_format": // Anthropic's beta spelling of output_config.format
-			f.outputFormat = v[0] == '{'
-		}
-		f.HasSchema = f.responseFormat || f.outputConfig || f.outputFormat
 		i = ve
 	}
+}
+
+// peekValid is peek for a body it validates in the same pass: it checks the
+// top-level object's grammar itself and each member name and value with
+// jsonscan.ValidValue, one level deep, so that the whole body is read once
+// and judged as encoding/json's Valid judges it. Any error comes with the
+// zero Fields.
+func peekValid(body []byte, copyModel bool) (Fields, error) {
+	i := jsonscan.SkipSpace(body, 0)
+	if i >= len(body) || body[i] != '{' {
+		// Valid JSON that is not an object, or no JSON at all.
+		if e := jsonscan.ValidValue(body, i, 0); e < 0 || jsonscan.SkipSpace(body, e) != len(body) {
+			return Fields{}, ErrMalformed
+		}
+		return Fields{}, ErrNotObject
+	}
+	var f Fields
+	i = jsonscan.SkipSpace(body, i+1)
+	if i >= len(body) || body[i] != '}' {
+		for {
+			ks := i
+			if ks >= len(body) || body[ks] != '"' {
+				return Fields{}, ErrMalformed
+			}
+			ke := jsonscan.ValidValue(body, ks, 1)
+			if ke < 0 {
+				return Fields{}, ErrMalformed
+			}
+			i = jsonscan.SkipSpace(body, ke)
+			if i >= len(body) || body[i] != ':' {
+				return Fields{}, ErrMalformed
+			}
+			vs := jsonscan.SkipSpace(body, i+1)
+			ve := jsonscan.ValidValue(body, vs, 1)
+			if ve < 0 {
+				return Fields{}, ErrMalformed
+			}
+			if f.member(body, ks, ke, vs, ve, copyModel) != nil {
+				return Fields{}, ErrMalformed
+			}
+			i = jsonscan.SkipSpace(body, ve)
+			if i < len(body) && body[i] == ',' {
+				i = jsonscan.SkipSpace(body, i+1)
+				continue
+			}
+			if i >= len(body) || body[i] != '}' {
+				return Fields{}, ErrMalformed
+			}
+			break
+		}
+	}
+	// body[i] is the closing brace: only whitespace may follow it.
+	if jsonscan.SkipSpace(body, i+1) != len(body) {
+		return Fields{}, ErrMalformed
+	}
+	return f, nil
+}
+
+// member records the top-level member whose name is body[ks:ke] and whose
+// value is body[vs:ve], both non-empty and the name quoted.
+func (f *Fields) member(body []byte, ks, ke, vs, ve int, copyModel bool) error {
+	key, v := body[ks+1:ke-1], body[vs:ve]
+	if bytes.IndexByte(key, '\\') >= 0 {
+		// An escaped key ("mod\u0065l") means the same member to the
+		// provider's decoder.
+		k, err := unquote(body[ks:ke])
+		if err != nil {
+			return ErrMalformed
+		}
+		key = []byte(k)
+	}
+	switch string(key) {
+	case "model":
+		// The span is kept whatever the value's type, so that SetModel
+		// replaces it rather than adding a second member.
+		f.Model = ""
+		f.modelStart, f.modelEnd = vs, ve
+		if v[0] == '"' && copyModel {
+			s, err := unquote(v)
+			if err != nil {
+				return ErrMalformed
+			}
+			f.Model = s
+		}
+	case "stream":
+		f.Stream = string(v) == "true"
+	case "messages":
+		f.HasMessages = v[0] == '['
+	case "tools":
+		f.HasTools = v[0] == '[' && jsonscan.NonEmpty(v)
+	case "response_format":
+		f.responseFormat = v[0] == '{'
+	case "output_config":
+		f.outputConfig = v[0] == '{'
+	case "output_format": // Anthropic's beta spelling of output_config.format
+		f.outputFormat = v[0] == '{'
+	}
+	f.HasSchema = f.responseFormat || f.outputConfig || f.outputFormat
+	return nil
 }
 
 // SetModel returns body with its top-level "model" value replaced by model.

@@ -16,41 +16,54 @@ const maxDepth = 10000
 // string contents eight bytes at a time and allocates only for nesting
 // deeper than 256.
 func Valid(b []byte) bool {
-	// One bit per open container, set for an object, clear for an array.
+	i := ValidValue(b, 0, 0)
+	return i >= 0 && SkipSpace(b, i) == len(b)
+}
+
+// ValidValue checks the one JSON value that starts at b[i], after any
+// whitespace, and returns the index just past it, or -1 if there is no
+// valid value there. depth is the number of objects and arrays already open
+// around the value: the value may open at most 10000-depth more, so that a
+// caller checking the members of an enclosing object itself gets
+// encoding/json's nesting limit for the whole text. What follows the value
+// is not looked at. It judges the value as Valid does.
+func ValidValue(b []byte, i, depth int) int {
+	// One bit per container this value opens, set for an object, clear for
+	// an array.
 	var small [4]uint64
 	kinds := small[:]
-	depth := 0
-	i := 0
+	limit := maxDepth - depth
+	open := 0
 	for {
 		// A value starts at b[i], after any whitespace.
 		i = SkipSpace(b, i)
 		if i >= len(b) {
-			return false
+			return -1
 		}
 		switch c := b[i]; c {
 		case '{', '[':
-			if depth == maxDepth {
-				return false
+			if open >= limit {
+				return -1
 			}
-			if depth>>6 == len(kinds) {
+			if open>>6 == len(kinds) {
 				kinds = append(kinds, 0)
 			}
-			bit := uint64(1) << (depth & 63)
+			bit := uint64(1) << (open & 63)
 			if c == '{' {
-				kinds[depth>>6] |= bit
+				kinds[open>>6] |= bit
 			} else {
-				kinds[depth>>6] &^= bit
+				kinds[open>>6] &^= bit
 			}
-			depth++
+			open++
 			i = SkipSpace(b, i+1)
 			if i < len(b) && b[i] == c+2 { // '{'+2 is '}', '['+2 is ']'
 				i++
-				depth--
+				open--
 				break
 			}
 			if c == '{' {
 				if i = name(b, i); i < 0 {
-					return false
+					return -1
 				}
 			}
 			continue
@@ -66,33 +79,33 @@ func Valid(b []byte) bool {
 			i = number(b, i)
 		}
 		if i < 0 {
-			return false
+			return -1
 		}
 		// After a value: close the containers it ends, or go on to the
 		// next element or member.
 		for {
+			if open == 0 {
+				return i
+			}
 			i = SkipSpace(b, i)
-			if depth == 0 {
-				return i == len(b)
-			}
 			if i >= len(b) {
-				return false
+				return -1
 			}
-			object := kinds[(depth-1)>>6]>>((depth-1)&63)&1 != 0
+			object := kinds[(open-1)>>6]>>((open-1)&63)&1 != 0
 			if b[i] == ',' {
 				i++
 				if object {
 					if i = name(b, SkipSpace(b, i)); i < 0 {
-						return false
+						return -1
 					}
 				}
 				break
 			}
 			if object && b[i] != '}' || !object && b[i] != ']' {
-				return false
+				return -1
 			}
 			i++
-			depth--
+			open--
 		}
 	}
 }

@@ -30,7 +30,44 @@ func FuzzValid(f *testing.F) {
 		if got, want := Valid(b), json.Valid(b); got != want {
 			t.Fatalf("Valid(%q) = %v, encoding/json says %v", b, got, want)
 		}
+		// ValidValue ends where a valid value ends, and only there.
+		if e := ValidValue(b, 0, 0); e >= 0 && !json.Valid(b[:e]) {
+			t.Fatalf("ValidValue(%q, 0, 0) = %d, but %q is not valid", b, e, b[:e])
+		}
 	})
+}
+
+func TestValidValue(t *testing.T) {
+	for _, tc := range []struct {
+		b        string
+		i, depth int
+		want     int
+	}{
+		{`{"a":[1,2]},`, 5, 1, 10},
+		{`{"a": "s\\" }`, 5, 1, 11},
+		{`{"a":1`, 5, 1, 6},
+		{`{"a":1.`, 5, 1, -1},
+		{`{"a":[1,]}`, 5, 1, -1},
+		{`{"a":`, 5, 1, -1},
+		{` true false`, 0, 0, 5},
+		{`[] ]`, 0, 0, 2},
+		{``, 0, 0, -1},
+		{`[[]]`, 0, maxDepth - 2, 4},
+		{`[[]]`, 0, maxDepth - 1, -1},
+		{`"no containers"`, 0, maxDepth, 15},
+	} {
+		if got := ValidValue([]byte(tc.b), tc.i, tc.depth); got != tc.want {
+			t.Errorf("ValidValue(%q, %d, %d) = %d, want %d", tc.b, tc.i, tc.depth, got, tc.want)
+		}
+	}
+	// One container inside an object: the object counts toward the limit.
+	deep := strings.Repeat("[", maxDepth-1) + strings.Repeat("]", maxDepth-1)
+	if got := ValidValue([]byte(deep), 0, 1); got != len(deep) {
+		t.Errorf("ValidValue of %d arrays at depth 1 = %d, want %d", maxDepth-1, got, len(deep))
+	}
+	if got := ValidValue([]byte("["+deep+"]"), 0, 1); got != -1 {
+		t.Errorf("ValidValue of %d arrays at depth 1 = %d, want -1", maxDepth, got)
+	}
 }
 
 func TestValid(t *testing.T) {
