@@ -63,10 +63,7 @@ func SkipValue(b []byte, i int) int {
 			// time while none is a quote or a backslash.
 			for {
 				if i+8 <= len(b) {
-					x := binary.LittleEndian.Uint64(b[i:])
-					q := x ^ (lsb * '"')
-					s := x ^ (lsb * '\\')
-					m := ((q-lsb)&^q | (s-lsb)&^s) & msb
+					m := quotesAndBackslashes(binary.LittleEndian.Uint64(b[i:]))
 					if m == 0 {
 						i += 8
 						continue
@@ -145,6 +142,17 @@ const (
 	msb = 0x8080808080808080 // the high bit of each byte of a word
 )
 
+// quotesAndBackslashes flags the bytes of the little-endian word x that are
+// a quote or a backslash: their high bit is set in the result. The lowest
+// flag is exact (a false flag only arises from a borrow out of a lower byte
+// that is a real match), so the first such byte is at
+// bits.TrailingZeros64(m)/8.
+func quotesAndBackslashes(x uint64) uint64 {
+	q := x ^ (lsb * '"')
+	s := x ^ (lsb * '\\')
+	return ((q-lsb)&^q | (s-lsb)&^s) & msb
+}
+
 // SkipString returns the index just past the JSON string whose opening
 // quote is b[i]: past the first unescaped quote after it, or len(b) when
 // the string is cut. The contents are not checked.
@@ -154,10 +162,7 @@ func SkipString(b []byte, i int) int {
 		// Eight bytes at a time while none is a quote or a backslash: most
 		// bytes of a JSON text are string contents that need no attention.
 		if i+8 <= len(b) {
-			x := binary.LittleEndian.Uint64(b[i:])
-			q := x ^ (lsb * '"')
-			s := x ^ (lsb * '\\')
-			m := ((q-lsb)&^q | (s-lsb)&^s) & msb
+			m := quotesAndBackslashes(binary.LittleEndian.Uint64(b[i:]))
 			if m == 0 {
 				i += 8
 				continue
