@@ -48,9 +48,11 @@
 // messages or an empty list ("Missing required parameter: 'messages'." with
 // code missing_required_parameter, "Invalid 'messages': empty array…" with
 // code empty_array / "messages: Field required", "messages: at least one
-// message is required"), a model or messages of the wrong type, and for
-// Anthropic no max_tokens ("max_tokens: Field required") or one that is
-// not a positive integer.
+// message is required"), a model or messages of the wrong type, a stream
+// that is not a boolean or tools that are not a list ("Invalid type for
+// 'stream': expected a boolean…" / "stream: Input should be a valid
+// boolean"), and for Anthropic no max_tokens ("max_tokens: Field
+// required") or one that is not a positive integer.
 //
 // # Faults
 //

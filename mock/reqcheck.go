@@ -95,6 +95,31 @@ func checkRequired(d wire.Dialect, model, messages, maxTokens []byte) *apiError 
 	return &e
 }
 
+// checkTypes checks the optional fields whose type decides how the mock
+// answers: stream (a boolean) and tools (an array), each the raw JSON value,
+// nil when absent. Both providers refuse other types, null included, rather
+// than guess: a string "true" does not ask for a stream.
+func checkTypes(d wire.Dialect, stream, tools []byte) *apiError {
+	var e apiError
+	switch {
+	case stream != nil && string(stream) != "true" && string(stream) != "false":
+		if d == wire.OpenAI {
+			e = invalidType("stream", "a boolean", stream)
+		} else {
+			e = requestError("stream: Input should be a valid boolean")
+		}
+	case tools != nil && tools[0] != '[':
+		if d == wire.OpenAI {
+			e = invalidType("tools", "an array", tools)
+		} else {
+			e = requestError("tools: Input should be a valid list")
+		}
+	default:
+		return nil
+	}
+	return &e
+}
+
 // invalidType is OpenAI's 400 for a parameter of the wrong JSON type.
 func invalidType(param, want string, v []byte) apiError {
 	return apiError{status: 400, typ: "invalid_request_error", param: param, code: "invalid_type",

@@ -44,7 +44,7 @@ func parseRequest(d wire.Dialect, body []byte) (request, *apiError) {
 		return r, &e
 	}
 	var model, messages, maxTokens []byte // the raw values of the required fields
-	var tools, toolChoice, format []byte
+	var tools, toolChoice, format, stream []byte
 	jsonscan.Members(body, func(key, v []byte) bool {
 		switch string(key) {
 		case "model":
@@ -55,6 +55,7 @@ func parseRequest(d wire.Dialect, body []byte) (request, *apiError) {
 		case "max_tokens":
 			maxTokens = v
 		case "stream":
+			stream = v
 			r.stream = string(v) == "true"
 		case "stream_options":
 			r.includeUsage = string(jsonscan.Member(v, "include_usage")) == "true"
@@ -84,6 +85,9 @@ func parseRequest(d wire.Dialect, body []byte) (request, *apiError) {
 		return true
 	})
 	if e := checkRequired(d, model, messages, maxTokens); e != nil {
+		return r, e
+	}
+	if e := checkTypes(d, stream, tools); e != nil {
 		return r, e
 	}
 	if name, schema, ok := chooseTool(d, tools, toolChoice); ok {
