@@ -97,9 +97,16 @@ func checkRequired(d wire.Dialect, model, messages, maxTokens []byte) *apiError 
 
 // checkTypes checks the optional fields whose type decides how the mock
 // answers: stream (a boolean) and tools (an array), each the raw JSON value,
-// nil when absent. Both providers refuse other types, null included, rather
-// than guess: a string "true" does not ask for a stream.
+// nil when absent. The providers refuse other types rather than guess (a
+// string "true" does not ask for a stream); null, which OpenAI's schema
+// allows for optional parameters, is taken as absent.
 func checkTypes(d wire.Dialect, stream, tools []byte) *apiError {
+	if string(stream) == "null" {
+		stream = nil
+	}
+	if string(tools) == "null" {
+		tools = nil
+	}
 	var e apiError
 	switch {
 	case stream != nil && string(stream) != "true" && string(stream) != "false":

@@ -100,10 +100,19 @@ func TestMalformedRequestsGetTheProvidersError(t *testing.T) {
 			t.Errorf("ledger entry %+v; want a 400 bad_request, not valid", e)
 		}
 	}
-	// A well-formed request still gets the mix's fault.
-	resp := post(t, context.Background(), ts.URL, pathAnthropic, requestBody(wire.Anthropic, kText, false))
-	if resp.StatusCode != 529 {
-		t.Errorf("a well-formed request: status %d, want the mix's 529", resp.StatusCode)
+	// A well-formed request still gets the mix's fault, and so does one
+	// whose optional stream and tools are null (OpenAI's schema allows it).
+	for _, tc := range []struct {
+		path, body string
+		status     int
+	}{
+		{pathAnthropic, requestBody(wire.Anthropic, kText, false), 529},
+		{pathOpenAI, `{"model":"gpt-4o","stream":null,"tools":null,"messages":` + user + `}`, 503},
+	} {
+		resp := post(t, context.Background(), ts.URL, tc.path, tc.body)
+		if resp.StatusCode != tc.status {
+			t.Errorf("a well-formed request to %s: status %d, want the mix's %d", tc.path, resp.StatusCode, tc.status)
+		}
 	}
 }
 
