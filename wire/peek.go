@@ -37,8 +37,7 @@ func Peek(body []byte) (Fields, error) { return peek(body, true, true) }
 
 // Scan is Peek for a body the caller trusts to be JSON (an SDK's request
 // passing through lifeline's RoundTripper): it neither validates the body
-// nor copies the model string, so it allocates nothing and costs a fraction
-// of Peek. On malformed input it reports ErrMalformed or reads what it can;
+// nor copies the model string, so it allocates nothing. On malformed input it reports ErrMalformed or reads what it can;
 // it never panics. The upstream then judges the body.
 func Scan(body []byte) (Fields, error) { return peek(body, false, false) }
 

@@ -2,6 +2,7 @@ package wire
 
 import (
 	"bytes"
+	"encoding/json"
 	"strings"
 	"testing"
 
@@ -9,11 +10,11 @@ import (
 )
 
 // peekReference is Peek in two passes: the whole body checked with
-// jsonscan.Valid, then the top-level members read by skipping values. Peek
-// must give the same Fields and the same error on every input.
+// encoding/json's Valid, then the top-level members read by skipping
+// values. Peek must give the same Fields and the same error on every input.
 func peekReference(body []byte) (Fields, error) {
 	var f Fields
-	if !jsonscan.Valid(body) {
+	if !json.Valid(body) {
 		return f, ErrMalformed
 	}
 	i := jsonscan.SkipSpace(body, 0)

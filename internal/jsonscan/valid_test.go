@@ -30,7 +30,7 @@ func FuzzValid(f *testing.F) {
 		if got, want := Valid(b), json.Valid(b); got != want {
 			t.Fatalf("Valid(%q) = %v, encoding/json says %v", b, got, want)
 		}
-		// ValidValue ends where a valid value ends, and only there.
+		// Where ValidValue says a value ends, what comes before is valid.
 		if e := ValidValue(b, 0, 0); e >= 0 && !json.Valid(b[:e]) {
 			t.Fatalf("ValidValue(%q, 0, 0) = %d, but %q is not valid", b, e, b[:e])
 		}

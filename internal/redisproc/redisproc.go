@@ -87,7 +87,8 @@ func Start(bin, dir, logPath string, port int, extra ...string) (*Process, error
 	return p, nil
 }
 
-// waitPing polls addr with PING until it answers +PONG, the process exits,
+// waitPing polls addr with PING until it answers +PONG and its process id,
+// the process exits,
 // or StartBound passes. The server that answers must be process pid: when
 // the port was taken meanwhile, another server answers there.
 func waitPing(addr string, pid int, exited <-chan struct{}) error {
@@ -112,7 +113,7 @@ func waitPing(addr string, pid int, exited <-chan struct{}) error {
 		default:
 		}
 		if time.Now().After(deadline) {
-			return fmt.Errorf("no PONG from %s within %v: %w", addr, StartBound, err)
+			return fmt.Errorf("%s did not answer PING and its process id within %v: %w", addr, StartBound, err)
 		}
 		time.Sleep(10 * time.Millisecond)
 	}
