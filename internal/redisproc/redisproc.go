@@ -88,9 +88,9 @@ func Start(bin, dir, logPath string, port int, extra ...string) (*Process, error
 }
 
 // waitPing polls addr with PING until it answers +PONG and its process id,
-// the process exits,
-// or StartBound passes. The server that answers must be process pid: when
-// the port was taken meanwhile, another server answers there.
+// the process exits, or StartBound passes. The server that answers must be
+// process pid: when the port was taken meanwhile, another server answers
+// there.
 func waitPing(addr string, pid int, exited <-chan struct{}) error {
 	deadline := time.Now().Add(StartBound)
 	for {
