@@ -1,89 +1,21 @@
-package wire
+package wire_test
 
 import (
-	"bytes"
 	"encoding/json"
 	"strings"
 	"testing"
 
-	"github.com/lifelinehq/lifeline/internal/jsonscan"
+	"github.com/lifelinehq/lifeline/wire"
 )
 
 // peekReference is Peek in two passes: the whole body checked with
-// encoding/json's Valid, then the top-level members read by skipping
-// values. Peek must give the same Fields and the same error on every input.
-func peekReference(body []byte) (Fields, error) {
-	var f Fields
+// encoding/json's Valid, then the top-level members read without a check.
+// Peek must give the same Fields and the same error on every input.
+func peekReference(body []byte) (wire.Fields, error) {
 	if !json.Valid(body) {
-		return f, ErrMalformed
+		return wire.Fields{}, wire.ErrMalformed
 	}
-	i := jsonscan.SkipSpace(body, 0)
-	if i >= len(body) || body[i] != '{' {
-		return f, ErrNotObject
-	}
-	i++
-	for {
-		i = jsonscan.SkipSpace(body, i)
-		if i < len(body) && body[i] == '}' {
-			return f, nil
-		}
-		if i < len(body) && body[i] == ',' {
-			i = jsonscan.SkipSpace(body, i+1)
-		}
-		ks := i
-		if ks >= len(body) || body[ks] != '"' {
-			return f, ErrMalformed
-		}
-		ke := jsonscan.SkipValue(body, i)
-		if ke-ks < 2 {
-			return f, ErrMalformed
-		}
-		key := body[ks+1 : ke-1]
-		i = jsonscan.SkipSpace(body, ke)
-		if i >= len(body) || body[i] != ':' {
-			return f, ErrMalformed
-		}
-		i = jsonscan.SkipSpace(body, i+1)
-		vs := i
-		ve := jsonscan.SkipValue(body, i)
-		if ve <= vs {
-			return f, ErrMalformed
-		}
-		v := body[vs:ve]
-		if bytes.IndexByte(key, '\\') >= 0 {
-			k, err := unquote(body[ks:ke])
-			if err != nil {
-				return f, ErrMalformed
-			}
-			key = []byte(k)
-		}
-		switch string(key) {
-		case "model":
-			f.Model = ""
-			f.modelStart, f.modelEnd = vs, ve
-			if v[0] == '"' {
-				s, err := unquote(v)
-				if err != nil {
-					return f, ErrMalformed
-				}
-				f.Model = s
-			}
-		case "stream":
-			f.Stream = string(v) == "true"
-		case "messages":
-			f.HasMessages = v[0] == '['
-		case "tools":
-			f.HasTools = v[0] == '[' && jsonscan.NonEmpty(v)
-		case "response_format":
-			f.responseFormat = v[0] == '{'
-		case "output_config":
-			f.outputConfig = v[0] == '{'
-		case "output_format":
-			f.outputFormat = v[0] == '{'
-		}
-		f.HasSchema = f.responseFormat || f.outputConfig || f.outputFormat
-		i = ve
-	}
+	return wire.ReadUnvalidated(body)
 }
 
 // nested returns a member value n containers deep, objects and arrays
@@ -129,21 +61,14 @@ func FuzzPeekReference(f *testing.F) {
 	for _, s := range referenceSeeds {
 		f.Add([]byte(s))
 	}
-	f.Add(request2KReference())
+	f.Add(request2K)
 	f.Fuzz(func(t *testing.T, body []byte) {
 		wantF, wantErr := peekReference(body)
-		gotF, gotErr := Peek(body)
+		gotF, gotErr := wire.Peek(body)
 		if gotF != wantF || gotErr != wantErr {
 			t.Fatalf("Peek(%q) = %+v, %v; reference %+v, %v", body, gotF, gotErr, wantF, wantErr)
 		}
 	})
-}
-
-// request2KReference is a chat request of the size the benchmarks read.
-func request2KReference() []byte {
-	return []byte(`{"model":"gpt-4o","stream":true,"messages":[{"role":"system","content":"` +
-		strings.Repeat(`Answer briefly. Quote \"sources\".\n`, 40) +
-		`"},{"role":"user","content":"hi"}],"tools":[{"type":"function","function":{"name":"f","parameters":{}}}],"response_format":{"type":"json_object"}}`)
 }
 
 func TestPeekReferenceDepth(t *testing.T) {
@@ -152,15 +77,15 @@ func TestPeekReferenceDepth(t *testing.T) {
 		err  error
 	}{
 		{`{"a":` + nested(9999) + `}`, nil},
-		{`{"a":` + nested(10000) + `}`, ErrMalformed},
-		{nested(10000), ErrNotObject},
-		{nested(10001), ErrMalformed},
-		{`[1]`, ErrNotObject},
-		{`[1`, ErrMalformed},
-		{`{"a":1}x`, ErrMalformed},
-		{`{"a":1,}`, ErrMalformed},
+		{`{"a":` + nested(10000) + `}`, wire.ErrMalformed},
+		{nested(10000), wire.ErrNotObject},
+		{nested(10001), wire.ErrMalformed},
+		{`[1]`, wire.ErrNotObject},
+		{`[1`, wire.ErrMalformed},
+		{`{"a":1}x`, wire.ErrMalformed},
+		{`{"a":1,}`, wire.ErrMalformed},
 	} {
-		if _, err := Peek([]byte(tc.body)); err != tc.err {
+		if _, err := wire.Peek([]byte(tc.body)); err != tc.err {
 			t.Errorf("Peek(%.40q…) error %v, want %v", tc.body, err, tc.err)
 		}
 	}
