@@ -13,7 +13,8 @@ var benchLong = []byte(`{"model":"gpt-4o","messages":[{"role":"system","content"
 	strings.Repeat(`You are a careful assistant. Answer in \"JSON\" only.\n`, 40) +
 	`"},{"role":"user","content":"hi"}],"stream":true}`)
 
-func BenchmarkSkipValue(b *testing.B) {
+// benchTexts runs read over each benchmark text as a sub-benchmark.
+func benchTexts(b *testing.B, read func([]byte)) {
 	for _, bb := range []struct {
 		name string
 		in   []byte
@@ -22,10 +23,18 @@ func BenchmarkSkipValue(b *testing.B) {
 			b.SetBytes(int64(len(bb.in)))
 			b.ReportAllocs()
 			for b.Loop() {
-				SkipValue(bb.in, 0)
+				read(bb.in)
 			}
 		})
 	}
+}
+
+func BenchmarkSkipValue(b *testing.B) {
+	benchTexts(b, func(in []byte) { SkipValue(in, 0) })
+}
+
+func BenchmarkValid(b *testing.B) {
+	benchTexts(b, func(in []byte) { Valid(in) })
 }
 
 func BenchmarkMember(b *testing.B) {

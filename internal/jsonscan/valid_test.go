@@ -123,18 +123,3 @@ func TestValidAllocs(t *testing.T) {
 		t.Errorf("%v allocations, want 0", allocs)
 	}
 }
-
-func BenchmarkValid(b *testing.B) {
-	for _, bb := range []struct {
-		name string
-		in   []byte
-	}{{"chunk", benchChunk}, {"long", benchLong}} {
-		b.Run(bb.name, func(b *testing.B) {
-			b.SetBytes(int64(len(bb.in)))
-			b.ReportAllocs()
-			for b.Loop() {
-				Valid(bb.in)
-			}
-		})
-	}
-}
