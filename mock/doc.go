@@ -52,7 +52,13 @@
 // that is not a boolean or tools that are not a list ("Invalid type for
 // 'stream': expected a boolean…" / "stream: Input should be a valid
 // boolean"), and for Anthropic no max_tokens ("max_tokens: Field
-// required") or one that is not a positive integer.
+// required") or one that is not a positive integer. Each message must be
+// an object with a role the dialect takes (OpenAI "Invalid value: 'bot'.
+// Supported values are: …" with code invalid_value; Anthropic "messages:
+// Unexpected role …", with its hint toward the top-level system for a
+// "system" message) and content that is a string or a list (absent or
+// null only on an OpenAI assistant message); an OpenAI tool message needs
+// its tool_call_id.
 //
 // # Faults
 //

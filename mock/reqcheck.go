@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/json"
 	"errors"
+	"slices"
 	"strconv"
 
 	"github.com/lifelinehq/lifeline/internal/jsonscan"
@@ -56,8 +57,7 @@ func checkRequired(d wire.Dialect, model, messages, maxTokens []byte) *apiError 
 		case model[0] != '"':
 			e = invalidType("model", "a string", model)
 		case messages == nil:
-			e = apiError{status: 400, typ: "invalid_request_error", param: "messages", code: "missing_required_parameter",
-				message: "Missing required parameter: 'messages'."}
+			e = missingParameter("messages")
 		case messages[0] != '[':
 			e = invalidType("messages", "an array", messages)
 		case !jsonscan.NonEmpty(messages):
@@ -151,4 +151,103 @@ func jsonTypeName(v []byte) string {
 		return "a decimal"
 	}
 	return "an integer"
+}
+
+// The roles each dialect takes in messages, as OpenAI's error lists them.
+var (
+	openaiRoles    = []string{"system", "assistant", "user", "function", "tool", "developer"}
+	anthropicRoles = []string{"user", "assistant"}
+)
+
+// checkMessages checks each message of messages (a non-empty JSON array):
+// an object with a role the dialect takes and content of a type it
+// takes, and an OpenAI tool message names its tool call. Content may be
+// absent or null only on an OpenAI assistant message (one that calls
+// tools). It returns the provider's 400 for the
+// first problem, nil when there is none.
+func checkMessages(d wire.Dialect, messages []byte) *apiError {
+	var e *apiError
+	i := 0
+	jsonscan.Elements(messages, func(m []byte) bool {
+		e = checkMessage(d, i, m)
+		i++
+		return e == nil
+	})
+	return e
+}
+
+// checkMessage checks the message at index i; see checkMessages.
+func checkMessage(d wire.Dialect, i int, m []byte) *apiError {
+	var e apiError
+	n := strconv.Itoa(i)
+	if d == wire.OpenAI {
+		at := "messages[" + n + "]"
+		role, content := jsonscan.Member(m, "role"), jsonscan.Member(m, "content")
+		var name string
+		switch {
+		case m[0] != '{':
+			e = invalidType(at, "an object", m)
+		case role == nil || string(role) == "null":
+			e = missingParameter(at + ".role")
+		case role[0] != '"':
+			e = invalidType(at+".role", "a string", role)
+		case !oneOf(role, openaiRoles, &name):
+			e = apiError{status: 400, typ: "invalid_request_error", param: at + ".role", code: "invalid_value",
+				message: "Invalid value: '" + name + "'. Supported values are: 'system', 'assistant', 'user', " +
+					"'function', 'tool', and 'developer'."}
+		case (content == nil || string(content) == "null") && name != "assistant":
+			e = missingParameter(at + ".content")
+		case content != nil && content[0] != '"' && content[0] != '[' && content[0] != 'n':
+			e = invalidType(at+".content", "a string or an array", content)
+		case name == "tool" && !jsonscan.NonEmpty(jsonscan.Member(m, "tool_call_id")):
+			e = missingParameter(at + ".tool_call_id")
+		default:
+			return nil
+		}
+		return &e
+	}
+	at := "messages." + n
+	role, content := jsonscan.Member(m, "role"), jsonscan.Member(m, "content")
+	var name string
+	switch {
+	case m[0] != '{':
+		e = requestError(at + ": Input should be a valid dictionary or object to extract fields from")
+	case role == nil:
+		e = requestError(at + ".role: Field required")
+	case role[0] != '"':
+		e = requestError(at + ".role: Input should be 'user' or 'assistant'")
+	case !oneOf(role, anthropicRoles, &name):
+		e = requestError(unexpectedRole(name))
+	case content == nil:
+		e = requestError(at + ".content: Field required")
+	case content[0] != '"' && content[0] != '[':
+		e = requestError(at + ".content: Input should be a valid list")
+	default:
+		return nil
+	}
+	return &e
+}
+
+// unexpectedRole is Anthropic's message for a message role it does not take.
+func unexpectedRole(name string) string {
+	if name == "system" {
+		return `messages: Unexpected role "system". The Messages API accepts a top-level ` +
+			"`system` parameter, not \"system\" as an input message role."
+	}
+	return `messages: Unexpected role "` + name + `". Allowed roles are "user" or "assistant"`
+}
+
+// oneOf reports whether the JSON string v is one of names; it sets *s to
+// v's text either way.
+func oneOf(v []byte, names []string, s *string) bool {
+	if json.Unmarshal(v, s) != nil {
+		*s = string(v)
+	}
+	return slices.Contains(names, *s)
+}
+
+// missingParameter is OpenAI's 400 for a required parameter that is absent.
+func missingParameter(param string) apiError {
+	return apiError{status: 400, typ: "invalid_request_error", param: param, code: "missing_required_parameter",
+		message: "Missing required parameter: '" + param + "'."}
 }

@@ -45,6 +45,34 @@ func TestMalformedRequestsGetTheProvidersError(t *testing.T) {
 			"stream: Input should be a valid boolean", "", ""},
 		{"anthropic tools as a string", wire.Anthropic, `{"model":"claude","max_tokens":8,"tools":"x","messages":` + user + `}`,
 			"tools: Input should be a valid list", "", ""},
+		{"openai message not an object", wire.OpenAI, `{"model":"gpt-4o","messages":["hi"]}`,
+			"Invalid type for 'messages[0]': expected an object, but got a string instead.", "messages[0]", "invalid_type"},
+		{"openai message without a role", wire.OpenAI, `{"model":"gpt-4o","messages":[{"role":"user","content":"a"},{"content":"b"}]}`,
+			"Missing required parameter: 'messages[1].role'.", "messages[1].role", "missing_required_parameter"},
+		{"openai unknown role", wire.OpenAI, `{"model":"gpt-4o","messages":[{"role":"bot","content":"hi"}]}`,
+			"Invalid value: 'bot'. Supported values are: 'system', 'assistant', 'user', 'function', 'tool', and 'developer'.",
+			"messages[0].role", "invalid_value"},
+		{"openai user message without content", wire.OpenAI, `{"model":"gpt-4o","messages":[{"role":"user"}]}`,
+			"Missing required parameter: 'messages[0].content'.", "messages[0].content", "missing_required_parameter"},
+		{"openai content a number", wire.OpenAI, `{"model":"gpt-4o","messages":[{"role":"user","content":7}]}`,
+			"Invalid type for 'messages[0].content': expected a string or an array, but got an integer instead.",
+			"messages[0].content", "invalid_type"},
+		{"openai tool message without its call", wire.OpenAI, `{"model":"gpt-4o","messages":[{"role":"user","content":"a"},` +
+			`{"role":"assistant","content":null,"tool_calls":[{"id":"c1","type":"function","function":{"name":"f","arguments":"{}"}}]},` +
+			`{"role":"tool","content":"r"}]}`,
+			"Missing required parameter: 'messages[2].tool_call_id'.", "messages[2].tool_call_id", "missing_required_parameter"},
+		{"anthropic message not an object", wire.Anthropic, `{"model":"claude","max_tokens":8,"messages":[1]}`,
+			"messages.0: Input should be a valid dictionary or object to extract fields from", "", ""},
+		{"anthropic message without a role", wire.Anthropic, `{"model":"claude","max_tokens":8,"messages":[{"content":"hi"}]}`,
+			"messages.0.role: Field required", "", ""},
+		{"anthropic system message", wire.Anthropic, `{"model":"claude","max_tokens":8,"messages":[{"role":"system","content":"be brief"},{"role":"user","content":"hi"}]}`,
+			"messages: Unexpected role \"system\". The Messages API accepts a top-level `system` parameter, not \"system\" as an input message role.", "", ""},
+		{"anthropic tool role", wire.Anthropic, `{"model":"claude","max_tokens":8,"messages":[{"role":"tool","content":"r"}]}`,
+			"messages: Unexpected role \"tool\". Allowed roles are \"user\" or \"assistant\"", "", ""},
+		{"anthropic message without content", wire.Anthropic, `{"model":"claude","max_tokens":8,"messages":[{"role":"user"}]}`,
+			"messages.0.content: Field required", "", ""},
+		{"anthropic content an object", wire.Anthropic, `{"model":"claude","max_tokens":8,"messages":[{"role":"user","content":{}}]}`,
+			"messages.0.content: Input should be a valid list", "", ""},
 		{"anthropic no model", wire.Anthropic, `{"max_tokens":8,"messages":` + user + `}`, "model: Field required", "", ""},
 		{"anthropic model not a string", wire.Anthropic, `{"model":null,"max_tokens":8,"messages":` + user + `}`, "model: Input should be a valid string", "", ""},
 		{"anthropic no messages", wire.Anthropic, `{"model":"claude","max_tokens":8}`, "messages: Field required", "", ""},
@@ -101,13 +129,18 @@ func TestMalformedRequestsGetTheProvidersError(t *testing.T) {
 		}
 	}
 	// A well-formed request still gets the mix's fault, and so does one
-	// whose optional stream and tools are null (OpenAI's schema allows it).
+	// whose optional stream and tools are null (OpenAI's schema allows it)
+	// and one with every OpenAI role, an assistant message without content
+	// (it calls a tool) and the tool's answer.
 	for _, tc := range []struct {
 		path, body string
 		status     int
 	}{
 		{pathAnthropic, requestBody(wire.Anthropic, kText, false), 529},
 		{pathOpenAI, `{"model":"gpt-4o","stream":null,"tools":null,"messages":` + user + `}`, 503},
+		{pathOpenAI, `{"model":"gpt-4o","messages":[{"role":"developer","content":"be brief"},{"role":"user","content":[{"type":"text","text":"hi"}]},` +
+			`{"role":"assistant","tool_calls":[{"id":"c1","type":"function","function":{"name":"f","arguments":"{}"}}]},` +
+			`{"role":"tool","tool_call_id":"c1","content":"r"}]}`, 503},
 	} {
 		resp := post(t, context.Background(), ts.URL, tc.path, tc.body)
 		if resp.StatusCode != tc.status {

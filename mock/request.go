@@ -90,6 +90,9 @@ func parseRequest(d wire.Dialect, body []byte) (request, *apiError) {
 	if e := checkTypes(d, stream, tools); e != nil {
 		return r, e
 	}
+	if e := checkMessages(d, messages); e != nil {
+		return r, e
+	}
 	if name, schema, ok := chooseTool(d, tools, toolChoice); ok {
 		r.kind, r.toolName, r.schema = answerTool, name, schema
 		return r, nil
