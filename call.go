@@ -285,6 +285,7 @@ func (c *call) tryTarget(i int, last bool) (*Response, error) {
 		c.tried[i] = n
 		if res.clientGone {
 			c.report(t.name, tk, &res, breaker.Neutral)
+			c.emitFinished(t.name, n, &res, 0)
 			return nil, c.ctxError()
 		}
 		if s := res.stream; s != nil {
@@ -565,7 +566,7 @@ func (c *call) finish(resp *Response, err error) {
 		if s := resp.Stream; s != nil && s.err != nil {
 			ev.Class, ev.Err = classify.BrokenStream, s.err
 		} else if s != nil && s.canceled {
-			ev.Class, ev.Reason, ev.Err = 0, "canceled", context.Canceled
+			ev.Class, ev.Reason, ev.Err = 0, ReasonCanceled, context.Canceled
 		}
 	} else {
 		var le *Error
@@ -573,7 +574,7 @@ func (c *call) finish(resp *Response, err error) {
 			ev.Status, ev.Reason, ev.Err = le.Status, le.Code, err
 			ev.Class = c.lastClass
 		} else {
-			ev.Reason, ev.Err = "canceled", err
+			ev.Reason, ev.Err = ReasonCanceled, err
 		}
 	}
 	c.e.observer(ev)
@@ -591,8 +592,13 @@ func (c *call) emit(ev Event) {
 
 func (c *call) emitFinished(target string, n int, res *result, wait time.Duration) {
 	if c.e.observer != nil {
-		c.emit(Event{Kind: AttemptFinished, Target: target, Attempt: n, Class: res.class,
-			Status: res.status, Wait: wait, Duration: res.dur, Err: res.err})
+		ev := Event{Kind: AttemptFinished, Target: target, Attempt: n, Class: res.class,
+			Status: res.status, Wait: wait, Duration: res.dur, Err: res.err}
+		if res.clientGone {
+			// No class: the caller's cancel says nothing of the target.
+			ev.Class, ev.Reason = 0, ReasonCanceled
+		}
+		c.emit(ev)
 	}
 	if res.fail != nil {
 		c.emit(Event{Kind: ValidationFailed, Target: target, Attempt: n, Class: classify.Invalid,
@@ -605,9 +611,10 @@ func (c *call) emitFinished(target string, n int, res *result, wait time.Duratio
 }
 
 // fallback reports that the request moves on from target i; from the
-// chain's last target there is nothing to move on to, and nothing to report.
+// chain's last target there is nothing to move on to, and a request whose
+// deadline passed or whose caller left goes nowhere: nothing to report.
 func (c *call) fallback(i int, reason string) {
-	if i+1 < len(c.r.targets) {
+	if i+1 < len(c.r.targets) && c.ctx.Err() == nil && time.Now().Before(c.deadline) {
 		c.emit(Event{Kind: FallbackTaken, Target: c.r.targets[i].name, Reason: reason})
 	}
 }

@@ -15,7 +15,9 @@ const (
 	AttemptStarted EventKind = iota + 1
 	// AttemptFinished: an attempt was classified (Class, Status, Wait chosen
 	// after it, Duration). A stream served before its end reports it when
-	// the stream ends, with the class it ended with.
+	// the stream ends, with the class it ended with. An attempt the caller
+	// abandoned (it cancelled, or closed the stream before its end) has no
+	// Class and the Reason ReasonCanceled.
 	AttemptFinished
 	// TargetSkipped: a target was not tried (Reason: cooling, open,
 	// probing, no_budget, untranslatable).
@@ -31,8 +33,9 @@ const (
 	// ValidationFailed: a 2xx answer failed a validator (Validator, Err).
 	ValidationFailed
 	// RequestFinished: the request ended (Class: ok, or the class that
-	// decided the failure; Status: what the client gets; Duration: total;
-	// FirstToken: time to the first byte for streams).
+	// decided the failure, or none with Reason ReasonCanceled; Status: what
+	// the client gets; Duration: total; FirstToken: time to the first byte
+	// for streams).
 	RequestFinished
 	// StoreFailed: the state store could not be reached; the engine carried
 	// on with the request (Err).
@@ -62,6 +65,11 @@ type Event struct {
 	// (RequestFinished only).
 	Attempts int
 }
+
+// ReasonCanceled is the Reason of an AttemptFinished or RequestFinished
+// event of a request its caller abandoned: it cancelled the request's
+// context, or closed a stream before its end. Such events have no Class.
+const ReasonCanceled = "canceled"
 
 // Observer receives engine events. It runs synchronously on the request's
 // goroutine: keep it fast and never block. An event is the observer's only

@@ -375,16 +375,17 @@ func (s *Stream) end(b *brokenOutcome) {
 		if b != nil {
 			cl = classify.BrokenStream
 		}
-		s.finished(cl)
+		s.finished(cl, false)
 	}
 	c.finish(s.resp, nil)
 }
 
 // finished reports the end of a stream that was served before its end:
 // its attempt's AttemptFinished waits for it, so that the attempt is
-// counted once, with the class it ended with.
-func (s *Stream) finished(cl Class) {
-	res := result{n: s.n, class: cl, dur: time.Since(s.start), err: s.err, fail: s.fail}
+// counted once, with the class it ended with, or none when the caller
+// went away (gone).
+func (s *Stream) finished(cl Class, gone bool) {
+	res := result{n: s.n, class: cl, dur: time.Since(s.start), err: s.err, fail: s.fail, clientGone: gone}
 	if s.resp != nil {
 		res.status = s.resp.Status
 	}
@@ -425,7 +426,7 @@ func (s *Stream) abandon(final error) {
 	if !s.reported {
 		s.reported = true
 		c.report(c.r.targets[s.target].name, s.ticket, &result{n: s.n, class: classify.OK}, breaker.Neutral)
-		s.finished(classify.OK) // the caller left: the target is not to blame
+		s.finished(0, true) // the caller left: the target is not to blame
 	}
 	c.finish(s.resp, context.Canceled)
 }

@@ -63,8 +63,13 @@ func TestCallerCancelDuringStreamDoesNotBlameTarget(t *testing.T) {
 			t.Fatalf("the target was blamed: %+v", ch)
 		}
 		fin := f.events.Kind(lifeline.RequestFinished)
-		if len(fin) != 1 || fin[0].Reason != "canceled" {
+		if len(fin) != 1 || fin[0].Reason != lifeline.ReasonCanceled {
 			t.Fatalf("finished events = %+v, want one, canceled", fin)
+		}
+		// Its one attempt has no class: neither ok nor a failure.
+		att := f.events.Kind(lifeline.AttemptFinished)
+		if len(att) != 1 || att[0].Class != 0 || att[0].Reason != lifeline.ReasonCanceled {
+			t.Fatalf("attempt events = %+v, want one, canceled and without a class", att)
 		}
 	})
 }
@@ -175,6 +180,11 @@ func TestTransportCallerCancelKeepsAttempts(t *testing.T) {
 		next.Body.Close()
 		if len(le.Attempts) != 2 || le.Attempts[0].Target != "p0/m0" || le.Attempts[0].Class != classify.Transient {
 			t.Fatalf("attempts = %+v, want p0/m0's transient attempt first", le.Attempts)
+		}
+		// Observers see both attempts end, the cancelled one without a class.
+		att := f.events.Kind(lifeline.AttemptFinished)
+		if len(att) < 2 || att[0].Class != classify.Transient || att[1].Class != 0 || att[1].Reason != lifeline.ReasonCanceled {
+			t.Fatalf("attempt events = %+v, want a transient one, then one canceled and without a class", att)
 		}
 	})
 }

@@ -18,6 +18,7 @@ import (
 	"github.com/lifelinehq/lifeline/budget"
 	"github.com/lifelinehq/lifeline/internal/gateway"
 	"github.com/lifelinehq/lifeline/internal/syncbuffer"
+	"github.com/lifelinehq/lifeline/internal/upstreamtest"
 	"github.com/lifelinehq/lifeline/store"
 	"github.com/lifelinehq/lifeline/store/memory"
 	"github.com/lifelinehq/lifeline/validate"
@@ -338,26 +339,102 @@ func TestFallbacksCountOnlyMovesToAnotherTarget(t *testing.T) {
 	d := openaiD
 	failing := newUpstream(t, d.Server)
 	good := newUpstream(t, d.Good(false))
+	hang := newUpstream(t, upstreamtest.Hang())
 	g := startGW(t, gateway.Config{Routes: []gateway.RouteSpec{
 		prefixedRoute("alone", "al", on(d, failing.URL), lifeline.WithMaxAttempts(2)),
 		prefixedRoute("pair", "pr", on(d, failing.URL, good.URL), lifeline.WithMaxAttempts(2)),
 		prefixedRoute("dead", "dd", on(d, failing.URL, failing.URL), lifeline.WithMaxAttempts(1)),
+		prefixedRoute("late", "lt", on(d, hang.URL, good.URL)),
 	}})
-	send := func(routeName string) answer {
-		return g.post(d.path, strings.Replace(d.Request, `"route"`, `"`+routeName+`"`, 1))
+	send := func(routeName string, hdr ...string) answer {
+		return g.post(d.path, strings.Replace(d.Request, `"route"`, `"`+routeName+`"`, 1), hdr...)
 	}
 	wantError(t, d, send("alone"), 503, "upstream_unavailable")
 	wantServed(t, send("pair"), "pr1/m1", 3)
 	wantError(t, d, send("dead"), 503, "upstream_unavailable")
+	// The deadline ends the request during its first attempt: it never
+	// moves to the second target.
+	wantError(t, d, send("late", lifeline.HeaderTimeout, "200ms"), 504, "deadline_exceeded")
 	body := g.get("/metrics").body
 	// A route of one target has nowhere to fall back to; a chain of two
-	// moves once at most.
-	if line := metricLine(body, "lifeline_fallbacks_total", `route="alone"`); line != "" {
-		t.Errorf("a one-target route counts a fallback: %s", line)
+	// moves once at most, and not when the deadline ended the request.
+	for _, r := range []string{"alone", "late"} {
+		if line := metricLine(body, "lifeline_fallbacks_total", `route="`+r+`"`); line != "" {
+			t.Errorf("route %s counts a fallback: %s", r, line)
+		}
 	}
 	for _, r := range []string{"pair", "dead"} {
 		if line := metricLine(body, "lifeline_fallbacks_total", `route="`+r+`"`); !strings.HasSuffix(line, " 1") {
 			t.Errorf("route %s: %q, want one fallback", r, line)
 		}
+	}
+}
+
+// A client that leaves in the middle of a stream ends its attempt, which
+// counts as canceled: neither an ok answer nor a failure of the target.
+func TestAbandonedStreamAttemptCountsCanceled(t *testing.T) {
+	d := openaiD
+	stall := newUpstream(t, events(d.Stream[:d.Opening+1], true)) // content, then a stall
+	finished := make(chan struct{}, 1)
+	g := startGW(t, gateway.Config{
+		Routes: []gateway.RouteSpec{prefixedRoute("gone", "gn", on(d, stall.URL))},
+		Observer: func(ev lifeline.Event) {
+			if ev.Kind == lifeline.RequestFinished {
+				finished <- struct{}{}
+			}
+		},
+	})
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	req, err := http.NewRequestWithContext(ctx, http.MethodPost, g.ts.URL+d.path,
+		strings.NewReader(strings.Replace(d.Body(true), `"route"`, `"gone"`, 1)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp, err := g.client.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	// Read up to the first content, then leave.
+	r := bufio.NewReader(resp.Body)
+	for {
+		line, err := r.ReadString('\n')
+		if err != nil {
+			t.Fatalf("the stream ended before its content: %v", err)
+		}
+		if strings.Contains(line, `"content"`) {
+			break
+		}
+	}
+	cancel()
+	resp.Body.Close()
+	select {
+	case <-finished:
+	case <-time.After(10 * time.Second):
+		t.Fatal("the request did not end after its client left")
+	}
+	body := g.get("/metrics").body
+	if line := metricLine(body, "lifeline_attempts_total", `target="gn0/m0"`, `class="canceled"`); !strings.HasSuffix(line, " 1") {
+		t.Errorf("the abandoned attempt exported as %q, want canceled 1", line)
+	}
+	for _, class := range []string{"ok", "transient", "broken_stream"} {
+		if line := metricLine(body, "lifeline_attempts_total", `target="gn0/m0"`, `class="`+class+`"`); line != "" && !strings.HasSuffix(line, " 0") {
+			t.Errorf("the abandoned attempt also counted %s: %q", class, line)
+		}
+	}
+	if line := metricLine(body, "lifeline_requests_total", `route="gone"`, `outcome="canceled"`); !strings.HasSuffix(line, " 1") {
+		t.Errorf("the abandoned request exported as %q, want canceled 1", line)
+	}
+	var st struct {
+		Targets []struct {
+			Target string           `json:"target"`
+			Recent map[string]int64 `json:"recent"`
+		} `json:"targets"`
+	}
+	if err := json.Unmarshal([]byte(g.get("/api/status").body), &st); err != nil || len(st.Targets) != 1 {
+		t.Fatalf("/api/status: %v %+v", err, st)
+	}
+	if rc := st.Targets[0].Recent; rc["canceled"] != 1 || len(rc) != 1 {
+		t.Errorf("recent outcomes %v, want canceled 1 only", rc)
 	}
 }

@@ -27,7 +27,7 @@ type routeMetrics struct {
 
 // targetMetrics are one target's attempt counters, by class.
 type targetMetrics struct {
-	attempts [16]prometheus.Counter
+	attempts [16]prometheus.Counter // by class; [0]: abandoned by the client
 }
 
 // resolve fills the per-route and per-target caches for the gateway's
@@ -56,6 +56,7 @@ func (m *metrics) resolve(routes []*lifeline.Route) {
 				continue
 			}
 			tm := &targetMetrics{}
+			tm.attempts[0] = m.attempts.WithLabelValues(t.Name(), attemptLabel(0))
 			for _, c := range classify.All {
 				tm.attempts[c] = m.attempts.WithLabelValues(t.Name(), c.String())
 			}
@@ -64,13 +65,23 @@ func (m *metrics) resolve(routes []*lifeline.Route) {
 	}
 }
 
-// attempt counts one attempt of target with class c.
+// attempt counts one attempt of target with class c; c is zero for an
+// attempt the client abandoned.
 func (m *metrics) attempt(target string, c lifeline.Class) {
 	if tm, ok := m.targets[target]; ok && int(c) < len(tm.attempts) && tm.attempts[c] != nil {
 		tm.attempts[c].Inc()
 		return
 	}
-	m.attempts.WithLabelValues(target, c.String()).Inc()
+	m.attempts.WithLabelValues(target, attemptLabel(c)).Inc()
+}
+
+// attemptLabel is the class label of an attempt: the class's name, or
+// "canceled" for an attempt the client abandoned (no class).
+func attemptLabel(c lifeline.Class) string {
+	if c == 0 {
+		return lifeline.ReasonCanceled
+	}
+	return c.String()
 }
 
 // request counts one finished request of route.

@@ -141,7 +141,7 @@ func (s *Server) observe(next lifeline.Observer) lifeline.Observer {
 		case lifeline.AttemptFinished:
 			m.attempt(ev.Target, ev.Class)
 			s.recent.add(ev.Target, ev.Class, ev.Time)
-			if ev.Class != classify.OK {
+			if ev.Class != classify.OK && ev.Reason != lifeline.ReasonCanceled {
 				s.log.Warn("attempt failed", "id", ev.RequestID, "route", ev.Route, "target", ev.Target,
 					"attempt", ev.Attempt, "class", ev.Class.String(), "status", ev.Status, "wait", ev.Wait,
 					"duration", ev.Duration, "error", errString(ev.Err))
@@ -191,7 +191,7 @@ func requestOutcome(ev lifeline.Event) string {
 			return "broken_stream"
 		}
 	}
-	if ev.Reason == "canceled" || errors.Is(ev.Err, context.Canceled) {
+	if ev.Reason == lifeline.ReasonCanceled || errors.Is(ev.Err, context.Canceled) {
 		return "canceled"
 	}
 	return "error"

@@ -62,7 +62,7 @@ func (r *recentOutcomes) counts(target string, now time.Time) map[string]int64 {
 		}
 		for c, n := range t.counts[i] {
 			if n > 0 {
-				out[classify.Class(c).String()] += n
+				out[attemptLabel(classify.Class(c))] += n
 			}
 		}
 	}
