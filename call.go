@@ -131,7 +131,7 @@ func (c *call) prepare() error {
 		return badRequest(err.Error())
 	}
 	if !f.HasMessages {
-		return badRequest("request body has no messages array")
+		return badRequest("the request has no messages: messages must be a non-empty array")
 	}
 	c.fields = f
 	plan := c.r.validator.Fixed()

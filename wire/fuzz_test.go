@@ -66,7 +66,7 @@ func FuzzPeek(f *testing.F) {
 		var stream bool
 		_ = json.Unmarshal(m["stream"], &stream)
 		var messages, tools []json.RawMessage
-		hasMessages := json.Unmarshal(m["messages"], &messages) == nil && messages != nil
+		hasMessages := json.Unmarshal(m["messages"], &messages) == nil && len(messages) > 0
 		hasTools := json.Unmarshal(m["tools"], &tools) == nil && len(tools) > 0
 		isObj := func(v json.RawMessage) bool {
 			var o map[string]json.RawMessage

@@ -13,7 +13,7 @@ import (
 type Fields struct {
 	Model       string // the "model" member; names a route at the gateway
 	Stream      bool   // "stream": true
-	HasMessages bool   // a "messages" array is present
+	HasMessages bool   // a "messages" array with at least one element is present
 	HasTools    bool   // a non-empty "tools" array is present
 	HasSchema   bool   // a "response_format", "output_config" or "output_format" object is present
 
@@ -171,7 +171,7 @@ func (f *Fields) member(body []byte, ks, ke, vs, ve int, copyModel bool) error {
 	case "stream":
 		f.Stream = string(v) == "true"
 	case "messages":
-		f.HasMessages = v[0] == '['
+		f.HasMessages = v[0] == '[' && jsonscan.NonEmpty(v)
 	case "tools":
 		f.HasTools = v[0] == '[' && jsonscan.NonEmpty(v)
 	case "response_format":

@@ -27,8 +27,18 @@ func TestPeek(t *testing.T) {
 		},
 		{
 			name: "anthropic request with output_config",
-			body: `{"max_tokens":1024,"messages":[],"model":"claude-sonnet-4-5","output_config":{"format":{"type":"json_schema","schema":{}}}}`,
+			body: `{"max_tokens":1024,"messages":[{"role":"user","content":"hi"}],"model":"claude-sonnet-4-5","output_config":{"format":{"type":"json_schema","schema":{}}}}`,
 			want: wire.Fields{Model: "claude-sonnet-4-5", HasMessages: true, HasSchema: true},
+		},
+		{
+			name: "empty messages",
+			body: `{"model":"m","messages":[ ]}`,
+			want: wire.Fields{Model: "m"},
+		},
+		{
+			name: "messages not an array",
+			body: `{"model":"m","messages":"hi"}`,
+			want: wire.Fields{Model: "m"},
 		},
 		{
 			name: "model last, after nested model keys",
@@ -72,7 +82,7 @@ func TestPeek(t *testing.T) {
 		},
 		{
 			name: "whitespace everywhere",
-			body: " \r\n\t{ \"stream\" :\ttrue ,\r\n \"model\"\n:\n\"m\" , \"tools\" : [ ] ,\"messages\" : [ ] }\n\t ",
+			body: " \r\n\t{ \"stream\" :\ttrue ,\r\n \"model\"\n:\n\"m\" , \"tools\" : [ ] ,\"messages\" : [ {} ] }\n\t ",
 			want: wire.Fields{Model: "m", Stream: true, HasMessages: true},
 		},
 		{

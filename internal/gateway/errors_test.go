@@ -174,6 +174,8 @@ func TestBadInputIs400WithoutUpstreamCall(t *testing.T) {
 			{"missing model", `{"messages":[{"role":"user","content":"hi"}]}`, nil},
 			{"model not a string", `{"model":7,"messages":[{"role":"user","content":"hi"}]}`, nil},
 			{"missing messages", `{"model":"route"}`, nil},
+			{"empty messages", `{"model":"route","max_tokens":5,"messages":[]}`, nil},
+			{"messages not an array", `{"model":"route","max_tokens":5,"messages":"hi"}`, nil},
 			{"bad deadline", d.Request, []string{"X-Lifeline-Deadline", "tomorrow"}},
 			{"bad timeout", d.Request, []string{"X-Lifeline-Timeout", "-5s"}},
 		} {

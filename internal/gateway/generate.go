@@ -96,7 +96,7 @@ func (x *exchange) admit() *lifeline.Error {
 		return clientError(http.StatusBadRequest, "invalid_request_error", "model is required: it names a route")
 	}
 	if !f.HasMessages {
-		return clientError(http.StatusBadRequest, "invalid_request_error", "messages is required")
+		return clientError(http.StatusBadRequest, "invalid_request_error", "messages must be a non-empty array")
 	}
 	x.fields = f
 	route, ok := s.routes[f.Model]
