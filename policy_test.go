@@ -123,6 +123,8 @@ func TestParseDeadline(t *testing.T) {
 		{http.Header{}, time.Time{}, false},
 		{http.Header{"X-Lifeline-Timeout": {"45s"}}, now.Add(45 * time.Second), false},
 		{http.Header{"X-Lifeline-Deadline": {"2026-01-02T03:05:00Z"}}, now.Add(55 * time.Second), false},
+		{http.Header{"X-Lifeline-Deadline": {"2026-01-02t03:05:00.5z"}}, now.Add(55500 * time.Millisecond), false},
+		{http.Header{"X-Lifeline-Deadline": {"2026-01-02T05:05:00+02:00"}}, now.Add(55 * time.Second), false},
 		{http.Header{"X-Lifeline-Deadline": {"1767323100000"}}, time.UnixMilli(1767323100000), false},
 		{http.Header{"X-Lifeline-Deadline": {"2026-01-02T03:06:00Z"}, "X-Lifeline-Timeout": {"10s"}}, now.Add(10 * time.Second), false},
 		{http.Header{"X-Lifeline-Timeout": {"soon"}}, time.Time{}, true},

@@ -77,8 +77,8 @@ func ParseDeadline(h http.Header, now time.Time) (time.Time, error) {
 	if v := strings.TrimSpace(h.Get(HeaderDeadline)); v != "" {
 		if ms, err := strconv.ParseInt(v, 10, 64); err == nil {
 			d = time.UnixMilli(ms)
-		} else if t, err := time.Parse(time.RFC3339Nano, v); err == nil {
-			d = t
+		} else if t, err := time.Parse(time.RFC3339Nano, strings.ToUpper(v)); err == nil {
+			d = t // upper case: RFC 3339 §5.6 allows a lowercase "t" and "z"
 		} else {
 			return time.Time{}, fmt.Errorf("%w: %s %q is neither RFC 3339 nor Unix milliseconds", ErrBadDeadline, HeaderDeadline, v)
 		}
