@@ -215,10 +215,10 @@ func TestMetricsDoc(t *testing.T) {
 }
 
 // labelValues returns the values of the labels whose values are a fixed
-// set: classes, breaker states, and the outcomes and ways of serving that
-// the metrics' help texts list.
+// set: classes (and "canceled", an abandoned attempt's), breaker states,
+// and the outcomes and ways of serving that the metrics' help texts list.
 func labelValues(helps map[string]string) map[string]map[string]bool {
-	out := map[string]map[string]bool{"class": {}, "to": {"closed": true, "half_open": true, "open": true}}
+	out := map[string]map[string]bool{"class": {"canceled": true}, "to": {"closed": true, "half_open": true, "open": true}}
 	for _, c := range classify.All {
 		out["class"][c.String()] = true
 	}

@@ -40,7 +40,7 @@ func newMetrics(reg prometheus.Registerer, s *Server) (*metrics, error) {
 			Name: "lifeline_requests_total", Help: "Client requests by route and outcome: ok, rejected, upstream_unavailable, invalid_output, deadline_exceeded, broken_stream, canceled or error.",
 		}, []string{"route", "outcome"}),
 		attempts: prometheus.NewCounterVec(prometheus.CounterOpts{
-			Name: "lifeline_attempts_total", Help: "Upstream attempts by target and class.",
+			Name: "lifeline_attempts_total", Help: "Upstream attempts by target and class (canceled: the client went away first).",
 		}, []string{"target", "class"}),
 		fallbacks: prometheus.NewCounterVec(prometheus.CounterOpts{
 			Name: "lifeline_fallbacks_total", Help: "Moves to the next target, by route and reason.",
