@@ -73,7 +73,6 @@ type requestState struct {
 
 	callerDeadline  bool   // the request's deadline is the caller's, earlier than timeouts.total
 	clockUsed       bool   // start was taken as the first attempt's time
-	waited          int    // waits for every target's cool-down so far (see attemptLimit)
 	untranslatables int    // targets that cannot take the request
 	spare           []byte // free capacity for the first upstream body
 	lent            bool   // an attempt's request may still be read by net/http (see upstreamCall)
@@ -219,12 +218,13 @@ func (c *call) run() (*Response, error) {
 			}
 		}
 		// Every target is cooling: wait for the earliest end and run the
-		// chain again (SPEC §2: wait instead of failing at once). The
-		// provider named the time to come back, so each target gets one
-		// attempt more after the wait, whatever its attempts so far: a
-		// retry, which takes a budget token. A target that said not to
-		// retry it, or cannot take the request, is not tried again.
-		if !c.allCooling || c.coolUntil.IsZero() || pass >= maxCoolingPasses || !slices.Contains(c.refused, false) {
+		// chain again (SPEC §2: wait instead of failing at once), when a
+		// target has an attempt left. max_attempts holds across the waits
+		// (SPEC §1): a target that used its attempts, said not to retry
+		// it, or cannot take the request is not tried again, and with
+		// none left the request fails at once, with the earliest reset
+		// as its Retry-After.
+		if !c.allCooling || c.coolUntil.IsZero() || pass >= maxCoolingPasses || !c.attemptLeft() {
 			return nil, c.finalError()
 		}
 		// Jittered: a fleet of requests waiting for the same reset does not
@@ -234,14 +234,23 @@ func (c *call) run() (*Response, error) {
 			return nil, c.finalError()
 		}
 		c.coolUntil = time.Time{}
-		c.waited++
 	}
 }
 
-// attemptLimit is how many attempts a target may have had before the next
-// one: max_attempts, and one more after each wait for every target's
-// cool-down.
-func (c *call) attemptLimit() int { return c.p.Retry.MaxAttempts + c.waited }
+// attemptLimit is how many attempts a target may have: max_attempts.
+func (c *call) attemptLimit() int { return c.p.Retry.MaxAttempts }
+
+// attemptLeft reports whether a target may still be tried: it has had
+// fewer than max_attempts, did not say not to retry it, and can take the
+// request.
+func (c *call) attemptLeft() bool {
+	for i := range c.r.targets {
+		if !c.refused[i] && c.tried[i] < c.attemptLimit() {
+			return true
+		}
+	}
+	return false
+}
 
 // tryTarget makes attempts on target i until it serves, the policy moves
 // on (nil, nil), or the request must end (nil, err). last is set when no

@@ -13,8 +13,6 @@ import (
 	"time"
 
 	"github.com/lifelinehq/lifeline"
-	"github.com/lifelinehq/lifeline/backoff"
-	"github.com/lifelinehq/lifeline/budget"
 	"github.com/lifelinehq/lifeline/classify"
 	"github.com/lifelinehq/lifeline/internal/syncbuffer"
 	"github.com/lifelinehq/lifeline/store"
@@ -62,19 +60,31 @@ func TestRetryActionRetriesHintlessRateLimitOnSameTarget(t *testing.T) {
 }
 
 // When every target answers 429 without a hint, every target cools down
-// for the engine's own pause: the request waits for the earliest reset
-// instead of failing at once.
+// for the engine's own pause. A request that used its attempts fails at
+// once, saying when to come back; the next request, which finds every
+// target cooling, waits for the earliest reset instead of failing at once.
 func TestAllTargetsCoolingWithoutHintWaits(t *testing.T) {
 	inBubbles(t, func(t *testing.T, d dialect) {
 		up := newClocked()
 		a := up.on("a.invalid", clockedReply(429, nil, rateLimitBody(d)), clockedReply(200, nil, d.OK))
 		b := up.on("b.invalid", clockedReply(429, nil, rateLimitBody(d)), clockedReply(200, nil, d.OK))
 		f := newFixtureOn(t, up.client(), d, []string{a, b}, lifeline.WithMaxAttempts(1))
+		start := time.Now()
 		resp, _, err := f.do(false)
-		if err != nil {
-			t.Fatal(err)
+		wantClasses(t, resp, err, "p0/m0:wait", "p1/m1:wait")
+		var le *lifeline.Error
+		if !errors.As(err, &le) || !errors.Is(err, lifeline.ErrUpstreamUnavailable) || le.RetryAfter <= 0 {
+			t.Fatalf("err = %v, want upstream_unavailable with a Retry-After", err)
 		}
-		wantClasses(t, resp, err, "p0/m0:wait", "p1/m1:wait", "p0/m0:ok")
+		if el := time.Since(start); el != 0 {
+			t.Fatalf("max_attempts 1 used on every target, yet the request waited %v", el)
+		}
+		start = time.Now()
+		resp, _, err = f.do(false)
+		wantClasses(t, resp, err, "p0/m0:ok")
+		if el := time.Since(start); el <= 0 || el > le.RetryAfter {
+			t.Fatalf("served after %v, want after a wait of at most the Retry-After %v", el, le.RetryAfter)
+		}
 	})
 }
 
@@ -355,19 +365,29 @@ func TestShouldRetryFalseRateLimitIsNotRetriedAfterCoolDown(t *testing.T) {
 			t.Fatalf("waited %v for a target it may not retry", el)
 		}
 
-		// Another target's cool-down is still waited for.
+		// Another target's cool-down is still waited for: p1/m1 cools
+		// down for 2s after a request of another route, and this request,
+		// after p0/m0's refusal, waits for it rather than failing.
 		a = up.on("a2.invalid", clockedReply(429, no, rateLimitBody(d)), clockedReply(200, nil, d.OK))
-		hint := clockedReply(429, map[string]string{"retry-after": "2"}, rateLimitBody(d))
-		b := up.on("b.invalid", hint, hint, clockedReply(200, nil, d.OK))
-		f = newFixtureOn(t, up.client(), d, []string{a, b}, lifeline.WithMaxAttempts(2))
+		b := up.on("b.invalid", clockedReply(429, map[string]string{"retry-after": "2"}, rateLimitBody(d)),
+			clockedReply(200, nil, d.OK))
+		f = newFixtureOn(t, up.client(), d, []string{a, b})
+		onlyB, err := f.engine.NewRoute("only-b", []lifeline.Target{{
+			Provider: &lifeline.Provider{Name: "p1", Kind: d.Kind, BaseURL: b}, Model: "m1"}}, lifeline.WithMaxAttempts(1))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := f.engine.Do(context.Background(), onlyB, &lifeline.Request{Dialect: d.Kind, Body: []byte(d.Request)}); err == nil {
+			t.Fatal("the rate-limited target served")
+		}
 		start = time.Now()
 		resp, _, err := f.do(false)
 		if err != nil {
 			t.Fatal(err)
 		}
-		wantClasses(t, resp, err, "p0/m0:wait", "p1/m1:wait", "p1/m1:wait", "p1/m1:ok")
-		if el := time.Since(start); el < 4*time.Second {
-			t.Fatalf("served after %v, before the cool-downs' ends", el)
+		wantClasses(t, resp, err, "p0/m0:wait", "p1/m1:ok")
+		if el := time.Since(start); el < 2*time.Second {
+			t.Fatalf("served after %v, before p1/m1's cool-down ended", el)
 		}
 		if n := up.count("a2.invalid"); n != 1 {
 			t.Fatalf("the target said not to retry; called %d times", n)
@@ -403,49 +423,28 @@ func TestFallbackReportedOnlyWhenATargetFollows(t *testing.T) {
 	}
 }
 
-// Waiting for every target's cool-down gives each target one attempt more
-// (at most three such waits): a retry, so it needs a token of the
-// target's retry budget and adds none.
-func TestCoolingWaitsGiveOneRetryEach(t *testing.T) {
+// max_attempts holds across waits for every target's cool-down (SPEC §1):
+// a target rate-limited on every attempt gets max_attempts of them, and
+// the request then fails at once rather than waiting to try it again.
+func TestCoolingWaitsKeepMaxAttempts(t *testing.T) {
 	inBubbles(t, func(t *testing.T, d dialect) {
 		up := newClocked()
 		hint := clockedReply(429, map[string]string{"retry-after-ms": "20"}, rateLimitBody(d))
-		a := up.on("a.invalid", hint)
-		f := newFixtureOn(t, up.client(), d, []string{a}, lifeline.WithMaxAttempts(2))
-		if _, _, err := f.do(false); !errors.Is(err, lifeline.ErrUpstreamUnavailable) {
-			t.Fatalf("err = %v", err)
-		}
-		if n := up.count("a.invalid"); n != 2+3 {
-			t.Fatalf("max_attempts 2 and three cooling waits: %d attempts, want 5", n)
-		}
-
-		// An empty budget: no attempt after the wait.
-		tiny := lifeline.WithBudget(budget.Config{Ratio: 0.0001, MinPerSecond: 0.0001})
-		b := up.on("b.invalid", clockedReply(500, nil, `{"error":{"message":"x","type":"server_error"}}`))
-		f = newFixtureOn(t, up.client(), d, []string{b}, lifeline.WithMaxAttempts(1), tiny)
-		// Spend the target's budget through a route of many retries.
-		// (The clocked upstream answers by host: the path does not matter.)
-		spend, err := f.engine.NewRoute("spend", []lifeline.Target{{
-			Provider: &lifeline.Provider{Name: "p0", Kind: d.Kind, BaseURL: b}, Model: "m0"}},
-			lifeline.WithMaxAttempts(50), tiny, lifeline.WithBreaker(breakerConfig(1000)),
-			lifeline.WithBackoff(backoff.Policy{Base: time.Millisecond, Jitter: backoff.None}))
-		if err != nil {
-			t.Fatal(err)
-		}
-		f.engine.Do(context.Background(), spend, &lifeline.Request{Dialect: d.Kind, Body: []byte(d.Request)})
-		if len(f.events.Kind(lifeline.BudgetExhausted)) == 0 {
-			t.Fatal("the budget was not spent")
-		}
-		up.on("b.invalid", hint)
-		before := up.count("b.invalid")
-		for range 3 {
+		for _, n := range []int{1, 2, 3} {
+			host := fmt.Sprintf("a%d.invalid", n)
+			a := up.on(host, hint)
+			f := newFixtureOn(t, up.client(), d, []string{a}, lifeline.WithMaxAttempts(n))
+			start := time.Now()
 			if _, _, err := f.do(false); !errors.Is(err, lifeline.ErrUpstreamUnavailable) {
 				t.Fatalf("err = %v", err)
 			}
-			time.Sleep(time.Second) // the cool-down ends before the next request
-		}
-		if n := up.count("b.invalid") - before; n != 3 {
-			t.Fatalf("an empty budget: %d calls for three requests of one attempt each", n)
+			if got := up.count(host); got != n {
+				t.Fatalf("max_attempts %d: %d attempts", n, got)
+			}
+			// The waits between attempts, and none after the last.
+			if el, want := time.Since(start), time.Duration(n-1)*20*time.Millisecond; el < want || el > want+5*time.Millisecond {
+				t.Fatalf("max_attempts %d: ended after %v, want about %v", n, el, want)
+			}
 		}
 	})
 }

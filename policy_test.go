@@ -47,14 +47,21 @@ func TestAllTargetsCoolingWaitsForEarliestReset(t *testing.T) {
 		t.Run(d.String(), func(t *testing.T) {
 			a := newUpstream(t, d.RateLimit(map[string]string{"retry-after-ms": "80"}), d.Good(false))
 			b := newUpstream(t, d.RateLimit(map[string]string{"retry-after-ms": "200"}), d.Good(false))
-			// One attempt per target: the wait happens only because every
-			// target is cooling down.
+			// One attempt per target: the first request uses them and
+			// fails; the second finds every target cooling down and waits
+			// for the earliest reset, p0/m0's.
 			f := newFixture(t, d, []string{a.URL, b.URL}, lifeline.WithMaxAttempts(1))
 			resp, _, err := f.do(false)
+			wantClasses(t, resp, err, "p0/m0:wait", "p1/m1:wait")
+			start := time.Now()
+			resp, _, err = f.do(false)
 			if err != nil {
 				t.Fatal(err)
 			}
-			wantClasses(t, resp, err, "p0/m0:wait", "p1/m1:wait", "p0/m0:ok")
+			wantClasses(t, resp, err, "p0/m0:ok")
+			if el := time.Since(start); el < 40*time.Millisecond || el > 180*time.Millisecond {
+				t.Fatalf("served after %v, want after p0/m0's reset (80ms), before p1/m1's (200ms)", el)
+			}
 		})
 	}
 }
