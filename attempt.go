@@ -168,7 +168,9 @@ func (c *call) send(t *target, i, n int, start time.Time, res *result) {
 		}
 	}
 	if res.fail != nil {
+		// A failure like any other: x-should-retry applies (SPEC §1).
 		res.class, res.err = classify.Invalid, res.fail
+		res.retry = classify.ShouldRetry(resp.Header)
 		return
 	}
 	if t.Provider.Kind != c.req.Dialect {
@@ -176,6 +178,7 @@ func (c *call) send(t *target, i, n int, start time.Time, res *result) {
 		if terr != nil {
 			res.fail = &validate.Failure{Validator: "format", Reason: "the answer cannot be translated: " + terr.Error()}
 			res.class, res.err = classify.Invalid, res.fail
+			res.retry = classify.ShouldRetry(resp.Header)
 			return
 		}
 		res.body = tb

@@ -140,8 +140,11 @@ func (s *Stream) prime(res *result) {
 	}
 }
 
+// invalid classes a stream that failed validation before any byte reached
+// the client; its x-should-retry applies, as to any failure.
 func (s *Stream) invalid(res *result, f *validate.Failure) {
 	res.class, res.fail, res.err = classify.Invalid, f, f
+	res.retry = classify.ShouldRetry(res.header)
 }
 
 // markFirst notes the first content event: the first-token bound is met.

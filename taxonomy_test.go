@@ -7,6 +7,7 @@ import (
 	"slices"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -14,6 +15,7 @@ import (
 	"github.com/lifelinehq/lifeline/breaker"
 	"github.com/lifelinehq/lifeline/classify"
 	"github.com/lifelinehq/lifeline/validate"
+	"github.com/lifelinehq/lifeline/wire"
 )
 
 // modes runs fn for both dialects, non-streaming and streaming.
@@ -480,6 +482,27 @@ func TestShouldRetryHeaderOverrides(t *testing.T) {
 			t.Fatal(err)
 		}
 		wantClasses(t, resp, err, "p0/m0:auth", "p0/m0:ok")
+
+		// true: an answer that fails validation, a failure like any other,
+		// is retried on the same target.
+		var checks atomic.Int32
+		firstFails := validate.Custom{Name: "first_fails", Check: func(*wire.Output) error {
+			if checks.Add(1) == 1 {
+				return errors.New("the first answer fails")
+			}
+			return nil
+		}}
+		v := newUpstream(t, func(w http.ResponseWriter, r *http.Request) {
+			w.Header().Set("x-should-retry", "true")
+			d.Good(stream)(w, r)
+		})
+		f = newFixture(t, d, []string{v.URL}, lifeline.WithStreamMode(lifeline.StreamBuffer),
+			lifeline.WithValidation(validate.Spec{Custom: []validate.Custom{firstFails}}))
+		resp, _, err = f.do(stream)
+		if err != nil {
+			t.Fatal(err)
+		}
+		wantClasses(t, resp, err, "p0/m0:invalid", "p0/m0:ok")
 
 		// true never makes a rejected request retryable.
 		r := newUpstream(t, func(w http.ResponseWriter, r *http.Request) {

@@ -74,7 +74,7 @@ type classifier struct {
 // engine validates its output); anything else is matched against the table,
 // first row first, and falls back to the safe default when no row matches.
 func (c *classifier) Classify(s Signal) Result {
-	r := Result{Retry: shouldRetry(s.Header)}
+	r := Result{Retry: ShouldRetry(s.Header)}
 	switch {
 	case s.Err != nil:
 		r.Class, r.Known = Transient, knownTransport(s.Err)
@@ -137,8 +137,10 @@ func jsonObject(body []byte) bool {
 	return false
 }
 
-// shouldRetry reads the x-should-retry header: "true" or "false", any case.
-func shouldRetry(h http.Header) Retry {
+// ShouldRetry reads the x-should-retry header: "true" or "false", any
+// case; anything else is RetryUnset. Classify reads it for every failure;
+// a 2xx answer that fails validation needs it read on its own.
+func ShouldRetry(h http.Header) Retry {
 	v := strings.TrimSpace(h.Get("X-Should-Retry"))
 	switch {
 	case v == "":
