@@ -7,6 +7,7 @@ import (
 	"io"
 	"mime"
 	"net/http"
+	"strconv"
 	"strings"
 	"time"
 
@@ -149,10 +150,19 @@ func (c *call) send(t *target, i, n int, start time.Time, res *result) {
 	res.end = start.Add(time.Since(start))
 	c.spent(resp.Header, res.end, res)
 	if c.fields.Stream {
-		// A JSON body where a stream was asked for: an error in disguise, or
-		// a server that cannot stream. Neither is a usable stream.
-		c.classified(t, res, classify.Signal{Status: resp.StatusCode, Header: resp.Header, Body: res.body,
-			InStream: true, Err: errors.New("expected an event stream, got " + resp.Header.Get("Content-Type"))})
+		// Another body where a stream was asked for. An error object is an
+		// error in disguise, classed as that error; anything else (a
+		// server that answered without streaming, a page of HTML) is no
+		// answer to a stream request: invalid, as any 2xx body that is
+		// not an answer.
+		if _, isErr := wire.ParseError(res.body); isErr {
+			c.classified(t, res, classify.Signal{Status: resp.StatusCode, Header: resp.Header, Body: res.body, InStream: true})
+			return
+		}
+		res.fail = notAnAnswer(t, errors.New("a stream was asked for and the body is "+
+			strconv.Quote(resp.Header.Get("Content-Type"))+", not text/event-stream"))
+		res.class, res.err = classify.Invalid, res.fail
+		res.retry = classify.ShouldRetry(resp.Header)
 		return
 	}
 	// An empty body, a page of HTML or another kind of object is no

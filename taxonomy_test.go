@@ -262,6 +262,38 @@ func TestOverloadedErrorInsideStreamBeforeContentReroutes(t *testing.T) {
 	}
 }
 
+// A stream request answered 200 without a stream: a plain answer (a server
+// that does not stream) is no answer to it, invalid, and the next target
+// serves at once; an error object is classed as that error.
+func TestStreamRequestAnsweredWithoutAStream(t *testing.T) {
+	for _, d := range dialects {
+		t.Run(d.String(), func(t *testing.T) {
+			plain := newUpstream(t, reply(200, nil, d.OK))
+			b := newUpstream(t, d.Good(true))
+			f := newFixture(t, d, []string{plain.URL, b.URL})
+			resp, body, err := f.do(true)
+			if err != nil {
+				t.Fatal(err)
+			}
+			wantClasses(t, resp, err, "p0/m0:invalid", "p1/m1:ok")
+			if body != strings.Join(d.Stream, "") {
+				t.Fatalf("the client got more than the stream:\n%s", body)
+			}
+			overloaded := `{"error":{"type":"overloaded_error","message":"Overloaded"}}`
+			if d.Kind == lifeline.Anthropic {
+				overloaded = `{"type":"error","error":{"type":"overloaded_error","message":"Overloaded"}}`
+			}
+			disguised := newUpstream(t, reply(200, nil, overloaded))
+			f = newFixture(t, d, []string{disguised.URL, b.URL})
+			resp, _, err = f.do(true)
+			if err != nil {
+				t.Fatal(err)
+			}
+			wantClasses(t, resp, err, "p0/m0:overloaded", "p1/m1:ok")
+		})
+	}
+}
+
 func TestServerErrorRetriesWithBackoffThenNext(t *testing.T) {
 	modes(t, func(t *testing.T, d dialect, stream bool) {
 		a := newUpstream(t, d.Server)
