@@ -88,6 +88,8 @@ func TestRequestDropsWhitespaceStopSequences(t *testing.T) {
 // of a turn with index 0, or with no index at all; each call still starts
 // with its own id. Each must become its own tool_use block, while a server
 // that repeats a call's id on every fragment keeps one block per call.
+// Others interleave the fragments of several calls: Anthropic blocks cannot
+// interleave, so each call still gets its whole input, in its own block.
 func TestAnthropicSDKStreamsToolCallsWithReusedIndex(t *testing.T) {
 	const head = `{"id":"chatcmpl-1","object":"chat.completion.chunk","created":1,"model":"llama","choices":[{"index":0,"delta":`
 	for name, calls := range map[string][]string{
@@ -100,6 +102,18 @@ func TestAnthropicSDKStreamsToolCallsWithReusedIndex(t *testing.T) {
 		"no index": {
 			`{"tool_calls":[{"id":"call_a","type":"function","function":{"name":"write","arguments":"{\"path\":\"a.py\"}"}}]}`,
 			`{"tool_calls":[{"id":"call_b","type":"function","function":{"name":"write","arguments":"{\"path\":\"b.py\"}"}}]}`,
+		},
+		"interleaved fragments": {
+			`{"tool_calls":[{"index":0,"id":"call_a","type":"function","function":{"name":"write","arguments":"{\"path\":"}}]}`,
+			`{"tool_calls":[{"index":1,"id":"call_b","type":"function","function":{"name":"write","arguments":"{\"path\":"}}]}`,
+			`{"tool_calls":[{"index":0,"function":{"arguments":"\"a.py\"}"}}]}`,
+			`{"tool_calls":[{"index":1,"function":{"arguments":"\"b.py\"}"}}]}`,
+		},
+		"every call starts before any arguments": {
+			`{"tool_calls":[{"index":0,"id":"call_a","type":"function","function":{"name":"write","arguments":""}},` +
+				`{"index":1,"id":"call_b","type":"function","function":{"name":"write","arguments":""}}]}`,
+			`{"tool_calls":[{"index":0,"function":{"arguments":"{\"path\":\"a.py\"}"}}]}`,
+			`{"tool_calls":[{"index":1,"function":{"arguments":"{\"path\":\"b.py\"}"}}]}`,
 		},
 		"id repeated on every fragment": {
 			`{"tool_calls":[{"index":0,"id":"call_a","type":"function","function":{"name":"write","arguments":"{\"path\":"}}]}`,

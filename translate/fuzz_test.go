@@ -72,6 +72,11 @@ func fuzzStream(f *testing.F, from, to wire.Dialect) {
 			if held := s.held(); held > heldConst+heldFactor*maxEvent {
 				t.Fatalf("stream holds %d bytes after events of at most %d", held, maxEvent)
 			}
+			// Slices grow by doubling: twice the limits, and the tool calls'
+			// own records.
+			if held := s.laterHeld(); held > 2*maxHeldBytes+2*maxHeldTools*(int(unsafe.Sizeof(heldTool{}))+8) {
+				t.Fatalf("stream holds %d bytes of tool calls", held)
+			}
 			if err != nil {
 				break
 			}
@@ -112,7 +117,18 @@ func checkWellFormed(t *testing.T, to wire.Dialect, out []byte) {
 }
 
 // held returns the bytes a Stream keeps between events: its buffers and
-// its fixed-size state.
+// its fixed-size state, but not the tool calls it holds back, which
+// laterHeld counts.
 func (s *Stream) held() int {
-	return cap(s.buf) + cap(s.id) + cap(s.model) + cap(s.prefix) + int(unsafe.Sizeof(*s))
+	return cap(s.buf) + cap(s.id) + cap(s.model) + cap(s.prefix) + cap(s.toolID) + int(unsafe.Sizeof(*s))
+}
+
+// laterHeld returns the bytes a Stream keeps for the tool calls it holds
+// back and the calls whose blocks closed.
+func (s *Stream) laterHeld() int {
+	n := cap(s.later)*int(unsafe.Sizeof(heldTool{})) + cap(s.closed)*8
+	for _, h := range s.later {
+		n += cap(h.id) + cap(h.name) + cap(h.frags) + cap(h.ends)*8
+	}
+	return n
 }

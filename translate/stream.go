@@ -13,6 +13,13 @@ import (
 // stream may go on.
 var ErrMalformedEvent = errors.New("translate: stream event data is not JSON")
 
+// ErrToolCallFragments is returned by Stream.Event for OpenAI tool-call
+// fragments that cannot become Anthropic content blocks: a fragment for a
+// call whose block was closed when text came between, or more calls or
+// argument bytes held back than a Stream keeps. Nothing is dropped
+// silently: the caller treats the stream as failed.
+var ErrToolCallFragments = errors.New("translate: tool-call fragments that cannot be placed in content blocks")
+
 // Limits that keep a Stream's memory and output independent of what the
 // upstream sends.
 const (
@@ -22,6 +29,10 @@ const (
 	// maxOpenTools bounds the Anthropic tool_use blocks tracked at once;
 	// Anthropic opens one block at a time, so only malformed streams reach it.
 	maxOpenTools = 16
+	// maxHeldTools and maxHeldBytes bound the OpenAI tool calls held back
+	// while another call's block is open, and what they keep.
+	maxHeldTools = 128
+	maxHeldBytes = 1 << 20
 )
 
 // Stream converts a stream event by event, keeping no more than one event.
@@ -56,15 +67,28 @@ type Stream struct {
 	finished     bool // the finish_reason chunk was emitted
 
 	// OpenAI upstream → Anthropic client.
-	block     blockKind // the open content block
-	index     int       // the open block's index; blocks started so far when none is open
-	toolIdx   int64     // the OpenAI index of the open tool block
-	toolID    []byte    // the open tool block's raw id, empty when it had none
-	maxTool   int64     // highest OpenAI tool index started, -1 before any
-	stop      string    // mapped stop_reason, "" until a finish_reason arrives
-	haveUsage bool
-	refused   bool // a refusal delta was seen
-	deltaSent bool // message_delta was emitted
+	block      blockKind  // the open content block
+	index      int        // the open block's index; blocks started so far when none is open
+	toolIdx    int64      // the OpenAI index of the open tool block
+	toolID     []byte     // the open tool block's raw id, empty when it had none
+	closed     []int64    // OpenAI indexes of tool calls whose block text closed
+	later      []heldTool // tool calls held back while another call's block is open
+	laterBytes int        // what they keep: ids, names, argument fragments
+	stop       string     // mapped stop_reason, "" until a finish_reason arrives
+	haveUsage  bool
+	refused    bool // a refusal delta was seen
+	deltaSent  bool // message_delta was emitted
+}
+
+// heldTool is an OpenAI tool call held back until the end of the stream:
+// another call's block was open when it began, and Anthropic content
+// blocks cannot interleave.
+type heldTool struct {
+	index int64
+	id    []byte // raw JSON string; nil when the call had none
+	name  []byte // raw JSON string; nil until one came
+	frags []byte // the raw argument fragments (JSON strings), back to back
+	ends  []int  // where each fragment ends in frags
 }
 
 // openTool is an Anthropic tool_use block being streamed to an OpenAI client.
@@ -86,7 +110,7 @@ const (
 // clientRequest is the client's request body, in dialect to: an OpenAI
 // client gets a usage chunk only if it set stream_options.include_usage.
 func (o Options) NewStream(from, to wire.Dialect, clientRequest []byte) *Stream {
-	s := &Stream{from: from, to: to, maxTool: -1, buf: make([]byte, 0, 512)}
+	s := &Stream{from: from, to: to, buf: make([]byte, 0, 512)}
 	if from == wire.Anthropic && to == wire.OpenAI {
 		s.created = o.now().Unix()
 		if jsonscan.Valid(clientRequest) {

@@ -2,6 +2,7 @@ package translate
 
 import (
 	"bytes"
+	"slices"
 	"strconv"
 
 	"github.com/lifelinehq/lifeline/internal/jsonscan"
@@ -18,13 +19,18 @@ import (
 //	new tool_calls[k], or  → content_block_stop of the open block,
 //	a new id at the open k   content_block_start tool_use {id, name, input:{}}
 //	arguments fragment     → content_block_delta input_json_delta
-//	finish_reason          → content_block_stop; the stop reason is held
+//	finish_reason          → content_block_stop, then the held tool calls;
+//	                         the stop reason is held
 //	usage (after finish)   → message_delta {stop_reason, usage}
 //	[DONE]                 → message_delta if still due, message_stop
 //	{"error":…}            → event: error, and the stream ends
 //
-// Only choice 0 is translated. A fragment for a tool call whose block was
-// already closed is dropped (OpenAI streams tool calls one after another).
+// Only choice 0 is translated. A tool call's block streams live while it is
+// the only call under way; a call that begins while another call's block
+// is open is held back whole and sent after it, at the finish, since
+// Anthropic blocks cannot interleave and OpenAI-compatible servers may
+// interleave the fragments of several calls. A fragment for a call whose
+// block text already closed cannot be placed: ErrToolCallFragments.
 func (s *Stream) fromOpenAI(dst []byte, ev sse.Event) ([]byte, error) {
 	data := ev.Data
 	if len(data) == 0 {
@@ -99,12 +105,17 @@ func (s *Stream) fromOpenAI(dst []byte, ev sse.Event) ([]byte, error) {
 			s.refused = true
 			dst = s.text(dst, refusal)
 		}
+		var err error
 		jsonscan.Elements(calls, func(tc []byte) bool {
-			dst = s.toolDelta(dst, tc)
-			return true
+			dst, err = s.toolDelta(dst, tc)
+			return err == nil
 		})
+		if err != nil {
+			return dst, err
+		}
 		if r := strContent(finish); r != nil {
 			dst = s.closeBlock(dst)
+			dst = s.flushHeld(dst)
 			s.stop = stopReason(string(r))
 			if s.refused && s.stop == "end_turn" {
 				s.stop = "refusal"
@@ -168,43 +179,101 @@ func (s *Stream) text(dst, t []byte) []byte {
 	return s.emit(dst, "content_block_delta")
 }
 
-// toolDelta handles one tool_calls entry: a new index starts a tool_use
-// block; a fragment of the open one becomes input_json_delta. An entry of
-// the open index with another id also starts a block: some compatible
-// servers give every tool call index 0, or no index, each call starting
-// with its own id.
-func (s *Stream) toolDelta(dst, tc []byte) []byte {
+// toolDelta handles one tool_calls entry. A fragment of the open tool
+// block becomes input_json_delta. A new call (a new index, or a new id at
+// an index: some compatible servers give every call index 0, or none,
+// each call starting with its own id) opens a tool_use block when no other
+// call is under way, and is held back otherwise.
+func (s *Stream) toolDelta(dst, tc []byte) ([]byte, error) {
 	k := count(jsonscan.Member(tc, "index"))
 	fn := jsonscan.Member(tc, "function")
 	id := jsonscan.Member(tc, "id")
 	if !nonEmptyString(id) || len(id) > maxIDLen {
 		id = nil
 	}
-	isOpen := s.block == blockTool && k == s.toolIdx
-	if !isOpen && k <= s.maxTool {
-		return dst // its block is closed
-	}
-	if !isOpen || id != nil && len(s.toolID) > 0 && !bytes.Equal(id, s.toolID) {
-		dst = s.closeBlock(dst)
-		s.block, s.toolIdx, s.maxTool = blockTool, k, k
-		s.toolID = append(s.toolID[:0], id...)
-		b := append(s.buf[:0], `{"type":"content_block_start","index":`...)
-		b = strconv.AppendInt(b, int64(s.index), 10)
-		b = append(b, `,"content_block":{"type":"tool_use","id":`...)
-		if id != nil {
-			b = append(b, id...)
-		} else {
-			b = append(b, `"call_`...)
-			b = strconv.AppendInt(b, k, 10)
-			b = append(b, '"')
-		}
-		b = append(b, `,"name":`...)
-		b = append(b, rawString(jsonscan.Member(fn, "name"), `""`)...)
-		s.buf = append(b, `,"input":{}}}`...)
-		dst = s.emit(dst, "content_block_start")
-	}
 	args := jsonscan.Member(fn, "arguments")
 	if !nonEmptyString(args) {
+		args = nil
+	}
+	otherID := func(have []byte) bool { return id != nil && len(have) > 0 && !bytes.Equal(id, have) }
+	if s.block == blockTool && k == s.toolIdx {
+		if !otherID(s.toolID) {
+			return s.toolArgs(dst, args), nil
+		}
+		if len(s.later) == 0 {
+			// One call after another at the same index: the open one is done.
+			return s.toolArgs(s.startTool(s.closeBlock(dst), k, id, fn), args), nil
+		}
+	}
+	for i := len(s.later) - 1; i >= 0; i-- {
+		if h := &s.later[i]; h.index == k {
+			if otherID(h.id) {
+				break // a new call at the same index
+			}
+			if h.name == nil {
+				h.name = bytes.Clone(rawName(fn))
+				s.laterBytes += len(h.name)
+			}
+			return dst, s.hold(h, args)
+		}
+	}
+	switch {
+	case id == nil && slices.Contains(s.closed, k), len(s.closed) >= maxHeldTools:
+		return dst, ErrToolCallFragments
+	case s.block == blockTool || len(s.later) > 0:
+		if len(s.later) == maxHeldTools {
+			return dst, ErrToolCallFragments
+		}
+		// Copies: the event's bytes are the reader's, reused for the next.
+		h := heldTool{index: k, id: bytes.Clone(id), name: bytes.Clone(rawName(fn))}
+		s.later = append(s.later, h)
+		s.laterBytes += len(h.id) + len(h.name)
+		return dst, s.hold(&s.later[len(s.later)-1], args)
+	}
+	return s.toolArgs(s.startTool(s.closeBlock(dst), k, id, fn), args), nil
+}
+
+// rawName is the function name of a tool-call entry, nil when it has none.
+func rawName(fn []byte) []byte {
+	if n := jsonscan.Member(fn, "name"); isString(n) && len(n) <= maxIDLen {
+		return n
+	}
+	return nil
+}
+
+// startTool opens a tool_use block for OpenAI call k; no block is open.
+func (s *Stream) startTool(dst []byte, k int64, id, fn []byte) []byte {
+	s.block, s.toolIdx = blockTool, k
+	s.toolID = append(s.toolID[:0], id...)
+	return s.toolStart(dst, k, id, rawName(fn))
+}
+
+// toolStart emits the content_block_start of a tool_use block for OpenAI
+// call k with its raw id (nil: one is made from k) and name (nil: empty).
+func (s *Stream) toolStart(dst []byte, k int64, id, name []byte) []byte {
+	b := append(s.buf[:0], `{"type":"content_block_start","index":`...)
+	b = strconv.AppendInt(b, int64(s.index), 10)
+	b = append(b, `,"content_block":{"type":"tool_use","id":`...)
+	if id != nil {
+		b = append(b, id...)
+	} else {
+		b = append(b, `"call_`...)
+		b = strconv.AppendInt(b, k, 10)
+		b = append(b, '"')
+	}
+	b = append(b, `,"name":`...)
+	if name == nil {
+		name = []byte(`""`)
+	}
+	b = append(b, name...)
+	s.buf = append(b, `,"input":{}}}`...)
+	return s.emit(dst, "content_block_start")
+}
+
+// toolArgs emits an argument fragment (a raw JSON string; nil: none) of
+// the open tool block.
+func (s *Stream) toolArgs(dst, args []byte) []byte {
+	if args == nil {
 		return dst
 	}
 	b := append(s.buf[:0], `{"type":"content_block_delta","index":`...)
@@ -215,10 +284,48 @@ func (s *Stream) toolDelta(dst, tc []byte) []byte {
 	return s.emit(dst, "content_block_delta")
 }
 
+// hold keeps an argument fragment (nil: none) of held call h.
+func (s *Stream) hold(h *heldTool, args []byte) error {
+	if s.laterBytes > maxHeldBytes {
+		return ErrToolCallFragments
+	}
+	if args == nil {
+		return nil
+	}
+	if s.laterBytes += len(args) + 8; s.laterBytes > maxHeldBytes { // 8: its end
+		return ErrToolCallFragments
+	}
+	h.frags = append(h.frags, args...)
+	h.ends = append(h.ends, len(h.frags))
+	return nil
+}
+
+// flushHeld emits the held tool calls, each a whole block, in the order
+// they began; no block is open.
+func (s *Stream) flushHeld(dst []byte) []byte {
+	for i := range s.later {
+		h := &s.later[i]
+		dst = s.toolStart(dst, h.index, h.id, h.name)
+		s.block = blockTool
+		start := 0
+		for _, end := range h.ends {
+			dst = s.toolArgs(dst, h.frags[start:end])
+			start = end
+		}
+		dst = s.closeBlock(dst)
+	}
+	s.later, s.laterBytes = s.later[:0], 0
+	return dst
+}
+
 // closeBlock emits content_block_stop for the open block, if any.
 func (s *Stream) closeBlock(dst []byte) []byte {
 	if s.block == blockNone {
 		return dst
+	}
+	if s.block == blockTool {
+		// A later fragment of this call has no place (see toolDelta).
+		s.closed = append(s.closed, s.toolIdx)
 	}
 	b := append(s.buf[:0], `{"type":"content_block_stop","index":`...)
 	b = strconv.AppendInt(b, int64(s.index), 10)
@@ -261,6 +368,7 @@ func (s *Stream) messageDelta(dst []byte) []byte {
 func (s *Stream) end(dst []byte) []byte {
 	dst = s.messageStart(dst, nil, nil)
 	dst = s.closeBlock(dst)
+	dst = s.flushHeld(dst)
 	dst = s.messageDelta(dst)
 	s.done = true
 	s.buf = append(s.buf[:0], `{"type":"message_stop"}`...)

@@ -189,6 +189,30 @@ func TestStreamInterleavedToolBlocks(t *testing.T) {
 	}
 }
 
+// A fragment for an OpenAI tool call whose block text has closed cannot be
+// placed: the stream fails instead of dropping it.
+func TestStreamToolFragmentAfterItsBlockClosed(t *testing.T) {
+	chunk := func(delta string) sse.Event {
+		data := `{"id":"c","model":"m","choices":[{"index":0,"delta":` + delta + `,"finish_reason":null}]}`
+		return sse.Event{Data: []byte(data), Raw: []byte("data: " + data + "\n\n")}
+	}
+	s := Options{}.NewStream(wire.OpenAI, wire.Anthropic, nil)
+	var out []byte
+	var err error
+	for _, d := range []string{
+		`{"tool_calls":[{"index":0,"id":"call_a","type":"function","function":{"name":"f","arguments":"{\"a\":"}}]}`,
+		`{"content":"text between"}`,
+	} {
+		if out, err = s.Event(out, chunk(d)); err != nil {
+			t.Fatalf("%s: %v", d, err)
+		}
+	}
+	_, err = s.Event(out, chunk(`{"tool_calls":[{"index":0,"function":{"arguments":"1}"}}]}`))
+	if !errors.Is(err, ErrToolCallFragments) {
+		t.Fatalf("a late fragment: err = %v, want ErrToolCallFragments", err)
+	}
+}
+
 func ExampleRequest() {
 	body := []byte(`{
 		"model": "fast",
