@@ -184,7 +184,7 @@ func (c *call) send(t *target, i, n int, start time.Time, res *result) {
 		return
 	}
 	if t.Provider.Kind != c.req.Dialect {
-		tb, terr := translate.Response(t.Provider.Kind, c.req.Dialect, res.body)
+		tb, terr := translate.Options{Log: c.e.log}.Response(t.Provider.Kind, c.req.Dialect, res.body)
 		if terr != nil {
 			res.fail = &validate.Failure{Validator: "format", Reason: "the answer cannot be translated: " + terr.Error()}
 			res.class, res.err = classify.Invalid, res.fail

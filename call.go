@@ -793,7 +793,7 @@ func (c *call) bodyFor(i int) ([]byte, error) {
 			b = wire.SetModel(c.req.Body, c.fields, t.Model)
 		}
 	} else {
-		b, err = translate.Request(c.req.Dialect, t.Provider.Kind, c.req.Body, t.Model)
+		b, err = translate.Options{Log: c.e.log}.Request(c.req.Dialect, t.Provider.Kind, c.req.Body, t.Model)
 	}
 	c.bodies[i] = b
 	return b, err

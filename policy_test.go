@@ -1,8 +1,10 @@
 package lifeline_test
 
 import (
+	"context"
 	"errors"
 	"io"
+	"log/slog"
 	"net/http"
 	"strconv"
 	"strings"
@@ -13,6 +15,7 @@ import (
 	"github.com/lifelinehq/lifeline"
 	"github.com/lifelinehq/lifeline/budget"
 	"github.com/lifelinehq/lifeline/internal/eventtest"
+	"github.com/lifelinehq/lifeline/internal/syncbuffer"
 )
 
 func TestRetryBudgetStopsRetries(t *testing.T) {
@@ -117,6 +120,27 @@ func TestCrossDialectFallback(t *testing.T) {
 		if !strings.Contains(b.Bodies()[0], `"max_tokens"`) || !strings.Contains(b.Bodies()[0], `"model":"claude-b"`) {
 			t.Fatalf("upstream got %s", b.Bodies()[0])
 		}
+	}
+}
+
+// A setting the target's dialect has no counterpart for is dropped with a
+// debug record on the engine's logger, naming the field, never its value.
+func TestCrossDialectDropIsLogged(t *testing.T) {
+	b := newUpstream(t, anthropicD.Good(false))
+	var logs syncbuffer.Buffer
+	e := lifeline.New(lifeline.WithLogger(slog.New(slog.NewTextHandler(&logs, &slog.HandlerOptions{Level: slog.LevelDebug}))))
+	r, err := e.NewRoute("route", []lifeline.Target{
+		{Provider: &lifeline.Provider{Name: "b", Kind: lifeline.Anthropic, BaseURL: b.URL}, Model: "claude-b"},
+	}, fastPolicy()...)
+	if err != nil {
+		t.Fatal(err)
+	}
+	body := strings.Replace(openaiD.Request, `"messages"`, `"seed":424242,"messages"`, 1)
+	if _, err := e.Do(context.Background(), r, &lifeline.Request{Dialect: lifeline.OpenAI, Body: []byte(body)}); err != nil {
+		t.Fatal(err)
+	}
+	if out := logs.String(); !strings.Contains(out, "dropped field") || !strings.Contains(out, "field=seed") || strings.Contains(out, "424242") {
+		t.Fatalf("logs:\n%s", out)
 	}
 }
 

@@ -62,9 +62,13 @@ func decode(t *testing.T, b []byte) map[string]any {
 // messages (one per text part), a stop string and a one-element list,
 // max_tokens and max_completion_tokens, an unset tool_choice with
 // parallel_tool_calls:false and "auto", parallel_tool_calls with "none",
-// the json_schema name, and argument strings that differ only in spacing.
+// the json_schema name, argument strings that differ only in spacing, and
+// a top_p sent with a temperature (dropped toward Anthropic).
 func roundTripNormal(m map[string]any) map[string]any {
 	m["model"] = "gpt-x"
+	if _, ok := m["temperature"]; ok {
+		delete(m, "top_p")
+	}
 	if v, ok := m["max_tokens"]; ok {
 		if _, has := m["max_completion_tokens"]; !has {
 			m["max_completion_tokens"] = v

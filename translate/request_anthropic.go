@@ -61,6 +61,9 @@ func (o Options) requestAnthropicToOpenAI(body []byte, model string) ([]byte, er
 	if in.Metadata != nil {
 		out.User = in.Metadata.UserID
 	}
+	if oc := in.OutputConfig; oc != nil && len(oc.Effort) > 0 {
+		o.drop("output_config.effort", wire.Anthropic, wire.OpenAI)
+	}
 	if oc := in.OutputConfig; oc != nil && oc.Format != nil {
 		if oc.Format.Type == "json_schema" && !isNull(oc.Format.Schema) {
 			out.ResponseFormat = &oaResponseFormat{Type: "json_schema",

@@ -56,6 +56,12 @@ func (o Options) requestOpenAIToAnthropic(body []byte, model string) ([]byte, er
 	if t := in.Temperature; t != nil && *t > 1 {
 		out.Temperature = ptr(1.0) // Anthropic's range is 0–1
 	}
+	if out.Temperature != nil && out.TopP != nil {
+		// Current Claude models refuse both ("`temperature` and `top_p`
+		// cannot both be specified for this model"), which OpenAI allows.
+		out.TopP = nil
+		o.drop("top_p (with temperature)", wire.OpenAI, wire.Anthropic)
+	}
 	stop, err := o.stopList(in.Stop)
 	if err != nil {
 		return nil, err

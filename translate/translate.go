@@ -30,7 +30,8 @@
 //     Anthropic refuses, are dropped.
 //   - An OpenAI target gets max_completion_tokens (max_tokens is deprecated
 //     there); an Anthropic target gets DefaultMaxTokens when the request
-//     sets no limit, and a temperature above 1 capped at 1.
+//     sets no limit, a temperature above 1 capped at 1, and no top_p when
+//     the request sets temperature too (current Claude models refuse both).
 //   - Anthropic's output_config.format has no name; the OpenAI
 //     response_format built from it is named "response".
 //   - Usage: OpenAI prompt_tokens = Anthropic input + cache writes + cache

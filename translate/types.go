@@ -178,7 +178,8 @@ type anMetadata struct {
 }
 
 type anOutputConfig struct {
-	Format *anFormat `json:"format,omitempty"`
+	Format *anFormat       `json:"format,omitempty"`
+	Effort json.RawMessage `json:"effort,omitempty"` // no OpenAI counterpart: read to be reported
 }
 
 type anFormat struct {
