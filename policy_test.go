@@ -123,6 +123,38 @@ func TestCrossDialectFallback(t *testing.T) {
 	}
 }
 
+// Toward an OpenAI client, an Anthropic stream whose first content is
+// thinking, which the OpenAI dialect has no slot for, has given the client
+// no model output yet: an error after it still reroutes, and the client
+// sees one role chunk and the next target's answer.
+func TestCrossDialectThinkingBeforeErrorReroutes(t *testing.T) {
+	thinking := []string{
+		anthropicD.Stream[0],
+		"event: content_block_start\ndata: {\"type\":\"content_block_start\",\"index\":0,\"content_block\":{\"type\":\"thinking\",\"thinking\":\"\"}}\n\n",
+		"event: content_block_delta\ndata: {\"type\":\"content_block_delta\",\"index\":0,\"delta\":{\"type\":\"thinking_delta\",\"thinking\":\"Let me think\"}}\n\n",
+		anthropicD.ErrorEvent("overloaded_error"),
+	}
+	a := newUpstream(t, events(thinking, false))
+	b := newUpstream(t, anthropicD.Good(true))
+	e := lifeline.New(lifeline.WithRand(func() float64 { return 0 }))
+	r, err := e.NewRoute("route", []lifeline.Target{
+		{Provider: &lifeline.Provider{Name: "a", Kind: lifeline.Anthropic, BaseURL: a.URL}, Model: "claude-a"},
+		{Provider: &lifeline.Provider{Name: "b", Kind: lifeline.Anthropic, BaseURL: b.URL}, Model: "claude-b"},
+	}, fastPolicy()...)
+	if err != nil {
+		t.Fatal(err)
+	}
+	f := &fixture{t: t, engine: e, route: r, d: openaiD, events: &eventtest.Recorder{}}
+	resp, body, err := f.do(true)
+	if err != nil {
+		t.Fatal(err)
+	}
+	wantClasses(t, resp, err, "a/claude-a:overloaded", "b/claude-b:ok")
+	if n := strings.Count(body, `"role":"assistant"`); n != 1 || !strings.HasSuffix(body, "data: [DONE]\n\n") {
+		t.Fatalf("%d role chunks, or no clean end:\n%s", n, body)
+	}
+}
+
 // A setting the target's dialect has no counterpart for is dropped with a
 // debug record on the engine's logger, naming the field, never its value.
 func TestCrossDialectDropIsLogged(t *testing.T) {

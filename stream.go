@@ -123,6 +123,12 @@ func (s *Stream) prime(res *result) {
 				return
 			}
 			s.markFirst()
+			if s.tr != nil && !s.tr.Output() {
+				// Output in the upstream's dialect, none in the client's (a
+				// thinking delta toward OpenAI): what is held back is still
+				// opening events only, and a failure may still fall back.
+				break
+			}
 			if !c.buffer {
 				res.class = classify.OK
 				// The caller, not the upstream, has the next move: the time

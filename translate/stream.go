@@ -56,6 +56,7 @@ type Stream struct {
 	model    []byte // raw JSON string, quotes included
 	usage    anUsage
 	started  bool // the first client event (role chunk, message_start) was emitted
+	output   bool // an event carrying model output was emitted (see Output)
 
 	// Anthropic upstream → OpenAI client.
 	created      int64
@@ -136,6 +137,14 @@ func (s *Stream) Event(dst []byte, ev sse.Event) ([]byte, error) {
 	}
 	return dst, nil
 }
+
+// Output reports whether the events emitted so far carry model output in
+// the client's dialect: text, a refusal or a tool call (OpenAI chunks), a
+// text or tool-input delta (Anthropic). An upstream event that carries
+// output in its own dialect may translate into none: a thinking delta
+// toward OpenAI, an empty text delta. Until Output is true, what the
+// client received holds no model output.
+func (s *Stream) Output() bool { return s.output }
 
 // streamError reads the error of an error event, which may be a full error
 // body or, from some servers, {"error":"message"}.

@@ -128,6 +128,7 @@ func (s *Stream) chunk(dst []byte, choice string) []byte {
 
 // contentChunk emits a delta.content chunk; text is a raw JSON string.
 func (s *Stream) contentChunk(dst, text []byte) []byte {
+	s.output = true
 	b := append(s.buf[:0], s.prefix...)
 	b = append(b, `{"index":0,"delta":{"content":`...)
 	b = append(b, text...)
@@ -138,6 +139,7 @@ func (s *Stream) contentChunk(dst, text []byte) []byte {
 // argsChunk emits an arguments fragment of tool call k; args is a raw JSON
 // string.
 func (s *Stream) argsChunk(dst []byte, k int, args []byte) []byte {
+	s.output = true
 	b := append(s.buf[:0], s.prefix...)
 	b = append(b, `{"index":0,"delta":{"tool_calls":[{"index":`...)
 	b = strconv.AppendInt(b, int64(k), 10)
@@ -172,6 +174,7 @@ func (s *Stream) blockStart(dst []byte, index int64, cb []byte) []byte {
 		b = append(b, rawString(jsonscan.Member(cb, "name"), `""`)...)
 		b = append(b, `,"arguments":""}}]},"finish_reason":null}]}`...)
 		s.buf = b
+		s.output = true // a tool-call delta
 		dst = sse.AppendEvent(dst, "", s.buf)
 		if in := jsonscan.Member(cb, "input"); isObject(in) && len(in) > 2 && string(in) != "{}" {
 			// A tool whose input came whole rather than as deltas.

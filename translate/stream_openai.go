@@ -171,6 +171,7 @@ func (s *Stream) text(dst, t []byte) []byte {
 		s.buf = append(b, `,"content_block":{"type":"text","text":""}}`...)
 		dst = s.emit(dst, "content_block_start")
 	}
+	s.output = true
 	b := append(s.buf[:0], `{"type":"content_block_delta","index":`...)
 	b = strconv.AppendInt(b, int64(s.index), 10)
 	b = append(b, `,"delta":{"type":"text_delta","text":`...)
@@ -276,6 +277,7 @@ func (s *Stream) toolArgs(dst, args []byte) []byte {
 	if args == nil {
 		return dst
 	}
+	s.output = true
 	b := append(s.buf[:0], `{"type":"content_block_delta","index":`...)
 	b = strconv.AppendInt(b, int64(s.index), 10)
 	b = append(b, `,"delta":{"type":"input_json_delta","partial_json":`...)
