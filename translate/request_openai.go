@@ -181,7 +181,12 @@ func (o Options) toolChoiceToAnthropic(raw json.RawMessage, parallel *bool) (*an
 		}
 	default:
 		var named oaNamedChoice
-		if err := json.Unmarshal(raw, &named); err != nil || named.Function.Name == "" {
+		err := json.Unmarshal(raw, &named)
+		if err == nil && named.Type != "" && named.Type != "function" {
+			// allowed_tools, custom: valid OpenAI, with no Anthropic counterpart.
+			return nil, untranslatable("tool_choice", fmt.Sprintf("a %q tool_choice has no Anthropic counterpart", named.Type))
+		}
+		if err != nil || named.Function.Name == "" {
 			return nil, fmt.Errorf("%w: tool_choice: want a mode or a named function", ErrInvalidRequest)
 		}
 		tc.Type, tc.Name = "tool", named.Function.Name
