@@ -49,7 +49,7 @@ func (o Options) requestAnthropicToOpenAI(body []byte, model string) ([]byte, er
 	if model != "" {
 		out.Model = model
 	}
-	if _, ok := top["max_tokens"]; ok {
+	if !isNull(top["max_tokens"]) {
 		out.MaxCompletionTokens = ptr(in.MaxTokens)
 	}
 	if in.Stream {

@@ -63,6 +63,11 @@ func (s *Stream) fromOpenAI(dst []byte, ev sse.Event) ([]byte, error) {
 		s.done = true
 		return append(dst, wire.StreamErrorEvent(wire.Anthropic, anthropicError(u, 0), "", u.Message)...), nil
 	}
+	if !s.started && !nonEmptyString(id) && !jsonscan.NonEmpty(choices) && !isObject(usage) {
+		// Azure OpenAI's first chunk carries only prompt_filter_results,
+		// with an empty id and model: the message starts with the next.
+		return dst, nil
+	}
 	if !s.started {
 		dst = s.messageStart(dst, id, model)
 	}

@@ -189,6 +189,32 @@ func TestStreamInterleavedToolBlocks(t *testing.T) {
 	}
 }
 
+// Azure OpenAI opens a stream with a chunk that carries only the prompt's
+// filter results, with an empty id and model: the Anthropic message takes
+// its id and model from the first real chunk.
+func TestStreamAzureFilterChunkFirst(t *testing.T) {
+	ev := func(data string) string { return "data: " + data + "\n\n" }
+	in := ev(`{"choices":[],"created":0,"id":"","model":"","object":"","prompt_filter_results":[{"prompt_index":0,"content_filter_results":{}}]}`) +
+		ev(`{"id":"chatcmpl-9","object":"chat.completion.chunk","model":"gpt-4o","choices":[{"index":0,"delta":{"role":"assistant","content":"Hi"},"finish_reason":null}]}`) +
+		ev(`{"id":"chatcmpl-9","object":"chat.completion.chunk","model":"gpt-4o","choices":[{"index":0,"delta":{},"finish_reason":"stop"}]}`) +
+		ev(`[DONE]`)
+	out := string(translateStream(t, Options{}, wire.OpenAI, wire.Anthropic, []byte(in), nil))
+	if strings.Count(out, "event: message_start") != 1 || !strings.Contains(out, `"id":"chatcmpl-9"`) || !strings.Contains(out, `"model":"gpt-4o"`) {
+		t.Fatalf("stream:\n%s", out)
+	}
+}
+
+// An Anthropic max_tokens of null sets no OpenAI limit (not a limit of 0).
+func TestRequestNullMaxTokens(t *testing.T) {
+	out, err := Request(wire.Anthropic, wire.OpenAI, []byte(`{"model":"m","max_tokens":null,"messages":[{"role":"user","content":"hi"}]}`), "gpt-4o")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if strings.Contains(string(out), "max_completion_tokens") {
+		t.Fatalf("request: %s", out)
+	}
+}
+
 // A fragment for an OpenAI tool call whose block text has closed cannot be
 // placed: the stream fails instead of dropping it.
 func TestStreamToolFragmentAfterItsBlockClosed(t *testing.T) {
