@@ -247,6 +247,12 @@ func (o Options) messagesToAnthropic(in []oaMessage) (json.RawMessage, []anMessa
 			if err != nil {
 				return nil, nil, err
 			}
+			if (string(c) == `""` || string(c) == "[]") && i < len(in)-1 {
+				// Anthropic refuses an empty message anywhere but last; one
+				// that said nothing changes nothing when left out.
+				o.drop(where+": empty assistant message", wire.OpenAI, wire.Anthropic)
+				continue
+			}
 			out = append(out, anMessage{Role: "assistant", Content: c})
 		case "tool":
 			b := anBlock{Type: "tool_result", ToolUseID: m.ToolCallID}

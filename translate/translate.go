@@ -26,6 +26,8 @@
 //     "document.pdf", which OpenAI requires. An assistant refusal becomes a
 //     text block.
 //   - Arguments that are not a JSON object become the input {}.
+//   - An OpenAI assistant message with no content, which Anthropic refuses
+//     anywhere but last, is left out.
 //   - OpenAI stop sequences that are empty or only whitespace, which
 //     Anthropic refuses, are dropped.
 //   - An OpenAI target gets max_completion_tokens (max_tokens is deprecated

@@ -204,6 +204,22 @@ func TestStreamAzureFilterChunkFirst(t *testing.T) {
 	}
 }
 
+// Anthropic refuses an empty message anywhere but last: an OpenAI assistant
+// message that said nothing is left out.
+func TestRequestEmptyAssistantMessageLeftOut(t *testing.T) {
+	for _, empty := range []string{`""`, `null`, `[]`} {
+		body := `{"model":"m","messages":[{"role":"user","content":"a"},{"role":"assistant","content":` + empty +
+			`},{"role":"user","content":"b"}]}`
+		out, err := Request(wire.OpenAI, wire.Anthropic, []byte(body), "claude")
+		if err != nil {
+			t.Fatal(err)
+		}
+		if strings.Contains(string(out), "assistant") || !strings.Contains(string(out), `"content":"b"`) {
+			t.Errorf("content %s: %s", empty, out)
+		}
+	}
+}
+
 // An Anthropic max_tokens of null sets no OpenAI limit (not a limit of 0).
 func TestRequestNullMaxTokens(t *testing.T) {
 	out, err := Request(wire.Anthropic, wire.OpenAI, []byte(`{"model":"m","max_tokens":null,"messages":[{"role":"user","content":"hi"}]}`), "gpt-4o")
