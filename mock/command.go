@@ -194,8 +194,8 @@ Requests the real API refuses get its 400 invalid_request_error, whatever the fa
 a body that is not JSON, no model, no messages or an empty list, a message that
 is not an object or has a role the dialect does not take (Anthropic: only user
 and assistant), content that is neither a string nor a list, an OpenAI tool
-message without tool_call_id, and (Anthropic) no max_tokens; OpenAI's error
-carries its param and code.
+message without tool_call_id, and (Anthropic) an empty message other than a
+final assistant one or no max_tokens; OpenAI's error carries its param and code.
 
 During an --outage window every request without X-Mock-Fault gets the outage's
 fault (default overloaded). The config's schemas: map answers a model's plain

@@ -58,7 +58,8 @@
 // Unexpected role …", with its hint toward the top-level system for a
 // "system" message) and content that is a string or a list (absent or
 // null only on an OpenAI assistant message); an OpenAI tool message needs
-// its tool_call_id.
+// its tool_call_id; and an Anthropic message may be empty only when it is
+// the final assistant message.
 //
 // # Faults
 //

@@ -166,18 +166,21 @@ var (
 // tools). It returns the provider's 400 for the
 // first problem, nil when there is none.
 func checkMessages(d wire.Dialect, messages []byte) *apiError {
+	n := 0
+	jsonscan.Elements(messages, func([]byte) bool { n++; return true })
 	var e *apiError
 	i := 0
 	jsonscan.Elements(messages, func(m []byte) bool {
-		e = checkMessage(d, i, m)
+		e = checkMessage(d, i, i == n-1, m)
 		i++
 		return e == nil
 	})
 	return e
 }
 
-// checkMessage checks the message at index i; see checkMessages.
-func checkMessage(d wire.Dialect, i int, m []byte) *apiError {
+// checkMessage checks the message at index i, the last one when last; see
+// checkMessages.
+func checkMessage(d wire.Dialect, i int, last bool, m []byte) *apiError {
 	var e apiError
 	n := strconv.Itoa(i)
 	if d == wire.OpenAI {
@@ -222,6 +225,8 @@ func checkMessage(d wire.Dialect, i int, m []byte) *apiError {
 		e = requestError(at + ".content: Field required")
 	case content[0] != '"' && content[0] != '[':
 		e = requestError(at + ".content: Input should be a valid list")
+	case !jsonscan.NonEmpty(content) && !(last && name == "assistant"):
+		e = requestError(at + ": all messages must have non-empty content except for the optional final assistant message")
 	default:
 		return nil
 	}

@@ -71,6 +71,10 @@ func TestMalformedRequestsGetTheProvidersError(t *testing.T) {
 			"messages: Unexpected role \"tool\". Allowed roles are \"user\" or \"assistant\"", "", ""},
 		{"anthropic message without content", wire.Anthropic, `{"model":"claude","max_tokens":8,"messages":[{"role":"user"}]}`,
 			"messages.0.content: Field required", "", ""},
+		{"anthropic empty assistant message", wire.Anthropic, `{"model":"claude","max_tokens":8,"messages":[{"role":"user","content":"a"},{"role":"assistant","content":""},{"role":"user","content":"b"}]}`,
+			"messages.1: all messages must have non-empty content except for the optional final assistant message", "", ""},
+		{"anthropic empty user message", wire.Anthropic, `{"model":"claude","max_tokens":8,"messages":[{"role":"user","content":[]}]}`,
+			"messages.0: all messages must have non-empty content except for the optional final assistant message", "", ""},
 		{"anthropic content an object", wire.Anthropic, `{"model":"claude","max_tokens":8,"messages":[{"role":"user","content":{}}]}`,
 			"messages.0.content: Input should be a valid list", "", ""},
 		{"anthropic no model", wire.Anthropic, `{"max_tokens":8,"messages":` + user + `}`, "model: Field required", "", ""},
@@ -137,6 +141,7 @@ func TestMalformedRequestsGetTheProvidersError(t *testing.T) {
 		status     int
 	}{
 		{pathAnthropic, requestBody(wire.Anthropic, kText, false), 529},
+		{pathAnthropic, `{"model":"claude","max_tokens":8,"messages":[{"role":"user","content":"a"},{"role":"assistant","content":""}]}`, 529},
 		{pathOpenAI, `{"model":"gpt-4o","stream":null,"tools":null,"messages":` + user + `}`, 503},
 		{pathOpenAI, `{"model":"gpt-4o","messages":[{"role":"developer","content":"be brief"},{"role":"user","content":[{"type":"text","text":"hi"}]},` +
 			`{"role":"assistant","tool_calls":[{"id":"c1","type":"function","function":{"name":"f","arguments":"{}"}}]},` +
