@@ -62,8 +62,8 @@ const maxClaims = 8
 // stored answer is replayed, an in-flight duplicate waits for the first
 // request's answer, and the same key with another body is refused.
 func (s *Server) serveIdempotent(x *exchange) {
-	key := scopedKey(x.key, x.d, x.route.Name(), x.req.IdempotencyKey)
-	fp := store.Fingerprint(sha256.Sum256(x.req.Body))
+	key := scopedKey(x.key, x.req.IdempotencyKey)
+	fp := fingerprint(x.d, x.req.Body)
 	p := x.route.Policy()
 	lease := p.Timeouts.Total + 30*time.Second
 	// Waiting for another request is bounded like the request itself.
@@ -148,15 +148,26 @@ func (x *exchange) replay(rec *store.Record) {
 	}
 }
 
-// scopedKey keeps one client's keys apart from another's, one endpoint's
-// from another's (an answer replays in the dialect it was written in) and
-// one route's from another's. The owner is hex and the route's length
-// comes first, so no route name or key can make two scopes' keys equal,
-// ":" included.
-func scopedKey(k *clientKey, d wire.Dialect, route, key string) string {
+// scopedKey keeps one client's keys apart from another's. The owner is hex
+// (or "open"), so no key can make two owners' keys equal, ":" included.
+func scopedKey(k *clientKey, key string) string {
 	owner := "open"
 	if k != nil {
 		owner = hex.EncodeToString([]byte(k.id))
 	}
-	return owner + ":" + d.String() + ":" + strconv.Itoa(len(route)) + ":" + route + ":" + key
+	return owner + ":" + key
+}
+
+// fingerprint identifies a request under its Idempotency-Key: the SHA-256
+// of its body (SPEC §6), and of its endpoint, so that the same bytes sent
+// to the other dialect's endpoint are another request (a stored answer
+// replays only in the dialect it was written in). The route is named by
+// the body's model: another route is another body.
+func fingerprint(d wire.Dialect, body []byte) store.Fingerprint {
+	h := sha256.New()
+	h.Write([]byte{byte(d)})
+	h.Write(body)
+	var fp store.Fingerprint
+	h.Sum(fp[:0])
+	return fp
 }

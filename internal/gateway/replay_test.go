@@ -174,20 +174,27 @@ func TestIdempotencyKeysAreScopedToTheRoute(t *testing.T) {
 	})
 }
 
-// A body both endpoints accept, sent to each with one key, is two requests:
-// each answer is in its own endpoint's dialect.
-func TestIdempotencyKeysAreScopedToTheEndpoint(t *testing.T) {
+// One key names one request (SPEC §6): the same key on another route (the
+// body names it) or at the other endpoint is another request under the
+// key, refused with 422, never served nor replayed. A body both endpoints
+// accept is another request at each: a stored answer is in one dialect.
+func TestIdempotencyKeyReusedOnAnotherRouteOrEndpoint(t *testing.T) {
 	oa := newUpstream(t, openaiD.Good(false))
 	an := newUpstream(t, anthropicD.Good(false))
-	g := startGW(t, gateway.Config{Routes: []gateway.RouteSpec{route("route", append(on(openaiD, oa.URL), on(anthropicD, an.URL)...))}})
+	g := startGW(t, gateway.Config{Routes: []gateway.RouteSpec{
+		route("route", append(on(openaiD, oa.URL), on(anthropicD, an.URL)...)),
+		route("other", on(openaiD, oa.URL)),
+	}})
 	body := anthropicD.Request // has max_tokens: valid in both dialects
-	first := g.post(openaiD.path, body, "Idempotency-Key", "k")
-	second := g.post(anthropicD.path, body, "Idempotency-Key", "k")
-	if first.status != 200 || second.status != 200 || second.header.Get("Idempotent-Replayed") != "" {
-		t.Fatalf("statuses %d, %d; second replayed=%q", first.status, second.status, second.header.Get("Idempotent-Replayed"))
+	wantServed(t, g.post(openaiD.path, body, "Idempotency-Key", "k"), "p0/m0", 1)
+	wantError(t, anthropicD, g.post(anthropicD.path, body, "Idempotency-Key", "k"), 422, "idempotency_key_reused")
+	other := strings.Replace(body, `"model":"route"`, `"model":"other"`, 1)
+	wantError(t, openaiD, g.post(openaiD.path, other, "Idempotency-Key", "k"), 422, "idempotency_key_reused")
+	if oa.Count()+an.Count() != 1 {
+		t.Fatalf("%d upstream calls; the key's other requests reached a provider", oa.Count()+an.Count())
 	}
-	if !strings.Contains(second.body, `"type":"message"`) {
-		t.Fatalf("the Messages endpoint answered in another dialect:\n%s", second.body)
+	if ans := g.post(openaiD.path, body, "Idempotency-Key", "k"); ans.header.Get("Idempotent-Replayed") != "true" {
+		t.Fatalf("the key's own request was not replayed: %d %s", ans.status, ans.body)
 	}
 }
 
