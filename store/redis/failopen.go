@@ -103,7 +103,10 @@ func (s *Store) degrade(err error) {
 // store.
 func (s *Store) recoverLoop(streak int) {
 	defer s.wg.Done()
-	t := time.NewTicker(s.cfg.recoverEvery)
+	// A timer set again after each probe, not a ticker: a probe that took
+	// its whole timeout must not leave a tick behind that fires the next
+	// one at once, so the probes of a streak stay recoverEvery apart.
+	t := time.NewTimer(s.cfg.recoverEvery)
 	defer t.Stop()
 	good := 0
 	for {
@@ -114,6 +117,7 @@ func (s *Store) recoverLoop(streak int) {
 		}
 		ctx, cancel := context.WithTimeout(context.Background(), s.cfg.timeout)
 		err := s.probe(ctx)
+		t.Reset(s.cfg.recoverEvery)
 		if err == nil {
 			good++
 			if good >= streak {
