@@ -1,15 +1,18 @@
 package gateway_test
 
 import (
+	"context"
 	"io"
 	"net/http"
 	"strings"
 	"sync"
 	"sync/atomic"
 	"testing"
+	"time"
 
 	"github.com/lifelinehq/lifeline"
 	"github.com/lifelinehq/lifeline/internal/gateway"
+	"github.com/lifelinehq/lifeline/store"
 	"github.com/lifelinehq/lifeline/store/memory"
 	"github.com/lifelinehq/lifeline/store/storetest"
 )
@@ -268,4 +271,36 @@ func TestAbortAnswersADuplicateWaitingForTheFirst(t *testing.T) {
 			t.Fatalf("the cut request's answer does not list its attempt: %v\n%s", r1.ans.header, r1.ans.body)
 		}
 	})
+}
+
+// slowCompleteStore holds every Complete until release is closed, as a
+// stalling Redis does.
+type slowCompleteStore struct {
+	store.Store
+	release chan struct{}
+}
+
+func (s slowCompleteStore) Complete(ctx context.Context, key, token string, rec store.Record, ttl time.Duration) error {
+	<-s.release
+	return s.Store.Complete(ctx, key, token, rec, ttl)
+}
+
+// A client gets its answer before the idempotency record is saved: a store
+// slow to take the record does not hold the answer back.
+func TestIdempotentAnswerIsNotHeldByTheStore(t *testing.T) {
+	a := newUpstream(t, openaiD.Good(false))
+	release := make(chan struct{})
+	defer close(release)
+	g := startGW(t, gateway.Config{
+		Routes: []gateway.RouteSpec{route("route", on(openaiD, a.URL))},
+		Store:  slowCompleteStore{memory.New(), release},
+	})
+	got := make(chan answer, 1)
+	go func() { got <- g.send(openaiD, false, "Idempotency-Key", "slow-store") }()
+	select {
+	case ans := <-got:
+		wantServed(t, ans, "p0/m0", 1)
+	case <-time.After(10 * time.Second):
+		t.Fatal("the answer waited for the store's Complete")
+	}
 }
