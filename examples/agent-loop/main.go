@@ -29,6 +29,7 @@ package main
 
 import (
 	"context"
+	"errors"
 	"flag"
 	"fmt"
 	"io"
@@ -40,7 +41,7 @@ import (
 func main() {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
 	defer stop()
-	if err := run(ctx, os.Args[1:], os.Stdout, os.Getenv); err != nil {
+	if err := run(ctx, os.Args[1:], os.Stdout, os.Getenv); err != nil && !errors.Is(err, flag.ErrHelp) {
 		fmt.Fprintln(os.Stderr, "agent-loop:", err)
 		os.Exit(1)
 	}
@@ -65,12 +66,12 @@ func run(ctx context.Context, args []string, out io.Writer, getenv func(string) 
 	var o options
 	fs.DurationVar(&o.deadline, "deadline", 60*time.Second, "one wall-clock deadline for the whole loop, every step and retry included")
 	fs.IntVar(&o.steps, "steps", 4, "most model calls; the last one is asked to answer without tools")
-	fs.StringVar(&o.url, "url", "", "base URL of one provider, e.g. http://127.0.0.1:9090/v1 (`lifeline mock`) or http://127.0.0.1:11434/v1 (Ollama)")
+	fs.StringVar(&o.url, "url", "", "base `URL` of one provider, e.g. http://127.0.0.1:9090/v1 (lifeline mock) or http://127.0.0.1:11434/v1 (Ollama)")
 	fs.StringVar(&o.kind, "kind", "openai", "dialect of -url: openai (any OpenAI-compatible server) or anthropic")
 	fs.StringVar(&o.model, "model", "mock-model", "model name sent to -url")
 	fs.Uint64Var(&o.seed, "seed", 1, "fault sequence of the example's own mock providers")
 	fs.StringVar(&o.faults, "faults", "overloaded=0.25,server_error=0.15,bad_tool_args=0.15",
-		"fault mix of the example's own flaky primary (see `lifeline mock --help`)")
+		"fault `mix` of the example's own flaky primary (see lifeline mock --help)")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
