@@ -121,12 +121,15 @@ func TestEmptyStreamSequence(t *testing.T) {
 }
 
 // A content fault that does not apply to the request leaves the answer
-// valid, and the ledger says so.
+// valid, without an X-Mock-Fault header, and the ledger says so.
 func TestContentFaultNotApplicable(t *testing.T) {
 	srv, ts := startServer(t, Config{})
 	for _, f := range []Fault{NotJSON, BadSchema, BadToolArgs} {
 		for _, dl := range dialects {
 			resp := post(t, context.Background(), ts.URL, dl.path, requestBody(dl.d, kText, false), "X-Mock-Fault", string(f))
+			if h := resp.Header.Get("X-Mock-Fault"); h != "" {
+				t.Errorf("%s on a text request: X-Mock-Fault %q on a clean answer", f, h)
+			}
 			o, _ := answer(t, dl.d, resp, false)
 			if o.text != DefaultText {
 				t.Errorf("%s on a text request changed the text: %q", f, o.text)
