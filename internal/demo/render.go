@@ -99,8 +99,8 @@ func progressLine(elapsed, total time.Duration, c counts, breakers map[string]in
 		c.outcomes[outRejected], c.requests-c.served()-c.outcomes[outRejected])
 	for _, t := range slices.Sorted(maps.Keys(breakers)) {
 		if st := breakers[t]; st != 0 {
-			name, _, _ := strings.Cut(t, "/")
-			fmt.Fprintf(&b, " · %s breaker %s", strings.TrimPrefix(name, "demo-"), stateName(st))
+			// The whole target: one provider serves several routes' models.
+			fmt.Fprintf(&b, " · %s breaker %s", strings.TrimPrefix(t, "demo-"), stateName(st))
 		}
 	}
 	return b.String()
