@@ -68,7 +68,8 @@ type requestState struct {
 	untranslated error     // why a target could not take the request, when one could not
 	lastClass    Class
 	lastErr      error
-	invalid      int // attempts classed invalid
+	invalid      int  // attempts classed invalid
+	skips        bool // a target was skipped (cooling, open, probing, no budget)
 	finished     bool
 
 	callerDeadline  bool   // the request's deadline is the caller's, earlier than timeouts.total
@@ -630,6 +631,7 @@ func (c *call) fallback(i int, reason string) {
 
 func (c *call) skipped(i, n int, tk store.Ticket, moving bool) {
 	target, reason := c.r.targets[i].name, tk.Reason.String()
+	c.skips = true
 	switch tk.Reason {
 	case store.NoBudget:
 		c.emit(Event{Kind: BudgetExhausted, Target: target, Attempt: n})
@@ -747,7 +749,9 @@ func (c *call) finalError() error {
 		return &Error{Code: "invalid_request_error", Status: 400, Message: c.untranslated.Error(),
 			kind: ErrBadRequest, cause: c.untranslated}
 	}
-	if c.invalid > 0 && c.invalid == len(c.attempts) {
+	if c.invalid > 0 && c.invalid == len(c.attempts) && !c.skips {
+		// Only when every target answered: a target skipped as cooling or
+		// open may serve later, which is a 503's to say.
 		return c.newError(ErrInvalidOutput, "invalid_output", 502, "every target returned invalid output", c.lastErr)
 	}
 	msg := "every target failed"

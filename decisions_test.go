@@ -449,6 +449,31 @@ func TestCoolingWaitsKeepMaxAttempts(t *testing.T) {
 	})
 }
 
+// 502 invalid_output says every target answered badly: when one was
+// skipped (here its half-open breaker's probes are out) and the others
+// answered invalid output, the request fails 503 upstream_unavailable, as
+// the skipped target may serve later.
+func TestInvalidWithASkippedTargetIs503(t *testing.T) {
+	inBubbles(t, func(t *testing.T, d dialect) {
+		up := newClocked()
+		a := up.on("a.invalid", clockedReply(200, nil, d.OK))
+		p := up.on("p.invalid", clockedReply(200, nil, d.OK))
+		f := newFixtureWith(t, []lifeline.Option{lifeline.WithHTTPClient(up.client()), lifeline.WithStore(probingStore{memory.New()})},
+			d, []string{a, p}, lifeline.WithValidation(validate.Spec{JSON: true}))
+		_, _, err := f.do(false)
+		var le *lifeline.Error
+		if !errors.As(err, &le) || !errors.Is(err, lifeline.ErrUpstreamUnavailable) || le.Status != 503 {
+			t.Fatalf("err = %v, want 503 upstream_unavailable", err)
+		}
+		wantClasses(t, nil, err, "p0/m0:invalid")
+		// With both targets answering, it is 502.
+		f = newFixtureOn(t, up.client(), d, []string{a, p}, lifeline.WithValidation(validate.Spec{JSON: true}))
+		if _, _, err := f.do(false); !errors.Is(err, lifeline.ErrInvalidOutput) {
+			t.Fatalf("err = %v, want invalid_output", err)
+		}
+	})
+}
+
 // probingStore refuses every attempt on target p1/m1 as a half-open
 // breaker does while its probes are out, for the probes' two-minute lease.
 type probingStore struct{ store.Store }
