@@ -90,9 +90,19 @@ func TestSDKOverTransportOverloadedServedBySecondTarget(t *testing.T) {
 	})
 }
 
+// badReqWithID is a dialect's 400 with the provider's request id header.
+func badReqWithID(d dialect, name, id string) func(http.ResponseWriter, *http.Request) {
+	return func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set(name, id)
+		d.BadReq(w, r)
+	}
+}
+
+// A rejected request is returned once, with no retry and no fallback, and
+// with the provider's own headers: its request id reaches the SDK's error.
 func TestSDKOverTransportRejectedOnceWithoutRetry(t *testing.T) {
 	t.Run("openai-go", func(t *testing.T) {
-		a := newUpstream(t, openaiD.BadReq)
+		a := newUpstream(t, badReqWithID(openaiD, "x-request-id", "req_oa_42"))
 		b := newUpstream(t, openaiD.Good(false))
 		f := newFixture(t, openaiD, []string{a.URL, b.URL})
 		ct := &countingTransport{}
@@ -106,9 +116,12 @@ func TestSDKOverTransportRejectedOnceWithoutRetry(t *testing.T) {
 		if ct.calls != 1 || a.Count() != 1 || b.Count() != 0 {
 			t.Fatalf("sdk calls %d, upstream a %d b %d", ct.calls, a.Count(), b.Count())
 		}
+		if id := apiErr.Response.Header.Get("x-request-id"); id != "req_oa_42" {
+			t.Fatalf("x-request-id %q, want the provider's", id)
+		}
 	})
 	t.Run("anthropic-sdk-go", func(t *testing.T) {
-		a := newUpstream(t, anthropicD.BadReq)
+		a := newUpstream(t, badReqWithID(anthropicD, "request-id", "req_an_42"))
 		b := newUpstream(t, anthropicD.Good(false))
 		f := newFixture(t, anthropicD, []string{a.URL, b.URL})
 		ct := &countingTransport{}
@@ -120,6 +133,9 @@ func TestSDKOverTransportRejectedOnceWithoutRetry(t *testing.T) {
 		}
 		if ct.calls != 1 || a.Count() != 1 || b.Count() != 0 {
 			t.Fatalf("sdk calls %d, upstream a %d b %d", ct.calls, a.Count(), b.Count())
+		}
+		if apiErr.RequestID != "req_an_42" {
+			t.Fatalf("RequestID %q, want the provider's", apiErr.RequestID)
 		}
 	})
 }

@@ -216,12 +216,22 @@ func attemptsHeader(n int) []string {
 // errorResponse is the HTTP response of a request lifeline did not serve.
 func errorResponse(req *http.Request, d wire.Dialect, r *Route, e *Error) *http.Response {
 	body := e.Body(d)
-	h := http.Header{
-		"Content-Type":   {"application/json"},
-		"X-Should-Retry": {"false"},
-		HeaderRoute:      {r.name},
-		HeaderAttempts:   {strconv.Itoa(len(e.Attempts))},
+	h := http.Header{}
+	if u := e.Upstream; u != nil {
+		// A provider's error passed on keeps its headers (request-id, the
+		// rate limits), as a served answer does; the framing is ours.
+		for k, v := range u.Header {
+			switch k {
+			case "Content-Length", "Content-Encoding", "Transfer-Encoding", "Connection", "Retry-After":
+			default:
+				h[k] = v
+			}
+		}
 	}
+	h["Content-Type"] = []string{"application/json"}
+	h["X-Should-Retry"] = []string{"false"}
+	h[HeaderRoute] = []string{r.name}
+	h[HeaderAttempts] = []string{strconv.Itoa(len(e.Attempts))}
 	if e.RetryAfter > 0 {
 		h["Retry-After"] = []string{strconv.Itoa(int((e.RetryAfter + time.Second - 1) / time.Second))}
 	}
