@@ -96,6 +96,14 @@ type callBuffers struct {
 // says stop. A non-nil error is an *Error; when the caller cancels ctx it
 // matches ErrCanceled and ctx's cause. A streamed Response must be closed.
 func (e *Engine) Do(ctx context.Context, r *Route, req *Request) (*Response, error) {
+	switch {
+	case r == nil:
+		return nil, badRequest("no route: Do needs the *Route that NewRoute returned")
+	case req == nil:
+		return nil, badRequest("no request")
+	case req.Dialect != OpenAI && req.Dialect != Anthropic:
+		return nil, badRequest("Request.Dialect is unset: lifeline.OpenAI or lifeline.Anthropic")
+	}
 	return e.do(ctx, r, req, &call{})
 }
 

@@ -1,6 +1,7 @@
 package lifeline
 
 import (
+	"fmt"
 	"time"
 
 	"github.com/lifelinehq/lifeline/backoff"
@@ -156,6 +157,43 @@ func (p Policy) withDefaults() Policy {
 		p.QuotaCooldown = d.QuotaCooldown
 	}
 	return p
+}
+
+// check refuses values no default can stand for: negative counts,
+// durations and rates (zero means the default), a failure rate above 1.
+func (p *Policy) check() error {
+	for _, d := range []struct {
+		name string
+		v    time.Duration
+	}{
+		{"Retry.MaxWait", p.Retry.MaxWait}, {"Retry.Backoff.Base", p.Retry.Backoff.Base},
+		{"Retry.Backoff.Cap", p.Retry.Backoff.Cap}, {"Timeouts.Attempt", p.Timeouts.Attempt},
+		{"Timeouts.FirstToken", p.Timeouts.FirstToken}, {"Timeouts.Idle", p.Timeouts.Idle},
+		{"Timeouts.Total", p.Timeouts.Total}, {"Breaker.Window", p.Breaker.Window},
+		{"Breaker.Cooldown", p.Breaker.Cooldown}, {"Breaker.MaxCooldown", p.Breaker.MaxCooldown},
+		{"Breaker.ProbeLease", p.Breaker.ProbeLease}, {"QuotaCooldown", p.QuotaCooldown},
+	} {
+		if d.v < 0 {
+			return fmt.Errorf("%s is %v: it may not be negative (zero means the default)", d.name, d.v)
+		}
+	}
+	for _, n := range []struct {
+		name string
+		v    float64
+	}{
+		{"Retry.MaxAttempts", float64(p.Retry.MaxAttempts)}, {"Retry.Budget.Ratio", p.Retry.Budget.Ratio},
+		{"Retry.Budget.MinPerSecond", p.Retry.Budget.MinPerSecond}, {"Breaker.MinRequests", float64(p.Breaker.MinRequests)},
+		{"Breaker.FailureRate", p.Breaker.FailureRate}, {"Breaker.ConsecutiveFailures", float64(p.Breaker.ConsecutiveFailures)},
+		{"Breaker.HalfOpenProbes", float64(p.Breaker.HalfOpenProbes)},
+	} {
+		if n.v < 0 {
+			return fmt.Errorf("%s is %v: it may not be negative (zero means the default)", n.name, n.v)
+		}
+	}
+	if p.Breaker.FailureRate > 1 {
+		return fmt.Errorf("Breaker.FailureRate is %v: it is a fraction of attempts, at most 1", p.Breaker.FailureRate)
+	}
+	return nil
 }
 
 // RouteOption adjusts a route's policy when the route is built.

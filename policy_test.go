@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/lifelinehq/lifeline"
+	"github.com/lifelinehq/lifeline/breaker"
 	"github.com/lifelinehq/lifeline/budget"
 	"github.com/lifelinehq/lifeline/internal/eventtest"
 	"github.com/lifelinehq/lifeline/internal/syncbuffer"
@@ -327,4 +328,53 @@ func TestEmptyBudgetMovesOnWithoutWaiting(t *testing.T) {
 			t.Fatalf("budget-exhausted events: %+v", f.events.Kind(lifeline.BudgetExhausted))
 		}
 	})
+}
+
+// A negative count, duration or rate is refused when the route is built,
+// naming the field; zero keeps meaning the default.
+func TestNewRouteRefusesNegativeSettings(t *testing.T) {
+	e := lifeline.New()
+	chain := []lifeline.Target{{Provider: &lifeline.Provider{Name: "p", Kind: lifeline.OpenAI, BaseURL: "http://p.invalid/v1"}, Model: "m"}}
+	for _, tc := range []struct {
+		opt   lifeline.RouteOption
+		field string
+	}{
+		{lifeline.WithMaxAttempts(-1), "Retry.MaxAttempts"},
+		{lifeline.WithMaxWait(-time.Second), "Retry.MaxWait"},
+		{lifeline.WithTimeouts(lifeline.Timeouts{Attempt: -time.Second}), "Timeouts.Attempt"},
+		{lifeline.WithBreaker(breaker.Config{FailureRate: 1.5}), "Breaker.FailureRate"},
+		{lifeline.WithBudget(budget.Config{Ratio: -0.1}), "Retry.Budget.Ratio"},
+	} {
+		if _, err := e.NewRoute("r", chain, tc.opt); err == nil || !strings.Contains(err.Error(), tc.field) {
+			t.Errorf("%s: err = %v", tc.field, err)
+		}
+	}
+	r, err := e.NewRoute("r", chain, lifeline.WithMaxAttempts(0), lifeline.WithTimeouts(lifeline.Timeouts{}))
+	if err != nil || r.Policy().Retry.MaxAttempts != 3 {
+		t.Fatalf("zero settings: %v, max attempts %d", err, r.Policy().Retry.MaxAttempts)
+	}
+}
+
+// Do refuses a call it cannot make with ErrBadRequest, not a panic.
+func TestDoRefusesMissingRouteOrDialect(t *testing.T) {
+	e := lifeline.New()
+	r, err := e.NewRoute("r", []lifeline.Target{{Provider: &lifeline.Provider{Name: "p", Kind: lifeline.OpenAI, BaseURL: "http://p.invalid/v1"}, Model: "m"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for name, call := range map[string]func() error{
+		"no route": func() error {
+			_, err := e.Do(context.Background(), nil, &lifeline.Request{Dialect: lifeline.OpenAI})
+			return err
+		},
+		"no request": func() error { _, err := e.Do(context.Background(), r, nil); return err },
+		"no dialect": func() error {
+			_, err := e.Do(context.Background(), r, &lifeline.Request{Body: []byte(openaiD.Request)})
+			return err
+		},
+	} {
+		if err := call(); !errors.Is(err, lifeline.ErrBadRequest) {
+			t.Errorf("%s: err = %v, want ErrBadRequest", name, err)
+		}
+	}
 }

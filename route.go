@@ -147,6 +147,9 @@ func (e *Engine) NewRoute(name string, chain []Target, opts ...RouteOption) (*Ro
 			return nil, fmt.Errorf("lifeline: route %q: %w", name, err)
 		}
 	}
+	if err := p.check(); err != nil {
+		return nil, fmt.Errorf("lifeline: route %q: %w", name, err)
+	}
 	p = p.withDefaults()
 	r := &Route{name: name, nameHeader: []string{name}, policy: p}
 	for i, t := range chain {
