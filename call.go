@@ -777,6 +777,24 @@ func (c *call) finalError() error {
 	return e
 }
 
+// deadlineCause makes the cause of an attempt cut at the deadline of the
+// caller's context match both ErrDeadlineExceeded and
+// context.DeadlineExceeded, whichever of the watchdog (errTotal) and the
+// context saw the deadline first; any other cause is returned as it is.
+func (c *call) deadlineCause(cause error) error {
+	d, ok := c.ctx.Deadline()
+	if !ok || d.After(c.deadline) || time.Now().Before(d) {
+		return cause
+	}
+	if !errors.Is(cause, ErrDeadlineExceeded) {
+		cause = fmt.Errorf("%w: %w", errTotal, cause)
+	}
+	if !errors.Is(cause, context.DeadlineExceeded) {
+		cause = fmt.Errorf("%w: %w", cause, context.DeadlineExceeded)
+	}
+	return cause
+}
+
 func (c *call) ctxErrorOrBlocked() error {
 	if c.expired() {
 		return c.ctxError()

@@ -178,7 +178,7 @@ func (s *Stream) armIdle() {
 // cancelled it, or a stream cut without its terminal event.
 func (s *Stream) readErr(err error) error {
 	if cause := s.actx.cause(); cause != nil {
-		return cause
+		return s.c.deadlineCause(cause)
 	}
 	if err == io.EOF {
 		return io.ErrUnexpectedEOF

@@ -141,6 +141,55 @@ func TestTransportStreamBodyFailsWhenCallerCancels(t *testing.T) {
 	})
 }
 
+// A caller's context whose deadline passes mid-stream ends the stream as
+// the request's own deadline does: through the Transport, the body fails
+// with the context's error, as net/http's would, with no error event of
+// lifeline's; through the typed API, the stream ends broken, with an error
+// that matches ErrDeadlineExceeded and context.DeadlineExceeded.
+func TestCallerDeadlineMidStream(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		d := openaiD
+		up := newClocked()
+		evs := d.Stream[:d.Opening+1]
+		u := up.on("p.invalid", timedEvents(0, evs, make([]time.Duration, len(evs)), true))
+		f := newFixtureOn(t, up.client(), d, []string{u})
+		c := &http.Client{Transport: f.engine.Transport(f.route)}
+		ctx, cancel := context.WithTimeout(context.Background(), time.Second)
+		defer cancel()
+		req, _ := http.NewRequestWithContext(ctx, http.MethodPost, "http://lifeline.invalid/v1/chat/completions", strings.NewReader(d.StreamRequest()))
+		resp, err := c.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		got, err := io.ReadAll(resp.Body)
+		resp.Body.Close()
+		if !errors.Is(err, context.DeadlineExceeded) || !errors.Is(err, lifeline.ErrDeadlineExceeded) {
+			t.Fatalf("read %q, err = %v; want the context's deadline", got, err)
+		}
+		if string(got) != strings.Join(evs, "") {
+			t.Fatalf("read %q before the deadline, want the events sent and no error event", got)
+		}
+
+		ctx, cancel = context.WithTimeout(context.Background(), time.Second)
+		defer cancel()
+		rs, err := f.engine.Do(ctx, f.route, &lifeline.Request{Dialect: d.Kind, Body: []byte(d.StreamRequest())})
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer rs.Stream.Close()
+		for {
+			if _, err = rs.Stream.Next(); err != nil {
+				break
+			}
+		}
+		for _, want := range []error{lifeline.ErrBrokenStream, lifeline.ErrDeadlineExceeded, context.DeadlineExceeded} {
+			if !errors.Is(err, want) {
+				t.Errorf("typed API: err = %v, does not match %v", err, want)
+			}
+		}
+	})
+}
+
 // Through the Transport, a request the caller cancels before its answer
 // fails as a net/http request does: an error (no synthesized response)
 // that matches context.Canceled and ErrCanceled. It lists the attempts

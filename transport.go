@@ -2,6 +2,7 @@ package lifeline
 
 import (
 	"bytes"
+	"context"
 	"errors"
 	"fmt"
 	"io"
@@ -145,7 +146,7 @@ func (t *Transport) RoundTrip(req *http.Request) (*http.Response, error) {
 	out := &r.resp
 	if resp.Stream != nil {
 		// The stream uses the call until it is closed: it is not reused.
-		out.Body = &streamBody{s: resp.Stream}
+		out.Body = &streamBody{s: resp.Stream, ctx: req.Context()}
 		out.ContentLength = -1
 		return out, nil
 	}
@@ -248,9 +249,21 @@ func errorResponse(req *http.Request, d wire.Dialect, r *Route, e *Error) *http.
 type streamBody struct {
 	mu     sync.Mutex // held by Read and Close while they use s
 	s      *Stream
+	ctx    context.Context // the caller's request's
 	buf    []byte
 	err    error
 	closed bool
+}
+
+// pastDeadline reports whether ctx has a deadline that has passed, even if
+// ctx has not noticed yet: the engine's watchdog may see the same instant
+// first.
+func pastDeadline(ctx context.Context) bool {
+	if errors.Is(ctx.Err(), context.DeadlineExceeded) {
+		return true
+	}
+	d, ok := ctx.Deadline()
+	return ok && !time.Now().Before(d)
 }
 
 // errReadAfterClose is the error of a read of a closed body.
@@ -267,11 +280,14 @@ func (b *streamBody) Read(p []byte) (int, error) {
 			return 0, b.err
 		}
 		chunk, err := b.s.Next()
-		if b.s.canceled && !b.s.interrupted.Load() && err == nil {
-			// The caller cancelled the request: as net/http's body of a
-			// cancelled request, the read fails with the cause, which the
-			// next call returns. The stream's closing error event is for
-			// readers that stay (a gateway), not for this caller.
+		// The caller cancelled the request, or its context's deadline
+		// passed: as net/http's body of such a request, the read fails with
+		// the context's error, which the next call returns. The stream's
+		// closing error event is for readers that stay (a gateway), not
+		// for this caller.
+		expired := pastDeadline(b.ctx)
+		gone := b.s.canceled || expired || b.ctx.Err() != nil
+		if gone && !b.s.interrupted.Load() && err == nil {
 			continue
 		}
 		b.buf = chunk
@@ -279,7 +295,10 @@ func (b *streamBody) Read(p []byte) (int, error) {
 		case err == nil:
 		case b.s.interrupted.Load():
 			b.err = errReadAfterClose
-		case b.s.canceled && err != io.ErrClosedPipe:
+		case expired:
+			b.err = &Error{Code: "deadline_exceeded", Status: http.StatusGatewayTimeout,
+				Message: "the request's deadline passed during the stream", kind: ErrDeadlineExceeded, cause: context.DeadlineExceeded}
+		case gone && err != io.ErrClosedPipe:
 			b.err = &Error{Code: "canceled", Status: 499, Message: "the request was canceled: " + err.Error(),
 				kind: ErrCanceled, cause: err}
 		default:
