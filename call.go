@@ -588,9 +588,15 @@ func (c *call) finish(resp *Response, err error) {
 		}
 	} else {
 		var le *Error
-		if errors.As(err, &le) && le.kind != ErrCanceled {
-			ev.Status, ev.Reason, ev.Err = le.Status, le.Code, err
-			ev.Class = c.lastClass
+		if errors.As(err, &le) {
+			// The observer's copy, with attempts of its own: the
+			// Transport reuses the call's storage once the request ends.
+			own := *le
+			own.Attempts = slices.Clone(le.Attempts)
+			err = &own
+		}
+		if le != nil && le.kind != ErrCanceled {
+			ev.Status, ev.Reason, ev.Err, ev.Class = le.Status, le.Code, err, c.lastClass
 		} else {
 			ev.Reason, ev.Err = ReasonCanceled, err
 		}

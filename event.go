@@ -73,6 +73,7 @@ const ReasonCanceled = "canceled"
 
 // Observer receives engine events. It runs synchronously on the request's
 // goroutine: keep it fast and never block. An event is the observer's only
-// for the call: the Transport reuses a request's storage, an *Error's
-// Attempts included, once the request ends, so copy what you keep.
+// for the call: the Transport reuses a request's storage once the request
+// ends, so copy what you keep. The *Error of a RequestFinished event is the
+// observer's own, its Attempts included, and may be kept.
 type Observer func(Event)

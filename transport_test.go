@@ -376,3 +376,44 @@ func TestBodyReadAfterTheAnswerKeepsItsBytes(t *testing.T) {
 		}
 	}
 }
+
+// An observer may keep a RequestFinished event's error: its attempts stay
+// as they were after the Transport reused the call's storage for the next
+// requests.
+func TestObserverMayKeepTheFinishedError(t *testing.T) {
+	a := newUpstream(t, openaiD.Server)
+	var kept []error
+	e := lifeline.New(lifeline.WithObserver(func(ev lifeline.Event) {
+		if ev.Kind == lifeline.RequestFinished && ev.Err != nil {
+			kept = append(kept, ev.Err)
+		}
+	}))
+	r, err := e.NewRoute("route", []lifeline.Target{{Provider: &lifeline.Provider{Name: "p", Kind: lifeline.OpenAI, BaseURL: a.URL}, Model: "m"}},
+		append(fastPolicy(), lifeline.WithMaxAttempts(2))...)
+	if err != nil {
+		t.Fatal(err)
+	}
+	c := &http.Client{Transport: e.Transport(r)}
+	for range 3 {
+		resp, err := c.Post("http://lifeline.invalid/v1/chat/completions", "application/json", strings.NewReader(openaiD.Request))
+		if err != nil {
+			t.Fatal(err)
+		}
+		io.Copy(io.Discard, resp.Body)
+		resp.Body.Close()
+	}
+	if len(kept) != 3 {
+		t.Fatalf("%d errors kept, want 3", len(kept))
+	}
+	for i, err := range kept {
+		var le *lifeline.Error
+		if !errors.As(err, &le) || len(le.Attempts) == 0 {
+			t.Fatalf("kept error %d: %v", i, err)
+		}
+		for _, at := range le.Attempts {
+			if at.Target != "p/m" || at.Class.String() != "transient" || at.Status != 500 {
+				t.Fatalf("kept error %d after later requests: attempts %+v", i, le.Attempts)
+			}
+		}
+	}
+}
