@@ -71,9 +71,12 @@ type Error struct {
 	// Attempts lists every upstream attempt, in order.
 	Attempts []Attempt
 	// RetryAfter is how long the caller should wait before trying again:
-	// until the earliest end of a cool-down (a rate-limit hint, a spent
-	// quota) or of an open or probing breaker that the request met. Zero
-	// when none is known; set only on upstream_unavailable errors.
+	// until the earliest time a target of the route may take a request,
+	// when every target is held back by a cool-down (a rate-limit hint, a
+	// spent quota) or an open breaker. Zero when one may take a request at
+	// once (it failed without a cool-down, or its half-open breaker's
+	// probes may end any moment) or no time is known; set only on
+	// upstream_unavailable errors.
 	RetryAfter time.Duration
 	// Upstream is set for rejected and too_large requests.
 	Upstream *Upstream
