@@ -41,8 +41,12 @@ func (e *Error) Body(d wire.Dialect) []byte {
 	extra := AttemptsJSON(e.Attempts)
 	if u := e.Upstream; u != nil {
 		body := u.Body
-		if u.Dialect != d || !json.Valid(body) {
+		if u.Dialect != d {
 			body = translate.Error(u.Dialect, d, u.Status, body)
+		} else {
+			// A page from a proxy in front of the provider, not its error:
+			// the client still gets an error of its dialect.
+			body = translate.Restate(d, u.Status, body)
 		}
 		if b, ok := withMember(body, "lifeline", extra); ok {
 			return b

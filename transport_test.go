@@ -417,3 +417,29 @@ func TestObserverMayKeepTheFinishedError(t *testing.T) {
 		}
 	}
 }
+
+// A provider's 413 that is a proxy's HTML page, not an error body, reaches
+// the caller as an error of its dialect with the status in its message.
+func TestTransportRejectedPageBecomesAnError(t *testing.T) {
+	a := newUpstream(t, func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "text/html")
+		w.WriteHeader(http.StatusRequestEntityTooLarge)
+		io.WriteString(w, "<html><head><title>413 Request Entity Too Large</title></head><body>cloudflare</body></html>")
+	})
+	f := newFixture(t, anthropicD, []string{a.URL})
+	c := &http.Client{Transport: f.engine.Transport(f.route)}
+	resp, err := c.Post("http://lifeline.invalid/v1/messages", "application/json", strings.NewReader(anthropicD.Request))
+	if err != nil {
+		t.Fatal(err)
+	}
+	body, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	var e struct {
+		Type  string `json:"type"`
+		Error struct{ Type, Message string }
+	}
+	if resp.StatusCode != 413 || json.Unmarshal(body, &e) != nil || e.Type != "error" ||
+		e.Error.Type != "request_too_large" || !strings.Contains(e.Error.Message, "413") {
+		t.Fatalf("%d %s", resp.StatusCode, body)
+	}
+}

@@ -64,6 +64,23 @@ func Error(from, to wire.Dialect, status int, body []byte) []byte {
 	if !ok {
 		u = bodyError(status, body)
 	}
+	return errorBody(to, u, status)
+}
+
+// Restate returns body when it holds an error object, and otherwise writes
+// the dialect-d error that Error would make of it: of the type status
+// implies, its message naming the status and quoting the page title or
+// the start of the text (an HTML page from a proxy in front of a
+// provider of dialect d).
+func Restate(d wire.Dialect, status int, body []byte) []byte {
+	if _, ok := wire.ParseError(body); ok {
+		return body
+	}
+	return errorBody(d, bodyError(status, body), status)
+}
+
+// errorBody writes u as an error body of dialect to.
+func errorBody(to wire.Dialect, u wire.UpstreamError, status int) []byte {
 	if u.Message == "" {
 		u.Message = statusText(status)
 	}

@@ -312,3 +312,22 @@ func ExampleStream_Event() {
 	//
 	// data: [DONE]
 }
+
+// A page that is not an error body (a proxy's 413) is restated as an error
+// of the dialect, typed by its status, its message naming the status; an
+// error body is kept as it is.
+func TestRestate(t *testing.T) {
+	page := []byte("<html><head><title>413 Request Entity Too Large</title></head><body>nginx</body></html>")
+	out := string(Restate(wire.Anthropic, 413, page))
+	if !strings.Contains(out, `"type":"request_too_large"`) || !strings.Contains(out, "413") {
+		t.Errorf("Anthropic: %s", out)
+	}
+	out = string(Restate(wire.OpenAI, 413, page))
+	if !strings.Contains(out, `"type":"invalid_request_error"`) || !strings.Contains(out, "413") {
+		t.Errorf("OpenAI: %s", out)
+	}
+	body := []byte(`{"type":"error","error":{"type":"invalid_request_error","message":"bad"}}`)
+	if out := Restate(wire.Anthropic, 400, body); !bytes.Equal(out, body) {
+		t.Errorf("an error body was changed: %s", out)
+	}
+}
