@@ -66,7 +66,8 @@ func machineRow(t table, scenario string, x *systemResult, extra ...float64) {
 		fixed(x.MaxLoadAvg, 1))...)
 }
 
-// writeChecks writes the targets table under caption, if there are checks.
+// writeChecks writes the table of checked bounds under caption, if there
+// are checks.
 func writeChecks(w io.Writer, caption string, cs []check) {
 	if len(cs) == 0 {
 		return

@@ -27,7 +27,7 @@ type planJSON struct {
 	LogLevel    string  `json:"lifeline_log_level"`
 }
 
-// check is one of the performance targets, against this run.
+// check is one of the bounds the runner holds a run to, against this run.
 type check struct {
 	Target   string `json:"target"`
 	Measured string `json:"measured"`
@@ -41,7 +41,7 @@ const (
 	lifeline = "lifeline"
 )
 
-// checks evaluates the targets on the scenarios that exist in this run.
+// checks evaluates the bounds on the scenarios that exist in this run.
 func checks(scs []*scenarioResult) []check {
 	var out []check
 	rate := func(r int) *scenarioResult {
@@ -128,7 +128,7 @@ func rewrite(f flags, stdout io.Writer) error {
 	}, stdout)
 }
 
-// writeMarkdown writes the tables and the target checks.
+// writeMarkdown writes the tables and the checks of the bounds.
 func writeMarkdown(w io.Writer, r *report) {
 	fmt.Fprintf(w, "Run of %s on %s, %s. `%s`\n\n", r.Date, r.Machine, r.Go, r.Command)
 	fmt.Fprintf(w, "Each system ran %d interleaved round(s) of %gs per load after a %gs warm-up; figures aggregate every round.\n\n",
@@ -175,7 +175,7 @@ func writeMarkdown(w io.Writer, r *report) {
 		}
 		t.end()
 	}
-	t := newTable(w, "**The whole machine** during each path's turns: CPU seconds per 1k requests (or streams) of each process; cores busy = all the machine's CPU time over wall time (2 cores); other = the share of it used by other work on the machine; load = the highest 1-minute load average at the start of a turn:",
+	t := newTable(w, "**The whole machine** during each path's turns: CPU seconds per 1k requests (or streams) of each process; cores busy = the machine's busy CPU time (/proc/stat) over wall time (2 cores); other = the share of that busy time the processes in this table did not use; both are floors, since /proc/stat samples busy time at clock ticks and misses short bursts of work; load = the highest 1-minute load average at the start of a turn:",
 		"llrrrrrr", "load", "path", "load generator", "upstream", "proxy", "cores busy", "other", "load")
 	for _, s := range r.Scenarios {
 		for _, x := range s.Systems {
@@ -183,7 +183,7 @@ func writeMarkdown(w io.Writer, r *report) {
 		}
 	}
 	t.end()
-	writeChecks(w, "**Targets** (lifeline, this run):", r.Checks)
+	writeChecks(w, "**Bounds** (lifeline in this run against the bounds the runner checks; target: the bound, met: whether this run stays within it):", r.Checks)
 	var notes []string
 	for _, s := range r.Scenarios {
 		for _, x := range s.Systems {

@@ -84,7 +84,7 @@ func writeStoresMarkdown(w io.Writer, r *storesReport) {
 		}
 	}
 	t.end()
-	t = newTable(w, "**The whole machine** during each store's turns: CPU seconds per 1k requests of each process; cores busy = all the machine's CPU time over wall time; other = the share of it used by other work on the machine; load = the highest 1-minute load average at the start of a turn:",
+	t = newTable(w, "**The whole machine** during each store's turns: CPU seconds per 1k requests of each process; cores busy = the machine's busy CPU time (/proc/stat) over wall time; other = the share of that busy time the processes in this table did not use; both are floors, since /proc/stat samples busy time at clock ticks and misses short bursts of work; load = the highest 1-minute load average at the start of a turn:",
 		"llrrrrrrr", "chain", "store", "load generator", "upstream", "gateway", "redis-server", "cores busy", "other", "load")
 	for _, s := range r.Scenarios {
 		for _, x := range s.Stores {
@@ -92,7 +92,7 @@ func writeStoresMarkdown(w io.Writer, r *storesReport) {
 		}
 	}
 	t.end()
-	writeChecks(w, "**Targets** (this run):", r.Checks)
+	writeChecks(w, "**Bounds** (the Redis store in this run against the bounds the runner checks; target: the bound, met: whether this run stays within it):", r.Checks)
 	var notes []string
 	for _, s := range r.Scenarios {
 		for _, x := range s.Stores {
