@@ -106,16 +106,24 @@ func TestSlowReaderIsNotAnIdleUpstream(t *testing.T) {
 	})
 }
 
+// stallingStream is an OpenAI route, in a synctest bubble, whose upstream
+// sends the opening events and first content of a stream, then stalls; c
+// sends requests through the route's Transport.
+func stallingStream(t *testing.T) (f *fixture, c *http.Client, evs []string) {
+	d := openaiD
+	up := newClocked()
+	evs = d.Stream[:d.Opening+1]
+	u := up.on("p.invalid", timedEvents(0, evs, make([]time.Duration, len(evs)), true))
+	f = newFixtureOn(t, up.client(), d, []string{u})
+	return f, &http.Client{Transport: f.engine.Transport(f.route)}, evs
+}
+
 // Through the Transport, the body of a stream whose request was cancelled
 // fails with the cancellation's cause instead of ending as if complete.
 func TestTransportStreamBodyFailsWhenCallerCancels(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
 		d := openaiD
-		up := newClocked()
-		evs := d.Stream[:d.Opening+1]
-		u := up.on("p.invalid", timedEvents(0, evs, make([]time.Duration, len(evs)), true))
-		f := newFixtureOn(t, up.client(), d, []string{u})
-		c := &http.Client{Transport: f.engine.Transport(f.route)}
+		_, c, evs := stallingStream(t)
 		gone := errors.New("the caller went away")
 		ctx, cancel := context.WithCancelCause(context.Background())
 		req, _ := http.NewRequestWithContext(ctx, http.MethodPost, "http://lifeline.invalid/v1/chat/completions", strings.NewReader(d.StreamRequest()))
@@ -149,11 +157,7 @@ func TestTransportStreamBodyFailsWhenCallerCancels(t *testing.T) {
 func TestCallerDeadlineMidStream(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
 		d := openaiD
-		up := newClocked()
-		evs := d.Stream[:d.Opening+1]
-		u := up.on("p.invalid", timedEvents(0, evs, make([]time.Duration, len(evs)), true))
-		f := newFixtureOn(t, up.client(), d, []string{u})
-		c := &http.Client{Transport: f.engine.Transport(f.route)}
+		f, c, evs := stallingStream(t)
 		ctx, cancel := context.WithTimeout(context.Background(), time.Second)
 		defer cancel()
 		req, _ := http.NewRequestWithContext(ctx, http.MethodPost, "http://lifeline.invalid/v1/chat/completions", strings.NewReader(d.StreamRequest()))
