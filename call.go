@@ -69,7 +69,7 @@ type requestState struct {
 	lastClass    Class
 	lastErr      error
 	invalid      int  // attempts classed invalid
-	skips        bool // a target was skipped (cooling, open, probing, no budget)
+	skips        bool // a target was skipped (cooling, open, probing, no budget) before it answered
 	finished     bool
 
 	callerDeadline  bool   // the request's deadline is the caller's, earlier than timeouts.total
@@ -645,7 +645,9 @@ func (c *call) fallback(i int, reason string) {
 
 func (c *call) skipped(i, n int, tk store.Ticket, moving bool) {
 	target, reason := c.r.targets[i].name, tk.Reason.String()
-	c.skips = true
+	if c.tried[i] == 0 {
+		c.skips = true // a target that never answered in this request
+	}
 	switch tk.Reason {
 	case store.NoBudget:
 		c.emit(Event{Kind: BudgetExhausted, Target: target, Attempt: n})

@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/lifelinehq/lifeline"
+	"github.com/lifelinehq/lifeline/budget"
 	"github.com/lifelinehq/lifeline/classify"
 	"github.com/lifelinehq/lifeline/internal/syncbuffer"
 	"github.com/lifelinehq/lifeline/store"
@@ -470,6 +471,14 @@ func TestInvalidWithASkippedTargetIs503(t *testing.T) {
 		f = newFixtureOn(t, up.client(), d, []string{a, p}, lifeline.WithValidation(validate.Spec{JSON: true}))
 		if _, _, err := f.do(false); !errors.Is(err, lifeline.ErrInvalidOutput) {
 			t.Fatalf("err = %v, want invalid_output", err)
+		}
+		// So it is when a target that answered invalid output is refused
+		// a retry (an empty budget): it answered.
+		f = newFixtureOn(t, up.client(), d, []string{a}, lifeline.WithValidation(validate.Spec{JSON: true}),
+			lifeline.WithAction(classify.Invalid, lifeline.Retry), lifeline.WithMaxAttempts(20),
+			lifeline.WithBudget(budget.Config{Ratio: 0.0001, MinPerSecond: 0.0001}), lifeline.WithBreaker(breakerConfig(1000)))
+		if _, _, err := f.do(false); !errors.Is(err, lifeline.ErrInvalidOutput) {
+			t.Fatalf("retries refused after invalid answers: err = %v, want invalid_output", err)
 		}
 	})
 }

@@ -347,3 +347,25 @@ func TestTransportStreamBodyClosedWhileReading(t *testing.T) {
 		}
 	})
 }
+
+// A caller that cancels after the whole stream arrived but before reading
+// it gets the cancellation from the body, as from net/http's, never a clean
+// end that io.EOF would report.
+func TestTransportCancelAfterCompleteStream(t *testing.T) {
+	d := openaiD
+	a := newUpstream(t, d.Good(true))
+	f := newFixture(t, d, []string{a.URL}, lifeline.WithStreamMode(lifeline.StreamBuffer))
+	c := &http.Client{Transport: f.engine.Transport(f.route)}
+	ctx, cancel := context.WithCancel(context.Background())
+	req, _ := http.NewRequestWithContext(ctx, http.MethodPost, "http://lifeline.invalid/v1/chat/completions", strings.NewReader(d.StreamRequest()))
+	resp, err := c.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	cancel()
+	_, err = io.ReadAll(resp.Body)
+	if !errors.Is(err, context.Canceled) || !errors.Is(err, lifeline.ErrCanceled) || errors.Is(err, io.EOF) {
+		t.Fatalf("err = %v; want the cancellation, not an end", err)
+	}
+}

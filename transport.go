@@ -299,8 +299,14 @@ func (b *streamBody) Read(p []byte) (int, error) {
 			b.err = &Error{Code: "deadline_exceeded", Status: http.StatusGatewayTimeout,
 				Message: "the request's deadline passed during the stream", kind: ErrDeadlineExceeded, cause: context.DeadlineExceeded}
 		case gone && err != io.ErrClosedPipe:
-			b.err = &Error{Code: "canceled", Status: 499, Message: "the request was canceled: " + err.Error(),
-				kind: ErrCanceled, cause: err}
+			cause := err
+			if !b.s.canceled {
+				// The stream ended on its own (err may be io.EOF); the
+				// caller's context did not: its cause is the error.
+				cause = context.Cause(b.ctx)
+			}
+			b.err = &Error{Code: "canceled", Status: 499, Message: "the request was canceled: " + cause.Error(),
+				kind: ErrCanceled, cause: cause}
 		default:
 			// The error event (if any) came before; the body simply ends.
 			b.err = io.EOF
