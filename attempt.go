@@ -13,7 +13,6 @@ import (
 
 	"github.com/lifelinehq/lifeline/backoff"
 	"github.com/lifelinehq/lifeline/classify"
-	"github.com/lifelinehq/lifeline/translate"
 	"github.com/lifelinehq/lifeline/validate"
 	"github.com/lifelinehq/lifeline/wire"
 )
@@ -184,7 +183,7 @@ func (c *call) send(t *target, i, n int, start time.Time, res *result) {
 		return
 	}
 	if t.Provider.Kind != c.req.Dialect {
-		tb, terr := translate.Options{Log: c.e.log}.Response(t.Provider.Kind, c.req.Dialect, res.body)
+		tb, terr := c.translateOptions().Response(t.Provider.Kind, c.req.Dialect, res.body)
 		if terr != nil {
 			res.fail = &validate.Failure{Validator: "format", Reason: "the answer cannot be translated: " + terr.Error()}
 			res.class, res.err = classify.Invalid, res.fail

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"log/slog"
 	"slices"
 	"time"
 
@@ -785,6 +786,18 @@ func (c *call) finalError() error {
 	return e
 }
 
+// translateOptions are the options of this request's translations: the
+// engine's logger only when it records debug records (what translation
+// drops is reported at that level, and is not worked out otherwise), and
+// the engine's bound of a held-back answer.
+func (c *call) translateOptions() translate.Options {
+	o := translate.Options{HoldLimit: c.e.maxResponse}
+	if c.e.log.Enabled(c.ctx, slog.LevelDebug) {
+		o.Log = c.e.log
+	}
+	return o
+}
+
 // deadlineCause makes the cause of an attempt cut at the deadline of the
 // caller's context match both ErrDeadlineExceeded and
 // context.DeadlineExceeded, whichever of the watchdog (errTotal) and the
@@ -831,7 +844,7 @@ func (c *call) bodyFor(i int) ([]byte, error) {
 			b = wire.SetModel(c.req.Body, c.fields, t.Model)
 		}
 	} else {
-		b, err = translate.Options{Log: c.e.log}.Request(c.req.Dialect, t.Provider.Kind, c.req.Body, t.Model)
+		b, err = c.translateOptions().Request(c.req.Dialect, t.Provider.Kind, c.req.Body, t.Model)
 	}
 	c.bodies[i] = b
 	return b, err

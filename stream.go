@@ -68,7 +68,7 @@ func (c *call) newStream(i, n int, start time.Time, resp *http.Response, actx *a
 		start:    start,
 	}
 	if t.Provider.Kind != c.req.Dialect {
-		s.tr = translate.Options{Log: c.e.log}.NewStream(t.Provider.Kind, c.req.Dialect, c.req.Body)
+		s.tr = c.translateOptions().NewStream(t.Provider.Kind, c.req.Dialect, c.req.Body)
 	}
 	if c.plan != nil {
 		s.acc = wire.NewAccumulator(t.Provider.Kind)

@@ -74,7 +74,7 @@ func fuzzStream(f *testing.F, from, to wire.Dialect) {
 			}
 			// Slices grow by doubling: twice the limits, and the tool calls'
 			// own records.
-			if held := s.laterHeld(); held > 2*maxHeldBytes+2*maxHeldTools*(int(unsafe.Sizeof(heldTool{}))+8) {
+			if held := s.laterHeld(); held > 2*s.holdLimit+2*maxHeldTools*(int(unsafe.Sizeof(heldTool{}))+16) {
 				t.Fatalf("stream holds %d bytes of tool calls", held)
 			}
 			if err != nil {

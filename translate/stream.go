@@ -2,6 +2,7 @@ package translate
 
 import (
 	"errors"
+	"math"
 
 	"github.com/lifelinehq/lifeline/internal/jsonscan"
 	"github.com/lifelinehq/lifeline/sse"
@@ -15,9 +16,10 @@ var ErrMalformedEvent = errors.New("translate: stream event data is not JSON")
 
 // ErrToolCallFragments is returned by Stream.Event for OpenAI tool-call
 // fragments that cannot become Anthropic content blocks: a fragment for a
-// call whose block was closed when text came between, or more calls or
-// argument bytes held back than a Stream keeps. Nothing is dropped
-// silently: the caller treats the stream as failed.
+// call whose block was already closed, more tool calls in one answer than
+// a Stream keeps track of (1024), or more bytes of them held back than
+// Options.HoldLimit. Nothing is dropped silently: the caller treats the
+// stream as failed.
 var ErrToolCallFragments = errors.New("translate: tool-call fragments that cannot be placed in content blocks")
 
 // Limits that keep a Stream's memory and output independent of what the
@@ -29,10 +31,12 @@ const (
 	// maxOpenTools bounds the Anthropic tool_use blocks tracked at once;
 	// Anthropic opens one block at a time, so only malformed streams reach it.
 	maxOpenTools = 16
-	// maxHeldTools and maxHeldBytes bound the OpenAI tool calls held back
-	// while another call's block is open, and what they keep.
-	maxHeldTools = 128
-	maxHeldBytes = 1 << 20
+	// maxHeldTools bounds the OpenAI tool calls of one answer a Stream
+	// holds back (while another call's block is open) or remembers as
+	// closed; Options.HoldLimit bounds the bytes held.
+	maxHeldTools = 1024
+	// defaultHoldLimit is Options.HoldLimit's default.
+	defaultHoldLimit = 64 << 20
 )
 
 // Stream converts a stream event by event, keeping no more than one event.
@@ -75,6 +79,7 @@ type Stream struct {
 	closed     []int64    // OpenAI indexes of tool calls whose block text closed
 	later      []heldTool // tool calls held back while another call's block is open
 	laterBytes int        // what they keep: ids, names, argument fragments
+	holdLimit  int        // the most laterBytes may reach (Options.HoldLimit)
 	stop       string     // mapped stop_reason, "" until a finish_reason arrives
 	haveUsage  bool
 	refused    bool // a refusal delta was seen
@@ -111,7 +116,10 @@ const (
 // clientRequest is the client's request body, in dialect to: an OpenAI
 // client gets a usage chunk only if it set stream_options.include_usage.
 func (o Options) NewStream(from, to wire.Dialect, clientRequest []byte) *Stream {
-	s := &Stream{from: from, to: to, buf: make([]byte, 0, 512)}
+	s := &Stream{from: from, to: to, buf: make([]byte, 0, 512), holdLimit: defaultHoldLimit}
+	if o.HoldLimit > 0 {
+		s.holdLimit = int(min(o.HoldLimit, math.MaxInt32))
+	}
 	if from == wire.Anthropic && to == wire.OpenAI {
 		s.created = o.now().Unix()
 		if jsonscan.Valid(clientRequest) {

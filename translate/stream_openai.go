@@ -293,13 +293,13 @@ func (s *Stream) toolArgs(dst, args []byte) []byte {
 
 // hold keeps an argument fragment (nil: none) of held call h.
 func (s *Stream) hold(h *heldTool, args []byte) error {
-	if s.laterBytes > maxHeldBytes {
+	if s.laterBytes > s.holdLimit {
 		return ErrToolCallFragments
 	}
 	if args == nil {
 		return nil
 	}
-	if s.laterBytes += len(args) + 8; s.laterBytes > maxHeldBytes { // 8: its end
+	if s.laterBytes += len(args) + 8; s.laterBytes > s.holdLimit { // 8: its end
 		return ErrToolCallFragments
 	}
 	h.frags = append(h.frags, args...)
@@ -313,7 +313,7 @@ func (s *Stream) flushHeld(dst []byte) []byte {
 	for i := range s.later {
 		h := &s.later[i]
 		dst = s.toolStart(dst, h.index, h.id, h.name)
-		s.block = blockTool
+		s.block, s.toolIdx = blockTool, h.index
 		start := 0
 		for _, end := range h.ends {
 			dst = s.toolArgs(dst, h.frags[start:end])
@@ -330,7 +330,7 @@ func (s *Stream) closeBlock(dst []byte) []byte {
 	if s.block == blockNone {
 		return dst
 	}
-	if s.block == blockTool {
+	if s.block == blockTool && !slices.Contains(s.closed, s.toolIdx) {
 		// A later fragment of this call has no place (see toolDelta).
 		s.closed = append(s.closed, s.toolIdx)
 	}

@@ -83,6 +83,9 @@ type Options struct {
 	// Now returns the current time, used for the "created" member of OpenAI
 	// responses and chunks built from Anthropic ones. Nil: time.Now.
 	Now func() time.Time
+	// HoldLimit bounds the bytes of the OpenAI tool calls a Stream holds
+	// back while another call's block is open (see Stream). Zero: 64 MiB.
+	HoldLimit int64
 }
 
 // Request converts a client request body from dialect from to dialect to,

@@ -3,6 +3,7 @@ package translate
 import (
 	"bytes"
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -252,6 +253,55 @@ func TestStreamToolFragmentAfterItsBlockClosed(t *testing.T) {
 	_, err = s.Event(out, chunk(`{"tool_calls":[{"index":0,"function":{"arguments":"1}"}}]}`))
 	if !errors.Is(err, ErrToolCallFragments) {
 		t.Fatalf("a late fragment: err = %v, want ErrToolCallFragments", err)
+	}
+
+	// A call held back and sent whole at the finish is closed too.
+	s = Options{}.NewStream(wire.OpenAI, wire.Anthropic, nil)
+	out = nil
+	for _, d := range []string{
+		`{"tool_calls":[{"index":0,"id":"call_a","type":"function","function":{"name":"f","arguments":"{}"}}]}`,
+		`{"tool_calls":[{"index":1,"id":"call_b","type":"function","function":{"name":"g","arguments":"{}"}}]}`,
+	} {
+		if out, err = s.Event(out, chunk(d)); err != nil {
+			t.Fatalf("%s: %v", d, err)
+		}
+	}
+	finish := `{"id":"c","model":"m","choices":[{"index":0,"delta":{},"finish_reason":"tool_calls"}]}`
+	if out, err = s.Event(out, sse.Event{Data: []byte(finish)}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err = s.Event(out, chunk(`{"tool_calls":[{"index":1,"function":{"arguments":"x"}}]}`)); !errors.Is(err, ErrToolCallFragments) {
+		t.Fatalf("a fragment after its held call was sent: err = %v, want ErrToolCallFragments", err)
+	}
+}
+
+// Held-back tool calls are bounded by Options.HoldLimit, and only by it: a
+// second call of 2 MiB is held and sent by default, and refused under a
+// limit of 1 MiB.
+func TestStreamHeldToolCallsBound(t *testing.T) {
+	big, _ := json.Marshal(`{"text":"` + strings.Repeat("x", 2<<20) + `"}`)
+	events := []string{
+		`{"id":"c","model":"m","choices":[{"index":0,"delta":{"tool_calls":[{"index":0,"id":"call_a","type":"function","function":{"name":"f","arguments":"{}"}}]},"finish_reason":null}]}`,
+		`{"id":"c","model":"m","choices":[{"index":0,"delta":{"tool_calls":[{"index":1,"id":"call_b","type":"function","function":{"name":"g","arguments":` + string(big) + `}}]},"finish_reason":null}]}`,
+		`{"id":"c","model":"m","choices":[{"index":0,"delta":{},"finish_reason":"tool_calls"}]}`,
+	}
+	run := func(o Options) ([]byte, error) {
+		s := o.NewStream(wire.OpenAI, wire.Anthropic, nil)
+		var out []byte
+		var err error
+		for _, e := range events {
+			if out, err = s.Event(out, sse.Event{Data: []byte(e)}); err != nil {
+				return out, err
+			}
+		}
+		return out, nil
+	}
+	out, err := run(Options{})
+	if err != nil || !bytes.Contains(out, big) {
+		t.Fatalf("default limit: err = %v, %d bytes out", err, len(out))
+	}
+	if _, err := run(Options{HoldLimit: 1 << 20}); !errors.Is(err, ErrToolCallFragments) {
+		t.Fatalf("1 MiB limit: err = %v, want ErrToolCallFragments", err)
 	}
 }
 
