@@ -177,7 +177,7 @@ func (c *call) send(t *target, i, n int, start time.Time, res *result) {
 		}
 	}
 	if res.fail != nil {
-		// A failure like any other: x-should-retry applies (SPEC §1).
+		// A failure like any other: x-should-retry applies.
 		res.class, res.err = classify.Invalid, res.fail
 		res.retry = classify.ShouldRetry(resp.Header)
 		return

@@ -228,9 +228,9 @@ func (c *call) run() (*Response, error) {
 			}
 		}
 		// Every target is cooling: wait for the earliest end and run the
-		// chain again (SPEC §2: wait instead of failing at once), when a
+		// chain again (wait instead of failing at once), when a
 		// target has an attempt left. max_attempts holds across the waits
-		// (SPEC §1): a target that used its attempts, said not to retry
+		// (docs/taxonomy.md): a target that used its attempts, said not to retry
 		// it, or cannot take the request is not tried again, and with
 		// none left the request fails at once, with the earliest reset
 		// as its Retry-After.
@@ -329,7 +329,7 @@ func (c *call) tryTarget(i int, last bool) (*Response, error) {
 				act = Next
 			}
 		}
-		// SPEC §1: true makes any failure but rejected retryable on the same
+		// x-should-retry: true makes any failure but rejected retryable on the same
 		// target, whatever the route's action for its class.
 		if res.retry == classify.RetryTrue && res.class != classify.Rejected {
 			if act != Wait {

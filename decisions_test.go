@@ -424,7 +424,7 @@ func TestFallbackReportedOnlyWhenATargetFollows(t *testing.T) {
 	}
 }
 
-// max_attempts holds across waits for every target's cool-down (SPEC §1):
+// max_attempts holds across waits for every target's cool-down:
 // a target rate-limited on every attempt gets max_attempts of them, and
 // the request then fails at once rather than waiting to try it again.
 func TestCoolingWaitsKeepMaxAttempts(t *testing.T) {

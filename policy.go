@@ -186,7 +186,7 @@ func (p *Policy) check() error {
 		{"Breaker.FailureRate", p.Breaker.FailureRate}, {"Breaker.ConsecutiveFailures", float64(p.Breaker.ConsecutiveFailures)},
 		{"Breaker.HalfOpenProbes", float64(p.Breaker.HalfOpenProbes)},
 	} {
-		if n.v < 0 {
+		if !(n.v >= 0) { // NaN too
 			return fmt.Errorf("%s is %v: it may not be negative (zero means the default)", n.name, n.v)
 		}
 	}

@@ -46,7 +46,7 @@ func ConfigurableClasses() []classify.Class {
 }
 
 // DefaultAction returns the action of class c when a route does not set
-// one (SPEC §1), and false for a class that is not configurable.
+// one (docs/taxonomy.md), and false for a class that is not configurable.
 func DefaultAction(c classify.Class) (Action, bool) {
 	if c == classify.OK || c == classify.BrokenStream || !slices.Contains(classify.All, c) {
 		return 0, false

@@ -92,7 +92,7 @@ claims:
 			return
 		case store.Mismatch:
 			x.fail(clientError(http.StatusUnprocessableEntity, "idempotency_key_reused",
-				"this Idempotency-Key was used with a different request body"))
+				"this Idempotency-Key was used with a different request (another body, or the other endpoint)"))
 			return
 		case store.InFlight:
 			if err := s.store.Await(ctx, key); err != nil && ctx.Err() != nil {
@@ -102,7 +102,9 @@ claims:
 			rec := &recording{}
 			ok := x.serve(rec)
 			// The client has its answer before the store is told: a store
-			// that is slow to answer (Redis stalling) does not hold it.
+			// that is slow to answer (Redis stalling) does not hold it. (A
+			// stream's or an HTTP/2 answer's end still waits for the store,
+			// at most rctx's 2 s; its events have all been sent.)
 			_ = http.NewResponseController(x.w).Flush()
 			rctx, rcancel := context.WithTimeout(context.WithoutCancel(ctx), 2*time.Second)
 			defer rcancel()
@@ -162,7 +164,7 @@ func scopedKey(k *clientKey, key string) string {
 }
 
 // fingerprint identifies a request under its Idempotency-Key: the SHA-256
-// of its body (SPEC §6), and of its endpoint, so that the same bytes sent
+// of its body, and of its endpoint, so that the same bytes sent
 // to the other dialect's endpoint are another request (a stored answer
 // replays only in the dialect it was written in). The route is named by
 // the body's model: another route is another body.

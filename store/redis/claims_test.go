@@ -66,7 +66,7 @@ func TestStalledClaimFreesKeyWithinClaimLease(t *testing.T) {
 
 // A claim whose owner is gone without completing or releasing it (its
 // process crashed or closed the store) frees its key within the claim
-// lease: SPEC lets a failed request be retried with the same key.
+// lease: a failed request may be retried with the same key.
 func TestDeadOwnersClaimFreesKeyWithinClaimLease(t *testing.T) {
 	srv := redistest.Start(t)
 	p := prefix()

@@ -117,7 +117,6 @@ func (s *Store) recoverLoop(streak int) {
 		}
 		ctx, cancel := context.WithTimeout(context.Background(), s.cfg.timeout)
 		err := s.probe(ctx)
-		t.Reset(s.cfg.recoverEvery)
 		if err == nil {
 			good++
 			if good >= streak {
@@ -125,6 +124,7 @@ func (s *Store) recoverLoop(streak int) {
 			}
 		}
 		cancel()
+		t.Reset(s.cfg.recoverEvery)
 		if err == nil && good >= streak {
 			s.recovered()
 			return

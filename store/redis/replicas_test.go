@@ -174,7 +174,7 @@ func TestOpenSeenWithinCacheTTL(t *testing.T) {
 }
 
 // With real clocks, a breaker or cool-down set on one replica is refused by
-// another within SPEC's 500 ms: every Admit that starts that long after the
+// another within the promised 500 ms: every Admit that starts that long after the
 // change returned must see it, however slow the machine.
 func TestChangesSeenWithin500ms(t *testing.T) {
 	srv := redistest.Start(t)
