@@ -803,8 +803,7 @@ func (c *call) translateOptions() translate.Options {
 // context.DeadlineExceeded, whichever of the watchdog (errTotal) and the
 // context saw the deadline first; any other cause is returned as it is.
 func (c *call) deadlineCause(cause error) error {
-	d, ok := c.ctx.Deadline()
-	if !ok || d.After(c.deadline) || time.Now().Before(d) {
+	if !pastDeadline(c.ctx) {
 		return cause
 	}
 	if !errors.Is(cause, ErrDeadlineExceeded) {
@@ -814,6 +813,17 @@ func (c *call) deadlineCause(cause error) error {
 		cause = fmt.Errorf("%w: %w", cause, context.DeadlineExceeded)
 	}
 	return cause
+}
+
+// pastDeadline reports whether ctx has a deadline that has passed, even if
+// ctx has not noticed yet: the engine's watchdog may see the same instant
+// first.
+func pastDeadline(ctx context.Context) bool {
+	if errors.Is(ctx.Err(), context.DeadlineExceeded) {
+		return true
+	}
+	d, ok := ctx.Deadline()
+	return ok && !time.Now().Before(d)
 }
 
 func (c *call) ctxErrorOrBlocked() error {

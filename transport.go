@@ -255,17 +255,6 @@ type streamBody struct {
 	closed bool
 }
 
-// pastDeadline reports whether ctx has a deadline that has passed, even if
-// ctx has not noticed yet: the engine's watchdog may see the same instant
-// first.
-func pastDeadline(ctx context.Context) bool {
-	if errors.Is(ctx.Err(), context.DeadlineExceeded) {
-		return true
-	}
-	d, ok := ctx.Deadline()
-	return ok && !time.Now().Before(d)
-}
-
 // errReadAfterClose is the error of a read of a closed body.
 var errReadAfterClose = errors.New("lifeline: read on closed response body")
 

@@ -181,12 +181,12 @@ func checkMessages(d wire.Dialect, messages []byte) *apiError {
 // checkMessage checks the message at index i, the last one when last; see
 // checkMessages.
 func checkMessage(d wire.Dialect, i int, last bool, m []byte) *apiError {
-	var e apiError
+	role, content := jsonscan.Member(m, "role"), jsonscan.Member(m, "content")
+	name := unquote(role) // "" unless the role is a string
 	n := strconv.Itoa(i)
+	var e apiError
 	if d == wire.OpenAI {
 		at := "messages[" + n + "]"
-		role, content := jsonscan.Member(m, "role"), jsonscan.Member(m, "content")
-		var name string
 		switch {
 		case m[0] != '{':
 			e = invalidType(at, "an object", m)
@@ -194,7 +194,7 @@ func checkMessage(d wire.Dialect, i int, last bool, m []byte) *apiError {
 			e = missingParameter(at + ".role")
 		case role[0] != '"':
 			e = invalidType(at+".role", "a string", role)
-		case !oneOf(role, openaiRoles, &name):
+		case !slices.Contains(openaiRoles, name):
 			e = apiError{status: 400, typ: "invalid_request_error", param: at + ".role", code: "invalid_value",
 				message: "Invalid value: '" + name + "'. Supported values are: 'system', 'assistant', 'user', " +
 					"'function', 'tool', and 'developer'."}
@@ -210,8 +210,6 @@ func checkMessage(d wire.Dialect, i int, last bool, m []byte) *apiError {
 		return &e
 	}
 	at := "messages." + n
-	role, content := jsonscan.Member(m, "role"), jsonscan.Member(m, "content")
-	var name string
 	switch {
 	case m[0] != '{':
 		e = requestError(at + ": Input should be a valid dictionary or object to extract fields from")
@@ -219,7 +217,7 @@ func checkMessage(d wire.Dialect, i int, last bool, m []byte) *apiError {
 		e = requestError(at + ".role: Field required")
 	case role[0] != '"':
 		e = requestError(at + ".role: Input should be 'user' or 'assistant'")
-	case !oneOf(role, anthropicRoles, &name):
+	case !slices.Contains(anthropicRoles, name):
 		e = requestError(unexpectedRole(name))
 	case content == nil:
 		e = requestError(at + ".content: Field required")
@@ -240,15 +238,6 @@ func unexpectedRole(name string) string {
 			"`system` parameter, not \"system\" as an input message role."
 	}
 	return `messages: Unexpected role "` + name + `". Allowed roles are "user" or "assistant"`
-}
-
-// oneOf reports whether the JSON string v is one of names; it sets *s to
-// v's text either way.
-func oneOf(v []byte, names []string, s *string) bool {
-	if json.Unmarshal(v, s) != nil {
-		*s = string(v)
-	}
-	return slices.Contains(names, *s)
 }
 
 // missingParameter is OpenAI's 400 for a required parameter that is absent.

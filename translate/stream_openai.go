@@ -239,9 +239,10 @@ func (s *Stream) toolDelta(dst, tc []byte) ([]byte, error) {
 	return s.toolArgs(s.startTool(s.closeBlock(dst), k, id, fn), args), nil
 }
 
-// rawName is the function name of a tool-call entry, nil when it has none.
+// rawName is the function name of a tool-call entry (see rawString), nil
+// when it has none.
 func rawName(fn []byte) []byte {
-	if n := jsonscan.Member(fn, "name"); isString(n) && len(n) <= maxIDLen {
+	if n := rawString(jsonscan.Member(fn, "name"), ""); len(n) > 0 {
 		return n
 	}
 	return nil
