@@ -42,6 +42,11 @@ func TestDemoAccountsForEveryRequest(t *testing.T) {
 	if rep.interrupted {
 		t.Fatal("the run reports an interruption nobody caused")
 	}
+	// Off a terminal, progress is one plain line per tick and the run's
+	// final numbers are printed once.
+	if n := strings.Count(out.String(), "[ 20s/20s]"); n != 1 {
+		t.Errorf("the final progress line is printed %d times, want once", n)
+	}
 
 	// The table accounts for every request exactly once.
 	s := &rep.summary

@@ -134,7 +134,11 @@ func drive(ctx context.Context, o options, out io.Writer, client *http.Client, g
 		case <-done:
 			return ctx.Err() != nil
 		case <-tick.C:
-			pr.show(ctx, time.Since(start))
+			// Off a terminal, the line for the run's last second is left to
+			// the final one, which follows once the requests in flight end.
+			if elapsed := time.Since(start); o.terminal || elapsed < o.duration.Truncate(time.Second) {
+				pr.show(ctx, elapsed)
+			}
 		case <-stopped:
 			stopped = nil
 			drain.Reset(drainGrace)
