@@ -10,6 +10,7 @@ import (
 	"strconv"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	"github.com/lifelinehq/lifeline/backoff"
 	"github.com/lifelinehq/lifeline/classify"
@@ -233,9 +234,25 @@ func (c *call) classified(t *target, res *result, sig classify.Signal) {
 		res.err = sig.Err
 	case res.up.Message != "":
 		res.err = errors.New(res.up.Message)
+	case sig.Status >= 300 && sig.Status < 400 && sig.Header.Get("Location") != "":
+		// A redirect: where it points is what the operator needs to mend
+		// the target's base URL.
+		res.err = fmt.Errorf("HTTP %d, a redirect to %s", sig.Status, t.scrub(clipText(sig.Header.Get("Location"), 256)))
 	case sig.Status != 0:
 		res.err = fmt.Errorf("HTTP %d", sig.Status)
 	}
+}
+
+// clipText is s cut to at most n bytes at a rune boundary, marked when
+// cut.
+func clipText(s string, n int) string {
+	if len(s) <= n {
+		return s
+	}
+	for n > 0 && !utf8.RuneStart(s[n]) {
+		n--
+	}
+	return s[:n] + "…"
 }
 
 // noResponse classifies an attempt that got no usable response: the

@@ -476,6 +476,28 @@ func TestAuthAndNotFoundGoNextWithoutRetry(t *testing.T) {
 	})
 }
 
+// A redirect says the API is not at the target's URL (an http:// base URL
+// answered with a 301 to https://, say): asking again gets the same
+// redirect, so the request moves on at once, and the attempt's error names
+// where the redirect points.
+func TestRedirectGoesNextWithoutRetry(t *testing.T) {
+	modes(t, func(t *testing.T, d dialect, stream bool) {
+		a := newUpstream(t, func(w http.ResponseWriter, r *http.Request) {
+			http.Redirect(w, r, "https://api.example.com/v1/chat/completions", http.StatusMovedPermanently)
+		})
+		b := newUpstream(t, d.Good(stream))
+		f := newFixture(t, d, []string{a.URL, b.URL})
+		resp, _, err := f.do(stream)
+		if err != nil {
+			t.Fatal(err)
+		}
+		wantClasses(t, resp, err, "p0/m0:not_found", "p1/m1:ok")
+		if got := resp.Attempts[0].Err; !strings.Contains(got, "301") || !strings.Contains(got, "https://api.example.com/v1/chat/completions") {
+			t.Errorf("the redirect's attempt error is %q, want its status and where it points", got)
+		}
+	})
+}
+
 func TestShouldRetryHeaderOverrides(t *testing.T) {
 	modes(t, func(t *testing.T, d dialect, stream bool) {
 		// false: a 500 is not retried on the same target.

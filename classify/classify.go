@@ -111,7 +111,9 @@ func (c *classifier) Classify(s Signal) Result {
 
 // fallback is the safe default for an outcome no row matched: an error
 // inside a stream or a 5xx is transient, a 429 waits, any other 4xx is
-// rejected, and anything else (1xx, 3xx, no status) is transient.
+// rejected, a redirect is not_found (the API is not at the target's URL,
+// and asking again gets the same redirect), and anything else (1xx, no
+// status) is transient.
 func fallback(s Signal) Class {
 	switch {
 	case s.InStream:
@@ -120,6 +122,8 @@ func fallback(s Signal) Class {
 		return Wait
 	case s.Status >= 400 && s.Status < 500:
 		return Rejected
+	case s.Status >= 300 && s.Status < 400:
+		return NotFound
 	}
 	return Transient
 }

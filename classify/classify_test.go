@@ -118,7 +118,8 @@ func TestAnthropicTable(t *testing.T) {
 		{name: "400 unknown type", status: 400, body: `{"type":"error","error":{"type":"brand_new_error","message":"?"}}`, want: classify.Rejected, unknown: true},
 		{name: "429 unknown type", status: 429, body: `{"type":"error","error":{"type":"brand_new_error","message":"?"}}`, want: classify.Wait, unknown: true},
 		{name: "501 unknown", status: 501, want: classify.Transient, unknown: true},
-		{name: "302 unknown", status: 302, want: classify.Transient, unknown: true},
+		{name: "301 unknown", status: 301, want: classify.NotFound, unknown: true},
+		{name: "308 unknown", status: 308, body: "<html>Permanent Redirect</html>", want: classify.NotFound, unknown: true},
 		{name: "no status", status: 0, want: classify.Transient, unknown: true},
 	})
 }
