@@ -1,8 +1,10 @@
 package redis_test
 
 import (
+	"bytes"
 	"context"
 	"net"
+	"slices"
 	"sync"
 	"testing"
 	"time"
@@ -25,6 +27,11 @@ type blackhole struct {
 	conns   []net.Conn
 	wg      sync.WaitGroup
 	stopped bool
+
+	// While dead, every read of a client's bytes that contains watch is
+	// timed in seen (the moments commands were sent into the void).
+	watch []byte
+	seen  []time.Time
 }
 
 func newBlackhole(t *testing.T, backend string) *blackhole {
@@ -58,7 +65,9 @@ func (b *blackhole) accept() {
 			b.mu.Lock()
 			b.held++
 			b.mu.Unlock()
-			continue // held open, never answered
+			b.wg.Add(1)
+			go b.pipe(nil, c) // held open, read, never answered
+			continue
 		}
 		up, err := net.Dial("tcp", b.backend)
 		if err != nil {
@@ -75,7 +84,8 @@ func (b *blackhole) accept() {
 }
 
 // pipe copies from src to dst until src ends; once the proxy swallows, the
-// bytes read are dropped.
+// bytes read are dropped. A nil dst is a client connection accepted after
+// swallow: its bytes are only read.
 func (b *blackhole) pipe(dst, src net.Conn) {
 	defer b.wg.Done()
 	buf := make([]byte, 32<<10)
@@ -83,8 +93,11 @@ func (b *blackhole) pipe(dst, src net.Conn) {
 		n, err := src.Read(buf)
 		b.mu.Lock()
 		dead := b.dead
+		if dead && n > 0 && len(b.watch) > 0 && bytes.Contains(buf[:n], b.watch) {
+			b.seen = append(b.seen, time.Now())
+		}
 		b.mu.Unlock()
-		if n > 0 && !dead {
+		if n > 0 && !dead && dst != nil {
 			if _, werr := dst.Write(buf[:n]); werr != nil {
 				return
 			}
@@ -100,6 +113,14 @@ func (b *blackhole) heldConns() int {
 	b.mu.Lock()
 	defer b.mu.Unlock()
 	return b.held
+}
+
+// sent returns the moments, since swallow, at which clients sent bytes
+// containing watch.
+func (b *blackhole) sent() []time.Time {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return slices.Clone(b.seen)
 }
 
 // swallow makes the proxy stop answering.
@@ -213,5 +234,44 @@ func TestShortAwaitDoesNotWaitForAnothersSubscription(t *testing.T) {
 	case <-first:
 		t.Error("the first waiter's subscription attempt had already ended: nothing was under way")
 	default:
+	}
+}
+
+// While Redis does not answer, the recovery probes stay the recovery
+// interval apart, measured from the end of each: a probe that took its
+// whole timeout is not followed by another at once.
+func TestRecoveryProbesKeepTheirSpacingWhenEachTimesOut(t *testing.T) {
+	srv := redistest.Start(t)
+	bh := newBlackhole(t, srv.Addr())
+	const timeout, every = 300 * time.Millisecond, 200 * time.Millisecond
+	// go-redis drops a connection whose reply timed out, so each probe
+	// dials afresh, and its handshake's HELLO is the first thing it sends
+	// (while the store is degraded, only the probes talk to Redis).
+	bh.watch = []byte("hello")
+	s, err := redis.New(t.Context(), bh.URL(), redis.WithPrefix(prefix()),
+		redis.WithTimeout(timeout), redis.WithRecoverInterval(every))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer func() {
+		bh.stop()
+		s.Close()
+	}()
+	bh.swallow()
+	// A call that times out puts the store into its outage.
+	s.Admit(t.Context(), "t", store.Admission{Now: time.Now()})
+	if !s.Stats().Degraded {
+		t.Fatal("store not degraded after Redis stopped answering")
+	}
+	eventually(t, 10*time.Second, "four recovery probes", func() bool { return len(bh.sent()) >= 4 })
+	seen := bh.sent()
+	// Each probe waits out its timeout, then the interval: a gap shorter
+	// than both together (less a little for the proxy's own scheduling)
+	// is a probe fired at once after one that timed out.
+	for i := 1; i < len(seen); i++ {
+		if gap := seen[i].Sub(seen[i-1]); gap < timeout+every-50*time.Millisecond {
+			t.Errorf("probe %d came %v after the one before, want at least %v (timeout %v + interval %v)",
+				i, gap.Round(time.Millisecond), timeout+every, timeout, every)
+		}
 	}
 }
