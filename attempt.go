@@ -130,6 +130,9 @@ func (c *call) send(t *target, i, n int, start time.Time, res *result) {
 			kept = true
 		}
 		if res.class == classify.OK {
+			// The caller reads the first content event from now on: held
+			// back until here, and for a buffered stream until its end.
+			c.firstByte = time.Since(c.start)
 			res.stream = s
 		} else {
 			s.closeUpstream()

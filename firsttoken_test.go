@@ -34,3 +34,53 @@ func TestStreamFirstTokenBoundCountsFromAttemptStart(t *testing.T) {
 		}
 	})
 }
+
+// A stream's FirstToken is when the caller could read its first content
+// event: for a buffered stream, when the stream was validated and released
+// (its end), and after a fallback, the content of the target that served
+// it, not that of an attempt that failed before anything was released.
+func TestStreamFirstTokenIsWhenTheCallerGetsIt(t *testing.T) {
+	everySecond := func(n int) []time.Duration {
+		d := make([]time.Duration, n)
+		for i := range d {
+			d[i] = time.Second
+		}
+		return d
+	}
+	for _, tc := range []struct {
+		name string
+		mode lifeline.StreamMode
+		cut  bool // the first target's stream ends after its first content event
+		want func(d dialect) time.Duration
+	}{
+		{"pass", lifeline.StreamPass, false, func(d dialect) time.Duration { return time.Duration(d.Opening+1) * time.Second }},
+		{"buffer", lifeline.StreamBuffer, false, func(d dialect) time.Duration { return time.Duration(len(d.Stream)) * time.Second }},
+		{"buffer after a fallback", lifeline.StreamBuffer, true, func(d dialect) time.Duration {
+			return time.Duration(d.Opening+1+len(d.Stream)) * time.Second
+		}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			inBubbles(t, func(t *testing.T, d dialect) {
+				up := newClocked()
+				var urls []string
+				if tc.cut {
+					head := d.Stream[:d.Opening+1]
+					urls = append(urls, up.on("cut.invalid", timedEvents(0, head, everySecond(len(head)), false)))
+				}
+				urls = append(urls, up.on("whole.invalid", timedEvents(0, d.Stream, everySecond(len(d.Stream)), false)))
+				f := newFixtureOn(t, up.client(), d, urls, lifeline.WithMaxAttempts(1), lifeline.WithStreamMode(tc.mode),
+					lifeline.WithTimeouts(lifeline.Timeouts{FirstToken: time.Minute, Idle: time.Minute, Total: time.Hour}))
+				if _, _, err := f.do(true); err != nil {
+					t.Fatal(err)
+				}
+				fin := f.events.Kind(lifeline.RequestFinished)
+				if len(fin) != 1 {
+					t.Fatalf("%d RequestFinished events", len(fin))
+				}
+				if got, want := fin[0].FirstToken, tc.want(d); got != want {
+					t.Fatalf("FirstToken = %v, want %v", got, want)
+				}
+			})
+		})
+	}
+}

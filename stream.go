@@ -154,14 +154,9 @@ func (s *Stream) invalid(res *result, f *validate.Failure) {
 }
 
 // markFirst notes the first content event: the first-token bound is met.
-func (s *Stream) markFirst() {
-	if !s.content {
-		s.content = true
-		if s.c.firstByte == 0 {
-			s.c.firstByte = time.Since(s.c.start)
-		}
-	}
-}
+// The request's time to first token is taken when prime releases the
+// stream, which for a buffered stream is its end.
+func (s *Stream) markFirst() { s.content = true }
 
 // armIdle bounds the wait for the next event.
 func (s *Stream) armIdle() {
