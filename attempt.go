@@ -267,8 +267,17 @@ func (c *call) noResponse(actx *attemptContext, err error, res *result) {
 		res.callerCut = c.cutByCaller(cause)
 		return
 	}
-	if cause := actx.cause(); cause != nil {
+	cause := actx.cause()
+	if cause != nil {
 		err = cause
+	}
+	if cause != nil || errors.Is(err, errBodyTooLarge) {
+		// Lifeline itself ended the attempt (a deadline or bound it
+		// enforces, an answer over its size limit): a failure of a known
+		// kind, not one for the classifier to report as unknown.
+		res.class, res.err = classify.Transient, err
+		res.callerCut = c.cutByCaller(err)
+		return
 	}
 	t := &c.r.targets[res.target]
 	c.classified(t, res, classify.Signal{Status: 0, Err: err})

@@ -91,7 +91,7 @@ func (s *Stream) prime(res *result) {
 		if int64(len(s.pending)+len(ev.Raw)) > c.e.maxResponse {
 			// What is held back (a buffered stream, or opening events) is
 			// bounded like a whole answer.
-			c.noResponse(s.actx, fmt.Errorf("stream held back exceeds %d bytes", c.e.maxResponse), res)
+			c.noResponse(s.actx, fmt.Errorf("%w: stream held back exceeds %d bytes", errBodyTooLarge, c.e.maxResponse), res)
 			return
 		}
 		switch wire.EventKind(s.up, ev) {
