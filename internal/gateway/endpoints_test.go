@@ -9,6 +9,8 @@ import (
 	"net"
 	"net/http"
 	"net/http/httptest"
+	"net/url"
+	"regexp"
 	"strings"
 	"testing"
 	"time"
@@ -143,12 +145,50 @@ func TestHealthAndReadiness(t *testing.T) {
 	}
 }
 
+// The dashboard fetches /api/status, also when a proxy serves the
+// gateway under a path, and shows what it says of each target: the
+// breaker's state and until when it stays open, the cool-down, the budget
+// and the recent counts.
 func TestDashboard(t *testing.T) {
-	a := newUpstream(t, openaiD.Good(false))
-	g := newGW(t, openaiD, []string{a.URL})
+	g := observability(t)
 	ans := g.get("/")
-	if ans.status != 200 || !strings.HasPrefix(ans.header.Get("Content-Type"), "text/html") || !strings.Contains(ans.body, "/api/status") {
+	if ans.status != 200 || !strings.HasPrefix(ans.header.Get("Content-Type"), "text/html") {
 		t.Fatalf("dashboard: %d %s", ans.status, ans.header.Get("Content-Type"))
+	}
+	m := regexp.MustCompile(`fetch\('([^']+)'\)`).FindAllStringSubmatch(ans.body, -1)
+	if len(m) != 1 {
+		t.Fatalf("the page makes %d fetches, want one", len(m))
+	}
+	for page, want := range map[string]string{"http://gw/": "/api/status", "http://gw/lifeline/": "/lifeline/api/status"} {
+		base, _ := url.Parse(page)
+		ref, err := url.Parse(m[0][1])
+		if err != nil || base.ResolveReference(ref).Path != want {
+			t.Errorf("served at %s, the page fetches %q: want %s", page, m[0][1], want)
+		}
+	}
+	var st struct {
+		Targets []map[string]any `json:"targets"`
+	}
+	if err := json.Unmarshal([]byte(g.get("/api/status").body), &st); err != nil {
+		t.Fatal(err)
+	}
+	keys := map[string]bool{"error": true} // present only when the store fails
+	for _, tg := range st.Targets {
+		for k := range tg {
+			keys[k] = true
+		}
+	}
+	used := map[string]bool{}
+	for _, f := range regexp.MustCompile(`\bt\.(\w+)`).FindAllStringSubmatch(ans.body, -1) {
+		used[f[1]] = true
+		if !keys[f[1]] {
+			t.Errorf("the page reads t.%s, which /api/status does not give", f[1])
+		}
+	}
+	for _, k := range []string{"target", "state", "open_until", "cooling_until", "cool_reason", "budget_tokens", "recent", "error"} {
+		if !used[k] {
+			t.Errorf("the page does not show %s", k)
+		}
 	}
 }
 
