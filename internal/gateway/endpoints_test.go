@@ -10,6 +10,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"net/url"
+	"os"
 	"regexp"
 	"strings"
 	"testing"
@@ -299,6 +300,40 @@ func metricLine(text, name string, labels ...string) string {
 		}
 	}
 	return ""
+}
+
+// docs/operations.md describes every key /api/status answers with.
+func TestStatusKeysAreDocumented(t *testing.T) {
+	g := observability(t)
+	doc, err := os.ReadFile("../../docs/operations.md")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var st struct {
+		Top     map[string]json.RawMessage
+		Routes  []map[string]any `json:"routes"`
+		Targets []map[string]any `json:"targets"`
+	}
+	body := []byte(g.get("/api/status").body)
+	if json.Unmarshal(body, &st.Top) != nil || json.Unmarshal(body, &st) != nil || len(st.Targets) == 0 {
+		t.Fatalf("/api/status: %s", body)
+	}
+	keys := map[string]bool{}
+	for k := range st.Top {
+		keys[k] = true
+	}
+	for _, objs := range [][]map[string]any{st.Routes, st.Targets} {
+		for _, o := range objs {
+			for k := range o {
+				keys[k] = true
+			}
+		}
+	}
+	for k := range keys {
+		if !strings.Contains(string(doc), "`"+k+"`") && !strings.Contains(string(doc), "."+k+"`") {
+			t.Errorf("docs/operations.md does not describe /api/status key %q", k)
+		}
+	}
 }
 
 func TestStatusShowsBreakersCooldownsBudgetsAndCounts(t *testing.T) {
