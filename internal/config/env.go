@@ -17,9 +17,10 @@ type expansion struct {
 }
 
 // expand replaces ${VAR} and ${VAR:-default} in data, outside YAML comments.
-// $${ stands for a literal ${. A variable that is unset (or, with :-, empty)
-// takes the default; unset without a default is an error naming the
-// variable, the file and the line. Values may not contain line breaks. A
+// $${ stands for a literal ${. A variable that is unset or empty takes the
+// default; without a default, unset or empty is an error naming the
+// variable, the file and the line (an empty api_key or base_url would
+// otherwise pass for "none" or "the default"; ${VAR:-} allows empty). Values may not contain line breaks. A
 // variable's value inside a quoted scalar is escaped for its quotes, so
 // that it reads back exactly: a backslash or '"' in double quotes, a "'"
 // in single ones. A default is file text, written for its quotes already.
@@ -86,10 +87,15 @@ func (x *expansion) substitute(b *bytes.Buffer, file string, line int, code []by
 		}
 		v, ok := env(name)
 		switch {
-		case ok && (v != "" || !hasDef):
+		case ok && v != "":
 			v = escapeFor(q, v)
 		case hasDef:
 			v = def // file text: written for its quotes already
+		case ok:
+			x.errs = append(x.errs, &Error{File: file, Line: line,
+				Msg: fmt.Sprintf("environment variable %s is set but empty (${%s})", name, name),
+				Fix: fmt.Sprintf("set %s to a value, or write ${%s:-} where an empty value is meant", name, name)})
+			continue
 		default:
 			x.errs = append(x.errs, &Error{File: file, Line: line,
 				Msg: fmt.Sprintf("environment variable %s is not set (${%s})", name, name),

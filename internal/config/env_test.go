@@ -15,7 +15,7 @@ func TestExpand(t *testing.T) {
 		{"several on one line", `x: ${KEY}-${KEY}`, `x: sk-1-sk-1`},
 		{"default when unset", `x: ${NOPE:-fallback}`, `x: fallback`},
 		{"default when empty", `x: ${EMPTY:-fallback}`, `x: fallback`},
-		{"empty without default", `x: "${EMPTY}"`, `x: ""`},
+		{"empty allowed by an empty default", `x: "${EMPTY:-}"`, `x: ""`},
 		{"empty default", `x: "${NOPE:-}"`, `x: ""`},
 		{"present wins over default", `x: ${KEY:-other}`, `x: sk-1`},
 		{"escaped", `x: "$${KEY}"`, `x: "${KEY}"`},
@@ -45,7 +45,7 @@ func TestExpand(t *testing.T) {
 }
 
 func TestExpandErrors(t *testing.T) {
-	env := testEnv("NL", "a\nb")
+	env := testEnv("NL", "a\nb", "EMPTY", "")
 	for _, tc := range []struct {
 		name, in string
 		want     []string
@@ -55,6 +55,8 @@ func TestExpandErrors(t *testing.T) {
 		{"every missing one", "a: ${A}\nb: ${B}\n", []string{
 			"f.yaml:1: environment variable A is not set (${A}); fix: set A, or give a default: ${A:-value}",
 			"f.yaml:2: environment variable B is not set (${B}); fix: set B, or give a default: ${B:-value}"}},
+		{"set but empty", "a: 1\nb: \"${EMPTY}\"\n", []string{
+			"f.yaml:2: environment variable EMPTY is set but empty (${EMPTY}); fix: set EMPTY to a value, or write ${EMPTY:-} where an empty value is meant"}},
 		{"invalid name", "a: ${1X}\n", []string{
 			"f.yaml:1: invalid variable reference ${1X}; fix: use ${NAME} or ${NAME:-default} with NAME of letters, digits and _, or $${ for a literal ${"}},
 		{"unterminated", "a: b\nc: ${KEY\n", []string{
@@ -150,4 +152,36 @@ func FuzzExpand(f *testing.F) {
 			}
 		}
 	})
+}
+
+// An api_key or base_url whose variable is set but empty (a container
+// started with OPENAI_API_KEY= , a secret that was not mounted) stops the
+// load: it would otherwise send no key, or send the key to the kind's
+// default host.
+func TestParseRefusesSetButEmptyVariable(t *testing.T) {
+	src := `providers:
+  - {name: groq, kind: openai, base_url: "${GROQ_BASE_URL}", api_key: "${GROQ_API_KEY}"}
+routes:
+  - {name: fast, chain: [{provider: groq, model: llama}]}
+`
+	_, err := Parse("lifeline.yaml", []byte(src), "", testEnv("GROQ_BASE_URL", "", "GROQ_API_KEY", ""))
+	got := Errors(err)
+	if len(got) != 2 {
+		t.Fatalf("errors %v, want two", err)
+	}
+	for i, name := range []string{"GROQ_BASE_URL", "GROQ_API_KEY"} {
+		want := "lifeline.yaml:2: environment variable " + name + " is set but empty (${" + name + "}); fix: set " + name +
+			" to a value, or write ${" + name + ":-} where an empty value is meant"
+		if got[i].Error() != want {
+			t.Errorf("error %d:\n got %s\nwant %s", i, got[i], want)
+		}
+	}
+	c, err := Parse("lifeline.yaml", []byte(strings.ReplaceAll(src, "_KEY}", "_KEY:-}")), "",
+		testEnv("GROQ_BASE_URL", "https://api.groq.com/openai/v1", "GROQ_API_KEY", ""))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c.Providers[0].APIKey.IsSet() {
+		t.Error("api_key is set, want empty")
+	}
 }

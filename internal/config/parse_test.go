@@ -283,7 +283,7 @@ func TestDescribeNeverPrintsSecrets(t *testing.T) {
 		t.Fatal(err)
 	}
 	cfg := strings.Replace(string(src), "state: {backend: memory}", "state: {backend: redis, redis_url: \"redis://:${REDIS_PASSWORD}@cache:6379/0\"}", 1)
-	cfg = strings.Replace(cfg, "api_key: \"${OPENAI_API_KEY}\"}", "api_key: \"${OPENAI_API_KEY}\", headers: {X-Extra: header-secret}}", 1)
+	cfg = strings.Replace(cfg, "api_key: \"${OPENAI_API_KEY}\"}", "api_key: \"${OPENAI_API_KEY:-}\", headers: {X-Extra: header-secret}}", 1)
 	env := testEnv("LIFELINE_CLIENT_KEY", "client-secret-1", "ANTHROPIC_API_KEY", "sk-ant-secret",
 		"OPENAI_API_KEY", "", "REDIS_PASSWORD", "redis-secret")
 	c, err := Parse("lifeline.yaml", []byte(cfg), "testdata", env)
