@@ -21,6 +21,9 @@ func check(args []string, stdout, stderr io.Writer) error {
 	if fs.NArg() > 0 {
 		return usageError{"check takes no arguments: " + strings.Join(fs.Args(), " ")}
 	}
+	if err := emptyConfigFlag(fs); err != nil {
+		return err
+	}
 	given := false
 	fs.Visit(func(f *flag.Flag) { given = given || f.Name == "config" })
 	if _, err := os.Stat(*path); !given && errors.Is(err, iofs.ErrNotExist) {
@@ -32,4 +35,17 @@ func check(args []string, stdout, stderr io.Writer) error {
 		return err
 	}
 	return cfg.Describe(stdout)
+}
+
+// emptyConfigFlag refuses a --config given as "" (a script's --config
+// "$CONFIG" with CONFIG unset): serve would otherwise fall back to the
+// provider keys or the demo as if no flag had been given.
+func emptyConfigFlag(fs *flag.FlagSet) error {
+	var err error
+	fs.Visit(func(f *flag.Flag) {
+		if f.Name == "config" && f.Value.String() == "" {
+			err = usageError{"--config is empty; fix: name the configuration file, or leave --config out"}
+		}
+	})
+	return err
 }

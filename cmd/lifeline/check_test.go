@@ -104,3 +104,19 @@ func TestCommandLineMistakesNameTheFlag(t *testing.T) {
 		t.Errorf("serve --listen abc: exit %d: %s", code, errOut)
 	}
 }
+
+// An empty --config (a script's "--config $CONFIG" with CONFIG unset) is a
+// mistake: serve must not fall back to the provider keys or the demo, whose
+// mock providers would answer real traffic.
+func TestEmptyConfigFlagIsAUsageError(t *testing.T) {
+	for _, args := range [][]string{
+		{"serve", "--config", "", "--listen", "127.0.0.1:0"},
+		{"serve", "--config=", "--listen", "127.0.0.1:0"},
+		{"check", "--config", ""},
+	} {
+		_, errOut, code := lifeline(t, args...)
+		if code != 2 || !strings.Contains(errOut, "--config") || !strings.Contains(errOut, "fix:") {
+			t.Errorf("%q: exit %d, want 2 naming --config: %s", args, code, errOut)
+		}
+	}
+}

@@ -34,6 +34,9 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	if fs.NArg() > 0 {
 		return usageError{"serve takes no arguments: " + strings.Join(fs.Args(), " ")}
 	}
+	if err := emptyConfigFlag(fs); err != nil {
+		return err
+	}
 	if *listen != "" {
 		if msg := config.CheckListen(*listen); msg != "" {
 			return usageError{"--listen: " + msg + "; fix: write host:port, e.g. 127.0.0.1:8080"}
