@@ -90,6 +90,12 @@ func TestBadFlagIsAUsageError(t *testing.T) {
 			t.Errorf("%v: exit %d, want 2 with the usage: %s", args, code, errOut)
 		}
 	}
+	for _, args := range [][]string{{"version", "--bogus"}, {"help", "extra"}} {
+		_, errOut, code := lifeline(t, args...)
+		if code != 2 || !strings.Contains(errOut, args[0]+" takes no arguments") || !strings.Contains(errOut, "lifeline serve") {
+			t.Errorf("%v: exit %d, want 2 with the usage: %s", args, code, errOut)
+		}
+	}
 }
 
 // Mistakes in the command line are named as such, not as problems of a

@@ -17,6 +17,7 @@ import (
 	"os"
 	"os/signal"
 	"runtime/debug"
+	"strings"
 	"syscall"
 
 	"github.com/lifelinehq/lifeline/internal/demo"
@@ -63,9 +64,15 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	case "demo":
 		err = demo.Command(ctx, args[1:], stdout, stderr)
 	case "version", "--version", "-v":
+		if len(args) > 1 {
+			return extraArgs(args, stderr)
+		}
 		fmt.Fprintln(stdout, "lifeline", versionString())
 		return 0
 	case "help", "--help", "-h":
+		if len(args) > 1 {
+			return extraArgs(args, stderr)
+		}
 		fmt.Fprint(stdout, usage)
 		return 0
 	default:
@@ -83,6 +90,13 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	}
 	fmt.Fprintln(stderr, "lifeline:", err)
 	return 1
+}
+
+// extraArgs reports arguments after a command that takes none and returns
+// the usage error's exit code.
+func extraArgs(args []string, stderr io.Writer) int {
+	fmt.Fprintf(stderr, "lifeline: %s takes no arguments: %s\n\n%s", args[0], strings.Join(args[1:], " "), usage)
+	return 2
 }
 
 // usageError is a command line mistake.
