@@ -185,3 +185,12 @@ routes:
 		t.Error("api_key is set, want empty")
 	}
 }
+
+func TestAliasErrorDoesNotEchoSubstitutedSecret(t *testing.T) {
+	// An unquoted value that starts with '*' reads as an alias.
+	src := "keys:\n  - {key: ${CLIENT_KEY}}\n" + minimal
+	_, err := Parse("lifeline.yaml", []byte(src), "", testEnv("CLIENT_KEY", "*s3cret-client-key"))
+	if err == nil || strings.Contains(err.Error(), "s3cret") {
+		t.Errorf("error: %v\nwant one that does not quote the key", err)
+	}
+}
