@@ -119,6 +119,10 @@ func ParseSize(s string) (Size, error) {
 	if err != nil || f*float64(mult) >= math.MaxInt64 {
 		return bad()
 	}
+	if f > 0 && f*float64(mult) < 1 {
+		// Less than a byte would read as 0, which means the default.
+		return 0, &problem{msg: fmt.Sprintf("size %q is less than one byte", s), fix: "write a size of at least 1 byte, e.g. 512KiB"}
+	}
 	return Size(f * float64(mult)), nil
 }
 

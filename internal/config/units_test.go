@@ -20,7 +20,8 @@ func TestParseSize(t *testing.T) {
 			t.Errorf("ParseSize(%q) = %d, %v; want %d", tc.in, got, err, tc.want)
 		}
 	}
-	for _, in := range []string{"", "MiB", "32XB", "-1", "1e6", "32 Mib extra", "9223372036854775807GiB", "1..5MB"} {
+	for _, in := range []string{"", "MiB", "32XB", "-1", "1e6", "32 Mib extra", "9223372036854775807GiB", "1..5MB",
+		"0.1", "0.5B", "0.0001KiB"} { // a fraction of a byte would read as 0, the default
 		if got, err := ParseSize(in); err == nil {
 			t.Errorf("ParseSize(%q) = %d, want an error", in, got)
 		}
