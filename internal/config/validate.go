@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"github.com/lifelinehq/lifeline/store/redis"
 	"net"
+	"net/netip"
 	"net/url"
 	"slices"
 	"sort"
@@ -146,9 +147,12 @@ func checkName(col *collector, path, what, v string, names []string) {
 // CheckListen returns why addr is not a usable host:port listen address,
 // or "".
 func CheckListen(addr string) string {
-	_, port, err := net.SplitHostPort(addr)
+	host, port, err := net.SplitHostPort(addr)
 	if err != nil {
 		return fmt.Sprintf("invalid address %q: want host:port", addr)
+	}
+	if _, err := netip.ParseAddr(host); host != "" && err != nil && !validHostName(host) {
+		return fmt.Sprintf("invalid host %q in %q", host, addr)
 	}
 	if n, err := strconv.Atoi(port); err != nil || n < 0 || n > 65535 {
 		return fmt.Sprintf("invalid port %q in %q", port, addr)
@@ -213,6 +217,10 @@ func validProviderName(s string) bool {
 	}
 	return s != ""
 }
+
+// validHostName reports whether s can be a DNS host name: letters, digits,
+// '-', '_' and '.', as in a provider name.
+func validHostName(s string) bool { return validProviderName(s) }
 
 // validHeaderName reports whether s is an HTTP token.
 func validHeaderName(s string) bool {
