@@ -20,10 +20,11 @@ type expansion struct {
 // $${ stands for a literal ${. A variable that is unset or empty takes the
 // default; without a default, unset or empty is an error naming the
 // variable, the file and the line (an empty api_key or base_url would
-// otherwise pass for "none" or "the default"; ${VAR:-} allows empty). Values may not contain line breaks. A
-// variable's value inside a quoted scalar is escaped for its quotes, so
-// that it reads back exactly: a backslash or '"' in double quotes, a "'"
-// in single ones. A default is file text, written for its quotes already.
+// otherwise pass for "none" or "the default"; ${VAR:-} allows empty).
+// Values may not contain line breaks. A variable's value inside a quoted
+// scalar is escaped for its quotes, so that it reads back exactly: a
+// backslash or '"' in double quotes, a "'" in single ones. A default is
+// file text, written for its quotes already.
 func expand(file string, data []byte, env lookupFunc) expansion {
 	if env == nil {
 		env = func(string) (string, bool) { return "", false }
