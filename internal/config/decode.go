@@ -16,7 +16,6 @@ import (
 // instead of stopping at the first.
 type decoder struct {
 	c       *collector
-	values  []string // substituted ${VAR} values, never quoted in messages
 	anchors map[string]ast.Node
 	depth   int
 	nodes   int // values decoded so far, aliases expanded
@@ -72,12 +71,6 @@ func (d *decoder) resolve(n ast.Node, path string) ast.Node {
 			name := v.Value.GetToken().Value
 			target, ok := d.anchors[name]
 			if !ok {
-				if ref := "*" + name; scrub(ref, d.values) != ref {
-					// An unquoted ${VAR} value that starts with '*' reads
-					// as an alias; the value may be a secret.
-					d.c.add(path, "a ${VAR} value starting with '*' reads as an alias", `quote the reference: "${VAR}"`)
-					return nil
-				}
 				d.c.add(path, fmt.Sprintf("unknown alias *%s", name), "define the anchor &"+name+" before using it")
 				return nil
 			}

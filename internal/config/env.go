@@ -51,6 +51,7 @@ func (x *expansion) substitute(b *bytes.Buffer, file string, line int, code []by
 		quotes = quotesIn(code, quote)
 	}
 	off := 0 // where code now starts in the line's code
+	lineStart := b.Len()
 	for {
 		i := bytes.IndexByte(code, '$')
 		if i < 0 || i+1 >= len(code) {
@@ -109,11 +110,58 @@ func (x *expansion) substitute(b *bytes.Buffer, file string, line int, code []by
 				Fix: "remove the line break; ${VAR} values must fit on one line"})
 			continue
 		}
+		if q == 0 && !plainText(v, scalarStart(b.Bytes()[lineStart:])) {
+			x.errs = append(x.errs, &Error{File: file, Line: line,
+				Msg: fmt.Sprintf("the value of %s, unquoted here, would not read as text (YAML takes some characters as a tag, an anchor, a comment or structure)", name),
+				Fix: fmt.Sprintf(`quote the reference: "${%s}"`, name)})
+			continue
+		}
 		if v != "" {
 			x.values = append(x.values, v)
 		}
 		b.WriteString(v)
 	}
+}
+
+// scalarStart reports whether a plain scalar would begin right after
+// before, the line's text so far: after indentation, "key: ", "- ", or a
+// flow collection's "[", "{" or ",".
+func scalarStart(before []byte) bool {
+	t := bytes.TrimRight(before, " \t")
+	if len(t) == 0 {
+		return true
+	}
+	if len(t) == len(before) { // no space before the reference
+		switch t[len(t)-1] {
+		case '[', '{', ',':
+			return true
+		}
+		return false
+	}
+	switch t[len(t)-1] {
+	case ':', '-', '[', '{', ',', '?':
+		return true
+	}
+	return false
+}
+
+// plainText reports whether v, written unquoted into a plain scalar
+// (at its start when atStart), reads back as the text v: no indicator
+// that starts a tag, anchor, alias, block scalar, quote or comment; no
+// ": " or " #"; no flow punctuation (a flow collection would end there);
+// no space at either end (trimmed away).
+func plainText(v string, atStart bool) bool {
+	if v == "" {
+		return true
+	}
+	if atStart && strings.ContainsRune("!&*#|>%@`'\"", rune(v[0])) {
+		return false
+	}
+	if strings.Contains(v, ": ") || strings.HasSuffix(v, ":") || strings.Contains(v, " #") ||
+		strings.ContainsAny(v, ",[]{}\t") || v[0] == ' ' || v[len(v)-1] == ' ' {
+		return false
+	}
+	return true
 }
 
 // quotesIn returns, for each byte of code, the quoted scalar open there

@@ -194,3 +194,42 @@ func TestAliasErrorDoesNotEchoSubstitutedSecret(t *testing.T) {
 		t.Errorf("error: %v\nwant one that does not quote the key", err)
 	}
 }
+
+// An unquoted ${VAR} whose value YAML would read as something other than
+// text (a tag, an anchor, a comment) stops the load instead of leaving
+// the setting empty, and the message does not quote the value.
+func TestUnquotedValueThatYAMLWouldNotReadAsTextIsRefused(t *testing.T) {
+	styles := map[string]string{
+		"flow": "providers:\n  - {name: p, kind: openai, base_url: http://127.0.0.1:1/v1, api_key: ${K}}\n" +
+			"routes:\n  - {name: r, chain: [{provider: p, model: m}]}\n",
+		"block": "providers:\n  - name: p\n    kind: openai\n    base_url: http://127.0.0.1:1/v1\n    api_key: ${K}\n" +
+			"routes:\n  - {name: r, chain: [{provider: p, model: m}]}\n",
+	}
+	for _, v := range []string{"!s3cret-key", "&s3cret-key", "#s3cret-key", "abc #s3cret", "abc: s3cret", "s3cret,x"} {
+		for style, src := range styles {
+			t.Run(style+"/"+v, func(t *testing.T) {
+				c, err := Parse("lifeline.yaml", []byte(src), "", testEnv("K", v))
+				if err == nil {
+					t.Fatalf("loaded with api_key set: %v, want an error that says to quote the reference", c.Providers[0].APIKey.IsSet())
+				}
+				if strings.Contains(err.Error(), "s3cret") {
+					t.Errorf("error %v quotes the value", err)
+				}
+				if !strings.Contains(err.Error(), `"${VAR}"`) && !strings.Contains(err.Error(), `"${K}"`) {
+					t.Errorf("error %v does not say to quote the reference", err)
+				}
+				// Quoted, the same value is the key.
+				quoted := strings.Replace(src, "api_key: ${K}", `api_key: "${K}"`, 1)
+				if c, err := Parse("lifeline.yaml", []byte(quoted), "", testEnv("K", v)); err != nil || c.Providers[0].APIKey.Reveal() != v {
+					t.Errorf("quoted: %v", err)
+				}
+			})
+		}
+	}
+	// Such characters inside a scalar are text: no error.
+	src := "providers:\n  - {name: p, kind: openai, base_url: http://127.0.0.1:1/v1, api_key: sk-${K}}\n" +
+		"routes:\n  - {name: r, chain: [{provider: p, model: m}]}\n"
+	if c, err := Parse("lifeline.yaml", []byte(src), "", testEnv("K", "a!b&c#d")); err != nil || c.Providers[0].APIKey.Reveal() != "sk-a!b&c#d" {
+		t.Errorf("a value inside a scalar: %v", err)
+	}
+}

@@ -57,7 +57,7 @@ func Parse(name string, data []byte, dir string, env func(string) (string, bool)
 		col.addAt(docLine(file.Docs[1]), "", "more than one YAML document", "keep a single document: remove the --- separator and what follows")
 	}
 	if len(file.Docs) > 0 && file.Docs[0].Body != nil {
-		d := &decoder{c: col, values: x.values, anchors: map[string]ast.Node{}}
+		d := &decoder{c: col, anchors: map[string]ast.Node{}}
 		d.collectAnchors(file.Docs[0].Body)
 		d.decode(file.Docs[0].Body, reflect.ValueOf(c).Elem(), "")
 	}
