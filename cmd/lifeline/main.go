@@ -42,13 +42,30 @@ Configuration reference: docs/configuration.md
 `
 
 func main() {
-	ctx, stop := signal.NotifyContext(context.Background(), syscall.SIGTERM, syscall.SIGINT)
-	defer stop()
-	os.Exit(run(ctx, os.Args[1:], os.Stdout, os.Stderr))
+	sigs := make(chan os.Signal, 2)
+	signal.Notify(sigs, syscall.SIGTERM, syscall.SIGINT)
+	ctx, force := stopContexts(sigs)
+	os.Exit(run(ctx, force, os.Args[1:], os.Stdout, os.Stderr))
 }
 
-// run executes one subcommand and returns the process exit code.
-func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
+// stopContexts turns SIGTERM/SIGINT into two contexts: ctx ends at the
+// first signal (stop gracefully), force at the second (stop now).
+func stopContexts(sigs <-chan os.Signal) (ctx, force context.Context) {
+	ctx, stop := context.WithCancel(context.Background())
+	force, now := context.WithCancel(context.Background())
+	go func() {
+		<-sigs
+		stop()
+		<-sigs
+		now()
+	}()
+	return ctx, force
+}
+
+// run executes one subcommand and returns the process exit code. ctx ends
+// when the command should stop; force, when serve should stop without
+// waiting out its shutdown grace.
+func run(ctx, force context.Context, args []string, stdout, stderr io.Writer) int {
 	if len(args) == 0 {
 		fmt.Fprint(stderr, usage)
 		return 2
@@ -56,7 +73,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	var err error
 	switch args[0] {
 	case "serve":
-		err = serve(ctx, args[1:], stdout, stderr)
+		err = serve(ctx, force, args[1:], stdout, stderr)
 	case "check":
 		err = check(args[1:], stdout, stderr)
 	case "mock":

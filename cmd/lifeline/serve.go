@@ -23,7 +23,9 @@ import (
 // defaultConfigFile is read by serve when --config is not given.
 const defaultConfigFile = "lifeline.yaml"
 
-func serve(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+// serve runs the gateway until ctx ends, then drains: in-flight requests
+// get shutdown_grace to finish, or until force ends (a second signal).
+func serve(ctx, force context.Context, args []string, stdout, stderr io.Writer) error {
 	fs := flag.NewFlagSet("lifeline serve", flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	configPath := fs.String("config", "", "configuration file (default ./lifeline.yaml, else provider keys from the environment, else the embedded demo)")
@@ -107,14 +109,23 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	// The listener stays open while requests are in flight, so that load
 	// balancers read /readyz's 503 and new requests get a 503 that sends
 	// their retries to another replica; then it closes.
-	for gw.InFlight() > 0 && time.Now().Before(end) {
-		time.Sleep(20 * time.Millisecond)
+	tick := time.NewTicker(20 * time.Millisecond)
+	defer tick.Stop()
+	for gw.InFlight() > 0 && time.Now().Before(end) && force.Err() == nil {
+		select {
+		case <-tick.C:
+		case <-force.Done():
+		}
 	}
-	sctx, cancel := context.WithDeadline(context.Background(), end)
+	sctx, cancel := context.WithDeadline(force, end)
 	defer cancel()
 	if err := hs.Shutdown(sctx); err != nil {
 		// Streams still open end with an error event rather than a silent cut.
-		log.Warn("drain grace ran out; ending the remaining requests", "inflight", gw.InFlight())
+		if force.Err() != nil {
+			log.Warn("second signal: ending the remaining requests now", "inflight", gw.InFlight())
+		} else {
+			log.Warn("drain grace ran out; ending the remaining requests", "inflight", gw.InFlight())
+		}
 		gw.Abort()
 		for end := time.Now().Add(2 * time.Second); gw.InFlight() > 0 && time.Now().Before(end); {
 			time.Sleep(10 * time.Millisecond)

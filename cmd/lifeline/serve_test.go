@@ -7,6 +7,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"strings"
+	"syscall"
 	"testing"
 	"time"
 )
@@ -254,6 +255,68 @@ func TestDrainGraceRunsOut(t *testing.T) {
 	}
 	if !strings.Contains(s.logs.String(), "drain grace ran out") {
 		t.Fatalf("the forced close was not logged:\n%s", s.logs.String())
+	}
+}
+
+func TestSecondSignalEndsTheDrainAtOnce(t *testing.T) {
+	stuck := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "text/event-stream")
+		w.WriteHeader(200)
+		for _, e := range openaiStream[:2] {
+			io.WriteString(w, e)
+		}
+		w.(http.Flusher).Flush()
+		<-r.Context().Done()
+	}))
+	defer stuck.Close()
+	path := writeConfig(t, config(stuck.URL, stuck.URL, "shutdown_grace: 60s\n"))
+	s := serve(t, path)
+	resp := post(t, s.url("/v1/chat/completions"), strings.Replace(request, `"messages"`, `"stream":true,"messages"`, 1))
+	defer resp.Body.Close()
+	rd := bufio.NewReader(resp.Body)
+	if _, err := rd.ReadString('\n'); err != nil {
+		t.Fatal(err)
+	}
+	s.terminate(t)
+	waitDraining(t, s)
+	// An operator who signals again does not want to wait out the grace:
+	// the open stream ends now, with its error event, and the process exits.
+	if err := s.cmd.Process.Signal(syscall.SIGINT); err != nil {
+		t.Fatal(err)
+	}
+	start := time.Now()
+	rest, _ := io.ReadAll(rd)
+	if !strings.Contains(string(rest), `data: {"error":`) || strings.Contains(string(rest), "[DONE]") {
+		t.Fatalf("the stream cut by the second signal did not end with an error event:\n%s", rest)
+	}
+	if code := s.wait(t, 10*time.Second); code != 0 {
+		t.Fatalf("exit status %d:\n%s", code, s.logs.String())
+	}
+	if el := time.Since(start); el > 5*time.Second {
+		t.Fatalf("exited %v after the second signal, with a 60s grace", el)
+	}
+	if !strings.Contains(s.logs.String(), "second signal") {
+		t.Fatalf("the forced stop was not logged:\n%s", s.logs.String())
+	}
+}
+
+// waitDraining waits until /readyz says the server drains.
+func waitDraining(t *testing.T, s *server) {
+	t.Helper()
+	deadline := time.Now().Add(5 * time.Second)
+	for {
+		r, err := client.Get(s.url("/readyz"))
+		if err != nil {
+			t.Fatalf("/readyz while draining: %v", err)
+		}
+		r.Body.Close()
+		if r.StatusCode == http.StatusServiceUnavailable {
+			return
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("/readyz still %d after SIGTERM", r.StatusCode)
+		}
+		time.Sleep(10 * time.Millisecond)
 	}
 }
 
