@@ -12,6 +12,8 @@ import (
 	"strings"
 	"time"
 
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/collectors"
 	goredis "github.com/redis/go-redis/v9"
 
 	"github.com/lifelinehq/lifeline/internal/config"
@@ -63,6 +65,9 @@ func serve(ctx, force context.Context, args []string, stdout, stderr io.Writer) 
 	if err != nil {
 		return err
 	}
+	// /metrics also shows the process: goroutines, memory, open files.
+	gcfg.Registry = prometheus.NewRegistry()
+	gcfg.Registry.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	gw, err := gateway.New(gcfg)
 	if err != nil {
 		gcfg.Store.Close()

@@ -133,6 +133,32 @@ func TestServeEndToEnd(t *testing.T) {
 	noSecrets(t, "what the server served", served)
 }
 
+func TestServeMetricsShowTheProcess(t *testing.T) {
+	up := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "application/json")
+		io.WriteString(w, openaiOK)
+	}))
+	defer up.Close()
+	s := serve(t, writeConfig(t, config(up.URL, up.URL, "")))
+	resp, err := client.Get(s.url("/metrics"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	// An operator watches goroutines and open files for leaks: a stream
+	// its client left must not leave either behind.
+	for _, name := range []string{"go_goroutines", "process_open_fds", "lifeline_inflight_requests"} {
+		if !strings.Contains(string(b), "\n"+name+" ") {
+			t.Errorf("/metrics has no %s", name)
+		}
+	}
+	s.terminate(t)
+	if code := s.wait(t, 10*time.Second); code != 0 {
+		t.Fatalf("exit status %d:\n%s", code, s.logs.String())
+	}
+}
+
 func TestDrainOnSIGTERMFinishesTheOpenStream(t *testing.T) {
 	release := make(chan struct{})
 	slow := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
