@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"strings"
 	"sync/atomic"
 	"time"
 
@@ -277,7 +278,7 @@ func (s *Stream) Next() ([]byte, error) {
 				}
 				s.pending = sse.AppendEvent(s.pending, name, ev.Data)
 			} else if err := s.add(ev); err != nil || len(s.pending) == 0 {
-				s.pending = s.errorEvent("lifeline: stream broken after first byte: " + msg)
+				s.pending = s.errorEvent(brokenMessage(msg))
 			}
 			return s.broken(r.Class, errors.New(msg), s.takePending())
 		case wire.KindDone:
@@ -334,7 +335,7 @@ func (s *Stream) errorEvent(msg string) []byte {
 // broken-stream error.
 func (s *Stream) broken(cl Class, cause error, ev []byte) ([]byte, error) {
 	if ev == nil {
-		ev = s.errorEvent("lifeline: stream broken after first byte: " + cause.Error())
+		ev = s.errorEvent(brokenMessage(cause.Error()))
 	}
 	c := s.c
 	a := &c.attempts[len(c.attempts)-1]
@@ -344,6 +345,13 @@ func (s *Stream) broken(cl Class, cause error, ev []byte) ([]byte, error) {
 	s.c.lastClass = classify.BrokenStream
 	s.end(&brokenOutcome{class: cl, callerCut: c.cutByCaller(cause)})
 	return ev, nil
+}
+
+// brokenMessage is the message of a broken stream's error event: why it
+// broke, after ErrBrokenStream's text (once: a cause of lifeline's own
+// says "lifeline:" already).
+func brokenMessage(cause string) string {
+	return ErrBrokenStream.Error() + ": " + strings.TrimPrefix(cause, "lifeline: ")
 }
 
 // brokenOutcome is how a broken stream ended: its class, and whether a

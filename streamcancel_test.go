@@ -369,3 +369,34 @@ func TestTransportCancelAfterCompleteStream(t *testing.T) {
 		t.Fatalf("err = %v; want the cancellation, not an end", err)
 	}
 }
+
+// A stream cut after its first byte by the request's deadline ends with
+// an error event whose message says so once, without lifeline's prefix
+// twice over.
+func TestDeadlineMidStreamErrorEventReadsOnce(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		d := openaiD
+		f, _, _ := stallingStream(t)
+		rs, err := f.engine.Do(context.Background(), f.route, &lifeline.Request{
+			Dialect: d.Kind, Body: []byte(d.StreamRequest()), Deadline: time.Now().Add(time.Second)})
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer rs.Stream.Close()
+		var last []byte
+		for {
+			ev, err := rs.Stream.Next()
+			if err != nil {
+				break
+			}
+			last = ev
+		}
+		msg := string(last)
+		if !strings.Contains(msg, "stream broken after first byte") || !strings.Contains(msg, "deadline exceeded") {
+			t.Fatalf("last event %q, want the broken stream's error event naming the deadline", msg)
+		}
+		if n := strings.Count(msg, "lifeline:"); n != 1 {
+			t.Errorf("last event %q says \"lifeline:\" %d times, want once", msg, n)
+		}
+	})
+}
