@@ -253,12 +253,16 @@ func (x *exchange) stream(rc *http.ResponseController, st *lifeline.Stream, rec 
 }
 
 // fail answers with a lifeline error.
-func (x *exchange) fail(e *lifeline.Error) {
+func (x *exchange) fail(e *lifeline.Error) { x.failRetry(e, false) }
+
+// failRetry is fail with the x-should-retry header given (see
+// writeErrorRetry).
+func (x *exchange) failRetry(e *lifeline.Error, retry bool) {
 	route := ""
 	if x.route != nil {
 		route = x.route.Name()
 	}
-	writeError(x.w, x.s.redact, x.d, route, e)
+	writeErrorRetry(x.w, x.s.redact, x.d, route, e, retry)
 	x.status, x.err = e.Status, e
 	if len(e.Attempts) > 0 {
 		x.attempts = e.Attempts

@@ -8,6 +8,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"slices"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -319,14 +320,20 @@ var classNames = []string{"ok", "invalid", "wait", "exhausted", "overloaded", "t
 // and types.
 func wantError(t testing.TB, d dialect, a answer, status int, typ string) lifelineError {
 	t.Helper()
+	return wantErrorRetry(t, d, a, status, typ, false)
+}
+
+// wantErrorRetry is wantError for an answer whose x-should-retry is retry.
+func wantErrorRetry(t testing.TB, d dialect, a answer, status int, typ string, retry bool) lifelineError {
+	t.Helper()
 	if a.status != status {
 		t.Fatalf("status %d, want %d; body %.500s", a.status, status, a.body)
 	}
 	if ct := a.header.Get("Content-Type"); !strings.HasPrefix(ct, "application/json") {
 		t.Fatalf("Content-Type = %q", ct)
 	}
-	if got := a.header.Get("X-Should-Retry"); got != "false" {
-		t.Fatalf("x-should-retry = %q, want false", got)
+	if got, want := a.header.Get("X-Should-Retry"), strconv.FormatBool(retry); got != want {
+		t.Fatalf("x-should-retry = %q, want %s", got, want)
 	}
 	var top map[string]json.RawMessage
 	if err := json.Unmarshal([]byte(a.body), &top); err != nil {

@@ -120,7 +120,9 @@ claims:
 		}
 	}
 	if context.Cause(x.r.Context()) == ErrShuttingDown {
-		x.fail(shuttingDown())
+		// It waited for another request and did nothing itself: another
+		// replica may serve it.
+		x.failRetry(shuttingDown(), true)
 		return
 	}
 	if err := x.r.Context().Err(); err != nil {
