@@ -9,6 +9,8 @@ import (
 	"net"
 	"strings"
 	"text/tabwriter"
+
+	"github.com/lifelinehq/lifeline/internal/cli"
 )
 
 // Command runs `lifeline mock`: a fault-injecting fake model provider that
@@ -48,10 +50,11 @@ func Command(ctx context.Context, args []string, stdout, stderr io.Writer) error
 			printHelp(stdout, fs)
 			return nil
 		}
-		return err
+		fmt.Fprintln(stderr, "lifeline mock --help lists the flags and faults.")
+		return cli.FlagError(err)
 	}
 	if fs.NArg() > 0 {
-		return fmt.Errorf("lifeline mock: unexpected argument %q (see --help)", fs.Arg(0))
+		return cli.Usage(fmt.Sprintf("mock: unexpected argument %q (see lifeline mock --help)", fs.Arg(0)))
 	}
 
 	var cfg Config

@@ -8,6 +8,7 @@ import (
 	"os"
 	"strings"
 
+	"github.com/lifelinehq/lifeline/internal/cli"
 	"github.com/lifelinehq/lifeline/internal/config"
 )
 
@@ -16,10 +17,10 @@ func check(args []string, stdout, stderr io.Writer) error {
 	fs.SetOutput(stderr)
 	path := fs.String("config", defaultConfigFile, "configuration file to validate")
 	if err := fs.Parse(args); err != nil {
-		return flagError(err)
+		return cli.FlagError(err)
 	}
 	if fs.NArg() > 0 {
-		return usageError{"check takes no arguments: " + strings.Join(fs.Args(), " ")}
+		return cli.Usage("check takes no arguments: " + strings.Join(fs.Args(), " "))
 	}
 	if err := emptyConfigFlag(fs); err != nil {
 		return err
@@ -44,7 +45,7 @@ func emptyConfigFlag(fs *flag.FlagSet) error {
 	var err error
 	fs.Visit(func(f *flag.Flag) {
 		if f.Name == "config" && f.Value.String() == "" {
-			err = usageError{"--config is empty; fix: name the configuration file, or leave --config out"}
+			err = cli.Usage("--config is empty; fix: name the configuration file, or leave --config out")
 		}
 	})
 	return err

@@ -90,6 +90,19 @@ func TestBadFlagIsAUsageError(t *testing.T) {
 			t.Errorf("%v: exit %d, want 2 with the usage: %s", args, code, errOut)
 		}
 	}
+	// The flag package's own message is printed once, never again by main.
+	for _, args := range [][]string{{"serve", "--bogus"}, {"check", "--bogus"}, {"mock", "--bogus"}, {"demo", "--bogus"}} {
+		_, errOut, code := lifeline(t, args...)
+		if n := strings.Count(errOut, "flag provided but not defined: -bogus"); code != 2 || n != 1 {
+			t.Errorf("%v: exit %d, the flag's error printed %d times, want exit 2 and once: %s", args, code, n, errOut)
+		}
+	}
+	for _, args := range [][]string{{"mock", "extra"}, {"demo", "extra"}, {"demo", "--duration", "0s"}} {
+		_, errOut, code := lifeline(t, args...)
+		if code != 2 || !strings.HasPrefix(errOut, "lifeline: ") {
+			t.Errorf("%v: exit %d, want 2 with the mistake: %s", args, code, errOut)
+		}
+	}
 	for _, args := range [][]string{{"version", "--bogus"}, {"help", "extra"}} {
 		_, errOut, code := lifeline(t, args...)
 		if code != 2 || !strings.Contains(errOut, args[0]+" takes no arguments") || !strings.Contains(errOut, "lifeline serve") {

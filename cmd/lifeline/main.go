@@ -20,6 +20,7 @@ import (
 	"strings"
 	"syscall"
 
+	"github.com/lifelinehq/lifeline/internal/cli"
 	"github.com/lifelinehq/lifeline/internal/demo"
 	"github.com/lifelinehq/lifeline/mock"
 )
@@ -101,8 +102,11 @@ func run(ctx, force context.Context, args []string, stdout, stderr io.Writer) in
 		return 0
 	case errors.Is(err, flag.ErrHelp):
 		return 0
-	case errors.As(err, new(usageError)):
-		fmt.Fprintln(stderr, "lifeline:", err)
+	}
+	if ue := (*cli.UsageError)(nil); errors.As(err, &ue) {
+		if !ue.Shown {
+			fmt.Fprintln(stderr, "lifeline:", err)
+		}
 		return 2
 	}
 	fmt.Fprintln(stderr, "lifeline:", err)
@@ -114,20 +118,6 @@ func run(ctx, force context.Context, args []string, stdout, stderr io.Writer) in
 func extraArgs(args []string, stderr io.Writer) int {
 	fmt.Fprintf(stderr, "lifeline: %s takes no arguments: %s\n\n%s", args[0], strings.Join(args[1:], " "), usage)
 	return 2
-}
-
-// usageError is a command line mistake.
-type usageError struct{ msg string }
-
-func (e usageError) Error() string { return e.msg }
-
-// flagError makes a flag parsing error a usage error; -h and --help stay
-// flag.ErrHelp.
-func flagError(err error) error {
-	if errors.Is(err, flag.ErrHelp) {
-		return err
-	}
-	return usageError{err.Error()}
 }
 
 func versionString() string {

@@ -16,6 +16,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus/collectors"
 	goredis "github.com/redis/go-redis/v9"
 
+	"github.com/lifelinehq/lifeline/internal/cli"
 	"github.com/lifelinehq/lifeline/internal/config"
 	"github.com/lifelinehq/lifeline/internal/demo"
 	"github.com/lifelinehq/lifeline/internal/gateway"
@@ -33,17 +34,17 @@ func serve(ctx, force context.Context, args []string, stdout, stderr io.Writer) 
 	configPath := fs.String("config", "", "configuration file (default ./lifeline.yaml, else provider keys from the environment, else the embedded demo)")
 	listen := fs.String("listen", "", "listen address, overriding the config's listen (e.g. 127.0.0.1:8080)")
 	if err := fs.Parse(args); err != nil {
-		return flagError(err)
+		return cli.FlagError(err)
 	}
 	if fs.NArg() > 0 {
-		return usageError{"serve takes no arguments: " + strings.Join(fs.Args(), " ")}
+		return cli.Usage("serve takes no arguments: " + strings.Join(fs.Args(), " "))
 	}
 	if err := emptyConfigFlag(fs); err != nil {
 		return err
 	}
 	if *listen != "" {
 		if msg := config.CheckListen(*listen); msg != "" {
-			return usageError{"--listen: " + msg + "; fix: write host:port, e.g. 127.0.0.1:8080"}
+			return cli.Usage("--listen: " + msg + "; fix: write host:port, e.g. 127.0.0.1:8080")
 		}
 	}
 	src, err := loadServeConfig(*configPath, *listen)

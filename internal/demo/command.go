@@ -2,13 +2,14 @@ package demo
 
 import (
 	"context"
-	"errors"
 	"flag"
 	"fmt"
 	"io"
 	"os"
 	"strings"
 	"time"
+
+	"github.com/lifelinehq/lifeline/internal/cli"
 )
 
 // Command runs `lifeline demo`: the embedded demo gateway on a real
@@ -50,16 +51,16 @@ read from the gateway's /metrics.
 	fs.Uint64Var(&o.seed, "seed", 0, "seed of the providers' faults and the workload's mix (default: from the clock)")
 	fs.StringVar(&o.listen, "listen", "127.0.0.1:0", "the gateway's listen address")
 	if err := fs.Parse(args); err != nil {
-		return o, err
+		return o, cli.FlagError(err)
 	}
 	if fs.NArg() > 0 {
-		return o, errors.New("demo takes no arguments: " + strings.Join(fs.Args(), " "))
+		return o, cli.Usage("demo takes no arguments: " + strings.Join(fs.Args(), " "))
 	}
 	if o.duration <= 0 {
-		return o, errors.New("demo: --duration must be positive")
+		return o, cli.Usage("demo: --duration must be positive")
 	}
 	if o.concurrency < 1 || o.concurrency > 1000 {
-		return o, errors.New("demo: --concurrency must be between 1 and 1000")
+		return o, cli.Usage("demo: --concurrency must be between 1 and 1000")
 	}
 	seeded := false
 	fs.Visit(func(f *flag.Flag) { seeded = seeded || f.Name == "seed" })

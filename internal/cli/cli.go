@@ -1,0 +1,32 @@
+// Package cli holds what lifeline's subcommands share about their command
+// lines: the usage error, on which the process exits 2.
+package cli
+
+import (
+	"errors"
+	"flag"
+)
+
+// UsageError is a mistake in the command line: the process exits 2.
+type UsageError struct {
+	// Msg says what is wrong.
+	Msg string
+	// Shown is true when Msg has been printed already: the flag package
+	// prints its parse errors itself, with the usage.
+	Shown bool
+}
+
+func (e *UsageError) Error() string { return e.Msg }
+
+// Usage returns a UsageError for msg, not yet printed.
+func Usage(msg string) error { return &UsageError{Msg: msg} }
+
+// FlagError turns an error of flag.FlagSet.Parse, which the flag set has
+// printed already, into a UsageError; flag.ErrHelp (-h, --help) is
+// returned as it is.
+func FlagError(err error) error {
+	if err == nil || errors.Is(err, flag.ErrHelp) {
+		return err
+	}
+	return &UsageError{Msg: err.Error(), Shown: true}
+}
