@@ -247,32 +247,10 @@ func TestDrainOnSIGTERMFinishesTheOpenStream(t *testing.T) {
 }
 
 func TestDrainGraceRunsOut(t *testing.T) {
-	stuck := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		w.Header().Set("Content-Type", "text/event-stream")
-		w.WriteHeader(200)
-		for _, e := range openaiStream[:2] {
-			io.WriteString(w, e)
-		}
-		w.(http.Flusher).Flush()
-		<-r.Context().Done()
-	}))
-	defer stuck.Close()
-	path := writeConfig(t, config(stuck.URL, stuck.URL, "shutdown_grace: 500ms\n"))
-	s := serve(t, path)
-	resp := post(t, s.url("/v1/chat/completions"), strings.Replace(request, `"messages"`, `"stream":true,"messages"`, 1))
-	defer resp.Body.Close()
-	rd := bufio.NewReader(resp.Body)
-	if _, err := rd.ReadString('\n'); err != nil {
-		t.Fatal(err)
-	}
+	s, rd := openStuckStream(t, "shutdown_grace: 500ms\n")
 	s.terminate(t)
 	start := time.Now()
-	// The stream cut by the shutdown ends with an error event, never a
-	// clean [DONE].
-	rest, _ := io.ReadAll(rd)
-	if !strings.Contains(string(rest), `data: {"error":`) || strings.Contains(string(rest), "[DONE]") {
-		t.Fatalf("the stream cut by shutdown did not end with an error event:\n%s", rest)
-	}
+	wantCutWithErrorEvent(t, rd, "shutdown")
 	if code := s.wait(t, 10*time.Second); code != 0 {
 		t.Fatalf("exit status %d:\n%s", code, s.logs.String())
 	}
@@ -285,6 +263,32 @@ func TestDrainGraceRunsOut(t *testing.T) {
 }
 
 func TestSecondSignalEndsTheDrainAtOnce(t *testing.T) {
+	s, rd := openStuckStream(t, "shutdown_grace: 60s\n")
+	s.terminate(t)
+	waitDraining(t, s)
+	// An operator who signals again does not want to wait out the grace:
+	// the open stream ends now, with its error event, and the process exits.
+	if err := s.cmd.Process.Signal(syscall.SIGINT); err != nil {
+		t.Fatal(err)
+	}
+	start := time.Now()
+	wantCutWithErrorEvent(t, rd, "the second signal")
+	if code := s.wait(t, 10*time.Second); code != 0 {
+		t.Fatalf("exit status %d:\n%s", code, s.logs.String())
+	}
+	if el := time.Since(start); el > 5*time.Second {
+		t.Fatalf("exited %v after the second signal, with a 60s grace", el)
+	}
+	if !strings.Contains(s.logs.String(), "second signal") {
+		t.Fatalf("the forced stop was not logged:\n%s", s.logs.String())
+	}
+}
+
+// openStuckStream starts the gateway with extra config in front of an
+// upstream whose stream sends two events and then nothing, and returns it
+// with a stream open through it, its first line read.
+func openStuckStream(t *testing.T, extra string) (*server, *bufio.Reader) {
+	t.Helper()
 	stuck := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("Content-Type", "text/event-stream")
 		w.WriteHeader(200)
@@ -294,35 +298,24 @@ func TestSecondSignalEndsTheDrainAtOnce(t *testing.T) {
 		w.(http.Flusher).Flush()
 		<-r.Context().Done()
 	}))
-	defer stuck.Close()
-	path := writeConfig(t, config(stuck.URL, stuck.URL, "shutdown_grace: 60s\n"))
-	s := serve(t, path)
+	t.Cleanup(stuck.Close)
+	s := serve(t, writeConfig(t, config(stuck.URL, stuck.URL, extra)))
 	resp := post(t, s.url("/v1/chat/completions"), strings.Replace(request, `"messages"`, `"stream":true,"messages"`, 1))
-	defer resp.Body.Close()
+	t.Cleanup(func() { resp.Body.Close() })
 	rd := bufio.NewReader(resp.Body)
 	if _, err := rd.ReadString('\n'); err != nil {
 		t.Fatal(err)
 	}
-	s.terminate(t)
-	waitDraining(t, s)
-	// An operator who signals again does not want to wait out the grace:
-	// the open stream ends now, with its error event, and the process exits.
-	if err := s.cmd.Process.Signal(syscall.SIGINT); err != nil {
-		t.Fatal(err)
-	}
-	start := time.Now()
+	return s, rd
+}
+
+// wantCutWithErrorEvent reads the rest of a stream that what cut: it ends
+// with an error event, never a clean [DONE].
+func wantCutWithErrorEvent(t *testing.T, rd *bufio.Reader, what string) {
+	t.Helper()
 	rest, _ := io.ReadAll(rd)
 	if !strings.Contains(string(rest), `data: {"error":`) || strings.Contains(string(rest), "[DONE]") {
-		t.Fatalf("the stream cut by the second signal did not end with an error event:\n%s", rest)
-	}
-	if code := s.wait(t, 10*time.Second); code != 0 {
-		t.Fatalf("exit status %d:\n%s", code, s.logs.String())
-	}
-	if el := time.Since(start); el > 5*time.Second {
-		t.Fatalf("exited %v after the second signal, with a 60s grace", el)
-	}
-	if !strings.Contains(s.logs.String(), "second signal") {
-		t.Fatalf("the forced stop was not logged:\n%s", s.logs.String())
+		t.Fatalf("the stream cut by %s did not end with an error event:\n%s", what, rest)
 	}
 }
 
