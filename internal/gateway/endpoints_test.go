@@ -513,3 +513,53 @@ func TestAbandonedStreamAttemptCountsCanceled(t *testing.T) {
 		t.Errorf("recent outcomes %v, want canceled 1 only", rc)
 	}
 }
+
+// Log levels say whose trouble it is: a request the provider refused as
+// malformed is the client's (info), a target that fails is the operator's
+// (warn); a breaker that opens is news of trouble (warn), one that closes
+// of recovery (info).
+func TestLogLevelsSayWhoseTroubleItIs(t *testing.T) {
+	d := openaiD
+	bad := newUpstream(t, d.BadReq)
+	flaky := newUpstream(t, d.Server, d.Good(false))
+	h := startGW(t, gateway.Config{Routes: []gateway.RouteSpec{
+		route("bad", on(d, bad.URL)),
+		route("flaky", on(d, flaky.URL), lifeline.WithMaxAttempts(1),
+			lifeline.WithBreaker(breaker.Config{ConsecutiveFailures: 1, MinRequests: 1000, Cooldown: time.Millisecond})),
+	}})
+	h.post("/v1/chat/completions", strings.Replace(d.Body(false), `"model":"route"`, `"model":"bad"`, 1))
+	flakyBody := strings.Replace(d.Body(false), `"model":"route"`, `"model":"flaky"`, 1)
+	h.post("/v1/chat/completions", flakyBody) // a 500 opens the breaker
+	// Once its cool-down is over, a probe succeeds and closes it.
+	for deadline := time.Now().Add(5 * time.Second); ; {
+		if a := h.post("/v1/chat/completions", flakyBody); a.status == 200 {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatal("the breaker never let a probe through")
+		}
+	}
+	levels := map[string]string{}
+	for line := range strings.Lines(h.logs.String()) {
+		var rec struct {
+			Level, Msg, Class, To string
+		}
+		if json.Unmarshal([]byte(line), &rec) != nil {
+			continue // the text handler's copy
+		}
+		switch rec.Msg {
+		case "attempt failed":
+			levels["attempt "+rec.Class] = rec.Level
+		case "breaker changed":
+			levels["breaker to "+rec.To] = rec.Level
+		}
+	}
+	for what, want := range map[string]string{
+		"attempt rejected": "INFO", "attempt transient": "WARN",
+		"breaker to open": "WARN", "breaker to half_open": "WARN", "breaker to closed": "INFO",
+	} {
+		if levels[what] != want {
+			t.Errorf("%s logged at %q, want %s (all: %v)", what, levels[what], want, levels)
+		}
+	}
+}

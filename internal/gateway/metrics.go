@@ -3,11 +3,13 @@ package gateway
 import (
 	"context"
 	"errors"
+	"log/slog"
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
 
 	"github.com/lifelinehq/lifeline"
+	"github.com/lifelinehq/lifeline/breaker"
 	"github.com/lifelinehq/lifeline/classify"
 )
 
@@ -142,7 +144,13 @@ func (s *Server) observe(next lifeline.Observer) lifeline.Observer {
 			m.attempt(ev.Target, ev.Class)
 			s.recent.add(ev.Target, ev.Class, ev.Time)
 			if ev.Class != classify.OK && ev.Reason != lifeline.ReasonCanceled {
-				s.log.Warn("attempt failed", "id", ev.RequestID, "route", ev.Route, "target", ev.Target,
+				// A request the provider refused as malformed is the
+				// client's failure, not the target's: info, not warn.
+				level := slog.LevelWarn
+				if ev.Class == classify.Rejected {
+					level = slog.LevelInfo
+				}
+				s.log.Log(context.Background(), level, "attempt failed", "id", ev.RequestID, "route", ev.Route, "target", ev.Target,
 					"attempt", ev.Attempt, "class", ev.Class.String(), "status", ev.Status, "wait", ev.Wait,
 					"duration", ev.Duration, "error", errString(ev.Err))
 			}
@@ -154,7 +162,12 @@ func (s *Server) observe(next lifeline.Observer) lifeline.Observer {
 			m.budget.WithLabelValues(ev.Target).Inc()
 		case lifeline.BreakerChanged:
 			m.transitions.WithLabelValues(ev.Target, ev.To.String()).Inc()
-			s.log.Warn("breaker changed", "target", ev.Target, "from", ev.From.String(), "to", ev.To.String())
+			// Opening (or probing) is news of trouble; closing, of recovery.
+			level := slog.LevelWarn
+			if ev.To == breaker.Closed {
+				level = slog.LevelInfo
+			}
+			s.log.Log(context.Background(), level, "breaker changed", "target", ev.Target, "from", ev.From.String(), "to", ev.To.String())
 		case lifeline.StoreFailed:
 			m.storeErrors.Inc()
 		case lifeline.RequestFinished:
