@@ -61,6 +61,10 @@ func ParseDuration(s string) (Duration, error) {
 			fix: "write a Go duration such as 500ms, 30s, 5m or 1h30m",
 		}
 	}
+	if v == 0 && strings.ContainsAny(s, "123456789") {
+		// Less than a nanosecond would read as 0, which means the default.
+		return 0, &problem{msg: fmt.Sprintf("duration %q is less than a nanosecond", s), fix: "write 0 for the default, or a duration such as 500ms"}
+	}
 	return Duration(v), nil
 }
 

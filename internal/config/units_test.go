@@ -46,14 +46,14 @@ func TestParseDuration(t *testing.T) {
 		want time.Duration
 	}{
 		{"500ms", 500 * time.Millisecond}, {"30s", 30 * time.Second}, {"5m", 5 * time.Minute},
-		{"1h30m", 90 * time.Minute}, {"24h", 24 * time.Hour}, {"0", 0}, {"-1s", -time.Second},
+		{"1h30m", 90 * time.Minute}, {"24h", 24 * time.Hour}, {"0", 0}, {"0s", 0}, {"0ms", 0}, {"-1s", -time.Second},
 	} {
 		got, err := ParseDuration(tc.in)
 		if err != nil || got.D() != tc.want {
 			t.Errorf("ParseDuration(%q) = %v, %v; want %v", tc.in, got, err, tc.want)
 		}
 	}
-	for _, in := range []string{"", "30", "1.5", "5 minutes", "1d"} {
+	for _, in := range []string{"", "30", "1.5", "5 minutes", "1d", "0.5ns", "0.1ns"} {
 		if _, err := ParseDuration(in); err == nil {
 			t.Errorf("ParseDuration(%q): no error", in)
 		}
