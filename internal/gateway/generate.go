@@ -33,7 +33,7 @@ func (s *Server) generate(d wire.Dialect) http.HandlerFunc {
 			// replica, on a new connection (the request body is left
 			// unread).
 			e := drainingError()
-			w.Header()["Connection"] = []string{"close"}
+			closeUnread(w)
 			writeErrorRetry(w, s.redact, d, "", e, true)
 			x.status, x.err = e.Status, e
 			x.log()
@@ -70,6 +70,7 @@ type exchange struct {
 	attempts []lifeline.Attempt // of a failed request
 	err      error
 	bytes    int
+	bodyRead bool // the request body was read to its end
 }
 
 // admit checks the key, reads the body and finds the route. Errors here
@@ -88,6 +89,7 @@ func (x *exchange) admit() *lifeline.Error {
 	if e != nil {
 		return e
 	}
+	x.bodyRead = true
 	f, err := wire.Peek(body)
 	if err != nil {
 		return clientError(http.StatusBadRequest, "invalid_request_error", err.Error())
@@ -256,8 +258,12 @@ func (x *exchange) stream(rc *http.ResponseController, st *lifeline.Stream, rec 
 func (x *exchange) fail(e *lifeline.Error) { x.failRetry(e, false) }
 
 // failRetry is fail with the x-should-retry header given (see
-// writeErrorRetry).
+// writeErrorRetry); before the request body was read to its end, the
+// connection is closed after it (see closeUnread).
 func (x *exchange) failRetry(e *lifeline.Error, retry bool) {
+	if !x.bodyRead {
+		closeUnread(x.w)
+	}
 	route := ""
 	if x.route != nil {
 		route = x.route.Name()

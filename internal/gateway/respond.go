@@ -71,6 +71,21 @@ func writeErrorRetry(w http.ResponseWriter, red *redactor, d wire.Dialect, route
 	w.Write(body)
 }
 
+// unreadDrain bounds how long the rest of a request body the gateway did
+// not read is drained after the answer, so that a client still sending it
+// reads the answer rather than a reset connection.
+const unreadDrain = time.Second
+
+// closeUnread closes the connection after an answer given without reading
+// the request body to its end. net/http would otherwise read the rest of
+// the body before the connection's next request, with no time bound: a
+// client that declares a body and never sends it would hold the
+// connection, and its goroutine, forever.
+func closeUnread(w http.ResponseWriter) {
+	w.Header()["Connection"] = []string{"close"}
+	_ = http.NewResponseController(w).SetReadDeadline(time.Now().Add(unreadDrain))
+}
+
 // clientError is an error lifeline answers before any upstream call.
 func clientError(status int, code, msg string) *lifeline.Error {
 	return lifeline.NewError(lifeline.ErrBadRequest, status, code, msg)

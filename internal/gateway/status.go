@@ -20,16 +20,27 @@ func (s *Server) routesMux(reg *prometheus.Registry) *http.ServeMux {
 	mux := http.NewServeMux()
 	mux.Handle("POST /v1/chat/completions", s.generate(wire.OpenAI))
 	mux.Handle("POST /v1/messages", s.generate(wire.Anthropic))
-	mux.HandleFunc("GET /v1/models", s.models)
-	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, r *http.Request) {
+	mux.Handle("GET /v1/models", bodiless(http.HandlerFunc(s.models)))
+	mux.Handle("GET /healthz", bodiless(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		writeJSON(w, http.StatusOK, map[string]string{"status": "ok"})
-	})
-	mux.HandleFunc("GET /readyz", s.readyz)
-	mux.Handle("GET /metrics", promhttp.HandlerFor(reg, promhttp.HandlerOpts{Registry: reg}))
-	mux.HandleFunc("GET /api/status", s.status)
-	mux.HandleFunc("GET /{$}", s.dashboard)
-	mux.Handle("/", s.unrouted(mux))
+	})))
+	mux.Handle("GET /readyz", bodiless(http.HandlerFunc(s.readyz)))
+	mux.Handle("GET /metrics", bodiless(promhttp.HandlerFor(reg, promhttp.HandlerOpts{Registry: reg})))
+	mux.Handle("GET /api/status", bodiless(http.HandlerFunc(s.status)))
+	mux.Handle("GET /{$}", bodiless(http.HandlerFunc(s.dashboard)))
+	mux.Handle("/", bodiless(s.unrouted(mux)))
 	return mux
+}
+
+// bodiless serves h, which never reads the request body: a request that
+// has one has its connection closed after the answer (see closeUnread).
+func bodiless(h http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.ContentLength != 0 {
+			closeUnread(w)
+		}
+		h.ServeHTTP(w, r)
+	})
 }
 
 // unrouted answers a request that no endpoint of mux takes: 405 for
