@@ -119,7 +119,13 @@ type server struct {
 // waits until it listens; the address comes from its JSON log.
 func serve(t *testing.T, path string) *server {
 	t.Helper()
-	cmd := exec.Command(binary, "serve", "--config", path, "--listen", "127.0.0.1:0")
+	return serveOn(t, path, "127.0.0.1:0")
+}
+
+// serveOn is serve listening on listen.
+func serveOn(t *testing.T, path, listen string) *server {
+	t.Helper()
+	cmd := exec.Command(binary, "serve", "--config", path, "--listen", listen)
 	cmd.Env = testEnv()
 	cmd.Dir = t.TempDir()
 	pipe, err := cmd.StderrPipe()

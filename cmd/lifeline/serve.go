@@ -97,6 +97,10 @@ func serve(ctx, force context.Context, args []string, stdout, stderr io.Writer) 
 	for _, r := range gcfg.Routes {
 		routes = append(routes, r.Name)
 	}
+	if len(gcfg.Keys) == 0 && !loopback(ln.Addr()) {
+		log.Warn("no client keys are configured and lifeline listens beyond loopback: anyone who can reach "+addr+
+			" may call every route on the providers' keys; fix: add keys: to the configuration, or listen on 127.0.0.1", "addr", addr)
+	}
 	log.Info("lifeline listening", "addr", addr, "config", src.name, "routes", strings.Join(routes, ","), "version", versionString())
 	if src.demo != nil {
 		fmt.Fprint(stderr, demoBanner(addr))
@@ -140,6 +144,13 @@ func serve(ctx, force context.Context, args []string, stdout, stderr io.Writer) 
 	}
 	log.Info("stopped")
 	return nil
+}
+
+// loopback reports whether addr is on a loopback interface, so that only
+// this machine can reach it.
+func loopback(addr net.Addr) bool {
+	ta, ok := addr.(*net.TCPAddr)
+	return ok && ta.IP.IsLoopback()
 }
 
 // configSource is the configuration serve runs on and where it came from.

@@ -347,3 +347,34 @@ func TestServeRefusesABadConfig(t *testing.T) {
 		t.Fatalf("exit %d:\n%s", code, errOut)
 	}
 }
+
+// A gateway without client keys is open to whoever reaches it: on a
+// loopback address that is the local machine, beyond it anyone on the
+// network, who may then spend the providers' keys. serve says so when it
+// starts, and only then.
+func TestServeWarnsWhenOpenBeyondLoopback(t *testing.T) {
+	open := strings.Replace(config("http://127.0.0.1:1", "http://127.0.0.1:1", ""), "keys:\n  - {key: \"${TEST_CLIENT_KEY}\", routes: [\"*\"]}\n", "", 1)
+	keyed := config("http://127.0.0.1:1", "http://127.0.0.1:1", "")
+	for _, c := range []struct {
+		name, config, listen string
+		warn                 bool
+	}{
+		{"open, every interface", open, "0.0.0.0:0", true},
+		{"open, loopback", open, "127.0.0.1:0", false},
+		{"open, localhost", open, "localhost:0", false},
+		{"keyed, every interface", keyed, "0.0.0.0:0", false},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			s := serveOn(t, writeConfig(t, c.config), c.listen)
+			s.terminate(t)
+			if code := s.wait(t, 10*time.Second); code != 0 {
+				t.Fatalf("exit status %d:\n%s", code, s.logs.String())
+			}
+			logs := s.logs.String()
+			warned := strings.Contains(logs, `"level":"WARN","msg":"no client keys`)
+			if warned != c.warn {
+				t.Fatalf("warned %v, want %v:\n%s", warned, c.warn, logs)
+			}
+		})
+	}
+}
