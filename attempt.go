@@ -223,6 +223,9 @@ func (c *call) classified(t *target, res *result, sig classify.Signal) {
 	if !sig.InStream {
 		res.body = t.scrubBytes(res.body)
 	}
+	if res.class != classify.OK {
+		res.header = t.scrubHeader(res.header)
+	}
 	if sig.Header != nil {
 		// A 429 says when to come back in its rate-limit headers too; any
 		// other answer only through Retry-After (rate-limit resets on a 500

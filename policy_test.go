@@ -17,6 +17,7 @@ import (
 	"github.com/lifelinehq/lifeline/budget"
 	"github.com/lifelinehq/lifeline/internal/eventtest"
 	"github.com/lifelinehq/lifeline/internal/syncbuffer"
+	"github.com/lifelinehq/lifeline/wire"
 )
 
 func TestRetryBudgetStopsRetries(t *testing.T) {
@@ -268,6 +269,51 @@ func TestEchoedProviderKeyNeverReachesTheCaller(t *testing.T) {
 			for _, s := range []string{err.Error(), string(le.Body(d.Kind)), string(lifeline.AttemptsJSON(le.Attempts))} {
 				if strings.Contains(s, key) {
 					t.Fatalf("provider key leaked: %s", s)
+				}
+			}
+		})
+	}
+}
+
+// A provider that echoes the key in a header of its error (a request id
+// built from it, say) does not pass it on either: neither in the typed
+// error's upstream headers nor in the headers the Transport returns.
+func TestEchoedProviderKeyInAnErrorHeaderNeverReachesTheCaller(t *testing.T) {
+	const key = "sk-test-secret" // the fixture's provider key
+	for _, d := range dialects {
+		t.Run(d.String(), func(t *testing.T) {
+			echo := func(w http.ResponseWriter, r *http.Request) {
+				got := r.Header.Get("X-Api-Key") + strings.TrimPrefix(r.Header.Get("Authorization"), "Bearer ")
+				w.Header()["Request-Id"] = []string{"req_1", "for " + got}
+				reply(400, nil, `{"error":{"type":"invalid_request_error","message":"bad request"}}`)(w, r)
+			}
+			f := newFixture(t, d, []string{newUpstream(t, echo).URL})
+			_, _, err := f.do(false)
+			var le *lifeline.Error
+			if !errors.As(err, &le) || le.Upstream == nil {
+				t.Fatalf("err = %v", err)
+			}
+			if got := le.Upstream.Header["Request-Id"]; len(got) != 2 || got[0] != "req_1" || strings.Contains(got[1], key) {
+				t.Fatalf("the upstream's Request-Id: %q", got)
+			}
+			path := "/v1/chat/completions"
+			if d.Kind == wire.Anthropic {
+				path = "/v1/messages"
+			}
+			req, _ := http.NewRequest(http.MethodPost, "http://lifeline.invalid"+path, strings.NewReader(d.Request))
+			resp, err := (&http.Client{Transport: f.engine.Transport(f.route)}).Do(req)
+			if err != nil {
+				t.Fatal(err)
+			}
+			resp.Body.Close()
+			if resp.StatusCode != 400 {
+				t.Fatalf("status %d", resp.StatusCode)
+			}
+			for k, vs := range resp.Header {
+				for _, v := range vs {
+					if strings.Contains(v, key) {
+						t.Fatalf("provider key leaked in %s: %s", k, v)
+					}
 				}
 			}
 		})

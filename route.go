@@ -97,6 +97,31 @@ func (t *target) scrubBytes(b []byte) []byte {
 	return bytes.ReplaceAll(b, []byte(key), []byte(t.Provider.APIKey.String()))
 }
 
+// scrubHeader is scrub for a response's header: h itself when no value
+// holds the key, else a copy without it (h is the upstream response's).
+func (t *target) scrubHeader(h http.Header) http.Header {
+	key := t.Provider.APIKey.Reveal()
+	if len(key) < 8 {
+		return h
+	}
+	for _, vs := range h {
+		for _, v := range vs {
+			if strings.Contains(v, key) {
+				out := make(http.Header, len(h))
+				for k, vs := range h {
+					c := make([]string, len(vs))
+					for i, v := range vs {
+						c[i] = t.scrub(v)
+					}
+					out[k] = c
+				}
+				return out
+			}
+		}
+	}
+	return h
+}
+
 // Name returns the route's name.
 func (r *Route) Name() string { return r.name }
 
