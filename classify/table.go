@@ -138,6 +138,10 @@ func openAITable() []row {
 		{status: 403, class: Auth},
 		{status: 404, class: NotFound},
 
+		// A 429 is a rate limit whatever type its body gives (quota and
+		// spend limits matched above): never a rejection.
+		{status: 429, typ: "invalid_request_error", class: Wait},
+
 		// The request itself is wrong.
 		{status: 413, class: Rejected},
 		{status: 422, class: Rejected},
@@ -192,6 +196,10 @@ func anthropicTable() []row {
 		{typ: "permission_error", class: Auth},
 		{status: 404, class: NotFound},
 		{typ: "not_found_error", class: NotFound},
+
+		// A 429 is a rate limit whatever type its body gives (spend and
+		// billing limits matched above): never a rejection.
+		{status: 429, typ: "invalid_request_error", class: Wait},
 
 		// The request itself is wrong. 413 comes from Cloudflare with an
 		// HTML body, so the status alone decides.
