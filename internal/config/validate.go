@@ -2,7 +2,6 @@ package config
 
 import (
 	"fmt"
-	"github.com/lifelinehq/lifeline/store/redis"
 	"net"
 	"net/netip"
 	"net/url"
@@ -11,6 +10,9 @@ import (
 	"strconv"
 	"strings"
 
+	"golang.org/x/net/http/httpguts"
+
+	"github.com/lifelinehq/lifeline/store/redis"
 	"github.com/lifelinehq/lifeline/wire"
 )
 
@@ -122,8 +124,11 @@ func (c *Config) validateProviders(col *collector) {
 			if !validHeaderName(h) {
 				col.add(hp, fmt.Sprintf("invalid header name %q", h), "use letters, digits and '-' only")
 			}
-			if strings.ContainsAny(p.Headers[h], "\r\n\x00") {
-				col.add(hp, "header value contains a line break or NUL", "write the value on one line")
+			if v := p.Headers[h]; strings.ContainsAny(v, "\r\n") {
+				col.add(hp, "header value contains a line break", "write the value on one line")
+			} else if !httpguts.ValidHeaderFieldValue(v) {
+				// net/http would refuse every request that carries it.
+				col.add(hp, "header value contains a control character, which HTTP does not allow", "write printable characters only")
 			}
 		}
 	}

@@ -83,6 +83,9 @@ func TestValidationErrors(t *testing.T) {
 		{"invalid header name",
 			provs + "  - name: local\n    kind: openai\n    headers: {\"X Bad\": v}\n" + route,
 			`lifeline.yaml:6: providers[2].headers.X Bad: invalid header name "X Bad"; fix: use letters, digits and '-' only`},
+		{"control character in a header value",
+			provs + "  - name: local\n    kind: openai\n    headers: {X-Team: \"a\\x01b\"}\n" + route,
+			`lifeline.yaml:6: providers[2].headers.X-Team: header value contains a control character, which HTTP does not allow; fix: write printable characters only`},
 		{"no providers",
 			"routes:\n  - {name: smart, chain: [{provider: openai, model: m}]}\n",
 			`lifeline.yaml:2: routes[0].chain[0].provider: unknown provider "openai"; fix: define a provider named "openai" under providers` + "\n" +
