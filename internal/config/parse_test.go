@@ -284,6 +284,8 @@ func TestDescribeNeverPrintsSecrets(t *testing.T) {
 	}
 	cfg := strings.Replace(string(src), "state: {backend: memory}", "state: {backend: redis, redis_url: \"redis://:${REDIS_PASSWORD}@cache:6379/0\"}", 1)
 	cfg = strings.Replace(cfg, "api_key: \"${OPENAI_API_KEY}\"}", "api_key: \"${OPENAI_API_KEY:-}\", headers: {X-Extra: header-secret}}", 1)
+	// A key carried in the base URL's query, as some providers take it.
+	cfg = strings.Replace(cfg, "base_url: https://api.openai.com/v1,", "base_url: \"https://api.openai.com/v1?api-key=query-secret&api-version=2024-10-21\",", 1)
 	env := testEnv("LIFELINE_CLIENT_KEY", "client-secret-1", "ANTHROPIC_API_KEY", "sk-ant-secret",
 		"OPENAI_API_KEY", "", "REDIS_PASSWORD", "redis-secret")
 	c, err := Parse("lifeline.yaml", []byte(cfg), "testdata", env)
@@ -295,7 +297,7 @@ func TestDescribeNeverPrintsSecrets(t *testing.T) {
 		t.Fatal(err)
 	}
 	out := b.String()
-	for _, secret := range []string{"client-secret-1", "sk-ant-secret", "redis-secret", "header-secret"} {
+	for _, secret := range []string{"client-secret-1", "sk-ant-secret", "redis-secret", "header-secret", "query-secret"} {
 		if strings.Contains(out, secret) {
 			t.Errorf("Describe printed %q:\n%s", secret, out)
 		}
@@ -303,7 +305,7 @@ func TestDescribeNeverPrintsSecrets(t *testing.T) {
 	for _, want := range []string{
 		"keys: 1 client key(s)",
 		"anthropic: kind=anthropic base_url=https://api.anthropic.com api_key: set",
-		"openai: kind=openai base_url=https://api.openai.com/v1 api_key: unset headers: X-Extra",
+		"openai: kind=openai base_url=https://api.openai.com/v1?api-key=xxxxx&api-version=2024-10-21 api_key: unset headers: X-Extra",
 		"state: redis redis://:xxxxx@cache:6379/0",
 		"chain: anthropic/claude-sonnet-4-5 -> openai/gpt-4.1",
 		"retry: max_attempts=2 base=500ms cap=20s jitter=full max_wait=1m",

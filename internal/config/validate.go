@@ -191,7 +191,8 @@ func checkRedisURL(s string) string {
 
 // redactURL hides the passwords of a URL or a comma-separated list of URLs
 // (Redis and base URLs may carry one): in the user information and in
-// query parameters named like a password (Redis's sentinel_password).
+// query parameters named like a credential (Redis's sentinel_password, a
+// provider's api-key or key, a token, a signature).
 func redactURL(s string) string {
 	parts := strings.Split(s, ",")
 	for i, part := range parts {
@@ -203,7 +204,7 @@ func redactURL(s string) string {
 		if head, query, ok := strings.Cut(part, "?"); ok {
 			params := strings.Split(query, "&")
 			for k, kv := range params {
-				if name, _, _ := strings.Cut(kv, "="); strings.Contains(strings.ToLower(name), "password") {
+				if name, _, _ := strings.Cut(kv, "="); credentialParam(name) {
 					params[k] = name + "=xxxxx"
 				}
 			}
@@ -212,6 +213,18 @@ func redactURL(s string) string {
 		parts[i] = part
 	}
 	return strings.Join(parts, ",")
+}
+
+// credentialParam reports whether a query parameter's name says its value
+// is a credential.
+func credentialParam(name string) bool {
+	n := strings.ToLower(name)
+	for _, w := range []string{"password", "passwd", "key", "token", "secret", "sig", "auth"} {
+		if strings.Contains(n, w) {
+			return true
+		}
+	}
+	return false
 }
 
 func validProviderName(s string) bool {
