@@ -59,9 +59,6 @@ func serve(ctx, force context.Context, args []string, stdout, stderr io.Writer) 
 		cfg.Listen = *listen
 	}
 	log := newLogger(stderr, cfg.Log)
-	if cfg.State.Backend == "redis" {
-		goredis.SetLogger(redisLogger{log})
-	}
 	gcfg, err := setup.Gateway(ctx, cfg, log)
 	if err != nil {
 		return err
@@ -75,6 +72,13 @@ func serve(ctx, force context.Context, args []string, stdout, stderr io.Writer) 
 		return err
 	}
 	defer gw.Close()
+	// From here on, every line goes through the gateway's redaction: a
+	// credential in net/http's or the Redis client's lines (a panic's
+	// value, an echoed request) is redacted too.
+	log = gw.Logger()
+	if cfg.State.Backend == "redis" {
+		goredis.SetLogger(redisLogger{log})
+	}
 	ln, err := net.Listen("tcp", cfg.Listen)
 	if err != nil {
 		return fmt.Errorf("listen: %w", err)

@@ -563,3 +563,16 @@ func TestLogLevelsSayWhoseTroubleItIs(t *testing.T) {
 		}
 	}
 }
+
+// The gateway's logger, which serve hands to net/http and the Redis client
+// for their own lines, redacts the credentials the gateway knows.
+func TestLoggerRedactsCredentials(t *testing.T) {
+	const key = "sk-provider-key-0123456789"
+	h := startGW(t, gateway.Config{Routes: []gateway.RouteSpec{{
+		Name: "r", Chain: []lifeline.Target{{Provider: &lifeline.Provider{Name: "p", Kind: openaiD.Kind, BaseURL: "http://127.0.0.1:1/v1", APIKey: key}, Model: "m"}},
+	}}})
+	h.srv.Logger().Warn("http: panic serving 127.0.0.1:4242: request carried " + key)
+	if logs := h.logs.String(); strings.Contains(logs, key) || !strings.Contains(logs, "panic serving") {
+		t.Errorf("the logger wrote:\n%s\nwant the line without the key", logs)
+	}
+}

@@ -178,6 +178,13 @@ func unavailableHere(msg string) *lifeline.Error {
 	return e
 }
 
+// Logger returns the gateway's logger: the configured one, with every
+// credential the gateway knows (provider keys, extra provider header
+// values, client keys) redacted from what it writes. Give it to whatever
+// else logs for the gateway's process (net/http's error log, a Redis
+// client) so that a credential in their lines is redacted too.
+func (s *Server) Logger() *slog.Logger { return s.log }
+
 // Engine returns the gateway's engine.
 func (s *Server) Engine() *lifeline.Engine { return s.engine }
 
