@@ -38,7 +38,8 @@ type Option func(*Engine)
 // WithHTTPClient sets the client whose Transport makes upstream calls. Only
 // its Transport is used: lifeline bounds every attempt itself (Timeout is
 // ignored), and upstream calls neither follow redirects nor carry cookies.
-// The default is a clone of http.DefaultTransport.
+// The default is a clone of http.DefaultTransport that reads at most 1 MiB
+// of response headers.
 func WithHTTPClient(c *http.Client) Option { return func(e *Engine) { e.client = c } }
 
 // WithStore sets the state store for breakers, cool-downs and budgets. The
@@ -62,6 +63,10 @@ func WithRand(f func() float64) Option { return func(e *Engine) { e.rand = f } }
 // larger one fails the attempt as transient.
 func WithMaxResponse(n int64) Option { return func(e *Engine) { e.maxResponse = n } }
 
+// maxResponseHeader bounds the response headers of an upstream call made
+// through the default transport.
+const maxResponseHeader = 1 << 20
+
 // New returns an Engine.
 func New(opts ...Option) *Engine {
 	e := &Engine{maxResponse: 64 << 20}
@@ -73,6 +78,9 @@ func New(opts ...Option) *Engine {
 	if e.client == nil {
 		t := http.DefaultTransport.(*http.Transport).Clone()
 		t.MaxIdleConnsPerHost = 256
+		// A provider's headers are a few KiB; net/http's default bound is
+		// 10 MB.
+		t.MaxResponseHeaderBytes = maxResponseHeader
 		e.client = &http.Client{Transport: t}
 	}
 	e.rt = e.client.Transport

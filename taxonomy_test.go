@@ -423,6 +423,27 @@ func TestHeldBackStreamIsBounded(t *testing.T) {
 	}
 }
 
+// An upstream's response headers are bounded (1 MiB with the default
+// transport): endless headers fail the attempt, and the next target
+// serves.
+func TestResponseHeadersAreBounded(t *testing.T) {
+	d := openaiD
+	a := newUpstream(t, func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("X-Padding", strings.Repeat("x", 2<<20))
+		d.Good(false)(w, r)
+	})
+	b := newUpstream(t, d.Good(false))
+	f := newFixtureWith(t, nil, d, []string{a.URL, b.URL}, lifeline.WithMaxAttempts(1))
+	resp, _, err := f.do(false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	wantClasses(t, resp, err, "p0/m0:transient", "p1/m1:ok")
+	if msg := resp.Attempts[0].Err; !strings.Contains(msg, "headers exceeded") {
+		t.Fatalf("first attempt's error %q does not say its headers were too large", msg)
+	}
+}
+
 func TestRejectedStopsWithoutRetryOrFallback(t *testing.T) {
 	modes(t, func(t *testing.T, d dialect, stream bool) {
 		a := newUpstream(t, d.BadReq)
