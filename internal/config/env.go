@@ -34,21 +34,31 @@ func expand(file string, data []byte, env lookupFunc) expansion {
 	b.Grow(len(data))
 	s := scanner{}
 	for lineNo, line := range splitLines(data) {
-		quote := s.quote
+		quote, flow, block := s.quote, s.flow, s.block
 		code, comment := s.split(line)
-		out.substitute(&b, file, lineNo+1, code, quote, env)
+		out.substitute(&b, file, lineNo+1, code, lexState{quote: quote, flow: flow, block: block && s.block}, env)
 		b.Write(comment)
 	}
 	out.text = b.Bytes()
 	return out
 }
 
-// substitute writes code to b with its ${…} references replaced; quote is
-// the quoted scalar open at the start of code, if any.
-func (x *expansion) substitute(b *bytes.Buffer, file string, line int, code []byte, quote byte, env lookupFunc) {
+// lexState is the YAML context at the start of a line's code: the quoted
+// scalar open there, if any, how deep in flow collections it is, and
+// whether the line is content of a block scalar.
+type lexState struct {
+	quote byte
+	flow  int
+	block bool
+}
+
+// substitute writes code to b with its ${…} references replaced; at is
+// the context at the start of code.
+func (x *expansion) substitute(b *bytes.Buffer, file string, line int, code []byte, at lexState, env lookupFunc) {
 	var quotes []byte // the quote open at each byte of code
+	var flows []int   // the flow depth at each byte of code
 	if bytes.Contains(code, []byte("${")) {
-		quotes = quotesIn(code, quote)
+		quotes, flows = lexIn(code, at.quote, at.flow)
 	}
 	off := 0 // where code now starts in the line's code
 	lineStart := b.Len()
@@ -69,7 +79,7 @@ func (x *expansion) substitute(b *bytes.Buffer, file string, line int, code []by
 			code, off = code[i+1:], off+i+1
 			continue
 		}
-		q := quotes[off+i]
+		q, inFlow := quotes[off+i], flows[off+i] > 0
 		end := bytes.IndexByte(code[i:], '}')
 		if end < 0 {
 			x.errs = append(x.errs, &Error{File: file, Line: line,
@@ -110,7 +120,7 @@ func (x *expansion) substitute(b *bytes.Buffer, file string, line int, code []by
 				Fix: "remove the line break; ${VAR} values must fit on one line"})
 			continue
 		}
-		if q == 0 && !plainText(v, scalarStart(b.Bytes()[lineStart:])) {
+		if q == 0 && !at.block && !plainText(v, scalarStart(b.Bytes()[lineStart:]), inFlow) {
 			x.errs = append(x.errs, &Error{File: file, Line: line,
 				Msg: fmt.Sprintf("the value of %s, unquoted here, would not read as text (YAML takes some characters as a tag, an anchor, a comment or structure)", name),
 				Fix: fmt.Sprintf(`quote the reference: "${%s}"`, name)})
@@ -146,37 +156,39 @@ func scalarStart(before []byte) bool {
 }
 
 // plainText reports whether v, written unquoted into a plain scalar
-// (at its start when atStart), reads back as the text v: no indicator
-// that starts a tag, anchor, alias, block scalar, quote or comment; no
-// ": " or " #"; no flow punctuation (a flow collection would end there);
+// (at its start when atStart, inside a flow collection when inFlow), reads
+// back as the text v: no indicator that starts a tag, anchor, alias, block
+// scalar, quote, comment or flow collection; no ": " or " #"; inside a
+// flow collection, no flow punctuation (the collection would end there);
 // no space at either end (trimmed away).
-func plainText(v string, atStart bool) bool {
+func plainText(v string, atStart, inFlow bool) bool {
 	if v == "" {
 		return true
 	}
-	if atStart && strings.ContainsRune("!&*#|>%@`'\"", rune(v[0])) {
+	if atStart && strings.ContainsRune("!&*#|>%@`'\",[]{}", rune(v[0])) {
 		return false
 	}
 	if strings.Contains(v, ": ") || strings.HasSuffix(v, ":") || strings.Contains(v, " #") ||
-		strings.ContainsAny(v, ",[]{}\t") || v[0] == ' ' || v[len(v)-1] == ' ' {
+		inFlow && strings.ContainsAny(v, ",[]{}") || strings.ContainsRune(v, '\t') || v[0] == ' ' || v[len(v)-1] == ' ' {
 		return false
 	}
 	return true
 }
 
-// quotesIn returns, for each byte of code, the quoted scalar open there
-// (a double or a single quote, or 0), given the one open at its start.
-func quotesIn(code []byte, quote byte) []byte {
-	s := scanner{quote: quote}
-	out := make([]byte, len(code))
+// lexIn returns, for each byte of code, the quoted scalar open there (a
+// double or a single quote, or 0) and the depth of flow collections,
+// given those at its start.
+func lexIn(code []byte, quote byte, flow int) (quotes []byte, flows []int) {
+	s := scanner{quote: quote, flow: flow}
+	quotes, flows = make([]byte, len(code)), make([]int, len(code))
 	for i := 0; i < len(code); {
 		next := s.step(code, i)
 		for j := i; j < next && j < len(code); j++ {
-			out[j] = s.quote
+			quotes[j], flows[j] = s.quote, s.flow
 		}
 		i = next
 	}
-	return out
+	return quotes, flows
 }
 
 // escapeFor writes v as it must stand inside the given quotes to read back
@@ -232,9 +244,11 @@ func splitLines(data []byte) [][]byte {
 
 // scanner tracks, line by line, enough YAML lexical state to tell comments
 // from content: quoted scalars (which may span lines) and block scalars
-// (| and >, whose indented lines are content even when they hold #).
+// (| and >, whose indented lines are content even when they hold #); and
+// the depth of flow collections ([…], {…}), where ',' ends a plain scalar.
 type scanner struct {
 	quote       byte // '"' or '\'' while inside a quoted scalar
+	flow        int  // open flow collections
 	block       bool // inside a block scalar
 	blockIndent int  // indentation of the line that opened the block scalar
 }
@@ -281,6 +295,10 @@ func (s *scanner) step(line []byte, i int) int {
 		}
 	case (c == '"' || c == '\'') && quoteStarts(line[:i]):
 		s.quote = c
+	case (c == '[' || c == '{') && (s.flow > 0 || scalarStart(line[:i])):
+		s.flow++
+	case (c == ']' || c == '}') && s.flow > 0:
+		s.flow--
 	}
 	return i + 1
 }
