@@ -59,6 +59,10 @@ func serve(ctx, force context.Context, args []string, stdout, stderr io.Writer) 
 		cfg.Listen = *listen
 	}
 	log := newLogger(stderr, cfg.Log)
+	if cfg.State.Backend == "redis" {
+		// Before setup opens the store, whose first dials the client logs.
+		goredis.SetLogger(redisLogger{log})
+	}
 	gcfg, err := setup.Gateway(ctx, cfg, log)
 	if err != nil {
 		return err
@@ -77,7 +81,7 @@ func serve(ctx, force context.Context, args []string, stdout, stderr io.Writer) 
 	// value, an echoed request) is redacted too.
 	log = gw.Logger()
 	if cfg.State.Backend == "redis" {
-		goredis.SetLogger(redisLogger{log})
+		goredis.SetLogger(redisLogger{log}) // swapped atomically
 	}
 	ln, err := net.Listen("tcp", cfg.Listen)
 	if err != nil {

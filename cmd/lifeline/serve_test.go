@@ -2,6 +2,7 @@ package main_test
 
 import (
 	"bufio"
+	"encoding/json"
 	"fmt"
 	"io"
 	"net/http"
@@ -376,5 +377,26 @@ func TestServeWarnsWhenOpenBeyondLoopback(t *testing.T) {
 				t.Fatalf("warned %v, want %v:\n%s", warned, c.warn, logs)
 			}
 		})
+	}
+}
+
+// With Redis unreachable from the start, the Redis client's own lines
+// (its failed dials) are records of the gateway's log like every other,
+// never raw lines in another format on standard error.
+func TestServeLogsTheRedisClientsLinesAsRecords(t *testing.T) {
+	s := serve(t, writeConfig(t, config("http://127.0.0.1:1", "http://127.0.0.1:1",
+		"state: {backend: redis, redis_url: \"redis://127.0.0.1:1/0?dial_timeout=100ms\"}\n")))
+	s.terminate(t)
+	if code := s.wait(t, 10*time.Second); code != 0 {
+		t.Fatalf("exit status %d:\n%s", code, s.logs.String())
+	}
+	logs := s.logs.String()
+	if !strings.Contains(logs, `"component":"go-redis"`) {
+		t.Errorf("no line of the Redis client in the log:\n%s", logs)
+	}
+	for _, line := range strings.Split(strings.TrimSpace(logs), "\n") {
+		if !json.Valid([]byte(line)) {
+			t.Errorf("a line that is not a JSON record: %s", line)
+		}
 	}
 }
