@@ -73,7 +73,7 @@ func Command(ctx context.Context, args []string, stdout, stderr io.Writer) error
 		case "faults":
 			mix, err := ParseFaults(*faults)
 			if err != nil {
-				flagErr = fmt.Errorf("--faults: %w", err)
+				flagErr = cli.Usage("--faults: " + err.Error())
 			}
 			cfg.Faults = mix
 		case "latency":
@@ -109,6 +109,10 @@ func Command(ctx context.Context, args []string, stdout, stderr io.Writer) error
 	}
 	srv, err := New(cfg)
 	if err != nil {
+		if *configFile == "" {
+			// Every setting came from the command line.
+			return cli.Usage(err.Error())
+		}
 		return err
 	}
 	ln, err := net.Listen("tcp", *listen)

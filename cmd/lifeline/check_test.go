@@ -97,7 +97,8 @@ func TestBadFlagIsAUsageError(t *testing.T) {
 			t.Errorf("%v: exit %d, the flag's error printed %d times, want exit 2 and once: %s", args, code, n, errOut)
 		}
 	}
-	for _, args := range [][]string{{"mock", "extra"}, {"demo", "extra"}, {"demo", "--duration", "0s"}} {
+	for _, args := range [][]string{{"mock", "extra"}, {"mock", "--faults", "bogus=1"}, {"mock", "--hint", "bogus"},
+		{"demo", "extra"}, {"demo", "--duration", "0s"}} {
 		_, errOut, code := lifeline(t, args...)
 		if code != 2 || !strings.HasPrefix(errOut, "lifeline: ") {
 			t.Errorf("%v: exit %d, want 2 with the mistake: %s", args, code, errOut)
