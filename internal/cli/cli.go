@@ -16,6 +16,7 @@ type UsageError struct {
 	Shown bool
 }
 
+// Error returns Msg.
 func (e *UsageError) Error() string { return e.Msg }
 
 // Usage returns a UsageError for msg, not yet printed.
