@@ -242,8 +242,9 @@ func (c *call) classified(t *target, res *result, sig classify.Signal) {
 		res.err = errors.New(res.up.Message)
 	case sig.Status >= 300 && sig.Status < 400 && sig.Header.Get("Location") != "":
 		// A redirect: where it points is what the operator needs to mend
-		// the target's base URL.
-		res.err = fmt.Errorf("HTTP %d, a redirect to %s", sig.Status, t.scrub(clipText(sig.Header.Get("Location"), 256)))
+		// the target's base URL. The key goes before the cut, which could
+		// leave part of it.
+		res.err = fmt.Errorf("HTTP %d, a redirect to %s", sig.Status, clipText(t.scrub(sig.Header.Get("Location")), 256))
 	case sig.Status != 0:
 		res.err = fmt.Errorf("HTTP %d", sig.Status)
 	}

@@ -839,3 +839,26 @@ func TestPassedStreamInvalidAtItsEndIsBroken(t *testing.T) {
 		})
 	}
 }
+
+// A redirect whose address echoes the provider key is named without it,
+// also when the key straddles the point where a long address is cut.
+func TestRedirectErrorNeverHoldsTheKey(t *testing.T) {
+	const key = "sk-test-secret" // the fixture's provider key
+	for _, at := range []int{40, 241} {
+		d := openaiD
+		a := newUpstream(t, func(w http.ResponseWriter, r *http.Request) {
+			loc := "https://api.example.com/"
+			loc += strings.Repeat("x", at-len(loc)) + "?key=" + key
+			http.Redirect(w, r, loc, http.StatusFound)
+		})
+		f := newFixture(t, d, []string{a.URL}, lifeline.WithMaxAttempts(1))
+		_, _, err := f.do(false)
+		var le *lifeline.Error
+		if !errors.As(err, &le) || len(le.Attempts) != 1 {
+			t.Fatalf("err = %v", err)
+		}
+		if msg := le.Attempts[0].Err; !strings.Contains(msg, "a redirect to https://api.example.com/") || strings.Contains(msg, key[:8]) {
+			t.Errorf("key at %d: the attempt's error is %q", at, msg)
+		}
+	}
+}
