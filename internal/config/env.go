@@ -158,15 +158,18 @@ func scalarStart(before []byte) bool {
 // plainText reports whether v, written unquoted into a plain scalar
 // (at its start when atStart, inside a flow collection when inFlow), reads
 // back as the text v: no indicator that starts a tag, anchor, alias, block
-// scalar, quote, comment or flow collection; no ": " or " #"; inside a
-// flow collection, no flow punctuation (the collection would end there);
-// no space at either end (trimmed away).
+// scalar, quote, comment or flow collection; not a null (~, null); no ": "
+// or " #"; inside a flow collection, no flow punctuation (the collection
+// would end there); no space at either end (trimmed away).
 func plainText(v string, atStart, inFlow bool) bool {
 	if v == "" {
 		return true
 	}
 	if atStart && strings.ContainsRune("!&*#|>%@`'\",[]{}", rune(v[0])) {
 		return false
+	}
+	if atStart && (v == "~" || strings.EqualFold(v, "null")) {
+		return false // YAML's null: the setting would be empty
 	}
 	if strings.Contains(v, ": ") || strings.HasSuffix(v, ":") || strings.Contains(v, " #") ||
 		inFlow && strings.ContainsAny(v, ",[]{}") || strings.ContainsRune(v, '\t') || v[0] == ' ' || v[len(v)-1] == ' ' {

@@ -3,6 +3,7 @@ package config
 import (
 	"strings"
 	"testing"
+	"unicode/utf8"
 )
 
 func TestExpand(t *testing.T) {
@@ -265,4 +266,38 @@ func TestUnquotedValueInBlockContextKeepsFlowPunctuation(t *testing.T) {
 			t.Errorf("api_key %q unquoted loaded", v)
 		}
 	}
+}
+
+// Whatever the value of a ${VAR}, quoted or not, in block or flow style,
+// alone or inside a longer scalar: the file either loads with exactly that
+// value or is refused. It never loads with another value.
+func FuzzValueReadsBackOrIsRefused(f *testing.F) {
+	for _, s := range []string{"sk-abc", "!abc", "&a", "*a", "#a", "a #b", "a: b", "a,b", "[a]", "{a}", "a'b", `a"b`, `a\b`, " a", "a ", "|", ">", "-", "- a", "? a", "%a", "@a", "`a", "a:", "a\tb", "~", "null"} {
+		f.Add(s)
+	}
+	routes := "routes:\n  - {name: r, chain: [{provider: p, model: m}]}\n"
+	contexts := []struct{ yaml, prefix string }{
+		{"providers:\n  - name: p\n    kind: openai\n    api_key: ${X}\n", ""},
+		{"providers:\n  - name: p\n    kind: openai\n    api_key: sk-${X}\n", "sk-"},
+		{"providers:\n  - name: p\n    kind: openai\n    api_key: \"${X}\"\n", ""},
+		{"providers:\n  - name: p\n    kind: openai\n    api_key: '${X}'\n", ""},
+		{"providers:\n  - {name: p, kind: openai, api_key: ${X}}\n", ""},
+		{"providers:\n  - {name: p, kind: openai, api_key: sk-${X}}\n", "sk-"},
+		{"providers:\n  - {name: p, kind: openai, api_key: \"${X}\"}\n", ""},
+		{"providers: [{name: p, kind: openai, api_key: ${X}}]\n", ""},
+	}
+	f.Fuzz(func(t *testing.T, v string) {
+		if v == "" || strings.ContainsAny(v, "\r\n") || !utf8.ValidString(v) {
+			return // refused or meant to be empty: tested elsewhere
+		}
+		for _, c := range contexts {
+			cfg, err := Parse("lifeline.yaml", []byte(c.yaml+routes), "", testEnv("X", v))
+			if err != nil {
+				continue
+			}
+			if got := cfg.Providers[0].APIKey.Reveal(); got != c.prefix+v {
+				t.Errorf("%q with X=%q loaded api_key %q, want %q or a refusal", c.yaml, v, got, c.prefix+v)
+			}
+		}
+	})
 }
