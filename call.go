@@ -285,12 +285,24 @@ func (c *call) tryTarget(i int, last bool) (*Response, error) {
 			return nil, c.ctxError()
 		}
 		n := c.tried[i] + 1
-		tk, err := c.e.store.Admit(c.ctx, t.name, store.Admission{
+		sctx, cancel := c.storeContext(now)
+		tk, err := c.e.store.Admit(sctx, t.name, store.Admission{
 			Now: now, Breaker: c.p.Breaker, Retry: n > 1, Budget: c.p.Retry.Budget,
 		})
+		if cancel != nil {
+			cancel()
+		}
 		if err != nil {
+			if c.expired() {
+				return nil, c.ctxError() // the deadline cut the store's call
+			}
 			c.storeFailed(t.name, err)
 			tk = store.Ticket{Breaker: breaker.Ticket{Allowed: true}}
+		}
+		if c.e.storeBlock != 0 {
+			// The call may have taken a while (a stalling Redis): the
+			// attempt's bounds count from its end.
+			now = time.Now()
 		}
 		c.breakerChanged(t.name, tk.Transition)
 		if !tk.Allowed() {
@@ -405,14 +417,29 @@ func (c *call) tryTarget(i int, last bool) (*Response, error) {
 	return nil, nil
 }
 
+// storeContext returns the context of a state store call made at now: the
+// caller's, or, when the store may block past the request's deadline, one
+// that ends at the deadline, with its cancel (nil for the caller's).
+func (c *call) storeContext(now time.Time) (context.Context, context.CancelFunc) {
+	if b := c.e.storeBlock; b == 0 || b > 0 && now.Add(b).Before(c.deadline) {
+		return c.ctx, nil
+	}
+	return context.WithDeadline(c.ctx, c.deadline)
+}
+
 // refusedAfter foresees whether the store would refuse a retry of target
 // after wait: an empty retry budget, a breaker still open or a cool-down
 // still running then. Such a wait is not started: the request moves on at
 // once instead of learning it after the wait. Admit stays the judge of a
 // retry that is foreseen to pass; a store error foresees nothing.
 func (c *call) refusedAfter(target string, wait time.Duration) store.Ticket {
-	at := time.Now().Add(wait)
-	st, err := c.e.store.Status(c.ctx, target, store.StatusQuery{Now: at, Breaker: c.p.Breaker, Budget: c.p.Retry.Budget})
+	now := time.Now()
+	at := now.Add(wait)
+	sctx, cancel := c.storeContext(now)
+	st, err := c.e.store.Status(sctx, target, store.StatusQuery{Now: at, Breaker: c.p.Breaker, Budget: c.p.Retry.Budget})
+	if cancel != nil {
+		cancel()
+	}
 	// In Admit's order: a cool-down, then the breaker, then the budget.
 	switch {
 	case err != nil:
@@ -499,6 +526,9 @@ func outcomeOf(cl Class) breaker.Outcome {
 	return breaker.Neutral
 }
 
+// reportGrace bounds the report of an attempt after its request ended.
+const reportGrace = 100 * time.Millisecond
+
 // report records an attempt's result in the store: the breaker outcome,
 // cool-downs from hints, quotas and spent limits, and the budget deposit.
 func (c *call) report(name string, tk store.Ticket, res *result, o breaker.Outcome) {
@@ -511,14 +541,21 @@ func (c *call) report(name string, tk store.Ticket, res *result, o breaker.Outco
 		First: res.n == 1, Budget: c.p.Retry.Budget,
 	}
 	rep.CoolUntil, rep.CoolReason = c.coolDown(res, now)
-	ctx := c.ctx
-	if ctx.Err() != nil || !now.Before(c.deadline) {
-		// The request ended; the store must still learn the outcome.
-		var cancel context.CancelFunc
-		ctx, cancel = context.WithTimeout(context.WithoutCancel(ctx), time.Second)
-		defer cancel()
+	var ctx context.Context
+	var cancel context.CancelFunc
+	if c.ctx.Err() != nil || !now.Before(c.deadline) {
+		// The request ended; the store must still learn the outcome, within
+		// a grace that a store answering at all meets easily. One that
+		// stalls loses it (a probe's lease recovers the slot) rather than
+		// hold the answer past the deadline.
+		ctx, cancel = context.WithTimeout(context.WithoutCancel(c.ctx), reportGrace)
+	} else {
+		ctx, cancel = c.storeContext(now)
 	}
 	tr, err := c.e.store.Report(ctx, name, rep)
+	if cancel != nil {
+		cancel()
+	}
 	if err != nil {
 		c.storeFailed(name, err)
 		return

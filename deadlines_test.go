@@ -8,6 +8,8 @@ import (
 	"time"
 
 	"github.com/lifelinehq/lifeline"
+	"github.com/lifelinehq/lifeline/store"
+	"github.com/lifelinehq/lifeline/store/memory"
 )
 
 // slowReply answers OK after delay, unless the attempt ends first.
@@ -68,4 +70,41 @@ func TestCallerDeadlineDoesNotBlameTheTarget(t *testing.T) {
 			t.Fatalf("timeouts.total cut an attempt; breaker events %+v, want it opened", tight.events.Kind(lifeline.BreakerChanged))
 		}
 	})
+}
+
+// stallingStore is a state store whose Admit stalls until its context
+// ends (or a minute passes), and which does not say how long its calls
+// may block.
+type stallingStore struct{ store.Store }
+
+func (s stallingStore) Admit(ctx context.Context, target string, a store.Admission) (store.Ticket, error) {
+	select {
+	case <-ctx.Done():
+		return store.Ticket{}, ctx.Err()
+	case <-time.After(time.Minute):
+		return s.Store.Admit(ctx, target, a)
+	}
+}
+
+// A request is answered at its deadline even when the state store stalls:
+// a store that does not say how long it may block has each call bounded by
+// the request's deadline.
+func TestStallingStoreCannotHoldARequestPastItsDeadline(t *testing.T) {
+	d := openaiD
+	a := newUpstream(t, d.Good(false))
+	st := stallingStore{memory.New()}
+	f := newFixtureWith(t, []lifeline.Option{lifeline.WithStore(st)}, d, []string{a.URL})
+	start := time.Now()
+	_, err := f.engine.Do(context.Background(), f.route, &lifeline.Request{
+		Dialect: d.Kind, Body: []byte(d.Request), Deadline: start.Add(200 * time.Millisecond)})
+	if !errors.Is(err, lifeline.ErrDeadlineExceeded) {
+		t.Fatalf("err = %v, want the deadline", err)
+	}
+	// Without the bound the call waits for the store: a minute.
+	if took := time.Since(start); took > 10*time.Second {
+		t.Errorf("answered after %v, want at the 200ms deadline", took)
+	}
+	if a.Count() != 0 {
+		t.Errorf("the upstream was called %d times after the deadline", a.Count())
+	}
 }

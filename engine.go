@@ -26,6 +26,7 @@ type Engine struct {
 	schemas     *validate.Cache
 	classifiers [3]classify.Classifier // indexed by wire.Dialect
 	maxResponse int64
+	storeBlock  time.Duration // store.Blocking's MaxBlock; -1: unknown
 	authLog     authLog
 	watchdogs   sync.Pool // of *watchdog
 	calls       sync.Pool // of *pooledCall
@@ -89,6 +90,10 @@ func New(opts ...Option) *Engine {
 	}
 	if e.store == nil {
 		e.store = memory.New()
+	}
+	e.storeBlock = -1
+	if b, ok := e.store.(store.Blocking); ok {
+		e.storeBlock = b.MaxBlock()
 	}
 	if e.log == nil {
 		e.log = slog.New(slog.DiscardHandler)

@@ -72,6 +72,17 @@ type Health interface {
 	Health(ctx context.Context) error
 }
 
+// Blocking tells how long a store's calls may block. The engine bounds
+// each call of a store that may block past a request's deadline by that
+// deadline, and reads the clock again after it. A Store that does not
+// implement Blocking is taken to block as long as its context allows.
+type Blocking interface {
+	// MaxBlock is the longest one Admit, Report or Status call may take
+	// before it fails or answers on its own (a network round trip within
+	// its own timeout); 0 when calls never block (they answer from memory).
+	MaxBlock() time.Duration
+}
+
 // ErrUnavailable wraps errors of a store whose backend cannot be reached.
 // Callers fall back to local state and report the store as degraded.
 var ErrUnavailable = errors.New("state store unavailable")

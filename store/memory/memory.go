@@ -38,7 +38,10 @@ type Store struct {
 	claims  atomic.Uint64 // numbers owner tokens
 }
 
-var _ store.Store = (*Store)(nil)
+var (
+	_ store.Store    = (*Store)(nil)
+	_ store.Blocking = (*Store)(nil)
+)
 
 // Option configures a Store.
 type Option func(*config)
@@ -88,6 +91,9 @@ func (s *Store) Close() error {
 	s.once.Do(func() { close(s.closed) })
 	return nil
 }
+
+// MaxBlock implements store.Blocking: the memory store answers at once.
+func (s *Store) MaxBlock() time.Duration { return 0 }
 
 // token returns a new owner token, unique within the store.
 func (s *Store) token() string {

@@ -106,6 +106,10 @@ func New(ctx context.Context, url string, opts ...Option) (*Store, error) {
 // "sentinel" or "cluster".
 func (s *Store) Kind() string { return s.kind }
 
+// MaxBlock implements store.Blocking: one call takes at most the store's
+// timeout (WithTimeout), after which it answers from local state.
+func (s *Store) MaxBlock() time.Duration { return s.cfg.timeout }
+
 // Close stops the store's goroutines, wakes every Await with ErrClosed and
 // closes the connections. Afterwards every method returns ErrClosed. It is
 // safe to call more than once.
