@@ -400,3 +400,55 @@ func TestDeadlineMidStreamErrorEventReadsOnce(t *testing.T) {
 		}
 	})
 }
+
+// A caller whose context ends and which then drops a stream's body without
+// closing it (anthropic-sdk-go does so when the context ends as the
+// response arrives) still ends its request, as net/http's transport does:
+// the upstream attempt is released, the request and its attempt are
+// reported once, canceled, and a later read fails with the context's end.
+func TestTransportStreamEndsWhenContextEndsWithoutClose(t *testing.T) {
+	for _, tc := range []struct {
+		name string
+		ctx  func() (context.Context, func())
+		want error
+	}{
+		{"cancel", func() (context.Context, func()) {
+			ctx, cancel := context.WithCancel(context.Background())
+			return ctx, cancel
+		}, context.Canceled},
+		{"deadline", func() (context.Context, func()) {
+			ctx, cancel := context.WithTimeout(context.Background(), time.Second)
+			return ctx, func() { time.Sleep(2 * time.Second); cancel() }
+		}, context.DeadlineExceeded},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			synctest.Test(t, func(t *testing.T) {
+				d := openaiD
+				f, c, _ := stallingStream(t)
+				ctx, end := tc.ctx()
+				req, _ := http.NewRequestWithContext(ctx, http.MethodPost, "http://lifeline.invalid/v1/chat/completions", strings.NewReader(d.StreamRequest()))
+				resp, err := c.Do(req)
+				if err != nil {
+					t.Fatal(err)
+				}
+				end()
+				synctest.Wait()
+				fin := f.events.Kind(lifeline.RequestFinished)
+				if len(fin) != 1 {
+					t.Fatalf("%d RequestFinished events after the context ended, want 1", len(fin))
+				}
+				att := f.events.Kind(lifeline.AttemptFinished)
+				if len(att) != 1 {
+					t.Fatalf("%d AttemptFinished events after the context ended, want 1", len(att))
+				}
+				if _, err := io.ReadAll(resp.Body); !errors.Is(err, tc.want) {
+					t.Fatalf("a read after the context ended: err = %v, want %v", err, tc.want)
+				}
+				resp.Body.Close()
+				if n := len(f.events.Kind(lifeline.RequestFinished)); n != 1 {
+					t.Fatalf("%d RequestFinished events after Close, want 1", n)
+				}
+			})
+		})
+	}
+}

@@ -146,7 +146,11 @@ func (t *Transport) RoundTrip(req *http.Request) (*http.Response, error) {
 	out := &r.resp
 	if resp.Stream != nil {
 		// The stream uses the call until it is closed: it is not reused.
-		out.Body = &streamBody{s: resp.Stream, ctx: req.Context()}
+		b := &streamBody{s: resp.Stream, ctx: req.Context()}
+		b.mu.Lock() // contextDone may run at once
+		b.stop = context.AfterFunc(b.ctx, b.contextDone)
+		b.mu.Unlock()
+		out.Body = b
 		out.ContentLength = -1
 		return out, nil
 	}
@@ -246,10 +250,17 @@ func errorResponse(req *http.Request, d wire.Dialect, r *Route, e *Error) *http.
 // streamBody reads a Stream as a response body. As net/http's bodies, it
 // may be closed from another goroutine while a Read waits: that ends the
 // read, and the stream, at once.
+//
+// When the request's context ends, the stream ends too, whether or not the
+// caller reads or closes the body any more: as with net/http's transport,
+// a body dropped after a cancel (an SDK that returns the context's error
+// and leaves the response behind) releases its attempt, and the request
+// is reported once.
 type streamBody struct {
-	mu     sync.Mutex // held by Read and Close while they use s
+	mu     sync.Mutex // held by Read, Close and contextDone while they use s
 	s      *Stream
 	ctx    context.Context // the caller's request's
+	stop   func() bool     // undoes contextDone's registration with ctx
 	buf    []byte
 	err    error
 	closed bool
@@ -261,12 +272,23 @@ var errReadAfterClose = errors.New("lifeline: read on closed response body")
 func (b *streamBody) Read(p []byte) (int, error) {
 	b.mu.Lock()
 	defer b.mu.Unlock()
+	if err := b.fill(); err != nil {
+		return 0, err
+	}
+	n := copy(p, b.buf)
+	b.buf = b.buf[n:]
+	return n, nil
+}
+
+// fill reads the stream until it has bytes for the caller, or returns the
+// body's error. b.mu is held.
+func (b *streamBody) fill() error {
 	for len(b.buf) == 0 {
 		if b.closed {
-			return 0, errReadAfterClose
+			return errReadAfterClose
 		}
 		if b.err != nil {
-			return 0, b.err
+			return b.err
 		}
 		chunk, err := b.s.Next()
 		// The caller cancelled the request, or its context's deadline
@@ -300,10 +322,29 @@ func (b *streamBody) Read(p []byte) (int, error) {
 			// The error event (if any) came before; the body simply ends.
 			b.err = io.EOF
 		}
+		if b.err != nil {
+			b.stop() // the stream has ended: nothing left for contextDone
+		}
 	}
-	n := copy(p, b.buf)
-	b.buf = b.buf[n:]
-	return n, nil
+	return nil
+}
+
+// contextDone ends the stream once the request's context has ended, in a
+// goroutine of its own: a Read under way sees the end itself, and the lock
+// waits for it. What a later Read returns is what it would have returned:
+// the bytes it had not taken yet, then the context's error.
+func (b *streamBody) contextDone() {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	if b.closed || b.err != nil {
+		return
+	}
+	// The context has ended: fill discards what the stream still yields
+	// and ends it (the upstream reads fail at once).
+	unread := b.buf
+	b.buf = nil
+	b.fill()
+	b.buf = unread
 }
 
 func (b *streamBody) Close() error {
@@ -314,6 +355,7 @@ func (b *streamBody) Close() error {
 		b.mu.Lock()
 	}
 	defer b.mu.Unlock()
+	b.stop()
 	b.closed = true
 	return b.s.Close()
 }
