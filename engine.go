@@ -48,7 +48,8 @@ func WithHTTPClient(c *http.Client) Option { return func(e *Engine) { e.client =
 func WithStore(s store.Store) Option { return func(e *Engine) { e.store = s } }
 
 // WithObserver sets the hook that receives every engine event. It is
-// called synchronously on the request's goroutine and must be fast.
+// called synchronously on the goroutine doing the request's work (see
+// Observer) and must be fast.
 func WithObserver(o Observer) Option { return func(e *Engine) { e.observer = o } }
 
 // WithLogger sets the logger. The default discards everything.
