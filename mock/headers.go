@@ -56,6 +56,7 @@ const (
 	hOpenAIVersion  = "Openai-Version"
 	hProcessingMS   = "Openai-Processing-Ms"
 	hMockFault      = "X-Mock-Fault"
+	hIdempotencyKey = "Idempotency-Key"
 	hMockFaultArg   = "X-Mock-Fault-Arg"
 	hMockLatency    = "X-Mock-Latency"
 	hMockTTFT       = "X-Mock-Ttft"

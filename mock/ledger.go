@@ -42,6 +42,11 @@ type Entry struct {
 	ToolCallID string `json:"tool_call_id,omitempty"`
 	// RequestID is the request-id / x-request-id header sent.
 	RequestID string `json:"request_id"`
+	// IdempotencyKey is the Idempotency-Key header the request carried,
+	// empty without one: the attempts of one logical request share it, so
+	// a test can tell a gateway's retries and fallbacks from a second run
+	// of a request it should have replayed.
+	IdempotencyKey string `json:"idempotency_key,omitempty"`
 }
 
 // ledger keeps the most recent entries in a ring.

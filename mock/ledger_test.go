@@ -120,3 +120,37 @@ func TestLedgerToolIDsAndEndpoints(t *testing.T) {
 		t.Errorf("GET %s: %+v %v", pathStats, st, err)
 	}
 }
+
+// Every ledger entry carries the Idempotency-Key its request carried, a
+// forced fault's and a refused request's too, and GET /_mock/ledger shows
+// it: the attempts of one logical request are found by their key.
+func TestLedgerIdempotencyKey(t *testing.T) {
+	_, ts := startServer(t, Config{Seed: 3})
+	ctx := context.Background()
+	post(t, ctx, ts.URL, pathOpenAI, requestBody(wire.OpenAI, kText, false), "Idempotency-Key", "key-1", "X-Mock-Fault", "overloaded")
+	post(t, ctx, ts.URL, pathAnthropic, requestBody(wire.Anthropic, kText, true), "Idempotency-Key", "key-1")
+	post(t, ctx, ts.URL, pathOpenAI, `{"model":"gpt-test-1"}`, "Idempotency-Key", "key-2")
+	post(t, ctx, ts.URL, pathOpenAI, requestBody(wire.OpenAI, kText, false))
+
+	resp, err := http.Get(ts.URL + pathLedger)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	var entries []map[string]any
+	if err := json.NewDecoder(resp.Body).Decode(&entries); err != nil {
+		t.Fatal(err)
+	}
+	if len(entries) != 4 {
+		t.Fatalf("%d entries, want 4", len(entries))
+	}
+	want := []struct {
+		key    any
+		status float64
+	}{{"key-1", 503}, {"key-1", 200}, {"key-2", 400}, {nil, 200}}
+	for i, w := range want {
+		if e := entries[i]; e["idempotency_key"] != w.key || e["status"] != w.status {
+			t.Errorf("entry %d: idempotency_key %v, status %v; want %v, %v", i, e["idempotency_key"], e["status"], w.key, w.status)
+		}
+	}
+}

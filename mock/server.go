@@ -202,6 +202,9 @@ func (s *Server) record(r *http.Request, rp *reply, status int) {
 		Fault: rp.fault, Forced: rp.forced, Status: status, Valid: rp.valid && status == http.StatusOK,
 		RequestID: string(rp.reqID),
 	}
+	if v := r.Header[hIdempotencyKey]; len(v) > 0 {
+		e.IdempotencyKey = v[0]
+	}
 	if rp.fault == "" {
 		e.Fault = None
 	}
