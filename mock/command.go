@@ -166,8 +166,9 @@ Messages dialect (POST /v1/messages), JSON and SSE, text, tool calls and
 structured output, and injects faults: drawn from a seeded mix, or forced
 per request with a header. GET /_mock/ledger and /_mock/stats return what
 it sent as JSON; a ledger entry holds the request's sequence number, path,
-model, fault, status, validity, response, tool-call and request ids, and
-the Idempotency-Key the request carried (idempotency_key).
+model, fault, status, validity, response, tool-call and request ids, when
+the request arrived (received), and the Idempotency-Key it carried
+(idempotency_key).
 
 Flags:
 `)

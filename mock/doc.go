@@ -117,14 +117,14 @@
 // # Ledger
 //
 // The server records every response it sends — sequence number, fault,
-// status, response and tool-call ids, whether the output was valid, and
-// the Idempotency-Key the request carried — before its first byte leaves,
-// so a test can check that a gateway never served an invalid answer as a
-// good one: look the id it returned up with Lookup. The key shows which
-// attempts belong to one logical request: a gateway's retries and
-// fallbacks carry the same key, and a key that reaches the provider again
-// after a clean answer was a request run twice. Stats counts requests by
-// fault and by path.
+// status, response and tool-call ids, whether the output was valid, when
+// the request arrived and the Idempotency-Key it carried — before its
+// first byte leaves, so a test can check that a gateway never served an
+// invalid answer as a good one: look the id it returned up with Lookup.
+// The key shows which attempts belong to one logical request: a gateway's
+// retries and fallbacks carry the same key, and a key that reaches the
+// provider again after a clean answer was a request run twice. Stats
+// counts requests by fault and by path.
 //
 // # Configuration
 //

@@ -4,6 +4,7 @@ import (
 	"slices"
 	"sync"
 	"sync/atomic"
+	"time"
 )
 
 // Entry records one response the mock sent: what it decided to send,
@@ -47,6 +48,9 @@ type Entry struct {
 	// a test can tell a gateway's retries and fallbacks from a second run
 	// of a request it should have replayed.
 	IdempotencyKey string `json:"idempotency_key,omitempty"`
+	// Received is when the request arrived, by Config.Now: the order of a
+	// key's attempts across several mocks, and the waits between them.
+	Received time.Time `json:"received"`
 }
 
 // ledger keeps the most recent entries in a ring.

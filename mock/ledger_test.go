@@ -7,6 +7,7 @@ import (
 	"net/http/httptest"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/lifelinehq/lifeline/wire"
 )
@@ -151,6 +152,22 @@ func TestLedgerIdempotencyKey(t *testing.T) {
 	for i, w := range want {
 		if e := entries[i]; e["idempotency_key"] != w.key || e["status"] != w.status {
 			t.Errorf("entry %d: idempotency_key %v, status %v; want %v, %v", i, e["idempotency_key"], e["status"], w.key, w.status)
+		}
+	}
+}
+
+// A ledger entry holds when its request arrived, by the configured clock.
+func TestLedgerReceived(t *testing.T) {
+	at := time.Date(2026, 3, 1, 12, 0, 0, 0, time.UTC)
+	s, _ := New(Config{Now: func() time.Time { at = at.Add(time.Second); return at }})
+	at = time.Date(2026, 3, 1, 12, 0, 0, 0, time.UTC) // from the first request on
+	for range 2 {
+		s.ServeHTTP(httptest.NewRecorder(), newRequest(context.Background(), wire.OpenAI, kText, false))
+	}
+	s.ServeHTTP(httptest.NewRecorder(), httptest.NewRequest(http.MethodPost, "/v1/completions", strings.NewReader("{}")))
+	for i, e := range s.Ledger() {
+		if want := time.Date(2026, 3, 1, 12, 0, i+1, 0, time.UTC); !e.Received.Equal(want) {
+			t.Errorf("entry %d received at %s, want %s", i, e.Received, want)
 		}
 	}
 }

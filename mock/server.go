@@ -200,7 +200,7 @@ func (s *Server) record(r *http.Request, rp *reply, status int) {
 	e := Entry{
 		Seq: rp.n, Dialect: rp.d.String(), Path: r.URL.Path, Stream: rp.req.stream,
 		Fault: rp.fault, Forced: rp.forced, Status: status, Valid: rp.valid && status == http.StatusOK,
-		RequestID: string(rp.reqID),
+		RequestID: string(rp.reqID), Received: rp.now,
 	}
 	if v := r.Header[hIdempotencyKey]; len(v) > 0 {
 		e.IdempotencyKey = v[0]
