@@ -58,6 +58,11 @@ type State struct {
 	// for Sentinel, redis+cluster://host:port,host:port or a bare
 	// host:port,host:port list for a cluster.
 	RedisURL string `yaml:"redis_url"`
+	// Timeout bounds one call to Redis (default 500ms): one that takes
+	// longer counts as an outage, and the replica serves on local state
+	// until Redis answers again. Raise it on a host whose CPU or network
+	// is often saturated; a request's own deadline still cuts a call.
+	Timeout Duration `yaml:"timeout"`
 }
 
 // Key is one client key.

@@ -1,6 +1,10 @@
 package config
 
-import "time"
+import (
+	"time"
+
+	"github.com/lifelinehq/lifeline/store/redis"
+)
 
 // Built-in defaults, as documented on the struct fields.
 const (
@@ -67,6 +71,9 @@ func (c *Config) ApplyDefaults() {
 	def(&c.State.Backend, DefaultBackend)
 	def(&c.Log.Level, DefaultLogLevel)
 	def(&c.Log.Format, DefaultLogFormat)
+	if c.State.Timeout == 0 {
+		c.State.Timeout = Duration(redis.DefaultTimeout)
+	}
 	if c.ShutdownGrace == 0 {
 		c.ShutdownGrace = Duration(30 * time.Second)
 	}

@@ -25,7 +25,7 @@ func (c *Config) Describe(w io.Writer) error {
 	}
 	p("listen: %s", eff.Listen)
 	if eff.State.Backend == "redis" {
-		p("state: redis %s", redactURL(eff.State.RedisURL))
+		p("state: redis %s timeout=%s", redactURL(eff.State.RedisURL), eff.State.Timeout)
 	} else {
 		p("state: %s", eff.State.Backend)
 	}

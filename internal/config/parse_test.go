@@ -306,7 +306,7 @@ func TestDescribeNeverPrintsSecrets(t *testing.T) {
 		"keys: 1 client key(s)",
 		"anthropic: kind=anthropic base_url=https://api.anthropic.com api_key: set",
 		"openai: kind=openai base_url=https://api.openai.com/v1?api-key=xxxxx&api-version=2024-10-21 api_key: unset headers: X-Extra",
-		"state: redis redis://:xxxxx@cache:6379/0",
+		"state: redis redis://:xxxxx@cache:6379/0 timeout=500ms",
 		"chain: anthropic/claude-sonnet-4-5 -> openai/gpt-4.1",
 		"retry: max_attempts=2 base=500ms cap=20s jitter=full max_wait=1m",
 		"actions: invalid=next wait=wait exhausted=next overloaded=reroute transient=retry rejected=stop too_large=next auth=next not_found=next",

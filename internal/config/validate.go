@@ -9,6 +9,7 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+	"time"
 
 	"golang.org/x/net/http/httpguts"
 
@@ -51,11 +52,17 @@ func (c *Config) validateTop(col *collector) {
 		if c.State.RedisURL != "" {
 			col.add("state.redis_url", "redis_url is set but the backend is memory", "set state.backend: redis, or remove redis_url")
 		}
+		if c.State.Timeout != 0 {
+			col.add("state.timeout", "timeout is set but the backend is memory", "set state.backend: redis, or remove timeout")
+		}
 	case "redis":
 		if c.State.RedisURL == "" {
 			col.add("state.redis_url", "required when the backend is redis", "set redis_url, e.g. redis://127.0.0.1:6379/0")
 		} else if msg := checkRedisURL(c.State.RedisURL); msg != "" {
 			col.add("state.redis_url", msg, redisURLFix)
+		}
+		if c.State.Timeout < 0 || c.State.Timeout > Duration(time.Minute) {
+			col.add("state.timeout", fmt.Sprintf("timeout %s is outside 0 (the default, 500ms) to 1m", c.State.Timeout), "write a duration such as 500ms or 2s")
 		}
 	default:
 		col.add("state.backend", fmt.Sprintf("unknown backend %q", c.State.Backend), choiceFix(c.State.Backend, []string{"memory", "redis"}))

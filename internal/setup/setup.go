@@ -76,7 +76,11 @@ func Store(ctx context.Context, c *config.Config, log *slog.Logger, opts ...Opti
 		for _, f := range o.onChange {
 			relay.NotifyStateChange(f)
 		}
-		ro := append([]redis.Option{redis.WithLogger(log), redis.WithStateChange(relay.changed)}, o.redis...)
+		ro := []redis.Option{redis.WithLogger(log), redis.WithStateChange(relay.changed)}
+		if c.State.Timeout > 0 {
+			ro = append(ro, redis.WithTimeout(c.State.Timeout.D()))
+		}
+		ro = append(ro, o.redis...)
 		s, err := redis.New(ctx, c.State.RedisURL, ro...)
 		if err != nil {
 			return nil, fmt.Errorf("state.redis_url: %w", err)

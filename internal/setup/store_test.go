@@ -217,3 +217,29 @@ func grepLines(s, sub string) string {
 	}
 	return strings.Join(out, "\n")
 }
+
+// state.timeout becomes the Redis store's bound on one call, which the
+// engine reads to bound calls near a request's deadline.
+func TestStateTimeoutBoundsRedisCalls(t *testing.T) {
+	srv := redistest.Start(t)
+	for _, tc := range []struct {
+		timeout config.Duration
+		want    time.Duration
+	}{{0, redis.DefaultTimeout}, {config.Duration(2 * time.Second), 2 * time.Second}} {
+		c := redisConfig(srv.URL())
+		c.State.Timeout = tc.timeout
+		c.ApplyDefaults()
+		s, err := setup.Store(t.Context(), c, slog.New(slog.DiscardHandler))
+		if err != nil {
+			t.Fatal(err)
+		}
+		b, ok := s.(store.Blocking)
+		if !ok {
+			t.Fatalf("the Redis store %T does not say how long its calls may block", s)
+		}
+		if got := b.MaxBlock(); got != tc.want {
+			t.Errorf("state.timeout %v: calls bounded by %v, want %v", tc.timeout, got, tc.want)
+		}
+		s.Close()
+	}
+}
