@@ -96,16 +96,7 @@ func TestCrossDialectFallback(t *testing.T) {
 		// second Anthropic and healthy: answered in the OpenAI dialect.
 		a := newUpstream(t, anthropicD.Overloaded)
 		b := newUpstream(t, anthropicD.Good(stream))
-		e := lifeline.New(lifeline.WithRand(func() float64 { return 0 }))
-		chain := []lifeline.Target{
-			{Provider: &lifeline.Provider{Name: "a", Kind: lifeline.Anthropic, BaseURL: a.URL}, Model: "claude-a"},
-			{Provider: &lifeline.Provider{Name: "b", Kind: lifeline.Anthropic, BaseURL: b.URL}, Model: "claude-b"},
-		}
-		r, err := e.NewRoute("route", chain, fastPolicy()...)
-		if err != nil {
-			t.Fatal(err)
-		}
-		f := &fixture{t: t, engine: e, route: r, d: openaiD, events: &eventtest.Recorder{}}
+		f := openAIOverAnthropic(t, a.URL, b.URL)
 		resp, body, err := f.do(stream)
 		if err != nil {
 			t.Fatal(err)
@@ -125,6 +116,21 @@ func TestCrossDialectFallback(t *testing.T) {
 	}
 }
 
+// openAIOverAnthropic is a fixture whose OpenAI client is served by two
+// Anthropic targets, a/claude-a at aURL and b/claude-b at bURL.
+func openAIOverAnthropic(t *testing.T, aURL, bURL string) *fixture {
+	t.Helper()
+	e := lifeline.New(lifeline.WithRand(func() float64 { return 0 }))
+	r, err := e.NewRoute("route", []lifeline.Target{
+		{Provider: &lifeline.Provider{Name: "a", Kind: lifeline.Anthropic, BaseURL: aURL}, Model: "claude-a"},
+		{Provider: &lifeline.Provider{Name: "b", Kind: lifeline.Anthropic, BaseURL: bURL}, Model: "claude-b"},
+	}, fastPolicy()...)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return &fixture{t: t, engine: e, route: r, d: openaiD, events: &eventtest.Recorder{}}
+}
+
 // Toward an OpenAI client, an Anthropic stream whose first content is
 // thinking, which the OpenAI dialect has no slot for, has given the client
 // no model output yet: an error after it still reroutes, and the client
@@ -138,15 +144,7 @@ func TestCrossDialectThinkingBeforeErrorReroutes(t *testing.T) {
 	}
 	a := newUpstream(t, events(thinking, false))
 	b := newUpstream(t, anthropicD.Good(true))
-	e := lifeline.New(lifeline.WithRand(func() float64 { return 0 }))
-	r, err := e.NewRoute("route", []lifeline.Target{
-		{Provider: &lifeline.Provider{Name: "a", Kind: lifeline.Anthropic, BaseURL: a.URL}, Model: "claude-a"},
-		{Provider: &lifeline.Provider{Name: "b", Kind: lifeline.Anthropic, BaseURL: b.URL}, Model: "claude-b"},
-	}, fastPolicy()...)
-	if err != nil {
-		t.Fatal(err)
-	}
-	f := &fixture{t: t, engine: e, route: r, d: openaiD, events: &eventtest.Recorder{}}
+	f := openAIOverAnthropic(t, a.URL, b.URL)
 	resp, body, err := f.do(true)
 	if err != nil {
 		t.Fatal(err)

@@ -122,15 +122,10 @@ func stallingStream(t *testing.T) (f *fixture, c *http.Client, evs []string) {
 // fails with the cancellation's cause instead of ending as if complete.
 func TestTransportStreamBodyFailsWhenCallerCancels(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
-		d := openaiD
 		_, c, evs := stallingStream(t)
 		gone := errors.New("the caller went away")
 		ctx, cancel := context.WithCancelCause(context.Background())
-		req, _ := http.NewRequestWithContext(ctx, http.MethodPost, "http://lifeline.invalid/v1/chat/completions", strings.NewReader(d.StreamRequest()))
-		resp, err := c.Do(req)
-		if err != nil {
-			t.Fatal(err)
-		}
+		resp := postStream(t, c, ctx)
 		defer resp.Body.Close()
 		start := time.Now()
 		time.AfterFunc(time.Second, func() { cancel(gone) })
@@ -160,11 +155,7 @@ func TestCallerDeadlineMidStream(t *testing.T) {
 		f, c, evs := stallingStream(t)
 		ctx, cancel := context.WithTimeout(context.Background(), time.Second)
 		defer cancel()
-		req, _ := http.NewRequestWithContext(ctx, http.MethodPost, "http://lifeline.invalid/v1/chat/completions", strings.NewReader(d.StreamRequest()))
-		resp, err := c.Do(req)
-		if err != nil {
-			t.Fatal(err)
-		}
+		resp := postStream(t, c, ctx)
 		got, err := io.ReadAll(resp.Body)
 		resp.Body.Close()
 		if !errors.Is(err, context.DeadlineExceeded) || !errors.Is(err, lifeline.ErrDeadlineExceeded) {
@@ -357,14 +348,10 @@ func TestTransportCancelAfterCompleteStream(t *testing.T) {
 	f := newFixture(t, d, []string{a.URL}, lifeline.WithStreamMode(lifeline.StreamBuffer))
 	c := &http.Client{Transport: f.engine.Transport(f.route)}
 	ctx, cancel := context.WithCancel(context.Background())
-	req, _ := http.NewRequestWithContext(ctx, http.MethodPost, "http://lifeline.invalid/v1/chat/completions", strings.NewReader(d.StreamRequest()))
-	resp, err := c.Do(req)
-	if err != nil {
-		t.Fatal(err)
-	}
+	resp := postStream(t, c, ctx)
 	defer resp.Body.Close()
 	cancel()
-	_, err = io.ReadAll(resp.Body)
+	_, err := io.ReadAll(resp.Body)
 	if !errors.Is(err, context.Canceled) || !errors.Is(err, lifeline.ErrCanceled) || errors.Is(err, io.EOF) {
 		t.Fatalf("err = %v; want the cancellation, not an end", err)
 	}
@@ -423,14 +410,9 @@ func TestTransportStreamEndsWhenContextEndsWithoutClose(t *testing.T) {
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			synctest.Test(t, func(t *testing.T) {
-				d := openaiD
 				f, c, _ := stallingStream(t)
 				ctx, end := tc.ctx()
-				req, _ := http.NewRequestWithContext(ctx, http.MethodPost, "http://lifeline.invalid/v1/chat/completions", strings.NewReader(d.StreamRequest()))
-				resp, err := c.Do(req)
-				if err != nil {
-					t.Fatal(err)
-				}
+				resp := postStream(t, c, ctx)
 				end()
 				synctest.Wait()
 				fin := f.events.Kind(lifeline.RequestFinished)
@@ -451,4 +433,16 @@ func TestTransportStreamEndsWhenContextEndsWithoutClose(t *testing.T) {
 			})
 		})
 	}
+}
+
+// postStream sends an OpenAI stream request under ctx through c, which
+// must answer it.
+func postStream(t *testing.T, c *http.Client, ctx context.Context) *http.Response {
+	t.Helper()
+	req, _ := http.NewRequestWithContext(ctx, http.MethodPost, "http://lifeline.invalid/v1/chat/completions", strings.NewReader(openaiD.StreamRequest()))
+	resp, err := c.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return resp
 }

@@ -252,15 +252,7 @@ func TestDrainGraceRunsOut(t *testing.T) {
 	s.terminate(t)
 	start := time.Now()
 	wantCutWithErrorEvent(t, rd, "shutdown")
-	if code := s.wait(t, 10*time.Second); code != 0 {
-		t.Fatalf("exit status %d:\n%s", code, s.logs.String())
-	}
-	if el := time.Since(start); el > 5*time.Second {
-		t.Fatalf("exited %v after SIGTERM with a 500ms grace", el)
-	}
-	if !strings.Contains(s.logs.String(), "drain grace ran out") {
-		t.Fatalf("the forced close was not logged:\n%s", s.logs.String())
-	}
+	wantForcedExit(t, s, start, "SIGTERM with a 500ms grace", "drain grace ran out")
 }
 
 func TestSecondSignalEndsTheDrainAtOnce(t *testing.T) {
@@ -274,14 +266,21 @@ func TestSecondSignalEndsTheDrainAtOnce(t *testing.T) {
 	}
 	start := time.Now()
 	wantCutWithErrorEvent(t, rd, "the second signal")
+	wantForcedExit(t, s, start, "the second signal, with a 60s grace", "second signal")
+}
+
+// wantForcedExit checks that s, forced to stop at start (after what),
+// exits 0 within 5 s and logs logged.
+func wantForcedExit(t *testing.T, s *server, start time.Time, what, logged string) {
+	t.Helper()
 	if code := s.wait(t, 10*time.Second); code != 0 {
 		t.Fatalf("exit status %d:\n%s", code, s.logs.String())
 	}
 	if el := time.Since(start); el > 5*time.Second {
-		t.Fatalf("exited %v after the second signal, with a 60s grace", el)
+		t.Fatalf("exited %v after %s", el, what)
 	}
-	if !strings.Contains(s.logs.String(), "second signal") {
-		t.Fatalf("the forced stop was not logged:\n%s", s.logs.String())
+	if !strings.Contains(s.logs.String(), logged) {
+		t.Fatalf("the forced stop was not logged (%q):\n%s", logged, s.logs.String())
 	}
 }
 
