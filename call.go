@@ -289,9 +289,7 @@ func (c *call) tryTarget(i int, last bool) (*Response, error) {
 		tk, err := c.e.store.Admit(sctx, t.name, store.Admission{
 			Now: now, Breaker: c.p.Breaker, Retry: n > 1, Budget: c.p.Retry.Budget,
 		})
-		if cancel != nil {
-			cancel()
-		}
+		cancel()
 		if err != nil {
 			if c.expired() {
 				return nil, c.ctxError() // the deadline cut the store's call
@@ -417,15 +415,18 @@ func (c *call) tryTarget(i int, last bool) (*Response, error) {
 	return nil, nil
 }
 
-// storeContext returns the context of a state store call made at now: the
-// caller's, or, when the store may block past the request's deadline, one
-// that ends at the deadline, with its cancel (nil for the caller's).
+// storeContext returns the context of a state store call made at now, and
+// its cancel: the caller's context, or, when the store may block past the
+// request's deadline, one that ends at the deadline.
 func (c *call) storeContext(now time.Time) (context.Context, context.CancelFunc) {
 	if b := c.e.storeBlock; b == 0 || b > 0 && now.Add(b).Before(c.deadline) {
-		return c.ctx, nil
+		return c.ctx, noCancel
 	}
 	return context.WithDeadline(c.ctx, c.deadline)
 }
+
+// noCancel is the cancel of a context that needs none.
+func noCancel() {}
 
 // refusedAfter foresees whether the store would refuse a retry of target
 // after wait: an empty retry budget, a breaker still open or a cool-down
@@ -437,9 +438,7 @@ func (c *call) refusedAfter(target string, wait time.Duration) store.Ticket {
 	at := now.Add(wait)
 	sctx, cancel := c.storeContext(now)
 	st, err := c.e.store.Status(sctx, target, store.StatusQuery{Now: at, Breaker: c.p.Breaker, Budget: c.p.Retry.Budget})
-	if cancel != nil {
-		cancel()
-	}
+	cancel()
 	// In Admit's order: a cool-down, then the breaker, then the budget.
 	switch {
 	case err != nil:
@@ -553,9 +552,7 @@ func (c *call) report(name string, tk store.Ticket, res *result, o breaker.Outco
 		ctx, cancel = c.storeContext(now)
 	}
 	tr, err := c.e.store.Report(ctx, name, rep)
-	if cancel != nil {
-		cancel()
-	}
+	cancel()
 	if err != nil {
 		c.storeFailed(name, err)
 		return
