@@ -120,7 +120,7 @@ func (x *expansion) substitute(b *bytes.Buffer, file string, line int, code []by
 				Fix: "remove the line break; ${VAR} values must fit on one line"})
 			continue
 		}
-		if q == 0 && !at.block && !plainText(v, scalarStart(b.Bytes()[lineStart:]), inFlow) {
+		if q == 0 && !at.block && !plainText(v, valueStarts(b.Bytes()[lineStart:]), inFlow) {
 			x.errs = append(x.errs, &Error{File: file, Line: line,
 				Msg: fmt.Sprintf("the value of %s, unquoted here, would not read as text (YAML takes some characters as a tag, an anchor, a comment or structure)", name),
 				Fix: fmt.Sprintf(`quote the reference: "${%s}"`, name)})
@@ -131,28 +131,6 @@ func (x *expansion) substitute(b *bytes.Buffer, file string, line int, code []by
 		}
 		b.WriteString(v)
 	}
-}
-
-// scalarStart reports whether a plain scalar would begin right after
-// before, the line's text so far: after indentation, "key: ", "- ", or a
-// flow collection's "[", "{" or ",".
-func scalarStart(before []byte) bool {
-	t := bytes.TrimRight(before, " \t")
-	if len(t) == 0 {
-		return true
-	}
-	if len(t) == len(before) { // no space before the reference
-		switch t[len(t)-1] {
-		case '[', '{', ',':
-			return true
-		}
-		return false
-	}
-	switch t[len(t)-1] {
-	case ':', '-', '[', '{', ',', '?':
-		return true
-	}
-	return false
 }
 
 // plainText reports whether v, written unquoted into a plain scalar
@@ -296,9 +274,9 @@ func (s *scanner) step(line []byte, i int) int {
 				s.quote = 0
 			}
 		}
-	case (c == '"' || c == '\'') && quoteStarts(line[:i]):
+	case (c == '"' || c == '\'') && valueStarts(line[:i]):
 		s.quote = c
-	case (c == '[' || c == '{') && (s.flow > 0 || scalarStart(line[:i])):
+	case (c == '[' || c == '{') && (s.flow > 0 || valueStarts(line[:i])):
 		s.flow++
 	case (c == ']' || c == '}') && s.flow > 0:
 		s.flow--
@@ -314,10 +292,12 @@ func (s *scanner) openBlock(code []byte) {
 	}
 }
 
-// quoteStarts reports whether a quote after prefix opens a quoted scalar:
-// it must begin a token at the start of a value (after a line start, ": ",
-// "- ", "? ", "[", "{" or ","), possibly after an &anchor or a !tag.
-func quoteStarts(prefix []byte) bool {
+// valueStarts reports whether what follows prefix begins a value, so that a
+// quote there opens a quoted scalar, a bracket a flow collection, and an
+// indicator character means what YAML makes of it: it must begin a token
+// at the start of a value (after a line start, ": ", "- ", "? ", "[", "{"
+// or ","), possibly after an &anchor or a !tag.
+func valueStarts(prefix []byte) bool {
 	if len(prefix) > 0 {
 		if last := prefix[len(prefix)-1]; last != ' ' && last != '\t' && last != '[' && last != '{' && last != ',' {
 			return false
