@@ -251,6 +251,10 @@ type Limits struct {
 	// MaxBody is the largest request body accepted (larger: 413). Default
 	// 32MiB. Accepts 1048576, 512KiB, 32MiB, 32MB…
 	MaxBody Size `yaml:"max_body"`
+	// MaxInFlight caps the generation requests served at once, streams
+	// included; one more gets a retryable 503 (x-should-retry: true,
+	// Retry-After: 1) before anything of it is read. Default 0: no cap.
+	MaxInFlight int `yaml:"max_in_flight"`
 }
 
 // Log configures logging.

@@ -34,8 +34,12 @@ func (c *Config) Describe(w io.Writer) error {
 	} else {
 		p("keys: %d client key(s)", len(c.Keys))
 	}
-	p("idempotency.ttl: %s  limits.max_body: %s  shutdown_grace: %s  log: %s/%s",
-		eff.Idempotency.TTL, eff.Limits.MaxBody, eff.ShutdownGrace, eff.Log.Level, eff.Log.Format)
+	inFlight := "none"
+	if eff.Limits.MaxInFlight > 0 {
+		inFlight = strconv.Itoa(eff.Limits.MaxInFlight)
+	}
+	p("idempotency.ttl: %s  limits.max_body: %s  limits.max_in_flight: %s  shutdown_grace: %s  log: %s/%s",
+		eff.Idempotency.TTL, eff.Limits.MaxBody, inFlight, eff.ShutdownGrace, eff.Log.Level, eff.Log.Format)
 	p("providers:")
 	for _, pr := range eff.Providers {
 		key := "unset"

@@ -37,7 +37,7 @@ routes:
 	// listen: 127.0.0.1:8080
 	// state: memory
 	// keys: none (the gateway is open to any client)
-	// idempotency.ttl: 24h  limits.max_body: 32MiB  shutdown_grace: 30s  log: info/text
+	// idempotency.ttl: 24h  limits.max_body: 32MiB  limits.max_in_flight: none  shutdown_grace: 30s  log: info/text
 	// providers:
 	//   anthropic: kind=anthropic base_url=https://api.anthropic.com api_key: set
 	//   openai: kind=openai base_url=https://api.openai.com/v1 api_key: unset

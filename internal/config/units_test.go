@@ -79,9 +79,9 @@ func TestSizesAndDurationsInFile(t *testing.T) {
 	if c.Limits.MaxBody != 1<<20 || c.Idempotency.TTL.D() != 90*time.Minute || c.ShutdownGrace.D() != 90*time.Second {
 		t.Errorf("got %v %v %v", c.Limits.MaxBody, c.Idempotency.TTL, c.ShutdownGrace)
 	}
-	c = mustParse(t, minimal+"limits: {max_body: 512KiB}\n")
-	if c.Limits.MaxBody != 512<<10 {
-		t.Errorf("max_body = %d", c.Limits.MaxBody)
+	c = mustParse(t, minimal+"limits: {max_body: 512KiB, max_in_flight: 2000}\n")
+	if c.Limits.MaxBody != 512<<10 || c.Limits.MaxInFlight != 2000 {
+		t.Errorf("max_body = %d, max_in_flight = %d", c.Limits.MaxBody, c.Limits.MaxInFlight)
 	}
 }
 

@@ -72,6 +72,9 @@ func (c *Config) validateTop(col *collector) {
 	if c.Limits.MaxBody < 0 {
 		col.add("limits.max_body", "must be positive", "write a size such as 32MiB")
 	}
+	if c.Limits.MaxInFlight < 0 {
+		col.add("limits.max_in_flight", "must not be negative", "write 0 for no cap, or a number of requests such as 2000")
+	}
 	checkName(col, "log.level", "log level", c.Log.Level, []string{"debug", "info", "warn", "error"})
 	checkName(col, "log.format", "log format", c.Log.Format, []string{"text", "json"})
 }

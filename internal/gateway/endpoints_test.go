@@ -120,6 +120,9 @@ func TestHealthAndReadiness(t *testing.T) {
 		!strings.Contains(refused.body, "shutting down") || a.Count() != before {
 		t.Fatalf("a request while draining: %d %v %s (%d upstream calls)", refused.status, refused.header, refused.body, a.Count()-before)
 	}
+	if line := metricLine(h.get("/metrics").body, "lifeline_refused_total", `reason="draining"`); !strings.HasSuffix(line, " 1") {
+		t.Errorf("draining refusals exported as %q, want 1", line)
+	}
 
 	// ... and closes its connection, so that the retry goes elsewhere.
 	conn, err := net.Dial("tcp", ts.Listener.Addr().String())

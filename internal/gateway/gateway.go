@@ -10,6 +10,7 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"strconv"
 	"sync/atomic"
 	"time"
 
@@ -27,6 +28,9 @@ type Config struct {
 	Keys []Key
 	// MaxBody bounds request bodies (default 32 MiB).
 	MaxBody int64
+	// MaxInFlight caps the generation requests served at once, streams
+	// included; one more gets a retryable 503 at once. Zero: no cap.
+	MaxInFlight int64
 	// IdempotencyTTL is how long completed responses are replayed (default 24h).
 	IdempotencyTTL time.Duration
 	// Store holds breakers, cool-downs, budgets and idempotency records
@@ -63,6 +67,7 @@ type Server struct {
 	order    []*lifeline.Route
 	keys     keyring
 	maxBody  int64
+	maxLoad  int64 // MaxInFlight
 	idemTTL  time.Duration
 	store    store.Store
 	log      *slog.Logger
@@ -92,6 +97,7 @@ func New(cfg Config) (*Server, error) {
 	s := &Server{
 		routes:  make(map[string]*lifeline.Route, len(cfg.Routes)),
 		maxBody: cfg.MaxBody,
+		maxLoad: max(cfg.MaxInFlight, 0),
 		idemTTL: cfg.IdempotencyTTL,
 		store:   cfg.Store,
 		log:     cfg.Logger,
@@ -170,6 +176,14 @@ func drainingError() *lifeline.Error {
 	return unavailableHere("lifeline is shutting down and takes no new requests; retry on another replica")
 }
 
+// overloadedError is the answer to a request beyond the in-flight cap:
+// nothing of it was done, so another replica may serve it, or this one a
+// moment later.
+func overloadedError(limit int64) *lifeline.Error {
+	return unavailableHere("lifeline is serving its limit of " + strconv.FormatInt(limit, 10) +
+		" requests at once (limits.max_in_flight); retry shortly or on another replica")
+}
+
 // unavailableHere is a 503 that another replica may not give: retry in a
 // second.
 func unavailableHere(msg string) *lifeline.Error {
@@ -198,6 +212,24 @@ func (s *Server) Drain() { s.state.Store(draining) }
 
 // InFlight returns the number of generation requests being served.
 func (s *Server) InFlight() int64 { return s.inflight.Load() }
+
+// enter counts a generation request in flight, unless the in-flight cap is
+// reached: then it returns false and counts nothing.
+func (s *Server) enter() bool {
+	if s.maxLoad == 0 {
+		s.inflight.Add(1)
+		return true
+	}
+	for {
+		n := s.inflight.Load()
+		if n >= s.maxLoad {
+			return false
+		}
+		if s.inflight.CompareAndSwap(n, n+1) {
+			return true
+		}
+	}
+}
 
 // ServeHTTP implements http.Handler.
 func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) { s.mux.ServeHTTP(w, r) }

@@ -32,14 +32,14 @@ func (s *Server) generate(d wire.Dialect) http.HandlerFunc {
 			// No new work once draining: the client's retry goes to another
 			// replica, on a new connection (the request body is left
 			// unread).
-			e := drainingError()
-			closeUnread(w)
-			writeErrorRetry(w, s.redact, d, "", e, true)
-			x.status, x.err = e.Status, e
-			x.log()
+			x.refuse(drainingError(), refusedDraining)
 			return
 		}
-		s.inflight.Add(1)
+		if !s.enter() {
+			// Beyond the cap, as when draining: nothing read, nothing done.
+			x.refuse(overloadedError(s.maxLoad), refusedInFlight)
+			return
+		}
 		defer s.inflight.Add(-1)
 		if e := x.admit(); e != nil {
 			x.fail(e)
@@ -51,6 +51,17 @@ func (s *Server) generate(d wire.Dialect) http.HandlerFunc {
 		}
 		x.serve(nil)
 	}
+}
+
+// refuse answers a request the gateway takes no work for, with a
+// retryable e, leaving its body unread and closing the connection so that
+// the client's retry may go to another replica.
+func (x *exchange) refuse(e *lifeline.Error, reason string) {
+	closeUnread(x.w)
+	writeErrorRetry(x.w, x.s.redact, x.d, "", e, true)
+	x.s.metrics.refused.WithLabelValues(reason).Inc()
+	x.status, x.err = e.Status, e
+	x.log()
 }
 
 // exchange is one client request being served.

@@ -26,6 +26,7 @@ type metrics struct {
 	budget      *prometheus.CounterVec   // target
 	storeErrors prometheus.Counter
 	replays     prometheus.Counter
+	refused     *prometheus.CounterVec    // reason
 	served      *prometheus.CounterVec    // route, how
 	perRequest  *prometheus.HistogramVec  // route
 	transitions *prometheus.CounterVec    // target, to
@@ -66,6 +67,12 @@ func newMetrics(reg prometheus.Registerer, s *Server) (*metrics, error) {
 			Name: "lifeline_idempotent_replays_total", Help: "Requests answered from the idempotency store.",
 		}),
 	}
+	m.refused = prometheus.NewCounterVec(prometheus.CounterOpts{
+		Name: "lifeline_refused_total", Help: "Generation requests refused before any work with a retryable 503, by reason: draining (shutting down) or in_flight_limit (limits.max_in_flight reached).",
+	}, []string{"reason"})
+	for _, r := range []string{refusedDraining, refusedInFlight} {
+		m.refused.WithLabelValues(r)
+	}
 	m.served = prometheus.NewCounterVec(prometheus.CounterOpts{
 		Name: "lifeline_served_total", Help: "Requests served ok, by route and how: first_try (the chain's first target, one attempt), retry (the first target after more than one attempt), fallback (another target).",
 	}, []string{"route", "how"})
@@ -87,7 +94,7 @@ func newMetrics(reg prometheus.Registerer, s *Server) (*metrics, error) {
 	}
 	m.resolve(s.order)
 	for _, c := range []prometheus.Collector{m.requests, m.attempts, m.fallbacks, m.duration, m.firstToken,
-		m.validation, m.budget, m.storeErrors, m.replays, m.served, m.perRequest, m.transitions,
+		m.validation, m.budget, m.storeErrors, m.replays, m.refused, m.served, m.perRequest, m.transitions,
 		m.storeSwitch, &breakerCollector{s: s}, &inflightCollector{s: s}, &storeCollector{s: s}} {
 		if err := reg.Register(c); err != nil {
 			return nil, err
@@ -98,6 +105,12 @@ func newMetrics(reg prometheus.Registerer, s *Server) (*metrics, error) {
 	}
 	return m, nil
 }
+
+// Values of the "reason" label of lifeline_refused_total.
+const (
+	refusedDraining = "draining"
+	refusedInFlight = "in_flight_limit"
+)
 
 // Values of the "to" label of lifeline_state_store_transitions_total.
 const (

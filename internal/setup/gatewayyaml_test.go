@@ -78,10 +78,11 @@ func TestGatewayFromYAML(t *testing.T) {
 	for _, tt := range []struct {
 		name, extra string
 		body        int64
+		inFlight    int64
 		ttl         time.Duration
 	}{
 		{name: "defaults", body: 32 << 20, ttl: 24 * time.Hour},
-		{name: "set", extra: "limits: {max_body: 8MiB}\nidempotency: {ttl: 90m}\nstate: {backend: memory}\n", body: 8 << 20, ttl: 90 * time.Minute},
+		{name: "set", extra: "limits: {max_body: 8MiB, max_in_flight: 300}\nidempotency: {ttl: 90m}\nstate: {backend: memory}\n", body: 8 << 20, inFlight: 300, ttl: 90 * time.Minute},
 		{name: "decimal", extra: "limits: {max_body: 500KB}\n", body: 500_000, ttl: 24 * time.Hour},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
@@ -99,8 +100,8 @@ keys:
 				t.Fatal(err)
 			}
 			defer gc.Store.Close()
-			if gc.MaxBody != tt.body || gc.IdempotencyTTL != tt.ttl {
-				t.Errorf("max body %d ttl %v, want %d %v", gc.MaxBody, gc.IdempotencyTTL, tt.body, tt.ttl)
+			if gc.MaxBody != tt.body || gc.MaxInFlight != tt.inFlight || gc.IdempotencyTTL != tt.ttl {
+				t.Errorf("max body %d in flight %d ttl %v, want %d %d %v", gc.MaxBody, gc.MaxInFlight, gc.IdempotencyTTL, tt.body, tt.inFlight, tt.ttl)
 			}
 			if k, _ := gc.Store.(interface{ Kind() string }); k != nil && k.Kind() != "memory" {
 				t.Errorf("store kind %s, want memory", k.Kind())

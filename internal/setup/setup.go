@@ -34,6 +34,7 @@ func Gateway(ctx context.Context, c *config.Config, log *slog.Logger, opts ...Op
 	gc := gateway.Config{
 		Routes:         routes,
 		MaxBody:        int64(c.Limits.MaxBody),
+		MaxInFlight:    int64(c.Limits.MaxInFlight),
 		IdempotencyTTL: c.Idempotency.TTL.D(),
 		Store:          st,
 		Logger:         log,
