@@ -70,7 +70,9 @@ func (c *claims) due(now time.Time, lease time.Duration) []renewal {
 // renewClaims renews, in one pipeline, every claim the store holds. A claim
 // its token no longer owns (completed or released meanwhile, or expired
 // during an outage and perhaps claimed by another request) is dropped.
-// Redis being unable to serve turns the store degraded, as for any call.
+// Redis being unable to serve turns the store degraded, as for any call
+// (see failed): a renewal that only timed out is tried again at the next
+// tick.
 func (s *Store) renewClaims() {
 	rs := s.claims.due(time.Now(), s.cfg.claimLease)
 	if len(rs) == 0 {
@@ -80,7 +82,7 @@ func (s *Store) renewClaims() {
 	for i, r := range rs {
 		calls[i] = scriptCall{keys: []string{r.key}, args: []any{r.token, max(r.ttl.Milliseconds(), 1)}}
 	}
-	ctx, cancel := context.WithTimeout(context.Background(), s.cfg.timeout)
+	ctx, cancel := s.bound(context.Background())
 	defer cancel()
 	var failed error
 	for i, cmd := range runAll(ctx, s.c, s.scripts.renew, calls) {
@@ -92,7 +94,9 @@ func (s *Store) renewClaims() {
 			failed = err
 		}
 	}
-	s.degrade(failed)
+	if failed != nil {
+		s.failed(failed)
+	}
 }
 
 // maintain runs until the store closes: every third of the claim lease it
@@ -112,11 +116,11 @@ func (s *Store) maintain() {
 		case <-s.kick:
 		}
 		if !s.degraded() {
-			ctx, cancel := context.WithTimeout(context.Background(), s.cfg.timeout)
+			ctx, cancel := s.bound(context.Background())
 			err := s.flushUndos(ctx)
 			cancel()
 			if unavailable(err) {
-				s.degrade(err)
+				s.failed(err)
 			}
 		}
 	}

@@ -136,10 +136,23 @@
 //
 // Each call has a deadline (WithTimeout, default 500 ms). When Redis cannot
 // serve a call — a network error or timeout, or any error reply but those
-// that point at a bug in the request — the store turns degraded: it logs
-// one line (WithLogger), calls the WithStateChange function, answers that
-// call and every later one from an embedded memory store, and its Health
-// method returns an error wrapping store.ErrUnavailable. Replies that mean
+// that point at a bug in the request — the store answers that call from an
+// embedded memory store, and turns degraded: it logs one line
+// (WithLogger), calls the WithStateChange function, answers every later
+// call from the memory store too, and its Health method returns an error
+// wrapping store.ErrUnavailable. A call that only hit its deadline, the
+// connection otherwise fine (a timeout, as opposed to a refused, reset or
+// closed connection or an error reply), degrades the store only when it is
+// the third in a row on its server (in a cluster, its node) with no reply
+// from that server in between: a host or server stalled for a moment does
+// not switch a replica to local state. The calls before the third are
+// answered from the memory store all the same, within their deadline, and
+// counted in Stats.Timeouts; the store stays shared, and the next call
+// goes to Redis. Calls that time out together count one each, so a
+// network partition degrades the store as soon as three calls have timed
+// out. A call cut by its caller's deadline or cancellation does not count,
+// and New, which has not reached Redis yet, starts degraded after one
+// timeout. Replies that mean
 // an outage include a server that is loading, read-only after a failover,
 // out of memory, busy, unable to persist (MISCONF), refusing the replica's
 // credentials (NOAUTH, WRONGPASS, NOPERM; at start New returns these as
@@ -156,6 +169,19 @@
 // starts within a minute of a recovery doubles the run of good probes
 // needed (up to 64), so that a server or shard that comes and goes does
 // not flip the store back and forth.
+//
+// A call answered from the memory store while the store stays shared is
+// answered as a degraded call is: an Admit or Report whose script may
+// still run when a stall ends is undone in Redis as soon as it serves (see
+// Half-open probes); a Claim acquired there has a local token, so its
+// Complete or Release go to local state, while the marker its script may
+// have set in Redis, renewed by nobody, expires within the claim lease; a
+// Complete or Release of a Redis claim that timed out leaves the marker to
+// expire within the claim lease (or to be written when the stall ends); an
+// Await returns nil, so that its caller claims again; a renewal or undo
+// that timed out is tried again on the maintenance loop's next run. The
+// idempotency of such a key is that of a degraded replica: a duplicate
+// that reaches another replica, or this one through Redis, may run again.
 //
 // What a replica learns on local state during an outage stays local: its
 // breakers, cool-downs and budgets are not merged into Redis on recovery

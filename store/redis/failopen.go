@@ -115,7 +115,7 @@ func (s *Store) recoverLoop(streak int) {
 			return
 		case <-t.C:
 		}
-		ctx, cancel := context.WithTimeout(context.Background(), s.cfg.timeout)
+		ctx, cancel := s.bound(context.Background())
 		err := s.probe(ctx)
 		if err == nil {
 			good++
@@ -157,6 +157,7 @@ func (s *Store) recovered() {
 	}
 
 	s.cache.Clear()
+	s.streaks.reset()
 	h.mu.Lock()
 	h.err, h.since, h.recovered = nil, time.Time{}, s.cfg.now()
 	h.transitions++
@@ -170,7 +171,9 @@ func (s *Store) recovered() {
 // Health implements store.Health. While degraded it returns an error that
 // wraps store.ErrUnavailable and says since when and why; otherwise it
 // probes Redis with a small write (on every shard of a cluster), so that an
-// outage is noticed even without traffic.
+// outage is noticed even without traffic. A probe that only timed out
+// counts toward a stall like any call (see stallStreak): until the store
+// degrades, Health returns nil.
 func (s *Store) Health(ctx context.Context) error {
 	if err := s.check(ctx); err != nil {
 		return err

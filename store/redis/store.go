@@ -33,6 +33,7 @@ type Store struct {
 	health  health
 	claims  claims   // claims held in Redis, renewed by the maintenance loop
 	probes  probes   // probe ids, and admissions to undo
+	streaks streaks  // timeouts in a row, per server (see stall.go)
 	slots   sync.Map // cluster slot range → the tag of a key in it (see probe)
 
 	idPrefix   string        // makes admission ids unique to the store
@@ -43,7 +44,7 @@ type Store struct {
 	closeOnce sync.Once
 	wg        sync.WaitGroup // the maintenance and recovery loops and the wake-up dispatcher
 
-	roundTrips, cachedAdmits, localCalls atomic.Uint64
+	roundTrips, cachedAdmits, localCalls, timeouts atomic.Uint64
 }
 
 var (
@@ -77,6 +78,7 @@ func New(ctx context.Context, url string, opts ...Option) (*Store, error) {
 	s.wake.init(s)
 	s.c = ep.client()
 	s.c.AddHook(counter{&s.roundTrips})
+	s.watchServers()
 
 	pctx, cancel := context.WithTimeout(ctx, max(s.cfg.timeout, 2*time.Second))
 	defer cancel()
@@ -143,11 +145,13 @@ func (s *Store) check(ctx context.Context) error {
 
 // run calls op with a context bounded by the store's timeout. It returns
 // fallback true when Redis could not serve the call (see unavailable): the
-// store is now degraded and the caller answers from local state. Otherwise
-// it returns op's error: the caller's context error if that ended first,
-// or an error that points at a bug, not an outage.
+// caller answers from local state, and the store is now degraded, unless
+// the call only timed out and no server has yet let stallStreak calls in a
+// row time out (see failed). Otherwise it returns op's error: the caller's
+// context error if that ended first, or an error that points at a bug, not
+// an outage.
 func (s *Store) run(ctx context.Context, op func(context.Context) error) (fallback bool, err error) {
-	octx, cancel := context.WithTimeout(ctx, s.cfg.timeout)
+	octx, cancel := s.bound(ctx)
 	defer cancel()
 	err = op(octx)
 	if err == nil {
@@ -162,7 +166,7 @@ func (s *Store) run(ctx context.Context, op func(context.Context) error) (fallba
 	case ctx.Err() != nil:
 		return false, ctx.Err()
 	case unavailable(err):
-		s.degrade(err)
+		s.failed(err)
 		return true, nil
 	case errors.Is(err, errBadReply):
 		return false, err
@@ -185,8 +189,16 @@ type Stats struct {
 	RoundTrips uint64
 	// CachedAdmits counts Admit calls answered from cached target state.
 	CachedAdmits uint64
-	// LocalCalls counts calls answered from local state while degraded.
+	// LocalCalls counts calls answered from local state: while degraded,
+	// and the calls that timed out while shared (see Timeouts) among
+	// Admit, Report, Status and Claim.
 	LocalCalls uint64
+	// Timeouts counts the calls to Redis that hit the store's timeout
+	// (WithTimeout) while it was shared and did not switch it to local
+	// state: fewer than three calls in a row had timed out on their server
+	// (see the package documentation). Each was answered as a degraded
+	// call would be.
+	Timeouts uint64
 	// Transitions counts switches between shared and local state.
 	Transitions uint64
 	// Degraded reports whether the store serves on local state now.
@@ -200,6 +212,7 @@ func (s *Store) Stats() Stats {
 		RoundTrips:   s.roundTrips.Load(),
 		CachedAdmits: s.cachedAdmits.Load(),
 		LocalCalls:   s.localCalls.Load(),
+		Timeouts:     s.timeouts.Load(),
 		Transitions:  n,
 		Degraded:     deg,
 	}

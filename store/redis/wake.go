@@ -58,7 +58,7 @@ func (w *waker) subscribe(ctx context.Context) {
 		w.mu.Unlock()
 		close(attempt)
 	}()
-	ctx, cancel := context.WithTimeout(ctx, w.s.cfg.timeout)
+	ctx, cancel := w.s.bound(ctx)
 	defer cancel()
 	ps := w.s.c.Subscribe(ctx, w.s.wakeChannel())
 	if _, err := ps.Receive(ctx); err != nil {
