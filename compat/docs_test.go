@@ -282,3 +282,97 @@ func TestHeadersDoc(t *testing.T) {
 		t.Fatalf("checked only %d header names", checked)
 	}
 }
+
+// TestLogsDoc: every log message the Logs table of docs/operations.md
+// lists is one the gateway writes, each field it names is set in a file
+// that writes that message, and every message the gateway's packages log
+// is listed. Rows for lines of other libraries (net/http, the Redis
+// client), whose first cell is not a message in backquotes, are skipped.
+func TestLogsDoc(t *testing.T) {
+	b, err := os.ReadFile("../docs/operations.md")
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, section, ok := strings.Cut(string(b), "\n## Logs\n")
+	if !ok {
+		t.Fatal(`docs/operations.md has no "## Logs" section`)
+	}
+	section, _, _ = strings.Cut(section, "\n## ")
+
+	// The messages the code logs, each with the files that log it.
+	call := regexp.MustCompile(`\.(?:(?:Debug|Info|Warn|Error)\(|(?:Debug|Info|Warn|Error)Context\([^,]+, |Log(?:Attrs)?\([^,]+, [^,]+, )"((?:[^"\\]|\\.)*)"`)
+	logged := map[string][]string{} // message → sources of the files that log it
+	err = filepath.WalkDir("..", func(path string, d fs.DirEntry, err error) error {
+		if err != nil {
+			return err
+		}
+		if d.IsDir() && path != ".." {
+			switch rel, _ := filepath.Rel("..", path); {
+			case strings.HasPrefix(d.Name(), "."), d.Name() == "node_modules",
+				rel == "compat", rel == "examples", rel == "bench", rel == "mock", rel == filepath.Join("internal", "demo"):
+				return filepath.SkipDir // not the gateway's own lines
+			}
+		}
+		if d.IsDir() || !strings.HasSuffix(path, ".go") || strings.HasSuffix(path, "_test.go") {
+			return nil
+		}
+		src, err := os.ReadFile(path)
+		if err != nil {
+			return err
+		}
+		for _, m := range call.FindAllStringSubmatch(string(src), -1) {
+			logged[m[1]] = append(logged[m[1]], string(src))
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(logged) < 10 {
+		t.Fatalf("found %d log messages in the code", len(logged))
+	}
+
+	row := regexp.MustCompile("(?m)^\\| (`[^|]*) \\| [^|]* \\| ([^|]*) \\| [^|]* \\|$")
+	quoted := regexp.MustCompile("`([^`]+)`")
+	aside := regexp.MustCompile(`\([^)]*\)`)
+	documented := map[string]bool{} // message prefixes
+	rows := 0
+	for _, r := range row.FindAllStringSubmatch(section, -1) {
+		rows++
+		var fields []string
+		for _, f := range quoted.FindAllStringSubmatch(aside.ReplaceAllString(r[2], ""), -1) {
+			fields = append(fields, f[1])
+		}
+		for _, m := range quoted.FindAllStringSubmatch(r[1], -1) {
+			prefix := strings.TrimSuffix(m[1], "…")
+			documented[prefix] = true
+			var files []string
+			for msg, srcs := range logged {
+				if msg == prefix || prefix != m[1] && strings.HasPrefix(msg, prefix) {
+					files = append(files, srcs...)
+				}
+			}
+			if len(files) == 0 {
+				t.Errorf("docs/operations.md lists the log message %q, which no Go file logs", m[1])
+				continue
+			}
+			for _, f := range fields {
+				if !slices.ContainsFunc(files, func(src string) bool { return strings.Contains(src, `"`+f+`"`) }) {
+					t.Errorf("docs/operations.md says %q has the field %s, which no file logging it sets", m[1], f)
+				}
+			}
+		}
+	}
+	if rows < 10 {
+		t.Fatalf("found %d rows in the Logs table of docs/operations.md", rows)
+	}
+	for msg := range logged {
+		found := false
+		for prefix := range documented {
+			found = found || msg == prefix || strings.HasSuffix(prefix, " ") && strings.HasPrefix(msg, prefix)
+		}
+		if !found {
+			t.Errorf("the log message %q is not listed in docs/operations.md", msg)
+		}
+	}
+}
