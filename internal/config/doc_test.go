@@ -2,7 +2,9 @@ package config
 
 import (
 	"encoding"
+	"fmt"
 	"os"
+	"path/filepath"
 	"reflect"
 	"regexp"
 	"strings"
@@ -176,4 +178,48 @@ func reflectString(v reflect.Value) string {
 		return "false"
 	}
 	return v.String()
+}
+
+// TestDocumentedFilesLoad: every whole configuration file the docs show (a
+// yaml block with providers and routes, in docs/*.md and README.md) loads,
+// with every ${VAR} set and the schema files it names present.
+func TestDocumentedFilesLoad(t *testing.T) {
+	block := regexp.MustCompile("(?s)```yaml\n(.*?)```")
+	schemaFile := regexp.MustCompile(`json_schema: ([\w/.-]+\.json)`)
+	files, err := filepath.Glob("../../docs/*.md")
+	if err != nil {
+		t.Fatal(err)
+	}
+	env := func(string) (string, bool) { return "value", true }
+	checked := 0
+	for _, f := range append(files, "../../README.md") {
+		b, err := os.ReadFile(f)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for i, m := range block.FindAllStringSubmatch(string(b), -1) {
+			text := m[1]
+			if !regexp.MustCompile(`(?m)^providers:`).MatchString(text) || !regexp.MustCompile(`(?m)^routes:`).MatchString(text) {
+				continue // a fragment, not a file
+			}
+			checked++
+			dir := t.TempDir()
+			for _, s := range schemaFile.FindAllStringSubmatch(text, -1) {
+				path := filepath.Join(dir, s[1])
+				if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
+					t.Fatal(err)
+				}
+				if err := os.WriteFile(path, []byte(`{"type":"object"}`), 0o644); err != nil {
+					t.Fatal(err)
+				}
+			}
+			name := fmt.Sprintf("%s#%d", filepath.Base(f), i+1)
+			if _, err := Parse(name, []byte(text), dir, env); err != nil {
+				t.Errorf("the configuration file shown in %s (yaml block %d) does not load:\n%v", filepath.Base(f), i+1, err)
+			}
+		}
+	}
+	if checked < 2 {
+		t.Fatalf("found %d configuration files in the docs", checked)
+	}
 }
