@@ -6,6 +6,8 @@ import (
 	"testing"
 
 	"github.com/lifelinehq/lifeline/internal/gateway"
+	"github.com/lifelinehq/lifeline/store"
+	"github.com/lifelinehq/lifeline/store/memory"
 )
 
 // With limits.max_in_flight reached, one more request is refused at once
@@ -52,5 +54,28 @@ func TestInFlightCapRefusesTheRequestBeyondIt(t *testing.T) {
 	}
 	if !strings.Contains(h.logs.String(), "limits.max_in_flight") {
 		t.Error("the refusal was not logged")
+	}
+}
+
+// timingOutStore says how many of its calls timed out.
+type timingOutStore struct {
+	store.Store
+	n uint64
+}
+
+func (s timingOutStore) Timeouts() uint64 { return s.n }
+
+// A store that counts its timed-out calls has them exported; the memory
+// store, which has none, has no such series.
+func TestStoreTimeoutsAreExported(t *testing.T) {
+	a := newUpstream(t, openaiD.Good(false))
+	rs := []gateway.RouteSpec{route("route", on(openaiD, a.URL))}
+	g := startGW(t, gateway.Config{Routes: rs, Store: timingOutStore{memory.New(), 7}})
+	if body := g.get("/metrics").body; !strings.Contains(body, "\nlifeline_state_store_timeouts_total 7\n") {
+		t.Errorf("/metrics lacks lifeline_state_store_timeouts_total 7:\n%s", body)
+	}
+	plain := startGW(t, gateway.Config{Routes: rs})
+	if body := plain.get("/metrics").body; strings.Contains(body, "lifeline_state_store_timeouts_total") {
+		t.Error("the memory store exports lifeline_state_store_timeouts_total")
 	}
 }

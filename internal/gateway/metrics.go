@@ -276,13 +276,31 @@ func (c *inflightCollector) Collect(ch chan<- prometheus.Metric) {
 }
 
 // storeCollector exports lifeline_state_store_degraded from the store's
-// health at scrape time, so the gauge agrees with /readyz.
+// health at scrape time, so the gauge agrees with /readyz, and
+// lifeline_state_store_timeouts_total when the store counts its timeouts.
 type storeCollector struct{ s *Server }
 
-var storeDegradedDesc = prometheus.NewDesc("lifeline_state_store_degraded",
-	"1 while the state store's backend (Redis) is unreachable and this replica serves on local state, else 0.", nil, nil)
+// TimeoutCounter is implemented by state stores that answer a call which
+// timed out from local state without switching to it (the Redis store
+// does): Timeouts returns how many calls did so. The gateway exports it as
+// lifeline_state_store_timeouts_total.
+type TimeoutCounter interface {
+	Timeouts() uint64
+}
 
-func (c *storeCollector) Describe(ch chan<- *prometheus.Desc) { ch <- storeDegradedDesc }
+var (
+	storeDegradedDesc = prometheus.NewDesc("lifeline_state_store_degraded",
+		"1 while the state store's backend (Redis) is unreachable and this replica serves on local state, else 0.", nil, nil)
+	storeTimeoutsDesc = prometheus.NewDesc("lifeline_state_store_timeouts_total",
+		"State store calls that got no answer within state.timeout and were answered from this replica's local state while the store stayed shared.", nil, nil)
+)
+
+func (c *storeCollector) Describe(ch chan<- *prometheus.Desc) {
+	ch <- storeDegradedDesc
+	if _, ok := c.s.store.(TimeoutCounter); ok {
+		ch <- storeTimeoutsDesc
+	}
+}
 
 func (c *storeCollector) Collect(ch chan<- prometheus.Metric) {
 	v := 0.0
@@ -290,4 +308,7 @@ func (c *storeCollector) Collect(ch chan<- prometheus.Metric) {
 		v = 1
 	}
 	ch <- prometheus.MustNewConstMetric(storeDegradedDesc, prometheus.GaugeValue, v)
+	if tc, ok := c.s.store.(TimeoutCounter); ok {
+		ch <- prometheus.MustNewConstMetric(storeTimeoutsDesc, prometheus.CounterValue, float64(tc.Timeouts()))
+	}
 }

@@ -218,6 +218,11 @@ func (s *Store) Stats() Stats {
 	}
 }
 
+// Timeouts returns Stats().Timeouts: the calls that timed out while the
+// store stayed shared. The gateway exports it as
+// lifeline_state_store_timeouts_total.
+func (s *Store) Timeouts() uint64 { return s.timeouts.Load() }
+
 // counter is a go-redis hook that counts round trips.
 type counter struct{ n *atomic.Uint64 }
 
