@@ -303,7 +303,7 @@ func (c *call) cutByCaller(err error) bool {
 // record appends the attempt to the request's list and notes what decides
 // the final error.
 func (c *call) record(t *target, res *result) {
-	a := Attempt{Target: t.name, Status: res.status, Class: res.class, Duration: res.dur}
+	a := Attempt{Target: t.name, Status: res.status, Class: res.class, Duration: res.dur, Canceled: res.clientGone}
 	if res.err != nil && res.class != classify.OK {
 		a.Err = res.err.Error()
 	}

@@ -44,6 +44,11 @@ type Attempt struct {
 	Err      string        // what went wrong; empty for ok
 	Duration time.Duration // from sending the request to its classification
 	Wait     time.Duration // the wait chosen after it before the next attempt
+	// Canceled: the caller abandoned the attempt (it cancelled, or closed
+	// the stream before its end). Class is then what the cut made of it;
+	// the attempt's event has no class and the Reason ReasonCanceled, and
+	// it says nothing of the target.
+	Canceled bool
 }
 
 // Upstream is a provider's error response returned as it came (a rejected

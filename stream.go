@@ -439,6 +439,9 @@ func (s *Stream) abandon(final error) {
 		s.reported = true
 		c.report(c.r.targets[s.target].name, s.ticket, &result{n: s.n, class: classify.OK}, breaker.Neutral)
 		s.finished(0, true) // the caller left: the target is not to blame
+		if n := len(c.attempts); n > 0 {
+			c.attempts[n-1].Canceled = true // the serving attempt, last
+		}
 	}
 	c.finish(s.resp, context.Canceled)
 }

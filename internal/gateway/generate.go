@@ -319,20 +319,29 @@ func (x *exchange) log() {
 	x.s.log.LogAttrs(x.r.Context(), level, "request", attrs...)
 }
 
-// classList is the attempts' classes, comma-separated.
+// classList is the attempts' classes, comma-separated, each as
+// lifeline_attempts_total counts it: canceled for one its client abandoned.
 func classList(attempts []lifeline.Attempt) string {
 	switch len(attempts) {
 	case 0:
 		return ""
 	case 1:
-		return attempts[0].Class.String()
+		return logClass(attempts[0])
 	}
 	var b strings.Builder
 	for i, a := range attempts {
 		if i > 0 {
 			b.WriteByte(',')
 		}
-		b.WriteString(a.Class.String())
+		b.WriteString(logClass(a))
 	}
 	return b.String()
+}
+
+// logClass is the attempt's class in the request line.
+func logClass(a lifeline.Attempt) string {
+	if a.Canceled {
+		return lifeline.ReasonCanceled
+	}
+	return a.Class.String()
 }
