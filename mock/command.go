@@ -13,10 +13,21 @@ import (
 	"github.com/lifelinehq/lifeline/internal/cli"
 )
 
+// ErrUsage is matched (errors.Is) by the error Command returns for a
+// mistake in its arguments: an unknown flag, a flag value it refuses, an
+// argument it does not take. The error's message says what is wrong;
+// lifeline mock exits 2 on it. A config file that cannot be loaded is not a
+// usage mistake.
+var ErrUsage = errors.New("lifeline mock: usage mistake")
+
+// usage is the error of a mistake in the arguments, msg saying what it is.
+func usage(msg string) error { return &cli.UsageError{Msg: msg, Err: ErrUsage} }
+
 // Command runs `lifeline mock`: a fault-injecting fake model provider that
 // serves both dialects on --listen until ctx is cancelled, then shuts down
 // gracefully within --grace. args are the arguments after "mock". --help
-// prints the usage, every fault with an example, and returns nil.
+// prints the usage, every fault with an example, and returns nil; a
+// mistake in args returns an error matching ErrUsage.
 func Command(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	fs := flag.NewFlagSet("lifeline mock", flag.ContinueOnError)
 	fs.SetOutput(stderr)
@@ -51,10 +62,11 @@ func Command(ctx context.Context, args []string, stdout, stderr io.Writer) error
 			return nil
 		}
 		fmt.Fprintln(stderr, "lifeline mock --help lists the flags and faults.")
-		return cli.FlagError(err)
+		// The flag set has printed the message.
+		return &cli.UsageError{Msg: err.Error(), Shown: true, Err: ErrUsage}
 	}
 	if fs.NArg() > 0 {
-		return cli.Usage(fmt.Sprintf("mock: unexpected argument %q (see lifeline mock --help)", fs.Arg(0)))
+		return usage(fmt.Sprintf("mock: unexpected argument %q (see lifeline mock --help)", fs.Arg(0)))
 	}
 
 	var cfg Config
@@ -73,7 +85,7 @@ func Command(ctx context.Context, args []string, stdout, stderr io.Writer) error
 		case "faults":
 			mix, err := ParseFaults(*faults)
 			if err != nil {
-				flagErr = cli.Usage("--faults: " + err.Error())
+				flagErr = usage("--faults: " + err.Error())
 			}
 			cfg.Faults = mix
 		case "latency":
@@ -111,7 +123,7 @@ func Command(ctx context.Context, args []string, stdout, stderr io.Writer) error
 	if err != nil {
 		if *configFile == "" {
 			// Every setting came from the command line.
-			return cli.Usage(err.Error())
+			return usage(err.Error())
 		}
 		return err
 	}

@@ -14,10 +14,17 @@ type UsageError struct {
 	// Shown is true when Msg has been printed already: the flag package
 	// prints its parse errors itself, with the usage.
 	Shown bool
+	// Err, when set, is the exported sentinel of the command's own package
+	// for usage mistakes (mock.ErrUsage), for callers outside the module,
+	// which cannot name this type: errors.Is finds it.
+	Err error
 }
 
 // Error returns Msg.
 func (e *UsageError) Error() string { return e.Msg }
+
+// Unwrap returns Err.
+func (e *UsageError) Unwrap() error { return e.Err }
 
 // Usage returns a UsageError for msg, not yet printed.
 func Usage(msg string) error { return &UsageError{Msg: msg} }

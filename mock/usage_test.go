@@ -1,0 +1,41 @@
+package mock_test
+
+import (
+	"context"
+	"errors"
+	"io"
+	"path/filepath"
+	"testing"
+
+	"github.com/lifelinehq/lifeline/mock"
+)
+
+// A mistake in the command line is an error a caller of Command can tell
+// from any other (errors.Is ErrUsage), with the exported API alone; a
+// config file that cannot be read is not one.
+func TestCommandUsageMistakesMatchErrUsage(t *testing.T) {
+	for _, args := range [][]string{
+		{"--nope"},
+		{"--faults", "gremlins=0.5"},
+		{"--latency", "soon"},
+		{"--hint", "never"},
+		{"--outage", "every=40s"},
+		{"--should-retry", "maybe"},
+		{"extra"},
+	} {
+		err := mock.Command(context.Background(), args, io.Discard, io.Discard)
+		if !errors.Is(err, mock.ErrUsage) {
+			t.Errorf("%v: %v, want an error matching ErrUsage", args, err)
+		}
+		if err != nil && err.Error() == mock.ErrUsage.Error() {
+			t.Errorf("%v: %q does not say what is wrong", args, err)
+		}
+	}
+	err := mock.Command(context.Background(), []string{"--config", filepath.Join(t.TempDir(), "missing.yaml")}, io.Discard, io.Discard)
+	if err == nil || errors.Is(err, mock.ErrUsage) {
+		t.Errorf("a missing config file: %v, want an error that is not ErrUsage", err)
+	}
+	if err := mock.Command(context.Background(), []string{"--help"}, io.Discard, io.Discard); err != nil {
+		t.Errorf("--help: %v", err)
+	}
+}
