@@ -29,6 +29,14 @@ func usage(msg string) error { return &cli.UsageError{Msg: msg, Err: ErrUsage} }
 // prints the usage, every fault with an example, and returns nil; a
 // mistake in args returns an error matching ErrUsage.
 func Command(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	return CommandWithForce(ctx, context.Background(), args, stdout, stderr)
+}
+
+// CommandWithForce is Command with a second context, force, for a second
+// signal: when force ends during the graceful shutdown, the shutdown ends
+// at once (every open connection is closed) and the command returns nil,
+// as lifeline serve ends its drain.
+func CommandWithForce(ctx, force context.Context, args []string, stdout, stderr io.Writer) error {
 	fs := flag.NewFlagSet("lifeline mock", flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	fs.Usage = func() {}
@@ -50,7 +58,7 @@ func Command(ctx context.Context, args []string, stdout, stderr io.Writer) error
 		text       = fs.String("text", "", "the text answer (default: a fixed sentence)")
 		retry      = fs.String("should-retry", "", "x-should-retry `value` (true or false) sent on every response that is not a clean answer")
 		outage     Outage
-		grace      = fs.Duration("grace", DefaultGrace, "bound on the graceful shutdown")
+		grace      = fs.Duration("grace", DefaultGrace, "bound on the graceful shutdown (a second SIGTERM/SIGINT ends it at once)")
 	)
 	fs.Var(&latency, "latency", "delay before the response headers: a `range` such as 50ms or 20ms-80ms")
 	fs.Var(&ttft, "ttft", "delay `range` before a stream's first content event (non-streams: added to latency)")
@@ -143,9 +151,13 @@ func Command(ctx context.Context, args []string, stdout, stderr io.Writer) error
 	case <-run.served:
 		return fmt.Errorf("lifeline mock: %w", run.serveErr)
 	}
-	sctx, cancel := context.WithTimeout(context.Background(), *grace)
+	sctx, cancel := context.WithTimeout(force, *grace)
 	defer cancel()
-	if err := run.Shutdown(sctx); err != nil && !errors.Is(err, context.DeadlineExceeded) {
+	stop := context.AfterFunc(force, func() {
+		fmt.Fprintln(stderr, "lifeline mock: second signal: closing the open connections now")
+	})
+	defer stop()
+	if err := run.Shutdown(sctx); err != nil && !errors.Is(err, context.DeadlineExceeded) && force.Err() == nil {
 		return err
 	}
 	st := srv.Stats()

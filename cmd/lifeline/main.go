@@ -64,8 +64,8 @@ func stopContexts(sigs <-chan os.Signal) (ctx, force context.Context) {
 }
 
 // run executes one subcommand and returns the process exit code. ctx ends
-// when the command should stop; force, when serve should stop without
-// waiting out its shutdown grace.
+// when the command should stop; force, when serve, mock or demo should
+// stop without waiting out its shutdown grace.
 func run(ctx, force context.Context, args []string, stdout, stderr io.Writer) int {
 	if len(args) == 0 {
 		fmt.Fprint(stderr, usage)
@@ -78,9 +78,9 @@ func run(ctx, force context.Context, args []string, stdout, stderr io.Writer) in
 	case "check":
 		err = check(args[1:], stdout, stderr)
 	case "mock":
-		err = mock.Command(ctx, args[1:], stdout, stderr)
+		err = mock.CommandWithForce(ctx, force, args[1:], stdout, stderr)
 	case "demo":
-		err = demo.Command(ctx, args[1:], stdout, stderr)
+		err = demo.Command(ctx, force, args[1:], stdout, stderr)
 	case "version", "--version", "-v":
 		if len(args) > 1 {
 			return extraArgs(args, stderr)

@@ -17,8 +17,10 @@ import (
 // progress line, then a summary table read from the gateway's /metrics and
 // checked against the workload's own count and the mock providers'
 // ledgers. It fails when any invalid answer was served as ok or the counts
-// disagree.
-func Command(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+// disagree. When ctx ends the workload stops and the summary of the part
+// that ran is printed; when force ends too (a second signal), the demo no
+// longer waits for the requests still in flight.
+func Command(ctx, force context.Context, args []string, stdout, stderr io.Writer) error {
 	o, err := parseFlags(args, stderr)
 	if err != nil {
 		return err
@@ -28,7 +30,7 @@ func Command(ctx context.Context, args []string, stdout, stderr io.Writer) error
 	if o.terminal {
 		o.every = time.Second
 	}
-	_, err = run(ctx, o, stdout, stderr)
+	_, err = run(ctx, force, o, stdout, stderr)
 	return err
 }
 

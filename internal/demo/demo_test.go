@@ -34,7 +34,7 @@ func TestDemoAccountsForEveryRequest(t *testing.T) {
 		},
 	}
 	var out bytes.Buffer
-	rep, err := run(context.Background(), o, &out, io.Discard)
+	rep, err := run(context.Background(), context.Background(), o, &out, io.Discard)
 	t.Log("\n" + out.String())
 	if err != nil {
 		t.Fatalf("run: %v", err)

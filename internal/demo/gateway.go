@@ -70,19 +70,28 @@ func startGateway(ctx context.Context, p *Providers, listen string, run time.Dur
 	return g, nil
 }
 
-// waitIdle waits until the gateway serves no request, at most limit.
-// Every request the workload finished has been counted by then.
-func (g *liveGateway) waitIdle(limit time.Duration) {
-	deadline := time.Now().Add(limit)
-	for g.gw.InFlight() > 0 && time.Now().Before(deadline) {
-		time.Sleep(10 * time.Millisecond)
+// waitIdle waits until the gateway serves no request, at most limit, or
+// until force ends. Every request the workload finished has been counted
+// by then.
+func (g *liveGateway) waitIdle(force context.Context, limit time.Duration) {
+	ctx, cancel := context.WithTimeout(force, limit)
+	defer cancel()
+	tick := time.NewTicker(10 * time.Millisecond)
+	defer tick.Stop()
+	for g.gw.InFlight() > 0 && ctx.Err() == nil {
+		select {
+		case <-tick.C:
+		case <-ctx.Done():
+		}
 	}
 }
 
-// close drains and stops the gateway and releases its upstream connections.
-func (g *liveGateway) close() error {
+// close drains and stops the gateway and releases its upstream
+// connections; the requests still open get at most 5 s, none once force
+// ends.
+func (g *liveGateway) close(force context.Context) error {
 	g.gw.Drain()
-	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	ctx, cancel := context.WithTimeout(force, 5*time.Second)
 	defer cancel()
 	if err := g.hs.Shutdown(ctx); err != nil {
 		g.hs.Close()

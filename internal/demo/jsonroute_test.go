@@ -31,7 +31,7 @@ func startServeDemo(t *testing.T, seed uint64) (base string) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	t.Cleanup(func() { g.close() })
+	t.Cleanup(func() { g.close(context.Background()) })
 	return g.base
 }
 

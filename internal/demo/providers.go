@@ -146,8 +146,12 @@ func demoConfig(listen, primaryURL, backupURL string) (*config.Config, error) {
 }
 
 // Close stops the providers, releasing any request they hold.
-func (p *Providers) Close() error {
-	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
+func (p *Providers) Close() error { return p.shutdown(context.Background()) }
+
+// shutdown is Close, which closes every connection at once when force
+// ends.
+func (p *Providers) shutdown(force context.Context) error {
+	ctx, cancel := context.WithTimeout(force, 2*time.Second)
 	defer cancel()
 	return errors.Join(p.Primary.Shutdown(ctx), p.Backup.Shutdown(ctx))
 }

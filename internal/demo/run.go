@@ -45,18 +45,24 @@ type report struct {
 
 // run starts the demo providers and gateway, runs the workload for the
 // duration (or until ctx ends), prints progress and the summary to out,
-// and checks the result. A nil error means every check passed.
-func run(ctx context.Context, o options, out, logw io.Writer) (*report, error) {
+// and checks the result. A nil error means every check passed. Once force
+// ends, nothing waits for the requests in flight: the gateway and the
+// providers close their connections at once.
+func run(ctx, force context.Context, o options, out, logw io.Writer) (*report, error) {
+	stop := context.AfterFunc(force, func() {
+		fmt.Fprintln(logw, "lifeline demo: second signal: stopping now, without waiting for the requests in flight")
+	})
+	defer stop()
 	p, err := start(o.seed, mock.Outage{}) // the workload schedules an outage of its own
 	if err != nil {
 		return nil, fmt.Errorf("starting the demo providers: %w", err)
 	}
-	defer p.Close()
+	defer p.shutdown(force)
 	g, err := startGateway(ctx, p, o.listen, o.duration, logw)
 	if err != nil {
 		return nil, err
 	}
-	defer g.close()
+	defer g.close(force)
 	printHeader(out, o, g.base, g.outage)
 
 	tr := &http.Transport{MaxIdleConnsPerHost: o.concurrency + 2, ResponseHeaderTimeout: time.Minute}
@@ -67,7 +73,7 @@ func run(ctx context.Context, o options, out, logw io.Writer) (*report, error) {
 	interrupted := drive(ctx, o, out, client, g, t)
 	elapsed := time.Since(start)
 
-	g.waitIdle(5 * time.Second)
+	g.waitIdle(force, 5*time.Second)
 	fams, err := scrape(context.WithoutCancel(ctx), client, g.base)
 	if err != nil {
 		return nil, err
