@@ -162,6 +162,28 @@ func TestUntranslatableRequestSkipsTheTarget(t *testing.T) {
 	}
 }
 
+// An Anthropic request with more stop sequences than OpenAI takes (4)
+// skips an OpenAI target, which would refuse it, for one that can take it.
+func TestTooManyStopSequencesSkipAnOpenAITarget(t *testing.T) {
+	body := `{"model":"route","max_tokens":16,"stop_sequences":["a","b","c","d","e"],"messages":[{"role":"user","content":"hi"}]}`
+	a := newUpstream(t, openaiD.Good(false))
+	b := newUpstream(t, anthropicD.Good(false))
+	oai := lifeline.Target{Provider: &lifeline.Provider{Name: "oai", Kind: lifeline.OpenAI, BaseURL: a.URL + "/v1"}, Model: "gpt"}
+	ant := lifeline.Target{Provider: &lifeline.Provider{Name: "ant", Kind: lifeline.Anthropic, BaseURL: b.URL}, Model: "claude"}
+	e := lifeline.New()
+	r, err := e.NewRoute("route", []lifeline.Target{oai, ant}, fastPolicy()...)
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp, err := e.Do(context.Background(), r, &lifeline.Request{Dialect: lifeline.Anthropic, Body: []byte(body)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if resp.Target != "ant/claude" || len(resp.Attempts) != 1 || a.Count() != 0 {
+		t.Fatalf("served by %s after %d attempts, %d calls to the OpenAI target", resp.Target, len(resp.Attempts), a.Count())
+	}
+}
+
 // x-should-retry: true makes a quota 429 retryable on the same target.
 func TestShouldRetryTrueRetriesAQuotaError(t *testing.T) {
 	for _, d := range dialects {

@@ -39,6 +39,9 @@ func TestRequestRefusesContentWithoutCounterpart(t *testing.T) {
 		{"MCP servers", wire.Anthropic, wire.OpenAI,
 			`{"model":"m","max_tokens":5,"mcp_servers":[{"type":"url","url":"https://mcp.example","name":"x"}],"messages":[{"role":"user","content":"hi"}]}`,
 			ErrUntranslatable, []string{"mcp_servers"}},
+		{"more than four stop sequences", wire.Anthropic, wire.OpenAI,
+			`{"model":"m","max_tokens":5,"stop_sequences":["a","b","c","d","e"],"messages":[{"role":"user","content":"hi"}]}`,
+			ErrUntranslatable, []string{"stop_sequences", "5", "at most 4"}},
 		{"deprecated functions", wire.OpenAI, wire.Anthropic,
 			`{"model":"m","functions":[{"name":"f","parameters":{"type":"object"}}],"messages":[{"role":"user","content":"hi"}]}`,
 			ErrUntranslatable, []string{"functions"}},
@@ -290,5 +293,19 @@ func TestRequestAssistantRefusalBecomesText(t *testing.T) {
 		if g := string(got.Messages[1].Content); g != c.want {
 			t.Errorf("%s: assistant content = %s, want %s", c.assistant, g, c.want)
 		}
+	}
+}
+
+// Up to four Anthropic stop sequences reach OpenAI as its stop list, which
+// takes no more.
+func TestRequestCarriesFourStopSequences(t *testing.T) {
+	body := `{"model":"m","max_tokens":5,"stop_sequences":["a","b","c","d"],"messages":[{"role":"user","content":"hi"}]}`
+	out, err := Request(wire.Anthropic, wire.OpenAI, []byte(body), "target")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got struct{ Stop []string }
+	if err := json.Unmarshal(out, &got); err != nil || strings.Join(got.Stop, ",") != "a,b,c,d" {
+		t.Fatalf("stop %v (%v) in %s, want a,b,c,d", got.Stop, err, out)
 	}
 }

@@ -21,6 +21,9 @@ func anthropicRequestKey(k string) bool {
 	return false
 }
 
+// maxOpenAIStop is the most stop sequences OpenAI's stop takes.
+const maxOpenAIStop = 4
+
 // responseFormatName names the json_schema of an OpenAI response_format
 // built from Anthropic's output_config, which has no name.
 const responseFormatName = "response"
@@ -42,6 +45,11 @@ func (o Options) requestAnthropicToOpenAI(body []byte, model string) ([]byte, er
 	if v := top["mcp_servers"]; !isNull(v) && string(v) != "[]" {
 		// Tools the model would not be offered change what it can answer.
 		return nil, untranslatable("mcp_servers", "MCP servers have no OpenAI counterpart")
+	}
+	if n := len(in.StopSequences); n > maxOpenAIStop {
+		// Dropping some would let the answer run past where the client
+		// asked it to stop; OpenAI refuses a longer stop list.
+		return nil, untranslatable("stop_sequences", fmt.Sprintf("%d stop sequences; OpenAI's stop takes at most %d", n, maxOpenAIStop))
 	}
 	o.dropUnknown(top, anthropicRequestKey, wire.Anthropic, wire.OpenAI)
 
