@@ -10,10 +10,10 @@ import (
 	"strconv"
 	"strings"
 	"time"
-	"unicode/utf8"
 
 	"github.com/lifelinehq/lifeline/backoff"
 	"github.com/lifelinehq/lifeline/classify"
+	"github.com/lifelinehq/lifeline/internal/textclip"
 	"github.com/lifelinehq/lifeline/validate"
 	"github.com/lifelinehq/lifeline/wire"
 )
@@ -244,22 +244,10 @@ func (c *call) classified(t *target, res *result, sig classify.Signal) {
 		// A redirect: where it points is what the operator needs to mend
 		// the target's base URL. The key goes before the cut, which could
 		// leave part of it.
-		res.err = fmt.Errorf("HTTP %d, a redirect to %s", sig.Status, clipText(t.scrub(sig.Header.Get("Location")), 256))
+		res.err = fmt.Errorf("HTTP %d, a redirect to %s", sig.Status, textclip.Cut(t.scrub(sig.Header.Get("Location")), 256))
 	case sig.Status != 0:
 		res.err = fmt.Errorf("HTTP %d", sig.Status)
 	}
-}
-
-// clipText is s cut to at most n bytes at a rune boundary, marked when
-// cut.
-func clipText(s string, n int) string {
-	if len(s) <= n {
-		return s
-	}
-	for n > 0 && !utf8.RuneStart(s[n]) {
-		n--
-	}
-	return s[:n] + "…"
 }
 
 // noResponse classifies an attempt that got no usable response: the

@@ -844,7 +844,7 @@ func TestPassedStreamInvalidAtItsEndIsBroken(t *testing.T) {
 // also when the key straddles the point where a long address is cut.
 func TestRedirectErrorNeverHoldsTheKey(t *testing.T) {
 	const key = "sk-test-secret" // the fixture's provider key
-	for _, at := range []int{40, 241} {
+	for _, at := range []int{40, 241, 400} {
 		d := openaiD
 		a := newUpstream(t, func(w http.ResponseWriter, r *http.Request) {
 			loc := "https://api.example.com/"
@@ -859,6 +859,11 @@ func TestRedirectErrorNeverHoldsTheKey(t *testing.T) {
 		}
 		if msg := le.Attempts[0].Err; !strings.Contains(msg, "a redirect to https://api.example.com/") || strings.Contains(msg, key[:8]) {
 			t.Errorf("key at %d: the attempt's error is %q", at, msg)
+		}
+		// The address is named in 256 bytes at most, the mark of the cut
+		// included.
+		if _, addr, _ := strings.Cut(le.Attempts[0].Err, "a redirect to "); len(addr) > 256 {
+			t.Errorf("key at %d: the address in the attempt's error is %d bytes: %q", at, len(addr), addr)
 		}
 	}
 }

@@ -3,28 +3,20 @@ package validate
 import (
 	"strconv"
 	"strings"
-	"unicode/utf8"
 
 	"github.com/santhosh-tekuri/jsonschema/v6"
 	"github.com/santhosh-tekuri/jsonschema/v6/kind"
 	"golang.org/x/text/language"
 	"golang.org/x/text/message"
+
+	"github.com/lifelinehq/lifeline/internal/textclip"
 )
 
 // maxReason bounds a Failure's Reason, in bytes.
 const maxReason = 300
 
 // clip shortens s to maxReason bytes at a rune boundary, marking the cut.
-func clip(s string) string {
-	if len(s) <= maxReason {
-		return s
-	}
-	cut := maxReason - len("…")
-	for cut > 0 && !utf8.RuneStart(s[cut]) {
-		cut--
-	}
-	return s[:cut] + "…"
-}
+func clip(s string) string { return textclip.Cut(s, maxReason) }
 
 // describe renders a validation error as "at <instance location>: <message>"
 // for its first leaf, counting the others. Only the failing keyword's
