@@ -81,9 +81,13 @@ func FuzzParseValue(f *testing.F) {
 		if w, ok := retryAfter(s, now); ok && (w < 0 || w > MaxHint) {
 			t.Fatalf("retryAfter(%q) = %v outside [0, MaxHint]", s, w)
 		}
+		// s as a Date header: the provider's now is some time or now itself.
+		ref := providerNow(http.Header{"Date": {s}}, now)
 		for _, d := range []dialect{anthropic, openai} {
-			if u, ok := (limit{d: d, reset: s}).until(now); ok && (u.Before(now) || u.Sub(now) > MaxHint) {
-				t.Fatalf("until(%q) = %v outside [now, now+MaxHint]", s, u)
+			for _, r := range []time.Time{now, ref} {
+				if u, ok := (limit{d: d, reset: s}).until(now, r); ok && (u.Before(now) || u.Sub(now) > MaxHint) {
+					t.Fatalf("until(%q) from %v = %v outside [now, now+MaxHint]", s, r, u)
+				}
 			}
 		}
 	})

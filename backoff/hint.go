@@ -41,6 +41,12 @@ const (
 // bare number in an OpenAI reset header means seconds. If several spent
 // limits are present, the latest of their resets wins, since a request
 // needs all of them.
+//
+// A reset given as a time of day (an HTTP-date, an RFC 3339 timestamp) is
+// on the provider's clock: it counts from the response's Date header when
+// now is before it or a second or more after it (Date has whole seconds),
+// so that a replica whose clock differs from the provider's waits as long
+// as the provider asked (see providerNow).
 func RetryHint(h http.Header, now time.Time) (Hint, bool) {
 	if v := h.Get("Retry-After-Ms"); v != "" {
 		if ms, ok := number(v); ok {
@@ -49,15 +55,16 @@ func RetryHint(h http.Header, now time.Time) (Hint, bool) {
 			}
 		}
 	}
+	ref := providerNow(h, now)
 	if v := h.Get("Retry-After"); v != "" {
-		if w, ok := retryAfter(v, now); ok {
+		if w, ok := retryAfter(v, ref); ok {
 			return Hint{Wait: w, Source: srcRetryAfter}, true
 		}
 	}
 	var buf [8]limit
 	ls := scan(h, buf[:0])
 	for _, d := range [...]dialect{anthropic, openai} {
-		if l, until, ok := pick(ls, d, now, false); ok {
+		if l, until, ok := pick(ls, d, now, ref, false); ok {
 			return Hint{Wait: until.Sub(now), Source: sourceName(l.resetKey)}, true
 		}
 	}
@@ -72,7 +79,9 @@ func RetryHint(h http.Header, now time.Time) (Hint, bool) {
 // x-ratelimit-remaining-NAME, each paired with its reset header. A
 // remaining of 0 (or less) whose reset is missing or malformed is not
 // reported, since there is no time to wait for. With several spent limits
-// the latest reset wins. A reset already past is reported as now.
+// the latest reset wins. A reset already past is reported as now. A reset
+// given as a time of day counts from the response's Date header as in
+// RetryHint; the time returned is on now's clock.
 func Spent(h http.Header, now time.Time) (until time.Time, ok bool) {
 	if !anySpent(h) {
 		return time.Time{}, false // the common answer, found in one cheap pass
@@ -84,7 +93,7 @@ func Spent(h http.Header, now time.Time) (until time.Time, ok bool) {
 func spentLimits(h http.Header, now time.Time) (until time.Time, ok bool) {
 	var buf [8]limit
 	ls := scan(h, buf[:0])
-	if _, t, ok := pick(ls, anyDialect, now, true); ok {
+	if _, t, ok := pick(ls, anyDialect, now, providerNow(h, now), true); ok {
 		return t, true
 	}
 	return time.Time{}, false
@@ -205,14 +214,15 @@ func classify(k string) (d dialect, name string, isReset, ok bool) {
 // pick chooses among the limits of dialect d (or of both) the one whose
 // reset decides the wait: the latest reset of a spent limit, else, unless
 // spentOnly, the latest reset of any. Limits with a malformed or absurd
-// reset are skipped. The returned time is never before now.
-func pick(ls []limit, d dialect, now time.Time, spentOnly bool) (best limit, until time.Time, ok bool) {
+// reset are skipped. ref is the provider's now (see providerNow). The
+// returned time is on now's clock and never before now.
+func pick(ls []limit, d dialect, now, ref time.Time, spentOnly bool) (best limit, until time.Time, ok bool) {
 	bestSpent := false
 	for _, l := range ls {
 		if d != anyDialect && l.d != d || l.reset == "" {
 			continue
 		}
-		t, valid := l.until(now)
+		t, valid := l.until(now, ref)
 		if !valid {
 			continue
 		}

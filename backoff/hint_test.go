@@ -261,3 +261,49 @@ func TestRetryHintAllocations(t *testing.T) {
 		}
 	}
 }
+
+// TestAbsoluteHintsCountFromTheProvidersClock checks that a reset given as
+// a time of day (Retry-After HTTP-date, Anthropic RFC 3339 resets) is read
+// on the clock of the provider that wrote it, which its Date header shows:
+// a replica whose clock runs ahead must not cut the wait short, and one
+// whose clock lags must not wait longer than asked.
+func TestAbsoluteHintsCountFromTheProvidersClock(t *testing.T) {
+	const (
+		anR    = "anthropic-ratelimit-requests-reset"
+		anRRem = "anthropic-ratelimit-requests-remaining"
+	)
+	// date is the Date header of a provider whose clock reads now+skew.
+	date := func(skew time.Duration) string { return now.Add(skew).Format(http.TimeFormat) }
+	cases := []struct {
+		name string
+		h    http.Header
+		wait time.Duration
+	}{
+		{"http-date, provider behind", hdr("Date", date(-30*time.Second), "Retry-After", now.Add(-20*time.Second).Format(http.TimeFormat)), 10 * time.Second},
+		{"http-date, provider ahead", hdr("Date", date(30*time.Second), "Retry-After", now.Add(40*time.Second).Format(http.TimeFormat)), 10 * time.Second},
+		{"rfc 3339, provider behind", hdr("Date", date(-30*time.Second), anR, at(-20*time.Second), anRRem, "0"), 10 * time.Second},
+		{"rfc 3339, provider ahead", hdr("Date", date(time.Hour), anR, at(time.Hour+10*time.Second), anRRem, "0"), 10 * time.Second},
+		// Date has whole seconds: within a second after it, the replica's
+		// own clock is finer.
+		{"clocks agree", hdr("Date", date(0), anR, at(2500*time.Millisecond), anRRem, "0"), 2500 * time.Millisecond},
+		{"reset before the provider's now", hdr("Date", date(-30*time.Second), anR, at(-40*time.Second), anRRem, "0"), 0},
+		{"malformed date", hdr("Date", "yesterday", "Retry-After", now.Add(5*time.Second).Format(http.TimeFormat)), 5 * time.Second},
+		// Relative hints need no clock.
+		{"seconds ignore the date", hdr("Date", date(-30*time.Second), "Retry-After", "7"), 7 * time.Second},
+		{"durations ignore the date", hdr("Date", date(-30*time.Second), "x-ratelimit-reset-requests", "1m30s"), 90 * time.Second},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			got, ok := RetryHint(c.h, now)
+			if !ok || got.Wait != c.wait {
+				t.Fatalf("RetryHint = %+v, %v; want a wait of %v", got, ok, c.wait)
+			}
+			if c.h.Get(anRRem) == "" {
+				return
+			}
+			if until, ok := Spent(c.h, now); !ok || !until.Equal(now.Add(c.wait)) {
+				t.Fatalf("Spent = %v, %v; want now+%v", until, ok, c.wait)
+			}
+		})
+	}
+}

@@ -12,8 +12,31 @@ import (
 // target covers them: retry-after-ms, retry-after, the RFC 3339 resets of
 // Anthropic and the duration resets of OpenAI.
 
-// until parses the limit's reset into an absolute time, not before now.
-func (l limit) until(now time.Time) (time.Time, bool) {
+// providerNow is the time a response's absolute resets count from: the
+// provider's clock as its Date header shows it, when now disagrees with
+// it, else now. Date has whole seconds and is written before the response
+// travels, so a replica whose clock agrees with the provider's reads now
+// in [Date, Date+1s), give or take the trip: there, now is the finer
+// clock. Before Date, or a second or more after it, the clocks differ,
+// and Date is what the provider's resets were written against (a wait
+// counted from Date is at most about a second longer than asked, never
+// shorter). A missing or malformed Date leaves now.
+func providerNow(h http.Header, now time.Time) time.Time {
+	vs := h["Date"]
+	if len(vs) == 0 {
+		return now
+	}
+	date, err := http.ParseTime(strings.TrimSpace(vs[0]))
+	if err != nil || !now.Before(date) && now.Before(date.Add(time.Second)) {
+		return now
+	}
+	return date
+}
+
+// until parses the limit's reset into an absolute time on now's clock, not
+// before now. ref is the provider's now (see providerNow): a time-of-day
+// reset counts from it.
+func (l limit) until(now, ref time.Time) (time.Time, bool) {
 	v := strings.TrimSpace(l.reset)
 	var w time.Duration
 	if l.d == anthropic {
@@ -21,7 +44,7 @@ func (l limit) until(now time.Time) (time.Time, bool) {
 		if err != nil {
 			return time.Time{}, false
 		}
-		w = t.Sub(now)
+		w = t.Sub(ref)
 	} else {
 		d, ok := duration(v)
 		if !ok {
@@ -42,7 +65,8 @@ func (l limit) spent() bool {
 }
 
 // retryAfter parses a Retry-After value: seconds (integer or fractional)
-// or an HTTP-date in any form net/http.ParseTime accepts.
+// or an HTTP-date in any form net/http.ParseTime accepts, which counts
+// from now, the provider's (see providerNow).
 func retryAfter(v string, now time.Time) (time.Duration, bool) {
 	v = strings.TrimSpace(v)
 	if v == "" {
