@@ -115,12 +115,14 @@ func (e *Engine) do(ctx context.Context, r *Route, req *Request, c *call) (*Resp
 	if err := c.prepare(); err != nil {
 		return nil, err
 	}
+	// Every bound counts on the monotonic clock from the start: a caller's
+	// deadline given as a wall-clock time does too (see onClockOf).
 	c.deadline = c.start.Add(c.p.Timeouts.Total)
 	if !req.Deadline.IsZero() && req.Deadline.Before(c.deadline) {
-		c.deadline = req.Deadline
+		c.deadline = onClockOf(c.start, req.Deadline)
 	}
 	if d, ok := ctx.Deadline(); ok && d.Before(c.deadline) {
-		c.deadline = d
+		c.deadline = onClockOf(c.start, d)
 	}
 	c.callerDeadline = c.deadline.Before(c.start.Add(c.p.Timeouts.Total))
 	resp, err := c.run()

@@ -205,6 +205,32 @@ func TestParseDeadline(t *testing.T) {
 	}
 }
 
+// A deadline header names a time on the client's wall clock; from the
+// request's arrival on it counts on the monotonic clock, as timeouts.total
+// does. Compared with the wall clock instead, a step of the host's clock
+// (NTP, a resumed VM) would end requests early or let them run past their
+// deadline by as much as the step.
+func TestParseDeadlineCountsOnTheMonotonicClock(t *testing.T) {
+	now := time.Now() // with a monotonic reading
+	in := now.Add(30 * time.Second).Round(time.Millisecond)
+	for _, h := range []http.Header{
+		{"X-Lifeline-Deadline": {in.UTC().Format(time.RFC3339Nano)}},
+		{"X-Lifeline-Deadline": {strconv.FormatInt(in.UnixMilli(), 10)}},
+		{"X-Lifeline-Timeout": {"30s"}},
+	} {
+		got, err := lifeline.ParseDeadline(h, now)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if d := got.Sub(now); d < 29*time.Second || d > 31*time.Second {
+			t.Errorf("%v: deadline %v after now, want 30s", h, d)
+		}
+		if got == got.Round(0) {
+			t.Errorf("%v: deadline %v has no monotonic reading: it would move with the wall clock", h, got)
+		}
+	}
+}
+
 func TestTransportRefusesOtherEndpoints(t *testing.T) {
 	f := newFixture(t, openaiD, []string{refusedURL(t)})
 	c := &http.Client{Transport: f.engine.Transport(f.route)}

@@ -71,14 +71,16 @@ var ErrBadDeadline = errors.New("bad deadline header")
 
 // ParseDeadline reads X-Lifeline-Deadline (RFC 3339 or Unix milliseconds)
 // and X-Lifeline-Timeout (a Go duration) and returns the earlier of the
-// two, or the zero time when neither is present.
+// two, or the zero time when neither is present. The time returned counts
+// on now's monotonic clock, when now has one (time.Now): a step of the
+// wall clock after now does not move it (see onClockOf).
 func ParseDeadline(h http.Header, now time.Time) (time.Time, error) {
 	var d time.Time
 	if v := strings.TrimSpace(h.Get(HeaderDeadline)); v != "" {
 		if ms, err := strconv.ParseInt(v, 10, 64); err == nil {
-			d = time.UnixMilli(ms)
+			d = onClockOf(now, time.UnixMilli(ms))
 		} else if t, err := time.Parse(time.RFC3339Nano, strings.ToUpper(v)); err == nil {
-			d = t // upper case: RFC 3339 §5.6 allows a lowercase "t" and "z"
+			d = onClockOf(now, t) // upper case: RFC 3339 §5.6 allows a lowercase "t" and "z"
 		} else {
 			return time.Time{}, fmt.Errorf("%w: %s %q is neither RFC 3339 nor Unix milliseconds", ErrBadDeadline, HeaderDeadline, v)
 		}
@@ -93,6 +95,16 @@ func ParseDeadline(h http.Header, now time.Time) (time.Time, error) {
 		}
 	}
 	return d, nil
+}
+
+// onClockOf returns the instant t names, as now plus the wall time from
+// now to t: when now has a monotonic reading (time.Now), so does the
+// result, and comparisons and durations with it count on the monotonic
+// clock from now on, as a deadline must. A wall-clock-only time (parsed,
+// or built from Unix time) compares by the wall clock, which NTP or a
+// resumed VM may step.
+func onClockOf(now, t time.Time) time.Time {
+	return now.Add(t.Sub(now))
 }
 
 // dropped reports whether a header is never forwarded upstream:
