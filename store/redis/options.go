@@ -141,6 +141,7 @@ func WithRecoverInterval(d time.Duration) Option { return func(c *config) { c.re
 func WithClaimLease(d time.Duration) Option { return func(c *config) { c.claimLease = d } }
 
 // WithClock sets the replica's clock (default time.Now), which ages cached
-// target state and stamps outages. Breakers, cool-downs and budgets use the
-// times their callers pass instead.
+// target state, stamps outages and is compared with the server's at start
+// (see MaxClockSkew). Breakers, cool-downs and budgets use the times their
+// callers pass instead.
 func WithClock(now func() time.Time) Option { return func(c *config) { c.now = now } }

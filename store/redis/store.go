@@ -98,6 +98,8 @@ func New(ctx context.Context, url string, opts ...Option) (*Store, error) {
 			return nil, fmt.Errorf("redis store: the server refuses the credentials in the URL, or their permissions: %w", err)
 		}
 		s.degrade(err)
+	} else {
+		s.checkClock(pctx)
 	}
 	s.wg.Add(1)
 	go s.maintain()
