@@ -316,6 +316,9 @@ func (c *call) record(t *target, res *result) {
 	}
 	c.ready[res.target] = u.IsZero() // nothing says to wait for it, or something does
 	c.noteCoolUntil(u, res.end)
+	if res.class == classify.Wait {
+		c.waitUntil = earliest(c.waitUntil, u, res.end)
+	}
 }
 
 // upstreamError is the provider's error of an attempt, to return as it came.
@@ -346,9 +349,16 @@ func errorStatus(res *result) int {
 // cool-down or open breaker, seen at now: an end already past no longer
 // counts.
 func (c *call) noteCoolUntil(until, now time.Time) {
-	if !until.IsZero() && (c.coolUntil.IsZero() || until.Before(c.coolUntil) || !c.coolUntil.After(now)) {
-		c.coolUntil = until
+	c.coolUntil = earliest(c.coolUntil, until, now)
+}
+
+// earliest returns the earlier of the ends kept and until (zero: none),
+// seen at now: a kept end already past no longer counts.
+func earliest(kept, until, now time.Time) time.Time {
+	if !until.IsZero() && (kept.IsZero() || until.Before(kept) || !kept.After(now)) {
+		return until
 	}
+	return kept
 }
 
 // errBodyTooLarge is the error of a body over its bound.

@@ -63,7 +63,8 @@ type requestState struct {
 
 	// what decides the final error
 	coolUntil    time.Time // earliest end of a cool-down or open breaker seen
-	allCooling   bool      // every target of the last pass was cooling
+	waitUntil    time.Time // earliest end of a cool-down seen in this pass: what a route with no target available waits for
+	allCooling   bool      // no target of the last pass could take the request: each was cooling or its breaker open
 	blocked      bool      // a wait was not started because of the deadline
 	upstream     *Upstream // a rejected or too_large error to return if nothing serves
 	untranslated error     // why a target could not take the request, when one could not
@@ -229,23 +230,25 @@ func (c *call) run() (*Response, error) {
 				}
 			}
 		}
-		// Every target is cooling: wait for the earliest end and run the
+		// Every target is cooling, or has its breaker open while another
+		// cools: wait for the earliest end of a cool-down and run the
 		// chain again (wait instead of failing at once), when a
-		// target has an attempt left. max_attempts holds across the waits
+		// target has an attempt left. An open breaker alone is not
+		// waited for: it fails fast. max_attempts holds across the waits
 		// (docs/taxonomy.md): a target that used its attempts, said not to retry
 		// it, or cannot take the request is not tried again, and with
 		// none left the request fails at once, with the earliest reset
 		// as its Retry-After.
-		if !c.allCooling || c.coolUntil.IsZero() || pass >= maxCoolingPasses || !c.attemptLeft() {
+		if !c.allCooling || c.waitUntil.IsZero() || pass >= maxCoolingPasses || !c.attemptLeft() {
 			return nil, c.finalError()
 		}
 		// Jittered: a fleet of requests waiting for the same reset does not
 		// wake as one.
-		wait, ok := c.hintedWait(max(time.Until(c.coolUntil), 0))
+		wait, ok := c.hintedWait(max(time.Until(c.waitUntil), 0))
 		if !ok || !c.sleep(wait) {
 			return nil, c.finalError()
 		}
-		c.coolUntil = time.Time{}
+		c.coolUntil, c.waitUntil = time.Time{}, time.Time{}
 	}
 }
 
@@ -696,9 +699,13 @@ func (c *call) skipped(i, n int, tk store.Ticket, moving bool) {
 		c.ready[i] = true
 	default:
 		c.ready[i] = false
-		c.noteCoolUntil(tk.Until, time.Now())
+		now := time.Now()
+		c.noteCoolUntil(tk.Until, now)
+		if tk.Reason == store.Cooling {
+			c.waitUntil = earliest(c.waitUntil, tk.Until, now)
+		}
 	}
-	if tk.Reason != store.Cooling {
+	if tk.Reason != store.Cooling && tk.Reason != store.Open {
 		c.allCooling = false
 	}
 	c.emit(Event{Kind: TargetSkipped, Target: target, Attempt: n, Reason: reason})

@@ -493,3 +493,40 @@ func (s probingStore) Admit(ctx context.Context, name string, a store.Admission)
 	}
 	return s.Store.Admit(ctx, name, a)
 }
+
+// A route with no target available, some cooling down after a 429 and the
+// rest with their breaker open, waits for the earliest cool-down's end
+// when it fits, as when every target cools: an outage of one target does
+// not make the others' short rate limit fail the request at once. With
+// every breaker open and nothing cooling, it fails fast.
+func TestCoolingAndOpenTargetsWaitForTheCoolDown(t *testing.T) {
+	inBubbles(t, func(t *testing.T, d dialect) {
+		up := newClocked()
+		a := up.on("a.invalid", clockedReply(429, map[string]string{"retry-after": "3"}, rateLimitBody(d)), clockedReply(200, nil, d.OK))
+		b := up.on("b.invalid", clockedReply(500, nil, `{"error":{"message":"boom","type":"server_error"}}`))
+		f := newFixtureOn(t, up.client(), d, []string{a, b}, lifeline.WithMaxAttempts(1), lifeline.WithBreaker(breakerConfig(1)))
+		resp, _, err := f.do(false)
+		wantClasses(t, resp, err, "p0/m0:wait", "p1/m1:transient")
+
+		// p0/m0 cools down for 3 s, p1/m1's breaker is open for a minute.
+		start := time.Now()
+		resp, _, err = f.do(false)
+		wantClasses(t, resp, err, "p0/m0:ok")
+		if el := time.Since(start); el < 3*time.Second || el > 4*time.Second {
+			t.Fatalf("served after %v, want after p0/m0's cool-down (3s), not p1/m1's open breaker (1m)", el)
+		}
+		if n := up.count("b.invalid"); n != 1 {
+			t.Fatalf("the open target got %d requests, want 1", n)
+		}
+
+		// Both breakers open (p0/m0 fails too), nothing cooling: no wait.
+		c := up.on("c.invalid", clockedReply(500, nil, `{"error":{"message":"boom","type":"server_error"}}`))
+		f = newFixtureOn(t, up.client(), d, []string{c, b}, lifeline.WithMaxAttempts(1), lifeline.WithBreaker(breakerConfig(1)))
+		f.do(false)
+		start = time.Now()
+		_, _, err = f.do(false)
+		if !errors.Is(err, lifeline.ErrUpstreamUnavailable) || time.Since(start) != 0 {
+			t.Fatalf("every breaker open: err %v after %v, want upstream_unavailable at once", err, time.Since(start))
+		}
+	})
+}
