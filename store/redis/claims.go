@@ -1,7 +1,6 @@
 package redis
 
 import (
-	"context"
 	"sync"
 	"time"
 )
@@ -70,9 +69,9 @@ func (c *claims) due(now time.Time, lease time.Duration) []renewal {
 // renewClaims renews, in one pipeline, every claim the store holds. A claim
 // its token no longer owns (completed or released meanwhile, or expired
 // during an outage and perhaps claimed by another request) is dropped.
-// Redis being unable to serve turns the store degraded, as for any call
-// (see failed): a renewal that only timed out is tried again at the next
-// tick.
+// Redis being unable to serve turns the store degraded, as for any call,
+// but a renewal that only timed out is tried again at the next tick and
+// counts toward no stall (see backgroundFailed).
 func (s *Store) renewClaims() {
 	rs := s.claims.due(time.Now(), s.cfg.claimLease)
 	if len(rs) == 0 {
@@ -82,7 +81,7 @@ func (s *Store) renewClaims() {
 	for i, r := range rs {
 		calls[i] = scriptCall{keys: []string{r.key}, args: []any{r.token, max(r.ttl.Milliseconds(), 1)}}
 	}
-	ctx, cancel := s.bound(context.Background())
+	ctx, cancel := s.boundBackground()
 	defer cancel()
 	var failed error
 	for i, cmd := range runAll(ctx, s.c, s.scripts.renew, calls) {
@@ -95,7 +94,7 @@ func (s *Store) renewClaims() {
 		}
 	}
 	if failed != nil {
-		s.failed(failed)
+		s.backgroundFailed(failed)
 	}
 }
 
@@ -116,12 +115,18 @@ func (s *Store) maintain() {
 		case <-s.kick:
 		}
 		if !s.degraded() {
-			ctx, cancel := s.bound(context.Background())
-			err := s.flushUndos(ctx)
-			cancel()
-			if unavailable(err) {
-				s.failed(err)
-			}
+			s.undoLost()
 		}
+	}
+}
+
+// undoLost sends the queued undos (see flushUndos). Undos that timed out
+// stay queued for the next run and count toward no stall (see
+// backgroundFailed).
+func (s *Store) undoLost() {
+	ctx, cancel := s.boundBackground()
+	defer cancel()
+	if err := s.flushUndos(ctx); unavailable(err) {
+		s.backgroundFailed(err)
 	}
 }

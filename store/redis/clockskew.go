@@ -17,7 +17,7 @@ const MaxClockSkew = time.Second
 // the round trip leaves unknown. It is advice: any error only skips it.
 func (s *Store) checkClock(ctx context.Context) {
 	before := s.cfg.now()
-	server, err := s.c.Time(ctx).Result()
+	server, err := s.c.Time(inBackground(ctx)).Result()
 	if err != nil {
 		return
 	}

@@ -152,7 +152,13 @@
 // network partition degrades the store as soon as three calls have timed
 // out. A call cut by its caller's deadline or cancellation does not count,
 // and New, which has not reached Redis yet, starts degraded after one
-// timeout. Replies that mean
+// timeout. The calls that count are those of the store's methods (Admit,
+// Report, Status, Claim, Complete, Release, Await's reads, Health); the
+// store's own background work (undoing a lost admission, renewing claims,
+// the recovery probes, the clock check at start) is retried on its next
+// run instead, and its timeouts count neither toward the three nor in
+// Stats.Timeouts, though a reply to it starts the count again like any
+// reply. Replies that mean
 // an outage include a server that is loading, read-only after a failover,
 // out of memory, busy, unable to persist (MISCONF), refusing the replica's
 // credentials (NOAUTH, WRONGPASS, NOPERM; at start New returns these as

@@ -115,7 +115,7 @@ func (s *Store) recoverLoop(streak int) {
 			return
 		case <-t.C:
 		}
-		ctx, cancel := s.bound(context.Background())
+		ctx, cancel := s.boundBackground()
 		err := s.probe(ctx)
 		if err == nil {
 			good++

@@ -22,6 +22,17 @@ import (
 // one in between. Errors that prove Redis cannot serve (a refused, reset
 // or closed connection, an error reply such as LOADING or READONLY)
 // degrade at once.
+//
+// Only calls count: those made for a caller (Admit, Report, Status,
+// Claim, Complete, Release, Await's reads, Health), each answered from
+// local state when it times out. The store's own background work —
+// undoing a lost admission, renewing claims, probing for recovery,
+// comparing clocks at start — is retried on its next run rather than
+// answered from local state: a timeout of it counts neither toward a
+// stall nor in Stats.Timeouts, or a lone timed-out Admit, whose undo goes
+// out at once and times out too while the stall lasts, would leave one
+// call fewer before the switch. A reply to it, being an answer from the
+// server, starts the count again like any other.
 
 // stallStreak is how many calls in a row one server (in a cluster, one
 // node) must leave unanswered by their bound (WithTimeout) before the
@@ -40,6 +51,21 @@ var errCallTimeout = errors.New("redis store: call timed out")
 // the cause when that bound ends it.
 func (s *Store) bound(ctx context.Context) (context.Context, context.CancelFunc) {
 	return context.WithTimeoutCause(ctx, s.cfg.timeout, errCallTimeout)
+}
+
+// backgroundWork marks the context of the store's own background work (see
+// above), whose timeouts do not count toward a stall.
+type backgroundWork struct{}
+
+// inBackground returns ctx marked as the store's background work.
+func inBackground(ctx context.Context) context.Context {
+	return context.WithValue(ctx, backgroundWork{}, true)
+}
+
+// boundBackground returns a context for one run of background work,
+// bounded by the store's timeout.
+func (s *Store) boundBackground() (context.Context, context.CancelFunc) {
+	return s.bound(inBackground(context.Background()))
 }
 
 // timedOut reports whether err is a call that got no answer in time, the
@@ -71,6 +97,17 @@ func (s *Store) failed(err error) {
 	s.degrade(err)
 }
 
+// backgroundFailed handles err, an error of the store's background work
+// that Redis could not serve (see unavailable): a timeout is left to the
+// work's next run, and changes nothing else; any other error degrades the
+// store, as it does for a call.
+func (s *Store) backgroundFailed(err error) {
+	if timedOut(err) {
+		return
+	}
+	s.degrade(err)
+}
+
 // streak counts one server's calls in a row that timed out.
 type streak struct{ n atomic.Int32 }
 
@@ -85,7 +122,7 @@ func (w *streak) observe(ctx context.Context, err error) {
 		if w.n.Load() != 0 {
 			w.n.Store(0)
 		}
-	case timedOut(err) && ownTimeout(ctx):
+	case timedOut(err) && ctx.Value(backgroundWork{}) == nil && ownTimeout(ctx):
 		w.n.Add(1)
 	}
 }

@@ -199,7 +199,8 @@ type Stats struct {
 	// (WithTimeout) while it was shared and did not switch it to local
 	// state: fewer than three calls in a row had timed out on their server
 	// (see the package documentation). Each was answered as a degraded
-	// call would be.
+	// call would be. The store's background work (undos, claim renewals,
+	// recovery probes) is not counted.
 	Timeouts uint64
 	// Transitions counts switches between shared and local state.
 	Transitions uint64
