@@ -181,13 +181,23 @@
 // still run when a stall ends is undone in Redis as soon as it serves (see
 // Half-open probes); a Claim acquired there has a local token, so its
 // Complete or Release go to local state, while the marker its script may
-// have set in Redis, renewed by nobody, expires within the claim lease; a
+// have set in Redis, renewed by nobody, expires within the claim lease
+// (the key's later calls on this replica stay local, see below); a
 // Complete or Release of a Redis claim that timed out leaves the marker to
 // expire within the claim lease (or to be written when the stall ends); an
 // Await returns nil, so that its caller claims again; a renewal or undo
 // that timed out is tried again on the maintenance loop's next run. The
 // idempotency of such a key is that of a degraded replica: a duplicate
-// that reaches another replica, or this one through Redis, may run again.
+// that reaches another replica may run again.
+//
+// A key claimed on local state, be it while degraded or by a Claim that
+// timed out, stays there for this replica: while its local claim lives
+// (until Release, or its lease's end) and, once completed, while the
+// response stored with it does (its record TTL), the key's later Claim
+// and Await calls are answered from local state even when Redis answers,
+// so that a duplicate that reaches this replica waits for the first
+// request and replays its response. At most 4096 such keys are kept; past
+// that, the one whose claim or record ends soonest goes to Redis again.
 //
 // What a replica learns on local state during an outage stays local: its
 // breakers, cool-downs and budgets are not merged into Redis on recovery
@@ -195,10 +205,11 @@
 // connection, wins) and are used again, as they then stand, in the next
 // outage. Idempotency claims made locally are completed or released
 // locally even after recovery (their tokens say so); meanwhile Redis does
-// not know them, so a duplicate that arrives after recovery is served
-// again. Claims made in Redis before the outage are completed or released
-// in Redis even while degraded, as soon as it answers again; those that
-// find it unreachable expire within the claim lease. A ticket admitted on one side
-// of a transition and reported on the other counts only if the generation
-// it names matches there.
+// not know them, so a duplicate that arrives after recovery at another
+// replica is served again, while one that reaches this replica waits for
+// or replays the first (see above). Claims made in Redis before the
+// outage are completed or released in Redis even while degraded, as soon
+// as it answers again; those that find it unreachable expire within the
+// claim lease. A ticket admitted on one side of a transition and reported
+// on the other counts only if the generation it names matches there.
 package redis

@@ -192,7 +192,8 @@ func TestFailOpen(t *testing.T) {
 func TestLocalClaimFinishedAfterRecovery(t *testing.T) {
 	srv := redistest.Start(t)
 	rec := &recorder{}
-	s := failOpenStore(t, srv, prefix(), rec)
+	p := prefix()
+	s := failOpenStore(t, srv, p, rec)
 	srv.Stop()
 	c, err := s.Claim(t.Context(), "k", fp, time.Minute)
 	if err != nil || c.State != store.Acquired {
@@ -200,13 +201,18 @@ func TestLocalClaimFinishedAfterRecovery(t *testing.T) {
 	}
 	srv.Restart()
 	waitHealthy(t, s)
-	// The owner finishes after recovery; its record is on local state, and
-	// the shared key is free.
+	// The owner finishes after recovery; its record is on local state: a
+	// duplicate that reaches this replica replays it, while in Redis, for
+	// the other replicas, the key is free.
 	if err := s.Complete(t.Context(), "k", c.Token, store.Record{Status: 200}, time.Hour); err != nil {
 		t.Fatalf("Complete of a local claim after recovery: %v", err)
 	}
-	if c, err := s.Claim(t.Context(), "k", fp, time.Minute); err != nil || c.State != store.Acquired {
-		t.Fatalf("Claim after recovery: %+v, %v; want acquired in Redis", c, err)
+	if c, err := s.Claim(t.Context(), "k", fp, time.Minute); err != nil || c.State != store.Done || c.Record.Status != 200 {
+		t.Fatalf("Claim on this replica after recovery: %+v, %v; want the local record replayed", c, err)
+	}
+	other := open(t, srv, p)
+	if c, err := other.Claim(t.Context(), "k", fp, time.Minute); err != nil || c.State != store.Acquired {
+		t.Fatalf("Claim on another replica after recovery: %+v, %v; want acquired in Redis", c, err)
 	}
 }
 

@@ -18,9 +18,10 @@ var (
 	errTTL   = errors.New("redis store: ttl must be positive")
 )
 
-// localToken marks the owner tokens of claims made on local state while
-// degraded: Complete and Release of such a claim go to local state, even
-// after Redis is back. Redis tokens (rand.Text) never contain a colon.
+// localToken marks the owner tokens of claims made on local state (while
+// degraded, or by a Claim that timed out): Complete and Release of such a
+// claim go to local state, even after Redis is back. Redis tokens
+// (rand.Text) never contain a colon.
 const localToken = "local:"
 
 // recordKey is the hash of idempotency key key; the braces make it a hash
@@ -37,7 +38,9 @@ func (s *Store) wakeChannel() string { return s.cfg.prefix + "idem-wake" }
 // state. The marker's TTL is the claim lease (WithClaimLease) or lease,
 // whichever is shorter; the store renews it until lease has run out from
 // now, or the key is completed or released, or the store closes (see
-// claims.go). A claim whose reply is lost is not renewed.
+// claims.go). A claim whose reply is lost is not renewed. A key this store
+// claimed on local state is answered from there while that claim, or the
+// response stored under it, lives (see localclaims.go).
 func (s *Store) Claim(ctx context.Context, key string, fp store.Fingerprint, lease time.Duration) (store.Claim, error) {
 	if err := s.check(ctx); err != nil {
 		return store.Claim{}, err
@@ -45,7 +48,7 @@ func (s *Store) Claim(ctx context.Context, key string, fp store.Fingerprint, lea
 	if lease <= 0 {
 		return store.Claim{}, errLease
 	}
-	if s.degraded() {
+	if s.degraded() || s.localKeys.holds(key) {
 		return s.localClaim(ctx, key, fp, lease)
 	}
 	token := rand.Text()
@@ -89,6 +92,8 @@ func (s *Store) localClaim(ctx context.Context, key string, fp store.Fingerprint
 	c, err := s.local.Claim(ctx, key, fp, lease)
 	if c.Token != "" {
 		c.Token = localToken + c.Token
+		now := time.Now()
+		s.localKeys.acquired(key, c.Token, now.Add(lease), now)
 	}
 	return c, localErr(err)
 }
@@ -109,7 +114,12 @@ func (s *Store) Complete(ctx context.Context, key, token string, rec store.Recor
 	}
 	if t, ok := strings.CutPrefix(token, localToken); ok {
 		s.localCalls.Add(1)
-		return localErr(s.local.Complete(ctx, key, t, rec, ttl))
+		if err := s.local.Complete(ctx, key, t, rec, ttl); err != nil {
+			return localErr(err)
+		}
+		now := time.Now()
+		s.localKeys.completed(key, token, now.Add(ttl), now)
+		return nil
 	}
 	hdr, err := json.Marshal(rec.Header)
 	if err != nil {
@@ -135,6 +145,7 @@ func (s *Store) Release(ctx context.Context, key, token string) error {
 	}
 	if t, ok := strings.CutPrefix(token, localToken); ok {
 		s.localCalls.Add(1)
+		s.localKeys.released(key, token)
 		return localErr(s.local.Release(ctx, key, t))
 	}
 	_, err := s.run(ctx, func(ctx context.Context) error {
@@ -149,12 +160,13 @@ func (s *Store) Release(ctx context.Context, key, token string) error {
 // the owner's lease and at least every WithAwaitPoll in case a message was
 // lost. It returns nil once the owner it first saw is gone. If Redis
 // becomes unreachable it returns nil: the caller claims again, on local
-// state. While degraded it waits on local state.
+// state. While degraded, and for a key this store claimed on local state
+// (see Claim), it waits on local state.
 func (s *Store) Await(ctx context.Context, key string) error {
 	if err := s.check(ctx); err != nil {
 		return err
 	}
-	if s.degraded() {
+	if s.degraded() || s.localKeys.holds(key) {
 		s.localCalls.Add(1)
 		return localErr(s.local.Await(ctx, key))
 	}

@@ -23,18 +23,19 @@ var ErrClosed = errors.New("redis store: closed")
 // the same server (or Sentinel group, or cluster) and prefix. Create it
 // with New.
 type Store struct {
-	c       goredis.UniversalClient
-	cfg     config
-	kind    string
-	scripts scripts
-	local   *memory.Store // state served while Redis is unreachable
-	cache   sync.Map      // target name → *atomic.Pointer[snapshot]
-	wake    waker
-	health  health
-	claims  claims   // claims held in Redis, renewed by the maintenance loop
-	probes  probes   // probe ids, and admissions to undo
-	streaks streaks  // timeouts in a row, per server (see stall.go)
-	slots   sync.Map // cluster slot range → the tag of a key in it (see probe)
+	c         goredis.UniversalClient
+	cfg       config
+	kind      string
+	scripts   scripts
+	local     *memory.Store // state served while Redis is unreachable
+	cache     sync.Map      // target name → *atomic.Pointer[snapshot]
+	wake      waker
+	health    health
+	claims    claims    // claims held in Redis, renewed by the maintenance loop
+	localKeys localKeys // keys claimed on local state, answered from there
+	probes    probes    // probe ids, and admissions to undo
+	streaks   streaks   // timeouts in a row, per server (see stall.go)
+	slots     sync.Map  // cluster slot range → the tag of a key in it (see probe)
 
 	idPrefix   string        // makes admission ids unique to the store
 	admissions atomic.Uint64 // admission ids issued
@@ -192,8 +193,10 @@ type Stats struct {
 	// CachedAdmits counts Admit calls answered from cached target state.
 	CachedAdmits uint64
 	// LocalCalls counts calls answered from local state: while degraded,
-	// and the calls that timed out while shared (see Timeouts) among
-	// Admit, Report, Status and Claim.
+	// the calls that timed out while shared (see Timeouts) among Admit,
+	// Report, Status and Claim, and the Claim, Complete, Release and Await
+	// calls of keys claimed on local state (see the package
+	// documentation).
 	LocalCalls uint64
 	// Timeouts counts the calls to Redis that hit the store's timeout
 	// (WithTimeout) while it was shared and did not switch it to local
