@@ -73,7 +73,8 @@ type exchange struct {
 	start    time.Time
 	id       string
 	key      *clientKey
-	route    *lifeline.Route
+	route    *lifeline.Route // once admitted
+	routeOf  string          // the route the body names, once known; admitted or not
 	req      *lifeline.Request
 	status   int
 	fields   wire.Fields
@@ -108,11 +109,14 @@ func (x *exchange) admit() *lifeline.Error {
 	if f.Model == "" {
 		return clientError(http.StatusBadRequest, "invalid_request_error", "model is required: it names a route")
 	}
+	route, ok := s.routes[f.Model]
+	if ok {
+		x.routeOf = route.Name() // for the request line of a refusal too
+	}
 	if !f.HasMessages {
 		return clientError(http.StatusBadRequest, "invalid_request_error", "messages must be a non-empty array")
 	}
 	x.fields = f
-	route, ok := s.routes[f.Model]
 	if !ok {
 		return clientError(http.StatusNotFound, "model_not_found", "no route named "+strconv.Quote(f.Model)+"; GET /v1/models lists them")
 	}
@@ -297,10 +301,7 @@ func (x *exchange) log() {
 	if x.resp != nil {
 		attempts, target = x.resp.Attempts, x.resp.Target
 	}
-	route := ""
-	if x.route != nil {
-		route = x.route.Name()
-	}
+	route := x.routeOf
 	var buf [9]slog.Attr // no allocation for the attribute list
 	attrs := append(buf[:0],
 		slog.String("id", x.id), slog.String("route", route), slog.String("target", target),
