@@ -193,6 +193,11 @@ func TestParseDeadline(t *testing.T) {
 		{http.Header{"X-Lifeline-Timeout": {"soon"}}, time.Time{}, true},
 		{http.Header{"X-Lifeline-Timeout": {"-5s"}}, time.Time{}, true},
 		{http.Header{"X-Lifeline-Deadline": {"tomorrow"}}, time.Time{}, true},
+		// A leap second is the last instant of 23:59:59, the latest time a
+		// time.Time can name before the next day.
+		{http.Header{"X-Lifeline-Deadline": {"2026-01-02T23:59:60Z"}}, time.Date(2026, 1, 2, 23, 59, 59, 999999999, time.UTC), false},
+		{http.Header{"X-Lifeline-Deadline": {"2026-01-03t00:59:60.5+01:00"}}, time.Date(2026, 1, 2, 23, 59, 59, 999999999, time.UTC), false},
+		{http.Header{"X-Lifeline-Deadline": {"2026-01-02T12:00:60Z"}}, time.Time{}, true},
 	}
 	for _, c := range cases {
 		got, err := lifeline.ParseDeadline(c.h, now)

@@ -8,6 +8,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/lifelinehq/lifeline/internal/rfc3339"
 	"github.com/lifelinehq/lifeline/wire"
 )
 
@@ -79,8 +80,8 @@ func ParseDeadline(h http.Header, now time.Time) (time.Time, error) {
 	if v := strings.TrimSpace(h.Get(HeaderDeadline)); v != "" {
 		if ms, err := strconv.ParseInt(v, 10, 64); err == nil {
 			d = onClockOf(now, time.UnixMilli(ms))
-		} else if t, err := time.Parse(time.RFC3339Nano, strings.ToUpper(v)); err == nil {
-			d = onClockOf(now, t) // upper case: RFC 3339 §5.6 allows a lowercase "t" and "z"
+		} else if t, ok := rfc3339.Parse(v); ok {
+			d = onClockOf(now, t) // a lowercase "t" and "z" and a leap second too
 		} else {
 			return time.Time{}, fmt.Errorf("%w: %s %q is neither RFC 3339 nor Unix milliseconds", ErrBadDeadline, HeaderDeadline, v)
 		}

@@ -18,6 +18,7 @@ func FuzzRetryHint(f *testing.F) {
 	f.Add("-1e300", "1e-400", "2026-08-21T12:00:30.123456789+14:00", "0.0", "-0s", "", "x-ratelimit-remaining-", "0")
 	f.Add("1e12", "Sunday, 06-Nov-94 08:49:37 GMT", "junk", "0", "20ms", "00", "Anthropic-Ratelimit-Foo-Reset", "2026-08-21T12:01:00Z")
 	f.Add("", "", "2026-08-21T12:00:30Z", "\u00a00", "1s", " -0.0e5 ", "X-RATELIMIT-REMAINING-TOKENS", ".0")
+	f.Add("", "", "2026-08-21t23:59:60.5z", "0", "", "", "Anthropic-Ratelimit-Requests-Reset", "2026-08-21T12:00:60Z")
 	f.Fuzz(func(t *testing.T, ms, ra, anReset, anRemaining, oaReset, oaRemaining, key, val string) {
 		h := http.Header{}
 		h.Set("retry-after-ms", ms)
@@ -59,7 +60,8 @@ func FuzzRetryHint(f *testing.F) {
 func FuzzParseValue(f *testing.F) {
 	for _, s := range []string{"30", "1.5", "-3", "1e3", "0x10", "1_000", "inf", "NaN", ".", "+", "1e", " 7 ",
 		"6m0s", "20ms", "2m59.56s", "1h", "-1s", "9000h", "1.", ".5",
-		"Wed, 21 Oct 2015 07:28:00 GMT", "Sun Nov  6 08:49:37 1994", "2026-08-21T12:00:30Z"} {
+		"Wed, 21 Oct 2015 07:28:00 GMT", "Sun Nov  6 08:49:37 1994", "2026-08-21T12:00:30Z",
+		"2026-08-21t12:00:30z", "2026-08-21T23:59:60Z", "2026-08-21t16:59:60.5-07:00", "2026-08-21T12:00:60Z"} {
 		f.Add(s)
 	}
 	f.Fuzz(func(t *testing.T, s string) {

@@ -99,6 +99,10 @@ func TestRetryHint(t *testing.T) {
 		), 7 * time.Second, anO},
 		{"anthropic fractional and offset", hdr(anT, now.Add(10500*time.Millisecond).In(time.FixedZone("", 2*3600)).Format(time.RFC3339Nano)), 10500 * time.Millisecond, anT},
 		{"anthropic past clamps", hdr(anT, at(-time.Hour)), 0, anT},
+		{"anthropic lowercase t and z", hdr(anT, "2026-08-21t12:00:30z"), 30 * time.Second, anT},
+		{"anthropic leap second", hdr(anT, "2026-08-21T23:59:60Z"), 12*time.Hour - 1, anT},
+		{"anthropic leap second with offset", hdr(anT, "2026-08-21t16:59:60.25-07:00"), 12*time.Hour - 1, anT},
+		{"anthropic second 60 before midnight UTC", hdr(anT, "2026-08-21T12:00:60Z"), 0, ""},
 		{"anthropic spent with bad reset uses others", hdr(
 			anR, "soon", "anthropic-ratelimit-requests-remaining", "0",
 			anT, at(9*time.Second),

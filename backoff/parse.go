@@ -6,11 +6,14 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/lifelinehq/lifeline/internal/rfc3339"
 )
 
 // This file holds every parser of the hint formats, so that one fuzz
 // target covers them: retry-after-ms, retry-after, the RFC 3339 resets of
-// Anthropic and the duration resets of OpenAI.
+// Anthropic (internal/rfc3339, fuzzed there too) and the duration resets
+// of OpenAI.
 
 // providerNow is the time a response's absolute resets count from: the
 // provider's clock as its Date header shows it, when now disagrees with
@@ -40,8 +43,8 @@ func (l limit) until(now, ref time.Time) (time.Time, bool) {
 	v := strings.TrimSpace(l.reset)
 	var w time.Duration
 	if l.d == anthropic {
-		t, err := time.Parse(time.RFC3339, v)
-		if err != nil {
+		t, ok := rfc3339.Parse(v)
+		if !ok {
 			return time.Time{}, false
 		}
 		w = t.Sub(ref)
