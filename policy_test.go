@@ -210,6 +210,43 @@ func TestParseDeadline(t *testing.T) {
 	}
 }
 
+// A deadline header ParseDeadline refuses gets an error that says what is
+// wrong with it, in words a client can act on.
+func TestParseDeadlineErrorsSayWhatIsWrong(t *testing.T) {
+	now := time.Date(2026, 1, 2, 3, 4, 5, 0, time.UTC)
+	for _, tc := range []struct {
+		header, value string
+		want          []string
+	}{
+		{"X-Lifeline-Timeout", "9999999h", []string{`X-Lifeline-Timeout "9999999h"`, "too large", "2562047h47m16.854775807s"}},
+		{"X-Lifeline-Timeout", "2562047h48m", []string{"too large", "2562047h47m16.854775807s"}},
+		{"X-Lifeline-Timeout", "-5s", []string{`"-5s"`, "not positive"}},
+		{"X-Lifeline-Timeout", "0", []string{`"0"`, "not positive"}},
+		{"X-Lifeline-Timeout", "45", []string{`"45"`, "no unit", "45s"}},
+		{"X-Lifeline-Timeout", "soon", []string{`"soon"`, "not a Go duration", "45s"}},
+		{"X-Lifeline-Timeout", "5 s", []string{"not a Go duration"}},
+		{"X-Lifeline-Timeout", "5sec", []string{"not a Go duration"}},
+		{"X-Lifeline-Deadline", "tomorrow", []string{`X-Lifeline-Deadline "tomorrow"`, "neither RFC 3339", "nor Unix milliseconds"}},
+		{"X-Lifeline-Deadline", "99999999999999999999", []string{"Unix milliseconds", "too large"}},
+		{"X-Lifeline-Deadline", "2026-01-02T25:00:00Z", []string{"neither RFC 3339"}},
+	} {
+		_, err := lifeline.ParseDeadline(http.Header{tc.header: {tc.value}}, now)
+		if !errors.Is(err, lifeline.ErrBadDeadline) {
+			t.Errorf("%s: %q: error %v, want ErrBadDeadline", tc.header, tc.value, err)
+			continue
+		}
+		for _, w := range tc.want {
+			if !strings.Contains(err.Error(), w) {
+				t.Errorf("%s: %q: error %q does not say %q", tc.header, tc.value, err, w)
+			}
+		}
+	}
+	// The largest duration there is is taken.
+	if _, err := lifeline.ParseDeadline(http.Header{"X-Lifeline-Timeout": {"2562047h47m16.854775807s"}}, now); err != nil {
+		t.Errorf("the largest duration: %v", err)
+	}
+}
+
 // A deadline header names a time on the client's wall clock; from the
 // request's arrival on it counts on the monotonic clock, as timeouts.total
 // does. Compared with the wall clock instead, a step of the host's clock

@@ -3,6 +3,7 @@ package lifeline
 import (
 	"errors"
 	"fmt"
+	"math"
 	"net/http"
 	"strconv"
 	"strings"
@@ -82,20 +83,98 @@ func ParseDeadline(h http.Header, now time.Time) (time.Time, error) {
 			d = onClockOf(now, time.UnixMilli(ms))
 		} else if t, ok := rfc3339.Parse(v); ok {
 			d = onClockOf(now, t) // a lowercase "t" and "z" and a leap second too
+		} else if isNumber(v) {
+			return time.Time{}, fmt.Errorf("%w: %s %q is too large for Unix milliseconds", ErrBadDeadline, HeaderDeadline, v)
 		} else {
-			return time.Time{}, fmt.Errorf("%w: %s %q is neither RFC 3339 nor Unix milliseconds", ErrBadDeadline, HeaderDeadline, v)
+			return time.Time{}, fmt.Errorf("%w: %s %q is neither RFC 3339 (such as 2026-01-02T15:04:05Z) nor Unix milliseconds", ErrBadDeadline, HeaderDeadline, v)
 		}
 	}
 	if v := strings.TrimSpace(h.Get(HeaderTimeout)); v != "" {
 		dur, err := time.ParseDuration(v)
 		if err != nil || dur <= 0 {
-			return time.Time{}, fmt.Errorf("%w: %s %q is not a positive Go duration such as 45s", ErrBadDeadline, HeaderTimeout, v)
+			return time.Time{}, fmt.Errorf("%w: %s %q %s", ErrBadDeadline, HeaderTimeout, v, whatIsWrong(v, err))
 		}
 		if t := now.Add(dur); d.IsZero() || t.Before(d) {
 			d = t
 		}
 	}
 	return d, nil
+}
+
+// whatIsWrong says why the X-Lifeline-Timeout value v is refused, err
+// being what time.ParseDuration said of it.
+func whatIsWrong(v string, err error) string {
+	switch {
+	case err == nil || durationSyntax(v) && v[0] == '-':
+		return "is not positive: it is a time from now, such as 45s"
+	case isNumber(v):
+		return "has no unit: a Go duration needs one, such as 45s"
+	case durationSyntax(v):
+		// Spelled right, refused all the same: it overflows.
+		return "is too large: the largest is " + time.Duration(math.MaxInt64).String()
+	}
+	return "is not a Go duration such as 45s, 1m30s or 500ms"
+}
+
+// durationSyntax reports whether v is spelled as time.ParseDuration asks,
+// whatever its size: an optional sign, then numbers, each with an optional
+// fraction and a unit, or a bare 0.
+func durationSyntax(v string) bool {
+	if v != "" && (v[0] == '-' || v[0] == '+') {
+		v = v[1:]
+	}
+	if v == "0" {
+		return true
+	}
+	if v == "" {
+		return false
+	}
+	for v != "" {
+		i := digits(v, 0)
+		n := i
+		if i < len(v) && v[i] == '.' {
+			i = digits(v, i+1)
+			n = i - 1
+		}
+		if n == 0 {
+			return false
+		}
+		j := i
+		for j < len(v) && v[j] != '.' && (v[j] < '0' || v[j] > '9') {
+			j++
+		}
+		switch v[i:j] {
+		case "ns", "us", "µs", "μs", "ms", "s", "m", "h": // U+00B5 and U+03BC
+		default:
+			return false
+		}
+		v = v[j:]
+	}
+	return true
+}
+
+// isNumber reports whether v is a decimal number without a unit: an
+// optional sign, digits, an optional fraction.
+func isNumber(v string) bool {
+	if v != "" && (v[0] == '-' || v[0] == '+') {
+		v = v[1:]
+	}
+	i := digits(v, 0)
+	n := i
+	if i < len(v) && v[i] == '.' {
+		i = digits(v, i+1)
+		n = i - 1
+	}
+	return n > 0 && i == len(v)
+}
+
+// digits returns the index of the first byte of v at or after i that is
+// not a decimal digit.
+func digits(v string, i int) int {
+	for i < len(v) && '0' <= v[i] && v[i] <= '9' {
+		i++
+	}
+	return i
 }
 
 // onClockOf returns the instant t names, as now plus the wall time from

@@ -1,6 +1,7 @@
 package gateway_test
 
 import (
+	"encoding/json"
 	"fmt"
 	"io"
 	"net/http"
@@ -189,6 +190,39 @@ func TestBadInputIs400WithoutUpstreamCall(t *testing.T) {
 		}
 		if a.Count() != 0 {
 			t.Fatalf("bad input reached the upstream %d times", a.Count())
+		}
+	})
+}
+
+// A deadline header the gateway refuses gets a 400 whose message, in the
+// client's dialect, says what is wrong with it.
+func TestBadDeadlineHeaderSaysWhy(t *testing.T) {
+	each(t, func(t *testing.T, d dialect) {
+		a := newUpstream(t, d.Good(false))
+		g := newGW(t, d, []string{a.URL})
+		for _, tc := range []struct{ header, value, why string }{
+			{"X-Lifeline-Timeout", "9999999h", "is too large: the largest is 2562047h47m16.854775807s"},
+			{"X-Lifeline-Timeout", "-5s", "is not positive"},
+			{"X-Lifeline-Timeout", "45", "has no unit"},
+			{"X-Lifeline-Timeout", "soon", "is not a Go duration such as 45s"},
+			{"X-Lifeline-Deadline", "tomorrow", "is neither RFC 3339"},
+		} {
+			ans := g.send(d, false, tc.header, tc.value)
+			wantError(t, d, ans, 400, "invalid_request_error")
+			var body struct {
+				Error struct {
+					Message string `json:"message"`
+				} `json:"error"`
+			}
+			if err := json.Unmarshal([]byte(ans.body), &body); err != nil {
+				t.Fatal(err)
+			}
+			if m := body.Error.Message; !strings.Contains(m, tc.header+` "`+tc.value+`" `+tc.why) {
+				t.Errorf("%s: %s: message %q does not say %q", tc.header, tc.value, m, tc.why)
+			}
+		}
+		if a.Count() != 0 {
+			t.Fatalf("a refused deadline reached the upstream %d times", a.Count())
 		}
 	})
 }
