@@ -108,9 +108,16 @@ func (e *Error) Error() string {
 		b.WriteString(e.Message)
 	}
 	if n := len(e.Attempts); n > 0 {
-		fmt.Fprintf(&b, " (%d attempts; last %s %s", n, e.Attempts[n-1].Target, e.Attempts[n-1].Class)
-		if e.Attempts[n-1].Status != 0 {
-			fmt.Fprintf(&b, " %d", e.Attempts[n-1].Status)
+		last := e.Attempts[n-1]
+		outcome := last.Class.String()
+		if last.Canceled {
+			// As its event, the gateway's log and metrics name it: the
+			// class its cut gave it says nothing of the target.
+			outcome = ReasonCanceled
+		}
+		fmt.Fprintf(&b, " (%d attempts; last %s %s", n, last.Target, outcome)
+		if last.Status != 0 {
+			fmt.Fprintf(&b, " %d", last.Status)
 		}
 		b.WriteString(")")
 	}

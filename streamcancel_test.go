@@ -225,6 +225,11 @@ func TestTransportCallerCancelKeepsAttempts(t *testing.T) {
 		if len(le.Attempts) != 2 || le.Attempts[0].Target != "p0/m0" || le.Attempts[0].Class != classify.Transient {
 			t.Fatalf("attempts = %+v, want p0/m0's transient attempt first", le.Attempts)
 		}
+		// The abandoned attempt is named canceled in the error's text, as
+		// the gateway's log and metrics name it, not by its cut's class.
+		if !le.Attempts[1].Canceled || !strings.HasSuffix(le.Error(), "(2 attempts; last p0/m0 canceled)") {
+			t.Fatalf("err = %q, canceled %v; want the last attempt named canceled", le, le.Attempts[1].Canceled)
+		}
 		// Observers see both attempts end, the cancelled one without a class.
 		att := f.events.Kind(lifeline.AttemptFinished)
 		if len(att) < 2 || att[0].Class != classify.Transient || att[1].Class != 0 || att[1].Reason != lifeline.ReasonCanceled {
