@@ -255,7 +255,7 @@ func (o Options) messagesToAnthropic(in []oaMessage) (json.RawMessage, []anMessa
 			}
 			out = append(out, anMessage{Role: "assistant", Content: c})
 		case "tool":
-			b := anBlock{Type: "tool_result", ToolUseID: m.ToolCallID}
+			b := anBlock{Type: "tool_result", ToolUseID: anthropicToolID(m.ToolCallID)}
 			texts, err := textOnlyParts(m.Content, where, m.Role)
 			if err != nil {
 				return nil, nil, err
@@ -401,7 +401,7 @@ func (o Options) assistantToAnthropic(m oaMessage, where string) (json.RawMessag
 		}
 	}
 	for _, tc := range m.ToolCalls {
-		blocks = append(blocks, anBlock{Type: "tool_use", ID: tc.ID, Name: tc.Function.Name,
+		blocks = append(blocks, anBlock{Type: "tool_use", ID: anthropicToolID(tc.ID), Name: tc.Function.Name,
 			Input: argumentsObject(tc.Function.Arguments)})
 	}
 	return marshal(blocks)

@@ -26,6 +26,10 @@
 //     "document.pdf", which OpenAI requires. An assistant refusal becomes a
 //     text block.
 //   - Arguments that are not a JSON object become the input {}.
+//   - Tool call ids Anthropic refuses (outside ^[a-zA-Z0-9_-]+$ or over 64
+//     bytes, such as "functions.get_weather:0") are rewritten the same way
+//     in the tool_use and in its tool_result, on every turn: refused bytes
+//     become '_' and a hash of the original ends the id.
 //   - An OpenAI assistant message with no content, which Anthropic refuses
 //     anywhere but last, is left out.
 //   - OpenAI stop sequences that are empty or only whitespace, which

@@ -1,0 +1,52 @@
+package translate
+
+import (
+	"crypto/sha256"
+	"encoding/hex"
+)
+
+// maxAnthropicToolID bounds the tool ids sent to Anthropic.
+const maxAnthropicToolID = 64
+
+// anthropicToolID returns a tool call id Anthropic takes for id, which came
+// from an OpenAI-dialect history: Anthropic refuses a tool_use id (and so a
+// tool_result's tool_use_id) outside ^[a-zA-Z0-9_-]+$, and OpenAI-compatible
+// providers mint ids such as "functions.get_weather:0". An id Anthropic
+// takes is kept; any other has each refused byte replaced by '_' and ends
+// with 8 hex digits of the SHA-256 of the original, within 64 bytes, so a
+// tool_use and its result get the same id on every turn and two ids that
+// differ only by refused bytes stay distinct. An empty id is kept, for the
+// provider to refuse.
+func anthropicToolID(id string) string {
+	if id == "" || len(id) <= maxAnthropicToolID && anthropicIDBytes(id) {
+		return id
+	}
+	sum := sha256.Sum256([]byte(id))
+	const suffix = 1 + 8 // "_" and 8 hex digits
+	n := min(len(id), maxAnthropicToolID-suffix)
+	out := make([]byte, 0, n+suffix)
+	for i := range n {
+		c := id[i]
+		if !anthropicIDByte(c) {
+			c = '_'
+		}
+		out = append(out, c)
+	}
+	out = append(out, '_')
+	return string(hex.AppendEncode(out, sum[:4]))
+}
+
+// anthropicIDBytes reports whether every byte of s is one Anthropic takes in
+// a tool id.
+func anthropicIDBytes(s string) bool {
+	for i := range len(s) {
+		if !anthropicIDByte(s[i]) {
+			return false
+		}
+	}
+	return true
+}
+
+func anthropicIDByte(c byte) bool {
+	return c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || c == '_' || c == '-'
+}
