@@ -230,6 +230,10 @@ func (o Options) messagesToAnthropic(in []oaMessage) (json.RawMessage, []anMessa
 			if err != nil {
 				return nil, nil, err
 			}
+			if blank(texts) {
+				o.drop(where+": "+m.Role+" message without text", wire.OpenAI, wire.Anthropic)
+				continue
+			}
 			for _, t := range texts {
 				systemParts++
 				if t != "" {
@@ -240,6 +244,13 @@ func (o Options) messagesToAnthropic(in []oaMessage) (json.RawMessage, []anMessa
 			c, err := o.userContentToAnthropic(m.Content, where)
 			if err != nil {
 				return nil, nil, err
+			}
+			if (string(c) == `""` || string(c) == "[]") && i < len(in)-1 {
+				// Anthropic refuses a user message without content (or
+				// with whitespace only) anywhere but last, where the
+				// provider's refusal speaks for it.
+				o.drop(where+": user message without content", wire.OpenAI, wire.Anthropic)
+				continue
 			}
 			out = append(out, anMessage{Role: "user", Content: c})
 		case "assistant":
@@ -260,11 +271,12 @@ func (o Options) messagesToAnthropic(in []oaMessage) (json.RawMessage, []anMessa
 			if err != nil {
 				return nil, nil, err
 			}
-			if isString(m.Content) {
-				if texts[0] != "" {
-					b.Content, _ = marshal(texts[0])
-				}
-			} else if len(texts) > 0 {
+			if blank(texts) {
+				// A result of whitespace only, which Anthropic refuses as
+				// text, is a result without content.
+			} else if isString(m.Content) {
+				b.Content, _ = marshal(texts[0])
+			} else {
 				blocks := make([]anBlock, 0, len(texts))
 				for _, t := range texts {
 					if t != "" { // Anthropic refuses empty text blocks
@@ -293,6 +305,39 @@ func (o Options) messagesToAnthropic(in []oaMessage) (json.RawMessage, []anMessa
 		sys, _ = marshal(system)
 	}
 	return sys, out, nil
+}
+
+// blank reports whether texts hold nothing but whitespace: Anthropic refuses
+// a turn whose text blocks are all empty or whitespace ("text content blocks
+// must contain non-whitespace text"), which OpenAI takes, and such text
+// tells the model nothing.
+func blank(texts []string) bool {
+	for _, t := range texts {
+		if strings.TrimSpace(t) != "" {
+			return false
+		}
+	}
+	return true
+}
+
+// blankString reports whether v, a raw JSON string, holds whitespace only
+// (or nothing). It looks past leading whitespace only, decoding v when an
+// escape comes first.
+func blankString(v []byte) bool {
+	if !isString(v) {
+		return false
+	}
+	for _, c := range v[1 : len(v)-1] {
+		switch c {
+		case ' ', '\t', '\n', '\r':
+		case '\\':
+			var s string
+			return json.Unmarshal(v, &s) == nil && strings.TrimSpace(s) == ""
+		default:
+			return false
+		}
+	}
+	return true
 }
 
 // textOnlyParts reads the content of a role whose messages hold only text: a
@@ -333,19 +378,29 @@ func (o Options) userContentToAnthropic(raw json.RawMessage, where string) (json
 		return json.RawMessage(`""`), nil
 	}
 	if isString(raw) {
+		if blankString(raw) {
+			return json.RawMessage(`""`), nil
+		}
 		return raw, nil
 	}
 	var parts []oaPart
 	if err := json.Unmarshal(raw, &parts); err != nil {
 		return nil, fmt.Errorf("%w: %s.content: want a string or an array of parts", ErrInvalidRequest, where)
 	}
+	var texts []string
+	for _, p := range parts {
+		if p.Type == "text" {
+			texts = append(texts, textOf(p.Text))
+		}
+	}
+	noText := blank(texts)
 	blocks := make([]anBlock, 0, len(parts))
 	for j, p := range parts {
 		at := fmt.Sprintf("%s.content[%d]", where, j)
 		switch p.Type {
 		case "text":
-			if textOf(p.Text) == "" { // Anthropic refuses empty text blocks
-				o.drop(where+".content[]: empty text", wire.OpenAI, wire.Anthropic)
+			if t := textOf(p.Text); t == "" || noText { // Anthropic refuses them
+				o.drop(where+".content[]: empty or whitespace-only text", wire.OpenAI, wire.Anthropic)
 				continue
 			}
 			blocks = append(blocks, anBlock{Type: "text", Text: p.Text})
@@ -387,6 +442,9 @@ func (o Options) assistantToAnthropic(m oaMessage, where string) (json.RawMessag
 	}
 	refusal := textOf(m.Refusal)
 	if len(m.ToolCalls) == 0 && refusal == "" && isString(m.Content) {
+		if blankString(m.Content) {
+			return json.RawMessage(`""`), nil // a message that said nothing
+		}
 		return m.Content, nil
 	}
 	texts, err := textOnlyParts(m.Content, where, m.Role)
@@ -394,6 +452,9 @@ func (o Options) assistantToAnthropic(m oaMessage, where string) (json.RawMessag
 		return nil, err
 	}
 	texts = append(texts, refusal)
+	if blank(texts) {
+		texts = nil // whitespace beside tool calls
+	}
 	blocks := make([]anBlock, 0, len(texts)+len(m.ToolCalls))
 	for _, t := range texts {
 		if t != "" {

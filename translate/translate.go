@@ -31,7 +31,12 @@
 //     in the tool_use and in its tool_result, on every turn: refused bytes
 //     become '_' and a hash of the original ends the id.
 //   - An OpenAI assistant message with no content, which Anthropic refuses
-//     anywhere but last, is left out.
+//     anywhere but last, is left out, and so is a user message with none.
+//     Text that is empty or only whitespace where a message (or a tool
+//     result) has no other text, which Anthropic refuses ("text content
+//     blocks must contain non-whitespace text"), counts as no content: the
+//     "\n\n" an OpenAI-compatible model sends beside its tool calls, a
+//     blank system or user message.
 //   - OpenAI stop sequences that are empty or only whitespace, which
 //     Anthropic refuses, are dropped.
 //   - An OpenAI target gets max_completion_tokens (max_tokens is deprecated
