@@ -91,3 +91,129 @@ func TestRequestToolIDsAnthropicTakes(t *testing.T) {
 		t.Errorf("an id Anthropic takes changed: %q → %q", ids[0], uses[0])
 	}
 }
+
+// An Anthropic client served by an OpenAI-compatible target sends the
+// answer back on its next turn, maybe to an Anthropic target as it is: the
+// tool_use ids of a translated answer are ones Anthropic takes, the same
+// as a translated request would send, and the "\n\n" such models put
+// beside their tool calls is not a text block (Anthropic refuses a turn
+// whose only text is whitespace). Streamed and whole answers alike.
+func TestResponseToolTurnAnthropicTakesBack(t *testing.T) {
+	const id = "functions.get_weather:0"
+	want := anthropicToolID(id)
+	if !anthropicToolIDPattern.MatchString(want) {
+		t.Fatalf("anthropicToolID(%q) = %q", id, want)
+	}
+	check := func(name string, m anResponse) {
+		t.Helper()
+		var uses int
+		for _, b := range m.Content {
+			switch b.Type {
+			case "text":
+				if strings.TrimSpace(textOf(b.Text)) == "" {
+					t.Errorf("%s: whitespace-only text block %q", name, textOf(b.Text))
+				}
+			case "tool_use":
+				uses++
+				if b.ID != want {
+					t.Errorf("%s: tool_use id %q, want %q", name, b.ID, want)
+				}
+			}
+		}
+		if uses != 1 || m.StopReason == nil || *m.StopReason != "tool_use" {
+			t.Errorf("%s: message %+v", name, m)
+		}
+	}
+	body := `{"id":"chatcmpl-1","object":"chat.completion","model":"m","choices":[{"index":0,"message":{"role":"assistant","content":"\n\n",` +
+		`"tool_calls":[{"id":"` + id + `","type":"function","function":{"name":"f","arguments":"{\"a\":1}"}}]},"finish_reason":"tool_calls"}]}`
+	out, err := Response(wire.OpenAI, wire.Anthropic, []byte(body))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var m anResponse
+	if err := json.Unmarshal(out, &m); err != nil {
+		t.Fatal(err)
+	}
+	check("response", m)
+
+	chunk := func(delta, finish string) string {
+		return "data: {\"id\":\"c\",\"model\":\"m\",\"choices\":[{\"index\":0,\"delta\":" + delta + ",\"finish_reason\":" + finish + "}]}\n\n"
+	}
+	in := chunk(`{"role":"assistant","content":""}`, "null") + chunk(`{"content":"\n"}`, "null") + chunk(`{"content":"\n"}`, "null") +
+		chunk(`{"tool_calls":[{"index":0,"id":"`+id+`","type":"function","function":{"name":"f","arguments":""}}]}`, "null") +
+		chunk(`{"tool_calls":[{"index":0,"function":{"arguments":"{\"a\":1}"}}]}`, "null") +
+		chunk(`{}`, `"tool_calls"`) + "data: [DONE]\n\n"
+	m = accumulateAnthropic(t, translateStream(t, Options{}, wire.OpenAI, wire.Anthropic, []byte(in), nil))
+	check("stream", m)
+
+	// Whitespace alone, with no tool call, is the answer: it stays.
+	in = chunk(`{"role":"assistant","content":""}`, "null") + chunk(`{"content":" "}`, "null") + chunk(`{}`, `"stop"`) + "data: [DONE]\n\n"
+	m = accumulateAnthropic(t, translateStream(t, Options{}, wire.OpenAI, wire.Anthropic, []byte(in), nil))
+	if len(m.Content) != 1 || textOf(m.Content[0].Text) != " " {
+		t.Errorf("whitespace answer: %+v", m.Content)
+	}
+	// Whitespace before text is part of the text.
+	in = chunk(`{"role":"assistant","content":""}`, "null") + chunk(`{"content":"\n"}`, "null") + chunk(`{"content":"Hi"}`, "null") +
+		chunk(`{"tool_calls":[{"index":0,"id":"c1","type":"function","function":{"name":"f","arguments":"{}"}}]}`, "null") +
+		chunk(`{}`, `"tool_calls"`) + "data: [DONE]\n\n"
+	m = accumulateAnthropic(t, translateStream(t, Options{}, wire.OpenAI, wire.Anthropic, []byte(in), nil))
+	if len(m.Content) != 2 || textOf(m.Content[0].Text) != "\nHi" {
+		t.Errorf("text with leading whitespace: %+v", m.Content)
+	}
+}
+
+// accumulateAnthropic builds the message an Anthropic stream carries, as the
+// SDK's accumulator does: text and input_json deltas joined per block.
+func accumulateAnthropic(t *testing.T, stream []byte) anResponse {
+	t.Helper()
+	var m anResponse
+	var inputs []string
+	for _, line := range strings.Split(string(stream), "\n") {
+		data, ok := strings.CutPrefix(line, "data: ")
+		if !ok {
+			continue
+		}
+		var ev struct {
+			Type         string          `json:"type"`
+			Index        int             `json:"index"`
+			ContentBlock anBlock         `json:"content_block"`
+			Delta        json.RawMessage `json:"delta"`
+		}
+		if err := json.Unmarshal([]byte(data), &ev); err != nil {
+			t.Fatalf("event %s: %v", data, err)
+		}
+		switch ev.Type {
+		case "content_block_start":
+			if ev.Index != len(m.Content) {
+				t.Fatalf("block index %d, want %d", ev.Index, len(m.Content))
+			}
+			m.Content = append(m.Content, ev.ContentBlock)
+			inputs = append(inputs, "")
+		case "content_block_delta":
+			var d struct{ Type, Text, PartialJSON string }
+			json.Unmarshal(ev.Delta, &d)
+			var pj struct {
+				P string `json:"partial_json"`
+			}
+			json.Unmarshal(ev.Delta, &pj)
+			b := &m.Content[ev.Index]
+			if d.Type == "text_delta" {
+				b.Text = ptr(textOf(b.Text) + d.Text)
+			} else {
+				inputs[ev.Index] += pj.P
+			}
+		case "message_delta":
+			var d struct {
+				StopReason string `json:"stop_reason"`
+			}
+			json.Unmarshal(ev.Delta, &d)
+			m.StopReason = &d.StopReason
+		}
+	}
+	for i, in := range inputs {
+		if m.Content[i].Type == "tool_use" && in != "" && !json.Valid([]byte(in)) {
+			t.Errorf("block %d input %q", i, in)
+		}
+	}
+	return m
+}

@@ -320,26 +320,6 @@ func blank(texts []string) bool {
 	return true
 }
 
-// blankString reports whether v, a raw JSON string, holds whitespace only
-// (or nothing). It looks past leading whitespace only, decoding v when an
-// escape comes first.
-func blankString(v []byte) bool {
-	if !isString(v) {
-		return false
-	}
-	for _, c := range v[1 : len(v)-1] {
-		switch c {
-		case ' ', '\t', '\n', '\r':
-		case '\\':
-			var s string
-			return json.Unmarshal(v, &s) == nil && strings.TrimSpace(s) == ""
-		default:
-			return false
-		}
-	}
-	return true
-}
-
 // textOnlyParts reads the content of a role whose messages hold only text: a
 // string or an array of text (and refusal) parts. A string yields one
 // element; any other part is refused.

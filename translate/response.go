@@ -147,14 +147,16 @@ func (o Options) responseOpenAIToAnthropic(body []byte) ([]byte, error) {
 				break
 			}
 		}
-		if t := textOf(c.Message.Content); t != "" {
+		if t := textOf(c.Message.Content); t != "" && (len(c.Message.ToolCalls) == 0 || strings.TrimSpace(t) != "") {
+			// Whitespace beside tool calls is left out: Anthropic refuses
+			// it when the client sends the turn back.
 			out.Content = append(out.Content, anBlock{Type: "text", Text: &t})
 		}
 		if r := textOf(c.Message.Refusal); r != "" {
 			out.Content = append(out.Content, anBlock{Type: "text", Text: &r})
 		}
 		for _, tc := range c.Message.ToolCalls {
-			out.Content = append(out.Content, anBlock{Type: "tool_use", ID: tc.ID, Name: tc.Function.Name,
+			out.Content = append(out.Content, anBlock{Type: "tool_use", ID: anthropicToolID(tc.ID), Name: tc.Function.Name,
 				Input: argumentsObject(tc.Function.Arguments)})
 		}
 		if c.FinishReason != nil {

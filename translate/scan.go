@@ -17,6 +17,28 @@ func nonEmptyString(v []byte) bool {
 	return len(v) > 2 && v[0] == '"'
 }
 
+// blankString reports whether v is a raw JSON string of whitespace only (or
+// empty): spaces and the escapes \n, \r and \t. A \u escape counts as text.
+func blankString(v []byte) bool {
+	if !isString(v) {
+		return false
+	}
+	in := v[1 : len(v)-1]
+	for i := 0; i < len(in); i++ {
+		switch in[i] {
+		case ' ', '\t', '\n', '\r':
+		case '\\':
+			if i+1 == len(in) || in[i+1] != 'n' && in[i+1] != 'r' && in[i+1] != 't' {
+				return false
+			}
+			i++
+		default:
+			return false
+		}
+	}
+	return true
+}
+
 // isObject reports whether v is a raw JSON object.
 func isObject(v []byte) bool {
 	return len(v) >= 2 && v[0] == '{'

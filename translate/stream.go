@@ -37,6 +37,9 @@ const (
 	maxHeldTools = 1024
 	// defaultHoldLimit is Options.HoldLimit's default.
 	defaultHoldLimit = 64 << 20
+	// maxBlank bounds the whitespace text held back before a text block
+	// opens; more is sent as text.
+	maxBlank = 4 << 10
 )
 
 // Stream converts a stream event by event, keeping no more than one event.
@@ -82,8 +85,10 @@ type Stream struct {
 	holdLimit  int        // the most laterBytes may reach (Options.HoldLimit)
 	stop       string     // mapped stop_reason, "" until a finish_reason arrives
 	haveUsage  bool
-	refused    bool // a refusal delta was seen
-	deltaSent  bool // message_delta was emitted
+	refused    bool   // a refusal delta was seen
+	blank      []byte // whitespace text held while no text block is open (a raw JSON string)
+	toolSeen   bool   // a tool_use block was started
+	deltaSent  bool   // message_delta was emitted
 }
 
 // heldTool is an OpenAI tool call held back until the end of the stream:

@@ -119,6 +119,7 @@ func (s *Stream) fromOpenAI(dst []byte, ev sse.Event) ([]byte, error) {
 			return dst, err
 		}
 		if r := strContent(finish); r != nil {
+			dst = s.flushBlank(dst)
 			dst = s.closeBlock(dst)
 			dst = s.flushHeld(dst)
 			s.stop = stopReason(string(r))
@@ -166,16 +167,56 @@ func (s *Stream) messageStart(dst, id, model []byte) []byte {
 }
 
 // text emits a text delta (a raw JSON string), opening a text block first
-// when none is open.
+// when none is open. Whitespace that would open a text block is held back
+// (see flushBlank): the "\n\n" OpenAI-compatible models send before their
+// tool calls would make a text block Anthropic refuses when the client
+// sends the turn back; before text it goes out with the text.
 func (s *Stream) text(dst, t []byte) []byte {
 	if s.block != blockText {
-		dst = s.closeBlock(dst)
-		s.block = blockText
-		b := append(s.buf[:0], `{"type":"content_block_start","index":`...)
-		b = strconv.AppendInt(b, int64(s.index), 10)
-		s.buf = append(b, `,"content_block":{"type":"text","text":""}}`...)
-		dst = s.emit(dst, "content_block_start")
+		if blankString(t) && len(s.blank)+len(t) <= maxBlank {
+			if len(s.blank) == 0 {
+				s.blank = append(s.blank, t...)
+			} else { // two raw strings joined into one
+				s.blank = append(s.blank[:len(s.blank)-1], t[1:]...)
+			}
+			return dst
+		}
+		dst = s.openText(dst)
 	}
+	return s.textDelta(dst, t)
+}
+
+// openText closes the open block and opens a text block, starting with the
+// whitespace held back, if any.
+func (s *Stream) openText(dst []byte) []byte {
+	dst = s.closeBlock(dst)
+	s.block = blockText
+	b := append(s.buf[:0], `{"type":"content_block_start","index":`...)
+	b = strconv.AppendInt(b, int64(s.index), 10)
+	s.buf = append(b, `,"content_block":{"type":"text","text":""}}`...)
+	dst = s.emit(dst, "content_block_start")
+	if len(s.blank) > 0 {
+		dst = s.textDelta(dst, s.blank)
+		s.blank = s.blank[:0]
+	}
+	return dst
+}
+
+// flushBlank ends the whitespace held back at the finish: it is the
+// answer's text when the answer has no tool call, and left out otherwise.
+func (s *Stream) flushBlank(dst []byte) []byte {
+	if len(s.blank) == 0 {
+		return dst
+	}
+	if s.toolSeen || len(s.later) > 0 {
+		s.blank = s.blank[:0]
+		return dst
+	}
+	return s.openText(dst)
+}
+
+// textDelta emits a text delta of the open text block.
+func (s *Stream) textDelta(dst, t []byte) []byte {
 	s.output = true
 	b := append(s.buf[:0], `{"type":"content_block_delta","index":`...)
 	b = strconv.AppendInt(b, int64(s.index), 10)
@@ -258,11 +299,12 @@ func (s *Stream) startTool(dst []byte, k int64, id, fn []byte) []byte {
 // toolStart emits the content_block_start of a tool_use block for OpenAI
 // call k with its raw id (nil: one is made from k) and name (nil: empty).
 func (s *Stream) toolStart(dst []byte, k int64, id, name []byte) []byte {
+	s.toolSeen, s.blank = true, s.blank[:0]
 	b := append(s.buf[:0], `{"type":"content_block_start","index":`...)
 	b = strconv.AppendInt(b, int64(s.index), 10)
 	b = append(b, `,"content_block":{"type":"tool_use","id":`...)
 	if id != nil {
-		b = append(b, id...)
+		b = appendAnthropicToolID(b, id)
 	} else {
 		b = append(b, `"call_`...)
 		b = strconv.AppendInt(b, k, 10)
@@ -375,6 +417,7 @@ func (s *Stream) messageDelta(dst []byte) []byte {
 // end handles [DONE]: whatever is still due, then message_stop.
 func (s *Stream) end(dst []byte) []byte {
 	dst = s.messageStart(dst, nil, nil)
+	dst = s.flushBlank(dst)
 	dst = s.closeBlock(dst)
 	dst = s.flushHeld(dst)
 	dst = s.messageDelta(dst)

@@ -3,6 +3,7 @@ package translate
 import (
 	"crypto/sha256"
 	"encoding/hex"
+	"encoding/json"
 )
 
 // maxAnthropicToolID bounds the tool ids sent to Anthropic.
@@ -36,9 +37,24 @@ func anthropicToolID(id string) string {
 	return string(hex.AppendEncode(out, sum[:4]))
 }
 
+// appendAnthropicToolID appends the raw JSON string id (an OpenAI tool call
+// id) as anthropicToolID gives it, without decoding an id Anthropic takes.
+func appendAnthropicToolID(dst, id []byte) []byte {
+	if c := strContent(id); len(c) <= maxAnthropicToolID && anthropicIDBytes(c) && len(c) > 0 {
+		return append(dst, id...)
+	}
+	var s string
+	if json.Unmarshal(id, &s) != nil {
+		return append(dst, id...)
+	}
+	dst = append(dst, '"')
+	dst = append(dst, anthropicToolID(s)...)
+	return append(dst, '"')
+}
+
 // anthropicIDBytes reports whether every byte of s is one Anthropic takes in
 // a tool id.
-func anthropicIDBytes(s string) bool {
+func anthropicIDBytes[T string | []byte](s T) bool {
 	for i := range len(s) {
 		if !anthropicIDByte(s[i]) {
 			return false

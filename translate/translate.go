@@ -30,6 +30,10 @@
 //     bytes, such as "functions.get_weather:0") are rewritten the same way
 //     in the tool_use and in its tool_result, on every turn: refused bytes
 //     become '_' and a hash of the original ends the id.
+//     An OpenAI answer given to an Anthropic client carries its tool call
+//     ids so rewritten, and leaves out text of whitespace only beside its
+//     tool calls (streamed: held back until text or a tool call follows),
+//     so the client can send the turn back to Anthropic as it is.
 //   - An OpenAI assistant message with no content, which Anthropic refuses
 //     anywhere but last, is left out, and so is a user message with none.
 //     Text that is empty or only whitespace where a message (or a tool
