@@ -217,3 +217,45 @@ func accumulateAnthropic(t *testing.T, stream []byte) anResponse {
 	}
 	return m
 }
+
+// OpenAI refuses a tool call id over 40 characters ("string too long.
+// Expected a string with maximum length 40", code string_above_max_length);
+// Anthropic takes longer ones, and agent frameworks mint them. A fallback to
+// an OpenAI target sends ids of 40 at most, each tool message still naming
+// its call; an id rewritten for Anthropic fits both.
+func TestRequestToolIDsOpenAITakes(t *testing.T) {
+	long := "toolu_" + strings.Repeat("x", 44)
+	ids := []string{"toolu_01A09q90qw90lq917835lq9", long, long + "y"}
+	var uses, results []string
+	for _, id := range ids {
+		uses = append(uses, `{"type":"tool_use","id":"`+id+`","name":"f","input":{}}`)
+		results = append(results, `{"type":"tool_result","tool_use_id":"`+id+`","content":"ok"}`)
+	}
+	body := `{"model":"m","max_tokens":9,"messages":[{"role":"user","content":"go"},` +
+		`{"role":"assistant","content":[` + strings.Join(uses, ",") + `]},{"role":"user","content":[` + strings.Join(results, ",") + `]}]}`
+	out, err := Request(wire.Anthropic, wire.OpenAI, []byte(body), "gpt")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var req oaRequest
+	if err := json.Unmarshal(out, &req); err != nil {
+		t.Fatal(err)
+	}
+	calls := req.Messages[1].ToolCalls
+	seen := map[string]bool{}
+	for i, tc := range calls {
+		if len(tc.ID) > 40 || seen[tc.ID] {
+			t.Errorf("tool call id %q (from %q): over 40 or repeated", tc.ID, ids[i])
+		}
+		seen[tc.ID] = true
+		if got := req.Messages[2+i].ToolCallID; got != tc.ID {
+			t.Errorf("tool message %d answers %q, want %q", i, got, tc.ID)
+		}
+	}
+	if len(calls) != 3 || calls[0].ID != ids[0] {
+		t.Errorf("calls %+v", calls)
+	}
+	if id := anthropicToolID("functions.get_weather:0" + strings.Repeat("z", 60)); len(id) > 40 {
+		t.Errorf("rewritten id %q is over 40", id)
+	}
+}

@@ -244,7 +244,7 @@ func (o Options) assistantToOpenAI(blocks []anBlock, where string) (oaMessage, e
 				a, _ := marshal(b.Input) // compact form
 				args = string(a)
 			}
-			msg.ToolCalls = append(msg.ToolCalls, oaToolCall{ID: b.ID, Type: "function",
+			msg.ToolCalls = append(msg.ToolCalls, oaToolCall{ID: openAIToolID(b.ID), Type: "function",
 				Function: oaFunctionCall{Name: b.Name, Arguments: args}})
 		case "thinking", "redacted_thinking":
 			o.drop(where+".content[].type="+b.Type, wire.Anthropic, wire.OpenAI)
@@ -265,7 +265,7 @@ func (o Options) assistantToOpenAI(blocks []anBlock, where string) (oaMessage, e
 // have no error flag either: a result with is_error set has its text
 // marked as an error instead (see markToolError).
 func (o Options) toolResultToOpenAI(b anBlock, where string) (oaMessage, error) {
-	msg := oaMessage{Role: "tool", ToolCallID: b.ToolUseID, Content: json.RawMessage(`""`)}
+	msg := oaMessage{Role: "tool", ToolCallID: openAIToolID(b.ToolUseID), Content: json.RawMessage(`""`)}
 	var parts []oaPart
 	switch {
 	case isNull(b.Content):

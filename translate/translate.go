@@ -29,7 +29,9 @@
 //   - Tool call ids Anthropic refuses (outside ^[a-zA-Z0-9_-]+$ or over 64
 //     bytes, such as "functions.get_weather:0") are rewritten the same way
 //     in the tool_use and in its tool_result, on every turn: refused bytes
-//     become '_' and a hash of the original ends the id.
+//     become '_' and a hash of the original ends the id, 40 bytes at most.
+//     Toward OpenAI, which refuses ids over 40 bytes, longer ones are cut
+//     and end with the hash alike.
 //     An OpenAI answer given to an Anthropic client carries its tool call
 //     ids so rewritten, and leaves out text of whitespace only beside its
 //     tool calls (streamed: held back until text or a tool call follows),
