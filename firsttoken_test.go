@@ -1,11 +1,16 @@
 package lifeline_test
 
 import (
+	"context"
+	"fmt"
+	"io"
 	"strings"
 	"testing"
+	"testing/synctest"
 	"time"
 
 	"github.com/lifelinehq/lifeline"
+	"github.com/lifelinehq/lifeline/wire"
 )
 
 // The first-token bound of a stream runs from the attempt's start to its
@@ -79,6 +84,67 @@ func TestStreamFirstTokenIsWhenTheCallerGetsIt(t *testing.T) {
 				}
 				if got, want := fin[0].FirstToken, tc.want(d); got != want {
 					t.Fatalf("FirstToken = %v, want %v", got, want)
+				}
+			})
+		})
+	}
+}
+
+// An OpenAI stream whose first output is in a delta member other than
+// content, refusal or tool calls (audio, the reasoning of compatible
+// servers, a member added later) meets the first-token bound with it and
+// reaches the client as it comes: a long reasoning phase is not cut as a
+// first-token timeout.
+func TestStreamFirstTokenOpenAIOtherDeltaMembers(t *testing.T) {
+	const chunk = `data: {"id":"c1","object":"chat.completion.chunk","created":1,"model":"m","choices":[{"index":0,"delta":%s,"finish_reason":%s}]}` + "\n\n"
+	for _, member := range []string{
+		`{"reasoning_content":"Let me think"}`,
+		`{"reasoning":"Let me think"}`,
+		`{"audio":{"id":"audio_1","transcript":"Hel"}}`,
+		`{"future_output":{"x":1}}`,
+	} {
+		t.Run(member, func(t *testing.T) {
+			synctest.Test(t, func(t *testing.T) {
+				evs := []string{
+					fmt.Sprintf(chunk, `{"role":"assistant","content":null}`, "null"),
+					fmt.Sprintf(chunk, member, "null"),
+					fmt.Sprintf(chunk, member, "null"),
+					fmt.Sprintf(chunk, member, "null"),
+					fmt.Sprintf(chunk, `{"content":"answer"}`, "null"),
+					fmt.Sprintf(chunk, `{}`, `"stop"`),
+					"data: [DONE]\n\n",
+				}
+				delays := []time.Duration{0, 6 * time.Second, 6 * time.Second, 6 * time.Second, 0, 0, 0}
+				up := newClocked()
+				u := up.on("slow.invalid", timedEvents(0, evs, delays, false))
+				f := newFixtureOn(t, up.client(), openaiD, []string{u}, lifeline.WithMaxAttempts(1),
+					lifeline.WithTimeouts(lifeline.Timeouts{FirstToken: 10 * time.Second, Idle: time.Minute, Total: time.Hour}))
+				start := time.Now()
+				resp, err := f.engine.Do(context.Background(), f.route, &lifeline.Request{Dialect: wire.OpenAI, Body: []byte(openaiD.StreamRequest())})
+				if err != nil {
+					t.Fatal(err)
+				}
+				defer resp.Stream.Close()
+				first, err := resp.Stream.Next()
+				if err != nil {
+					t.Fatal(err)
+				}
+				if el := time.Since(start); el != 6*time.Second || !strings.Contains(string(first), member) {
+					t.Fatalf("after %v, first bytes %q; want the first output at 6s", el, first)
+				}
+				var rest strings.Builder
+				for {
+					b, err := resp.Stream.Next()
+					rest.Write(b)
+					if err == io.EOF {
+						break
+					}
+					if err != nil {
+						t.Fatalf("stream: %v (attempts %+v)", err, resp.Attempts)
+					}
+				}
+				if !strings.Contains(rest.String(), `"answer"`) || !strings.HasSuffix(rest.String(), "data: [DONE]\n\n") {
+					t.Fatalf("rest of the stream: %q", rest.String())
 				}
 			})
 		})

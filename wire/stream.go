@@ -65,15 +65,25 @@ func EventKind(d Dialect, ev sse.Event) Kind {
 	}
 	kind := KindOther
 	jsonscan.Elements(jsonscan.Member(ev.Data, "choices"), func(ch []byte) bool {
-		delta := jsonscan.Member(ch, "delta")
-		if jsonscan.NonEmpty(jsonscan.Member(delta, "content")) ||
-			jsonscan.NonEmpty(jsonscan.Member(delta, "refusal")) ||
-			jsonscan.NonEmpty(jsonscan.Member(delta, "tool_calls")) ||
-			jsonscan.NonEmpty(jsonscan.Member(delta, "function_call")) {
+		// Any delta member but the role is model output when it holds
+		// something: content, refusal and tool calls, and also audio, the
+		// reasoning of compatible servers (reasoning_content, reasoning) and
+		// members added later, so that a stream whose output starts there
+		// is not held back to a first-token timeout.
+		role, output := false, false
+		jsonscan.Members(jsonscan.Member(ch, "delta"), func(k, v []byte) bool {
+			if string(k) == "role" {
+				role = true
+				return true
+			}
+			output = jsonscan.NonEmpty(v)
+			return !output
+		})
+		if output {
 			kind = KindContent
 			return false
 		}
-		if jsonscan.Member(delta, "role") != nil && !jsonscan.NonEmpty(jsonscan.Member(ch, "finish_reason")) {
+		if role && !jsonscan.NonEmpty(jsonscan.Member(ch, "finish_reason")) {
 			kind = KindOpening
 		}
 		return true

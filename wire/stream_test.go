@@ -95,6 +95,15 @@ func TestEventKindOpenAI(t *testing.T) {
 		{"done", `[DONE]`, wire.KindDone},
 		{"not json", `{"choices":[`, wire.KindOther},
 		{"empty data", ``, wire.KindOther},
+		// Output in delta members other than content, refusal and tool
+		// calls: audio, the reasoning of compatible servers, members added
+		// later. Null or empty ones are none.
+		{"audio transcript", `{"choices":[{"index":0,"delta":{"audio":{"id":"audio_1","transcript":"Hel"}},"finish_reason":null}]}`, wire.KindContent},
+		{"role and audio", `{"choices":[{"index":0,"delta":{"role":"assistant","content":null,"audio":{"id":"audio_1","transcript":"Hel"}},"finish_reason":null}]}`, wire.KindContent},
+		{"reasoning_content", `{"choices":[{"index":0,"delta":{"reasoning_content":"Let me think"},"finish_reason":null}]}`, wire.KindContent},
+		{"role and reasoning", `{"choices":[{"index":0,"delta":{"role":"assistant","content":"","reasoning":"Let me think"},"finish_reason":null}]}`, wire.KindContent},
+		{"a delta member added later", `{"choices":[{"index":0,"delta":{"future_output":{"x":1}},"finish_reason":null}]}`, wire.KindContent},
+		{"role with null and empty members", `{"choices":[{"index":0,"delta":{"role":"assistant","content":"","reasoning_content":null,"tool_calls":null,"annotations":[],"audio":{}},"finish_reason":null}]}`, wire.KindOpening},
 		{"nested error is not an error chunk", `{"choices":[{"index":0,"delta":{"content":"{\"error\":1}"},"finish_reason":null}]}`, wire.KindContent},
 	}
 	for _, tt := range tests {
