@@ -29,7 +29,7 @@ func (p *Plan) Check(out *wire.Output) *Failure {
 			}
 		}
 	}
-	if p.nonEmpty && len(out.ToolCalls) == 0 && strings.TrimSpace(out.Text) == "" {
+	if p.nonEmpty && len(out.ToolCalls) == 0 && !out.Other && strings.TrimSpace(out.Text) == "" {
 		return &Failure{Validator: "non_empty", Reason: "empty answer: no text and no tool call"}
 	}
 	if p.Structured() && out.Truncated {

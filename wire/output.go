@@ -4,6 +4,8 @@ import (
 	"encoding/json"
 	"errors"
 	"strings"
+
+	"github.com/lifelinehq/lifeline/internal/jsonscan"
 )
 
 // Output is a model's answer in dialect-neutral form: what validators check.
@@ -12,6 +14,11 @@ type Output struct {
 	ToolCalls    []ToolCall // tool calls, in order
 	FinishReason string     // finish_reason / stop_reason as the dialect said it
 	Truncated    bool       // the model stopped at its token limit
+	// Other reports output that is neither text nor a tool call: an OpenAI
+	// refusal or audio; Anthropic content blocks other than text, tool_use
+	// and thinking (server-tool calls and their results, types added
+	// later). An answer with Other is not empty; thinking alone is.
+	Other bool
 }
 
 // ToolCall is one call of a tool offered in the request.
@@ -84,6 +91,8 @@ func parseAnthropic(body []byte) (Output, error) {
 			text.WriteString(c.Text)
 		case "tool_use":
 			o.ToolCalls = append(o.ToolCalls, ToolCall{ID: c.ID, Name: c.Name, Arguments: c.Input})
+		default:
+			o.Other = o.Other || otherBlock(c.Type)
 		}
 	}
 	o.Text = text.String()
@@ -95,8 +104,9 @@ func parseAnthropic(body []byte) (Output, error) {
 // openAIChoice is one choice of an OpenAI chat completion.
 type openAIChoice struct {
 	Message struct {
-		Content   *string `json:"content"`
-		Refusal   *string `json:"refusal"`
+		Content   *string         `json:"content"`
+		Refusal   *string         `json:"refusal"`
+		Audio     json.RawMessage `json:"audio"`
 		ToolCalls []struct {
 			ID       string `json:"id"`
 			Function struct {
@@ -145,8 +155,20 @@ func (ch *openAIChoice) output(o *Output) {
 	if fc := ch.Message.FunctionCall; fc != nil {
 		o.ToolCalls = append(o.ToolCalls, ToolCall{Name: fc.Name, Arguments: []byte(fc.Arguments)})
 	}
+	o.Other = ch.Message.Refusal != nil && *ch.Message.Refusal != "" || jsonscan.NonEmpty(ch.Message.Audio)
 	o.FinishReason = ch.FinishReason
 	o.Truncated = truncated(ch.FinishReason)
+}
+
+// otherBlock reports whether an Anthropic content block of type typ,
+// other than text and tool_use, is output of its own (see Output.Other):
+// anything but thinking.
+func otherBlock(typ string) bool {
+	switch typ {
+	case "thinking", "redacted_thinking":
+		return false
+	}
+	return true
 }
 
 func truncated(reason string) bool {

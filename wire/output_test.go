@@ -4,6 +4,7 @@ import (
 	"errors"
 	"testing"
 
+	"github.com/lifelinehq/lifeline/sse"
 	"github.com/lifelinehq/lifeline/wire"
 )
 
@@ -211,4 +212,45 @@ func TestParseOutputOpenAICustomToolCall(t *testing.T) {
 		},
 		FinishReason: "tool_calls",
 	})
+}
+
+// Output.Other marks output that is neither text nor a tool call, in an
+// answer and in a stream alike; thinking is not such output.
+func TestOutputOther(t *testing.T) {
+	for _, tc := range []struct {
+		name   string
+		d      wire.Dialect
+		body   string
+		stream []sse.Event
+		want   bool
+	}{
+		{"openai refusal", wire.OpenAI, `{"choices":[{"index":0,"message":{"role":"assistant","content":null,"refusal":"No."},"finish_reason":"stop"}]}`,
+			[]sse.Event{ev("", `{"choices":[{"index":0,"delta":{"refusal":"No."},"finish_reason":null}]}`)}, true},
+		{"openai audio", wire.OpenAI, `{"choices":[{"index":0,"message":{"role":"assistant","content":null,"audio":{"id":"a","data":"AA","transcript":"Hi"}},"finish_reason":"stop"}]}`,
+			[]sse.Event{ev("", `{"choices":[{"index":0,"delta":{"audio":{"id":"a","transcript":"Hi"}},"finish_reason":null}]}`)}, true},
+		{"openai null refusal and audio", wire.OpenAI, `{"choices":[{"index":0,"message":{"role":"assistant","content":"","refusal":null,"audio":null},"finish_reason":"stop"}]}`,
+			[]sse.Event{ev("", `{"choices":[{"index":0,"delta":{"content":"","refusal":null,"audio":null},"finish_reason":null}]}`)}, false},
+		{"anthropic server tool", wire.Anthropic, `{"content":[{"type":"server_tool_use","id":"s","name":"web_search","input":{}}],"stop_reason":"pause_turn"}`,
+			[]sse.Event{ev("content_block_start", `{"type":"content_block_start","index":0,"content_block":{"type":"server_tool_use","id":"s","name":"web_search","input":{}}}`)}, true},
+		{"anthropic thinking", wire.Anthropic, `{"content":[{"type":"thinking","thinking":"x","signature":"s"},{"type":"redacted_thinking","data":"x"},{"type":"text","text":""}],"stop_reason":"end_turn"}`,
+			[]sse.Event{ev("content_block_start", `{"type":"content_block_start","index":0,"content_block":{"type":"thinking","thinking":""}}`),
+				ev("content_block_start", `{"type":"content_block_start","index":1,"content_block":{"type":"text","text":""}}`)}, false},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			o, err := wire.ParseOutput(tc.d, []byte(tc.body))
+			if err != nil {
+				t.Fatal(err)
+			}
+			if o.Other != tc.want {
+				t.Errorf("ParseOutput: Other = %v, want %v", o.Other, tc.want)
+			}
+			a := wire.NewAccumulator(tc.d)
+			for _, e := range tc.stream {
+				a.Add(e)
+			}
+			if got := a.Output().Other; got != tc.want {
+				t.Errorf("Accumulator: Other = %v, want %v", got, tc.want)
+			}
+		})
+	}
 }

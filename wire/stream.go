@@ -107,6 +107,7 @@ type choice struct {
 	calls  []ToolCall
 	index  map[int]int // stream index → position in calls
 	reason string
+	other  bool // see Output.Other
 }
 
 // NewAccumulator returns an Accumulator for a dialect-d stream.
@@ -143,8 +144,9 @@ func (a *Accumulator) Add(ev sse.Event) {
 		Choices []struct {
 			Index int `json:"index"`
 			Delta struct {
-				Content   string `json:"content"`
-				Refusal   string `json:"refusal"`
+				Content   string          `json:"content"`
+				Refusal   string          `json:"refusal"`
+				Audio     json.RawMessage `json:"audio"`
 				ToolCalls []struct {
 					Index    int    `json:"index"`
 					ID       string `json:"id"`
@@ -171,6 +173,7 @@ func (a *Accumulator) Add(ev sse.Event) {
 		}
 		st := a.choiceAt(ch.Index)
 		st.text.WriteString(ch.Delta.Content)
+		st.other = st.other || ch.Delta.Refusal != "" || jsonscan.NonEmpty(ch.Delta.Audio)
 		for _, t := range ch.Delta.ToolCalls {
 			st.addCall(t.Index, t.ID, t.Function.Name, t.Function.Arguments)
 		}
@@ -230,9 +233,13 @@ func (a *Accumulator) addAnthropic(ev sse.Event) {
 	c := &a.first
 	switch e.Type {
 	case "content_block_start":
-		if e.ContentBlock.Type == "tool_use" {
+		switch e.ContentBlock.Type {
+		case "tool_use":
 			c.index[e.Index] = len(c.calls)
 			c.calls = append(c.calls, ToolCall{ID: e.ContentBlock.ID, Name: e.ContentBlock.Name})
+		case "text":
+		default:
+			c.other = c.other || otherBlock(e.ContentBlock.Type)
 		}
 	case "content_block_delta":
 		switch e.Delta.Type {
@@ -278,7 +285,7 @@ func (a *Accumulator) Outputs() []Output {
 }
 
 func (c *choice) output() Output {
-	o := Output{Text: c.text.String(), FinishReason: c.reason, Truncated: truncated(c.reason)}
+	o := Output{Text: c.text.String(), FinishReason: c.reason, Truncated: truncated(c.reason), Other: c.other}
 	for _, tc := range c.calls {
 		if len(tc.Arguments) == 0 {
 			tc.Arguments = []byte("{}")
