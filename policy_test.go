@@ -228,6 +228,7 @@ func TestParseDeadlineErrorsSayWhatIsWrong(t *testing.T) {
 		{"X-Lifeline-Timeout", "5sec", []string{"not a Go duration"}},
 		{"X-Lifeline-Deadline", "tomorrow", []string{`X-Lifeline-Deadline "tomorrow"`, "neither RFC 3339", "nor Unix milliseconds"}},
 		{"X-Lifeline-Deadline", "99999999999999999999", []string{"Unix milliseconds", "too large"}},
+		{"X-Lifeline-Deadline", "1767322800000.5", []string{"neither RFC 3339", "nor Unix milliseconds"}},
 		{"X-Lifeline-Deadline", "2026-01-02T25:00:00Z", []string{"neither RFC 3339"}},
 	} {
 		_, err := lifeline.ParseDeadline(http.Header{tc.header: {tc.value}}, now)

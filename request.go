@@ -83,7 +83,7 @@ func ParseDeadline(h http.Header, now time.Time) (time.Time, error) {
 			d = onClockOf(now, time.UnixMilli(ms))
 		} else if t, ok := rfc3339.Parse(v); ok {
 			d = onClockOf(now, t) // a lowercase "t" and "z" and a leap second too
-		} else if isNumber(v) {
+		} else if isInteger(v) {
 			return time.Time{}, fmt.Errorf("%w: %s %q is too large for Unix milliseconds", ErrBadDeadline, HeaderDeadline, v)
 		} else {
 			return time.Time{}, fmt.Errorf("%w: %s %q is neither RFC 3339 (such as 2026-01-02T15:04:05Z) nor Unix milliseconds", ErrBadDeadline, HeaderDeadline, v)
@@ -166,6 +166,15 @@ func isNumber(v string) bool {
 		n = i - 1
 	}
 	return n > 0 && i == len(v)
+}
+
+// isInteger reports whether v is a whole decimal number: an optional sign,
+// then digits only.
+func isInteger(v string) bool {
+	if v != "" && (v[0] == '-' || v[0] == '+') {
+		v = v[1:]
+	}
+	return v != "" && digits(v, 0) == len(v)
 }
 
 // digits returns the index of the first byte of v at or after i that is
