@@ -227,7 +227,23 @@ func (h streakHook) ProcessHook(next goredis.ProcessHook) goredis.ProcessHook {
 func (h streakHook) ProcessPipelineHook(next goredis.ProcessPipelineHook) goredis.ProcessPipelineHook {
 	return func(ctx context.Context, cmds []goredis.Cmder) error {
 		err := next(ctx, cmds)
+		if err != nil && handshakePipeline(cmds) {
+			// SELECT and CLIENT SETNAME, sent after HELLO on a new
+			// connection: as in ProcessHook, its call counts.
+			return err
+		}
 		h.w.observe(ctx, err)
 		return err
 	}
+}
+
+// handshakePipeline reports whether cmds are all commands go-redis sends to
+// open a connection (see handshake).
+func handshakePipeline(cmds []goredis.Cmder) bool {
+	for _, c := range cmds {
+		if !handshake(c.Name()) {
+			return false
+		}
+	}
+	return len(cmds) > 0
 }
