@@ -153,10 +153,7 @@ func CommandWithForce(ctx, force context.Context, args []string, stdout, stderr 
 	}
 	sctx, cancel := context.WithTimeout(force, *grace)
 	defer cancel()
-	stop := context.AfterFunc(force, func() {
-		fmt.Fprintln(stderr, "lifeline mock: second signal: closing the open connections now")
-	})
-	defer stop()
+	defer cli.Announce(force, stderr, "lifeline mock: second signal: closing the open connections now")()
 	if err := run.Shutdown(sctx); err != nil && !errors.Is(err, context.DeadlineExceeded) && force.Err() == nil {
 		return err
 	}

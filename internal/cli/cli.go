@@ -1,10 +1,14 @@
 // Package cli holds what lifeline's subcommands share about their command
-// lines: the usage error, on which the process exits 2.
+// lines: the usage error, on which the process exits 2, and the line that
+// answers a second signal.
 package cli
 
 import (
+	"context"
 	"errors"
 	"flag"
+	"fmt"
+	"io"
 )
 
 // UsageError is a mistake in the command line: the process exits 2.
@@ -37,4 +41,21 @@ func FlagError(err error) error {
 		return err
 	}
 	return &UsageError{Msg: err.Error(), Shown: true}
+}
+
+// Announce writes msg to w as soon as force ends (a second signal). The
+// function it returns, deferred by the command, waits for that line when
+// force has ended, so that it is out before the process exits, and
+// otherwise makes sure it is never written.
+func Announce(force context.Context, w io.Writer, msg string) (done func()) {
+	written := make(chan struct{})
+	stop := context.AfterFunc(force, func() {
+		defer close(written)
+		fmt.Fprintln(w, msg)
+	})
+	return func() {
+		if !stop() {
+			<-written
+		}
+	}
 }

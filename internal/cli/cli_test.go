@@ -1,12 +1,14 @@
 package cli_test
 
 import (
+	"context"
 	"errors"
 	"flag"
 	"io"
 	"testing"
 
 	"github.com/lifelinehq/lifeline/internal/cli"
+	"github.com/lifelinehq/lifeline/internal/syncbuffer"
 )
 
 func TestFlagError(t *testing.T) {
@@ -22,5 +24,26 @@ func TestFlagError(t *testing.T) {
 	}
 	if err := cli.Usage("no"); !errors.As(err, &ue) || ue.Shown {
 		t.Errorf("Usage = %#v, want a UsageError to print", err)
+	}
+}
+
+// The second signal's line is out by the time the command returns, and
+// never written when no second signal came.
+func TestAnnounce(t *testing.T) {
+	var out syncbuffer.Buffer
+	force, cancel := context.WithCancel(context.Background())
+	done := cli.Announce(force, &out, "second signal")
+	cancel()
+	done()
+	if out.String() != "second signal\n" {
+		t.Fatalf("after the signal: %q", out.String())
+	}
+
+	var quiet syncbuffer.Buffer
+	force, cancel = context.WithCancel(context.Background())
+	cli.Announce(force, &quiet, "second signal")()
+	cancel()
+	if quiet.String() != "" {
+		t.Fatalf("written after the command returned: %q", quiet.String())
 	}
 }

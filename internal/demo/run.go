@@ -11,6 +11,7 @@ import (
 	"sync/atomic"
 	"time"
 
+	"github.com/lifelinehq/lifeline/internal/cli"
 	"github.com/lifelinehq/lifeline/mock"
 )
 
@@ -49,10 +50,7 @@ type report struct {
 // ends, nothing waits for the requests in flight: the gateway and the
 // providers close their connections at once.
 func run(ctx, force context.Context, o options, out, logw io.Writer) (*report, error) {
-	stop := context.AfterFunc(force, func() {
-		fmt.Fprintln(logw, "lifeline demo: second signal: stopping now, without waiting for the requests in flight")
-	})
-	defer stop()
+	defer cli.Announce(force, logw, "lifeline demo: second signal: stopping now, without waiting for the requests in flight")()
 	p, err := start(o.seed, mock.Outage{}) // the workload schedules an outage of its own
 	if err != nil {
 		return nil, fmt.Errorf("starting the demo providers: %w", err)
