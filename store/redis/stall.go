@@ -141,19 +141,37 @@ func ownTimeout(ctx context.Context) bool {
 }
 
 // streaks are the stall counts of the servers the store talks to: one
-// for a single server or a Sentinel group's master, one per node of a
-// cluster.
+// for a single server or a Sentinel group's master, one per node address
+// of a cluster. A node that go-redis makes again for the same address (a
+// topology change) counts on the same streak.
 type streaks struct {
-	mu  sync.Mutex
-	all []*streak
+	mu     sync.Mutex
+	byAddr map[string]*streak
 }
 
-// add returns a new count, watched by reached.
-func (st *streaks) add() *streak {
-	w := new(streak)
+// maxStreaks bounds the node addresses counted: a cluster whose nodes come
+// and go at new addresses drops the counts of those not stalled first.
+const maxStreaks = 256
+
+// forAddr returns the count of the server at addr, watched by reached.
+func (st *streaks) forAddr(addr string) *streak {
 	st.mu.Lock()
 	defer st.mu.Unlock()
-	st.all = append(st.all, w)
+	if w, ok := st.byAddr[addr]; ok {
+		return w
+	}
+	if st.byAddr == nil {
+		st.byAddr = make(map[string]*streak)
+	}
+	if len(st.byAddr) >= maxStreaks {
+		for a, w := range st.byAddr {
+			if w.n.Load() == 0 {
+				delete(st.byAddr, a)
+			}
+		}
+	}
+	w := new(streak)
+	st.byAddr[addr] = w
 	return w
 }
 
@@ -162,7 +180,7 @@ func (st *streaks) add() *streak {
 func (st *streaks) reached() bool {
 	st.mu.Lock()
 	defer st.mu.Unlock()
-	for _, w := range st.all {
+	for _, w := range st.byAddr {
 		if w.n.Load() >= stallStreak {
 			return true
 		}
@@ -175,7 +193,7 @@ func (st *streaks) reached() bool {
 func (st *streaks) reset() {
 	st.mu.Lock()
 	defer st.mu.Unlock()
-	for _, w := range st.all {
+	for _, w := range st.byAddr {
 		w.n.Store(0)
 	}
 }
@@ -189,10 +207,10 @@ func watch(c interface{ AddHook(goredis.Hook) }, w *streak) {
 // cluster, that the store's client talks to.
 func (s *Store) watchServers() {
 	if cc, ok := s.c.(*goredis.ClusterClient); ok {
-		cc.OnNewNode(func(node *goredis.Client) { watch(node, s.streaks.add()) })
+		cc.OnNewNode(func(node *goredis.Client) { watch(node, s.streaks.forAddr(node.Options().Addr)) })
 		return
 	}
-	watch(s.c, s.streaks.add())
+	watch(s.c, s.streaks.forAddr(""))
 }
 
 // handshake reports whether a command named name is one go-redis sends to
