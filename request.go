@@ -120,9 +120,7 @@ func whatIsWrong(v string, err error) string {
 // whatever its size: an optional sign, then numbers, each with an optional
 // fraction and a unit, or a bare 0.
 func durationSyntax(v string) bool {
-	if v != "" && (v[0] == '-' || v[0] == '+') {
-		v = v[1:]
-	}
+	v = unsigned(v)
 	if v == "0" {
 		return true
 	}
@@ -130,13 +128,8 @@ func durationSyntax(v string) bool {
 		return false
 	}
 	for v != "" {
-		i := digits(v, 0)
-		n := i
-		if i < len(v) && v[i] == '.' {
-			i = digits(v, i+1)
-			n = i - 1
-		}
-		if n == 0 {
+		i, ok := decimal(v)
+		if !ok {
 			return false
 		}
 		j := i
@@ -156,25 +149,36 @@ func durationSyntax(v string) bool {
 // isNumber reports whether v is a decimal number without a unit: an
 // optional sign, digits, an optional fraction.
 func isNumber(v string) bool {
+	v = unsigned(v)
+	i, ok := decimal(v)
+	return ok && i == len(v)
+}
+
+// isInteger reports whether v is a whole decimal number: an optional sign,
+// then digits only.
+func isInteger(v string) bool {
+	v = unsigned(v)
+	return v != "" && digits(v, 0) == len(v)
+}
+
+// unsigned returns v without its leading sign, if any.
+func unsigned(v string) string {
 	if v != "" && (v[0] == '-' || v[0] == '+') {
-		v = v[1:]
+		return v[1:]
 	}
+	return v
+}
+
+// decimal returns where the number that v starts with ends (digits, then
+// an optional fraction), and whether it has a digit at all.
+func decimal(v string) (end int, ok bool) {
 	i := digits(v, 0)
 	n := i
 	if i < len(v) && v[i] == '.' {
 		i = digits(v, i+1)
 		n = i - 1
 	}
-	return n > 0 && i == len(v)
-}
-
-// isInteger reports whether v is a whole decimal number: an optional sign,
-// then digits only.
-func isInteger(v string) bool {
-	if v != "" && (v[0] == '-' || v[0] == '+') {
-		v = v[1:]
-	}
-	return v != "" && digits(v, 0) == len(v)
+	return i, n > 0
 }
 
 // digits returns the index of the first byte of v at or after i that is
