@@ -45,7 +45,7 @@ func TestBackgroundTimeoutsDoNotCount(t *testing.T) {
 	if len(s.probes.drain()) != 1 {
 		t.Fatal("the undo that timed out is not queued again")
 	}
-	s.claims.hold("token", s.recordKey("k"), time.Now().Add(time.Hour))
+	s.claims.hold("token", s.recordKey("k"), store.Fingerprint{}, time.Now().Add(time.Hour))
 	s.renewClaims()
 
 	if st := s.Stats(); st.Degraded || st.Timeouts != 1 {

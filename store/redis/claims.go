@@ -3,6 +3,8 @@ package redis
 import (
 	"sync"
 	"time"
+
+	"github.com/lifelinehq/lifeline/store"
 )
 
 // An idempotency claim lives in Redis for a short lease (WithClaimLease),
@@ -15,8 +17,15 @@ import (
 
 // heldClaim is a claim this store made in Redis and renews.
 type heldClaim struct {
-	key   string    // the record's key
-	until time.Time // when the caller's lease ends (this process's clock)
+	key   string            // the record's key
+	until time.Time         // when the caller's lease ends (this process's clock)
+	fp    store.Fingerprint // the request's fingerprint
+	// local is the owner token of the claim mirrored on local state (see
+	// heldclaims.go), if any.
+	local string
+	// lost marks a claim that Redis no longer holds for its token: it is
+	// renewed no more, and kept only for its local mirror.
+	lost bool
 }
 
 // claims are the claims a store holds in Redis.
@@ -25,20 +34,36 @@ type claims struct {
 	held map[string]heldClaim // owner token → claim
 }
 
-// hold starts renewing the claim of token on key until until.
-func (c *claims) hold(token, key string, until time.Time) {
+// hold starts renewing the claim of token on key, of a request with
+// fingerprint fp, until until.
+func (c *claims) hold(token, key string, fp store.Fingerprint, until time.Time) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	if c.held == nil {
 		c.held = make(map[string]heldClaim)
 	}
-	c.held[token] = heldClaim{key: key, until: until}
+	c.held[token] = heldClaim{key: key, until: until, fp: fp}
 }
 
-// drop stops renewing the claim of token.
+// take stops renewing the claim of token and returns it, if held.
+func (c *claims) take(token string) (heldClaim, bool) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	h, ok := c.held[token]
+	delete(c.held, token)
+	return h, ok
+}
+
+// drop stops renewing the claim of token, which Redis no longer holds
+// for it; a claim mirrored on local state is kept for its mirror.
 func (c *claims) drop(token string) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
+	if h, ok := c.held[token]; ok && h.local != "" {
+		h.lost = true
+		c.held[token] = h
+		return
+	}
 	delete(c.held, token)
 }
 
@@ -59,6 +84,9 @@ func (c *claims) due(now time.Time, lease time.Duration) []renewal {
 		left := h.until.Sub(now)
 		if left < time.Millisecond {
 			delete(c.held, token)
+			continue
+		}
+		if h.lost {
 			continue
 		}
 		rs = append(rs, renewal{token: token, key: h.key, ttl: min(lease, left)})

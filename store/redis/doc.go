@@ -199,6 +199,14 @@
 // request and replays its response. At most 4096 such keys are kept; past
 // that, the one whose claim or record ends soonest goes to Redis again.
 //
+// A key this replica claimed in Redis is kept for it too: a Claim of the
+// key answered from local state (it timed out, or the store is degraded)
+// while that claim lives finds it mirrored there, in flight, and waits for
+// it; and a Complete that could not reach Redis, or whose claim was
+// mirrored, stores the response on local state as well, so that a
+// duplicate that reaches this replica replays it rather than running again
+// once the unrenewed marker expires.
+//
 // What a replica learns on local state during an outage stays local: its
 // breakers, cool-downs and budgets are not merged into Redis on recovery
 // (the shared state, possibly updated by replicas that kept their

@@ -49,6 +49,7 @@ func (s *Store) Claim(ctx context.Context, key string, fp store.Fingerprint, lea
 		return store.Claim{}, errLease
 	}
 	if s.degraded() || s.localKeys.holds(key) {
+		s.mirrorHeld(ctx, key)
 		return s.localClaim(ctx, key, fp, lease)
 	}
 	token := rand.Text()
@@ -79,10 +80,11 @@ func (s *Store) Claim(ctx context.Context, key string, fp store.Fingerprint, lea
 		return r.err
 	})
 	if fallback {
+		s.mirrorHeld(ctx, key)
 		return s.localClaim(ctx, key, fp, lease)
 	}
 	if err == nil && c.State == store.Acquired {
-		s.claims.hold(token, s.recordKey(key), until)
+		s.claims.hold(token, s.recordKey(key), fp, until)
 	}
 	return c, err
 }
@@ -101,11 +103,13 @@ func (s *Store) localClaim(ctx context.Context, key string, fp store.Fingerprint
 // Complete implements store.Store with one script run that stores the
 // response only while token owns the key, renews the TTL and publishes a
 // wake-up. A claim made in Redis is completed in Redis even while the store
-// is degraded (it may answer again before the next probe notices): only if
-// Redis cannot be reached is the response not stored, and the marker,
-// renewed no more, expires within the claim lease.
+// is degraded (it may answer again before the next probe notices): if
+// Redis cannot be reached, the marker, renewed no more, expires within the
+// claim lease, and the response is stored on local state, where this
+// replica's duplicates replay it (see heldclaims.go); so it is when the
+// claim was mirrored there.
 func (s *Store) Complete(ctx context.Context, key, token string, rec store.Record, ttl time.Duration) error {
-	s.claims.drop(token) // whatever happens next, the owner is done
+	held, ok := s.claims.take(token) // whatever happens next, the owner is done
 	if err := s.check(ctx); err != nil {
 		return err
 	}
@@ -125,11 +129,14 @@ func (s *Store) Complete(ctx context.Context, key, token string, rec store.Recor
 	if err != nil {
 		return fmt.Errorf("redis store: encoding the header: %w", err)
 	}
-	_, err = s.run(ctx, func(ctx context.Context) error {
+	fallback, err := s.run(ctx, func(ctx context.Context) error {
 		return s.scripts.complete.Run(ctx, s.c, []string{s.recordKey(key)},
 			token, max(ttl.Milliseconds(), 1), rec.Status, hdr, rec.Body, flag(rec.Stream),
 			s.wakeChannel(), key).Err()
 	})
+	if ok && (fallback || held.local != "") {
+		s.keepLocal(ctx, key, held, rec, ttl)
+	}
 	return err
 }
 
@@ -139,7 +146,10 @@ func (s *Store) Complete(ctx context.Context, key, token string, rec store.Recor
 // is degraded; only if Redis cannot be reached is it left to expire within
 // the claim lease.
 func (s *Store) Release(ctx context.Context, key, token string) error {
-	s.claims.drop(token)
+	if held, ok := s.claims.take(token); ok && held.local != "" {
+		s.localKeys.released(key, held.local)
+		_ = s.local.Release(ctx, key, strings.TrimPrefix(held.local, localToken))
+	}
 	if err := s.check(ctx); err != nil {
 		return err
 	}

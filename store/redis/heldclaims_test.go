@@ -1,0 +1,132 @@
+package redis_test
+
+import (
+	"context"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/lifelinehq/lifeline/internal/redistest"
+	"github.com/lifelinehq/lifeline/store"
+	"github.com/lifelinehq/lifeline/store/redis"
+)
+
+// claimShared claims key through s in Redis and returns the token.
+func claimShared(t *testing.T, s *redis.Store, key string) string {
+	t.Helper()
+	c, err := s.Claim(t.Context(), key, fp, time.Minute)
+	if err != nil || c.State != store.Acquired || strings.HasPrefix(c.Token, "local:") {
+		t.Fatalf("Claim: %+v, %v; want acquired in Redis", c, err)
+	}
+	return c.Token
+}
+
+// A request that claimed its key in Redis and whose Complete timed out
+// (Redis stalling) still answers the duplicates that reach the same
+// replica: they replay its response, instead of waiting for the
+// unrenewed marker to expire and running the request again.
+func TestCompleteThatTimedOutReplaysOnSameReplica(t *testing.T) {
+	srv := redistest.Start(t)
+	s := openRaw(t, srv, prefix(), redis.WithTimeout(300*time.Millisecond))
+	timedStatus(t, s, 10*time.Second)
+	token := claimShared(t, s, "k")
+
+	resume := freeze(t, srv)
+	rec := store.Record{Status: 200, Body: []byte(`{"first":true}`)}
+	if err := s.Complete(t.Context(), "k", token, rec, time.Hour); err != nil {
+		t.Fatalf("Complete while Redis stalls: %v", err)
+	}
+	resume()
+	if st := s.Stats(); st.Degraded || st.Timeouts != 1 {
+		t.Fatalf("after one timed-out Complete: %+v; want shared, one timeout", st)
+	}
+
+	c, err := s.Claim(t.Context(), "k", fp, time.Minute)
+	if err != nil || c.State != store.Done || c.Record == nil || string(c.Record.Body) != `{"first":true}` {
+		t.Fatalf("duplicate Claim on the same replica: %+v, %v; want the first response replayed", c, err)
+	}
+}
+
+// A duplicate whose Claim times out while the first request, on the same
+// replica, holds the key in Redis waits for that request and replays its
+// response, instead of acquiring the key on local state and running
+// again.
+func TestTimedOutClaimWaitsForSameReplicasRedisClaim(t *testing.T) {
+	srv := redistest.Start(t)
+	s := openRaw(t, srv, prefix(), redis.WithTimeout(300*time.Millisecond))
+	timedStatus(t, s, 10*time.Second)
+	token := claimShared(t, s, "k")
+
+	resume := freeze(t, srv)
+	c, err := s.Claim(t.Context(), "k", fp, time.Minute)
+	resume()
+	if err != nil || c.State != store.InFlight {
+		t.Fatalf("duplicate Claim while Redis stalls: %+v, %v; want in flight", c, err)
+	}
+
+	ctx, cancel := context.WithTimeout(t.Context(), 10*time.Second)
+	defer cancel()
+	awaited := make(chan error, 1)
+	go func() { awaited <- s.Await(ctx, "k") }()
+	rec := store.Record{Status: 200, Body: []byte(`{"first":true}`)}
+	if err := s.Complete(t.Context(), "k", token, rec, time.Hour); err != nil {
+		t.Fatalf("Complete: %v", err)
+	}
+	if err := <-awaited; err != nil {
+		t.Fatalf("Await: %v; want it to end with the first request", err)
+	}
+	c, err = s.Claim(t.Context(), "k", fp, time.Minute)
+	if err != nil || c.State != store.Done || c.Record == nil || string(c.Record.Body) != `{"first":true}` {
+		t.Fatalf("Claim after the first completed: %+v, %v; want its response replayed", c, err)
+	}
+}
+
+// While the store is degraded (Redis stopped), a duplicate that reaches
+// the replica whose request claimed the key in Redis before the outage
+// waits for that request and replays its response, as docs/replicas.md
+// says of duplicates that reach the same replica.
+func TestDegradedClaimWaitsForSameReplicasRedisClaim(t *testing.T) {
+	srv := redistest.Start(t)
+	s := openRaw(t, srv, prefix(), redis.WithTimeout(300*time.Millisecond))
+	token := claimShared(t, s, "k")
+
+	srv.Stop()
+	if err := s.Health(t.Context()); err == nil {
+		t.Fatal("Health with Redis stopped: nil; want the store degraded")
+	}
+	c, err := s.Claim(t.Context(), "k", fp, time.Minute)
+	if err != nil || c.State != store.InFlight {
+		t.Fatalf("duplicate Claim while degraded: %+v, %v; want in flight", c, err)
+	}
+	rec := store.Record{Status: 200, Body: []byte(`{"first":true}`)}
+	if err := s.Complete(t.Context(), "k", token, rec, time.Hour); err != nil {
+		t.Fatalf("Complete while degraded: %v", err)
+	}
+	c, err = s.Claim(t.Context(), "k", fp, time.Minute)
+	if err != nil || c.State != store.Done || c.Record == nil || string(c.Record.Body) != `{"first":true}` {
+		t.Fatalf("Claim after the first completed: %+v, %v; want its response replayed", c, err)
+	}
+}
+
+// A request whose Redis claim was mirrored on local state and that fails
+// frees the key there too: the duplicate that waited runs the request.
+func TestReleaseFreesMirroredClaim(t *testing.T) {
+	srv := redistest.Start(t)
+	s := openRaw(t, srv, prefix(), redis.WithTimeout(300*time.Millisecond))
+	timedStatus(t, s, 10*time.Second)
+	token := claimShared(t, s, "k")
+
+	resume := freeze(t, srv)
+	c, err := s.Claim(t.Context(), "k", fp, time.Minute)
+	resume()
+	if err != nil || c.State != store.InFlight {
+		t.Fatalf("duplicate Claim while Redis stalls: %+v, %v; want in flight", c, err)
+	}
+	if err := s.Release(t.Context(), "k", token); err != nil {
+		t.Fatalf("Release: %v", err)
+	}
+	c, err = s.Claim(t.Context(), "k", fp, time.Minute)
+	if err != nil || c.State != store.Acquired {
+		t.Fatalf("Claim after the first failed: %+v, %v; want acquired", c, err)
+	}
+}
