@@ -54,6 +54,19 @@ func (c *claims) take(token string) (heldClaim, bool) {
 	return h, ok
 }
 
+// finish stops renewing the claim of token, whose request is done, and
+// reports whether it was held; the claim stays mirrorable until take.
+func (c *claims) finish(token string) bool {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	h, ok := c.held[token]
+	if ok {
+		h.lost = true
+		c.held[token] = h
+	}
+	return ok
+}
+
 // drop stops renewing the claim of token, which Redis no longer holds
 // for it; a claim mirrored on local state is kept for its mirror.
 func (c *claims) drop(token string) {

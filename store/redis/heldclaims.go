@@ -22,15 +22,15 @@ import (
 // too: duplicates that reach this replica replay it, as they do for a key
 // claimed on local state (see localclaims.go).
 
-// mirror finds the live claim this store holds in Redis on key (a record
-// key) with no local mirror yet, and has acquire mirror it on local state:
+// mirror finds a claim this store holds in Redis that match accepts and
+// that has no local mirror yet, and has acquire mirror it on local state:
 // acquire returns the local owner token, or "" if it could not. It holds
 // the lock meanwhile, so that one claim is mirrored once.
-func (c *claims) mirror(key string, now time.Time, acquire func(h heldClaim) string) {
+func (c *claims) mirror(match func(token string, h heldClaim) bool, acquire func(h heldClaim) string) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	for token, h := range c.held {
-		if h.key != key || h.local != "" || !now.Before(h.until) {
+		if h.local != "" || !match(token, h) {
 			continue
 		}
 		if h.local = acquire(h); h.local != "" {
@@ -45,35 +45,44 @@ func (c *claims) mirror(key string, now time.Time, acquire func(h heldClaim) str
 // state.
 func (s *Store) mirrorHeld(ctx context.Context, key string) {
 	now := time.Now()
-	s.claims.mirror(s.recordKey(key), now, func(h heldClaim) string {
-		c, err := s.local.Claim(ctx, key, h.fp, h.until.Sub(now))
-		if err != nil || c.State != store.Acquired {
-			return ""
-		}
-		token := localToken + c.Token
-		s.localKeys.acquired(key, token, h.until, now)
-		return token
-	})
+	rk := s.recordKey(key)
+	s.claims.mirror(func(_ string, h heldClaim) bool { return h.key == rk && now.Before(h.until) },
+		func(h heldClaim) string { return s.acquireLocal(ctx, key, h.fp, h.until, now) })
 }
 
-// keepLocal stores rec, the response of the request that held h in Redis,
-// on local state for ttl: in its mirror, or in a local claim acquired for
-// it now. Duplicates that reach this replica replay it from there.
-func (s *Store) keepLocal(ctx context.Context, key string, h heldClaim, rec store.Record, ttl time.Duration) {
-	now := time.Now()
-	token := h.local
-	if token == "" {
-		c, err := s.local.Claim(ctx, key, h.fp, ttl)
-		if err != nil || c.State != store.Acquired {
-			return
-		}
-		token = localToken + c.Token
-		s.localKeys.acquired(key, token, now.Add(ttl), now)
+// acquireLocal claims key on local state until until, for the key's
+// holder in Redis, and returns the local owner token, or "".
+func (s *Store) acquireLocal(ctx context.Context, key string, fp store.Fingerprint, until, now time.Time) string {
+	c, err := s.local.Claim(ctx, key, fp, until.Sub(now))
+	if err != nil || c.State != store.Acquired {
+		return ""
 	}
-	s.localCalls.Add(1)
-	if err := s.local.Complete(ctx, key, strings.TrimPrefix(token, localToken), rec, ttl); err != nil {
-		s.localKeys.released(key, token)
+	token := localToken + c.Token
+	s.localKeys.acquired(key, token, until, now)
+	return token
+}
+
+// keepLocal ends the claim of token, held in Redis since finish, and
+// stores rec, its response, on local state for ttl when Redis could not
+// take it (redisFailed) or the claim was mirrored there: duplicates that
+// reach this replica replay it.
+func (s *Store) keepLocal(ctx context.Context, key, token string, rec store.Record, ttl time.Duration, redisFailed bool) {
+	if redisFailed {
+		// Mirrored under the claims' lock, so that a duplicate's Claim
+		// cannot acquire the key on local state first.
+		now := time.Now()
+		s.claims.mirror(func(t string, _ heldClaim) bool { return t == token },
+			func(h heldClaim) string { return s.acquireLocal(ctx, key, h.fp, now.Add(ttl), now) })
+	}
+	h, _ := s.claims.take(token)
+	if h.local == "" {
 		return
 	}
-	s.localKeys.completed(key, token, now.Add(ttl), now)
+	now := time.Now()
+	s.localCalls.Add(1)
+	if err := s.local.Complete(ctx, key, strings.TrimPrefix(h.local, localToken), rec, ttl); err != nil {
+		s.localKeys.released(key, h.local)
+		return
+	}
+	s.localKeys.completed(key, h.local, now.Add(ttl), now)
 }

@@ -2,6 +2,7 @@ package redis_test
 
 import (
 	"context"
+	"runtime"
 	"strings"
 	"testing"
 	"time"
@@ -128,5 +129,42 @@ func TestReleaseFreesMirroredClaim(t *testing.T) {
 	c, err = s.Claim(t.Context(), "k", fp, time.Minute)
 	if err != nil || c.State != store.Acquired {
 		t.Fatalf("Claim after the first failed: %+v, %v; want acquired", c, err)
+	}
+}
+
+// A duplicate that reaches the replica while the first request's
+// Complete is under way, Redis stalling and the store degraded, waits for
+// it and replays its response: the claim stays this replica's until its
+// response is kept on local state.
+func TestDuplicateDuringStalledCompleteWaits(t *testing.T) {
+	srv := redistest.Start(t)
+	s := openRaw(t, srv, prefix(), redis.WithTimeout(300*time.Millisecond),
+		redis.WithRecoverInterval(time.Hour))
+	token := claimShared(t, s, "k")
+
+	resume := freeze(t, srv)
+	defer resume()
+	for !s.Stats().Degraded {
+		_, _ = s.Status(t.Context(), "t", store.StatusQuery{Now: t0, Breaker: br, Budget: bu})
+	}
+	sent := s.Stats().RoundTrips
+	rec := store.Record{Status: 200, Body: []byte(`{"first":true}`)}
+	completed := make(chan error, 1)
+	go func() { completed <- s.Complete(t.Context(), "k", token, rec, time.Hour) }()
+	for s.Stats().RoundTrips == sent {
+		// Complete has sent its script to the frozen server once this
+		// moves.
+		runtime.Gosched()
+	}
+	c, err := s.Claim(t.Context(), "k", fp, time.Minute)
+	if err != nil || c.State != store.InFlight {
+		t.Fatalf("duplicate Claim during the first's Complete: %+v, %v; want in flight", c, err)
+	}
+	if err := <-completed; err != nil {
+		t.Fatalf("Complete: %v", err)
+	}
+	c, err = s.Claim(t.Context(), "k", fp, time.Minute)
+	if err != nil || c.State != store.Done || c.Record == nil || string(c.Record.Body) != `{"first":true}` {
+		t.Fatalf("Claim after the first completed: %+v, %v; want its response replayed", c, err)
 	}
 }

@@ -109,7 +109,17 @@ func (s *Store) localClaim(ctx context.Context, key string, fp store.Fingerprint
 // replica's duplicates replay it (see heldclaims.go); so it is when the
 // claim was mirrored there.
 func (s *Store) Complete(ctx context.Context, key, token string, rec store.Record, ttl time.Duration) error {
-	held, ok := s.claims.take(token) // whatever happens next, the owner is done
+	if s.claims.finish(token) { // whatever happens next, the owner is done
+		var fallback bool
+		defer func() { s.keepLocal(ctx, key, token, rec, ttl, fallback) }()
+		return s.completeRedis(ctx, key, token, rec, ttl, &fallback)
+	}
+	return s.completeRedis(ctx, key, token, rec, ttl, new(bool))
+}
+
+// completeRedis is Complete after the claim of token, if held, is no
+// longer renewed; it sets fallback when Redis could not take rec.
+func (s *Store) completeRedis(ctx context.Context, key, token string, rec store.Record, ttl time.Duration, fallback *bool) (err error) {
 	if err := s.check(ctx); err != nil {
 		return err
 	}
@@ -129,14 +139,11 @@ func (s *Store) Complete(ctx context.Context, key, token string, rec store.Recor
 	if err != nil {
 		return fmt.Errorf("redis store: encoding the header: %w", err)
 	}
-	fallback, err := s.run(ctx, func(ctx context.Context) error {
+	*fallback, err = s.run(ctx, func(ctx context.Context) error {
 		return s.scripts.complete.Run(ctx, s.c, []string{s.recordKey(key)},
 			token, max(ttl.Milliseconds(), 1), rec.Status, hdr, rec.Body, flag(rec.Stream),
 			s.wakeChannel(), key).Err()
 	})
-	if ok && (fallback || held.local != "") {
-		s.keepLocal(ctx, key, held, rec, ttl)
-	}
 	return err
 }
 
