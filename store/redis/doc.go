@@ -197,7 +197,9 @@
 // and Await calls are answered from local state even when Redis answers,
 // so that a duplicate that reaches this replica waits for the first
 // request and replays its response. At most 4096 such keys are kept; past
-// that, the one whose claim or record ends soonest goes to Redis again.
+// that, the completed one whose record ends soonest goes to Redis again
+// (a key whose request still runs only when none is completed: its
+// duplicates are the likeliest to come).
 //
 // A key this replica claimed in Redis is kept for it too: a Claim of the
 // key answered from local state (it timed out, or the store is degraded)

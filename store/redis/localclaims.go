@@ -17,14 +17,17 @@ import (
 // documentation). The keys are few (a stall's, an outage's) and bounded.
 
 // maxLocalKeys bounds the keys answered from local state; when full, the
-// key whose claim or record ends soonest goes first (its duplicates go to
-// Redis, as they would for any key).
+// completed key whose record ends soonest goes first (its duplicates go to
+// Redis, as they would for any key), and only when none is completed the
+// key whose claim ends soonest: the duplicates of a request still running
+// are the likeliest to come.
 const maxLocalKeys = 4096
 
 // localKey is a key that this store claimed on local state.
 type localKey struct {
 	token string    // the local claim's owner token (with localToken)
 	until time.Time // when its claim lease, or once completed its record, ends
+	done  bool      // completed: its response is stored
 }
 
 // localKeys are the keys whose idempotency this store keeps on local state.
@@ -48,20 +51,22 @@ func (l *localKeys) acquired(key, token string, until, now time.Time) {
 	l.n.Store(int32(len(l.keys)))
 }
 
-// evict drops the keys that have ended and, if none had, the one that
-// ends soonest. l.mu is held.
+// evict drops the keys that have ended and, if none had, the completed
+// one that ends soonest, or if none is completed the claim that ends
+// soonest. l.mu is held.
 func (l *localKeys) evict(now time.Time) {
 	var (
 		first string
 		end   time.Time
+		done  bool
 	)
 	for k, e := range l.keys {
 		if !now.Before(e.until) {
 			delete(l.keys, k)
 			continue
 		}
-		if first == "" || e.until.Before(end) {
-			first, end = k, e.until
+		if first == "" || e.done && !done || e.done == done && e.until.Before(end) {
+			first, end, done = k, e.until, e.done
 		}
 	}
 	if len(l.keys) >= maxLocalKeys {
@@ -75,7 +80,7 @@ func (l *localKeys) completed(key, token string, until, now time.Time) {
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	if e, ok := l.keys[key]; ok && e.token == token && now.Before(e.until) {
-		l.keys[key] = localKey{token: token, until: until}
+		l.keys[key] = localKey{token: token, until: until, done: true}
 	}
 }
 

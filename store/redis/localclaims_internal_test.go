@@ -32,3 +32,25 @@ func TestLocalKeysBounded(t *testing.T) {
 		t.Fatal("a released key is still held")
 	}
 }
+
+// Past the bound, a completed key (its response stored) goes back to Redis
+// before a key whose request still runs: a running request's duplicates,
+// sent by clients that timed out and retry, are the ones due soonest, and
+// sent to Redis they would run again.
+func TestLocalKeysBoundKeepsRunningClaims(t *testing.T) {
+	var l localKeys
+	now := time.Now()
+	l.acquired("running", "local:r", now.Add(45*time.Second), now)
+	for i := range maxLocalKeys - 1 {
+		k := "done" + strconv.Itoa(i)
+		l.acquired(k, "local:t", now.Add(time.Minute), now)
+		l.completed(k, "local:t", now.Add(24*time.Hour+time.Duration(i)*time.Second), now)
+	}
+	l.acquired("new", "local:n", now.Add(45*time.Second), now)
+	if !l.holds("running") || !l.holds("new") {
+		t.Fatal("a running request's key went back to Redis while completed keys stayed")
+	}
+	if l.holds("done0") || !l.holds("done1") || int(l.n.Load()) != maxLocalKeys {
+		t.Fatalf("held %d keys, want %d without done0, the completed key ending soonest", l.n.Load(), maxLocalKeys)
+	}
+}
