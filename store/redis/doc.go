@@ -205,7 +205,8 @@
 // key answered from local state (it timed out, or the store is degraded)
 // while that claim lives finds it mirrored there, in flight, and waits for
 // it; and a Complete that could not reach Redis, or whose claim was
-// mirrored, stores the response on local state as well, so that a
+// mirrored, or made while degraded (Redis may take it before the recovery
+// probes switch back), stores the response on local state as well, so that a
 // duplicate that reaches this replica replays it rather than running again
 // once the unrenewed marker expires.
 //

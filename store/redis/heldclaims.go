@@ -63,11 +63,12 @@ func (s *Store) acquireLocal(ctx context.Context, key string, fp store.Fingerpri
 }
 
 // keepLocal ends the claim of token, held in Redis since finish, and
-// stores rec, its response, on local state for ttl when Redis could not
-// take it (redisFailed) or the claim was mirrored there: duplicates that
-// reach this replica replay it.
-func (s *Store) keepLocal(ctx context.Context, key, token string, rec store.Record, ttl time.Duration, redisFailed bool) {
-	if redisFailed {
+// stores rec, its response, on local state for ttl when asked (Redis could
+// not take it, or this replica's duplicates go to local state meanwhile)
+// or the claim was mirrored there: duplicates that reach this replica
+// replay it.
+func (s *Store) keepLocal(ctx context.Context, key, token string, rec store.Record, ttl time.Duration, keep bool) {
+	if keep {
 		// Mirrored under the claims' lock, so that a duplicate's Claim
 		// cannot acquire the key on local state first.
 		now := time.Now()

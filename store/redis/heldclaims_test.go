@@ -168,3 +168,29 @@ func TestDuplicateDuringStalledCompleteWaits(t *testing.T) {
 		t.Fatalf("Claim after the first completed: %+v, %v; want its response replayed", c, err)
 	}
 }
+
+// A request that claimed its key in Redis and completes there while the
+// store is degraded (Redis answers again, the recovery probes have not yet
+// switched back) leaves its response on local state too: a duplicate that
+// reaches the replica before the switch back replays it instead of running
+// again on local state, which knew nothing of the key.
+func TestCompleteInRedisWhileDegradedReplaysOnSameReplica(t *testing.T) {
+	srv := redistest.Start(t)
+	s := openRaw(t, srv, prefix(), redis.WithTimeout(300*time.Millisecond),
+		redis.WithRecoverInterval(time.Hour))
+	token := claimShared(t, s, "k")
+
+	resume := freeze(t, srv)
+	for !s.Stats().Degraded {
+		_, _ = s.Status(t.Context(), "t", store.StatusQuery{Now: t0, Breaker: br, Budget: bu})
+	}
+	resume()
+	rec := store.Record{Status: 200, Body: []byte(`{"first":true}`)}
+	if err := s.Complete(t.Context(), "k", token, rec, time.Hour); err != nil {
+		t.Fatalf("Complete: %v", err)
+	}
+	c, err := s.Claim(t.Context(), "k", fp, time.Minute)
+	if err != nil || c.State != store.Done || c.Record == nil || string(c.Record.Body) != `{"first":true}` {
+		t.Fatalf("duplicate Claim while degraded: %+v, %v; want the first response replayed", c, err)
+	}
+}

@@ -107,11 +107,13 @@ func (s *Store) localClaim(ctx context.Context, key string, fp store.Fingerprint
 // Redis cannot be reached, the marker, renewed no more, expires within the
 // claim lease, and the response is stored on local state, where this
 // replica's duplicates replay it (see heldclaims.go); so it is when the
-// claim was mirrored there.
+// claim was mirrored there, or the store is degraded.
 func (s *Store) Complete(ctx context.Context, key, token string, rec store.Record, ttl time.Duration) error {
 	if s.claims.finish(token) { // whatever happens next, the owner is done
 		var fallback bool
-		defer func() { s.keepLocal(ctx, key, token, rec, ttl, fallback) }()
+		// While degraded, this replica's duplicates go to local state,
+		// even if Redis took rec: it is kept there too.
+		defer func() { s.keepLocal(ctx, key, token, rec, ttl, fallback || s.degraded()) }()
 		return s.completeRedis(ctx, key, token, rec, ttl, &fallback)
 	}
 	return s.completeRedis(ctx, key, token, rec, ttl, new(bool))
