@@ -68,11 +68,13 @@ func (c *claims) finish(token string) bool {
 }
 
 // drop stops renewing the claim of token, which Redis no longer holds
-// for it; a claim mirrored on local state is kept for its mirror.
+// for it; a claim mirrored on local state is kept for its mirror, and one
+// whose Complete is under way (see finish) until that Complete takes it: a
+// renewal sent before it may be answered after its script ran.
 func (c *claims) drop(token string) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	if h, ok := c.held[token]; ok && h.local != "" {
+	if h, ok := c.held[token]; ok && (h.local != "" || h.lost) {
 		h.lost = true
 		c.held[token] = h
 		return
