@@ -18,8 +18,7 @@ func TestRenewalDuringCompleteKeepsClaim(t *testing.T) {
 	c.finish("t") // Complete has begun
 	c.drop("t")   // the renewal's reply: Redis no longer holds it for t
 	mirrored := false
-	c.mirror(func(token string, _ heldClaim) bool { return token == "t" },
-		func(heldClaim) string { mirrored = true; return "local:x" })
+	c.mirrorToken("t", func(heldClaim) string { mirrored = true; return "local:x" })
 	if !mirrored {
 		t.Fatal("a claim whose Complete is under way was forgotten by a renewal: it cannot be kept on local state")
 	}

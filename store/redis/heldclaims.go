@@ -26,11 +26,11 @@ import (
 // that has no local mirror yet, and has acquire mirror it on local state:
 // acquire returns the local owner token, or "" if it could not. It holds
 // the lock meanwhile, so that one claim is mirrored once.
-func (c *claims) mirror(match func(token string, h heldClaim) bool, acquire func(h heldClaim) string) {
+func (c *claims) mirror(match func(h heldClaim) bool, acquire func(h heldClaim) string) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	for token, h := range c.held {
-		if h.local != "" || !match(token, h) {
+		if h.local != "" || !match(h) {
 			continue
 		}
 		if h.local = acquire(h); h.local != "" {
@@ -40,13 +40,25 @@ func (c *claims) mirror(match func(token string, h heldClaim) bool, acquire func
 	}
 }
 
+// mirrorToken is mirror for the claim of token: a map lookup, not a scan
+// of every claim held.
+func (c *claims) mirrorToken(token string, acquire func(h heldClaim) string) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if h, ok := c.held[token]; ok && h.local == "" {
+		if h.local = acquire(h); h.local != "" {
+			c.held[token] = h
+		}
+	}
+}
+
 // mirrorHeld mirrors on local state the live claim this store holds in
 // Redis on key, if any, before a Claim of key is answered from local
 // state.
 func (s *Store) mirrorHeld(ctx context.Context, key string) {
 	now := time.Now()
 	rk := s.recordKey(key)
-	s.claims.mirror(func(_ string, h heldClaim) bool { return h.key == rk && now.Before(h.until) },
+	s.claims.mirror(func(h heldClaim) bool { return h.key == rk && now.Before(h.until) },
 		func(h heldClaim) string { return s.acquireLocal(ctx, key, h.fp, h.until, now) })
 }
 
@@ -72,7 +84,7 @@ func (s *Store) keepLocal(ctx context.Context, key, token string, rec store.Reco
 		// Mirrored under the claims' lock, so that a duplicate's Claim
 		// cannot acquire the key on local state first.
 		now := time.Now()
-		s.claims.mirror(func(t string, _ heldClaim) bool { return t == token },
+		s.claims.mirrorToken(token,
 			func(h heldClaim) string { return s.acquireLocal(ctx, key, h.fp, now.Add(ttl), now) })
 	}
 	h, _ := s.claims.take(token)
