@@ -48,8 +48,13 @@ func (s *Store) Claim(ctx context.Context, key string, fp store.Fingerprint, lea
 	if lease <= 0 {
 		return store.Claim{}, errLease
 	}
-	if s.degraded() || s.localKeys.holds(key) {
-		s.mirrorHeld(ctx, key)
+	if d := s.degraded(); d || s.localKeys.holds(key) {
+		// A key kept on local state while shared has its Redis claim
+		// mirrored already, if this store holds one: only a degraded
+		// Claim looks for it, a scan of every claim held.
+		if d {
+			s.mirrorHeld(ctx, key)
+		}
 		return s.localClaim(ctx, key, fp, lease)
 	}
 	token := rand.Text()
