@@ -158,7 +158,9 @@ func (s *Store) completeRedis(ctx context.Context, key, token string, rec store.
 // marker only while token owns it and publishes a wake-up. As with
 // Complete, a claim made in Redis is released there even while the store
 // is degraded; only if Redis cannot be reached is it left to expire within
-// the claim lease.
+// the claim lease. The claim's mirror on local state, if any (see
+// heldclaims.go), is released first, so that this replica's duplicates
+// waiting there may claim the key.
 func (s *Store) Release(ctx context.Context, key, token string) error {
 	if held, ok := s.claims.take(token); ok && held.local != "" {
 		s.localKeys.released(key, held.local)
