@@ -196,10 +196,12 @@
 // response stored with it does (its record TTL), the key's later Claim
 // and Await calls are answered from local state even when Redis answers,
 // so that a duplicate that reaches this replica waits for the first
-// request and replays its response. At most 4096 such keys are kept; past
-// that, the completed one whose record ends soonest goes to Redis again
-// (a key whose request still runs only when none is completed: its
-// duplicates are the likeliest to come).
+// request and replays its response. At most 100,000 such keys are kept,
+// as many as the records local state keeps; past that, a key whose claim
+// or record has ended goes first, then the completed one whose record ends
+// soonest goes to Redis again (a key whose request still runs, the one
+// claimed first, only when none is completed: its duplicates are the
+// likeliest to come), in constant time.
 //
 // A key this replica claimed in Redis is kept for it too: a Claim of the
 // key answered from local state (it timed out, or the store is degraded)

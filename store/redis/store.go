@@ -71,7 +71,7 @@ func New(ctx context.Context, url string, opts ...Option) (*Store, error) {
 		cfg:      newConfig(opts),
 		kind:     ep.kind,
 		scripts:  newScripts(),
-		local:    memory.New(),
+		local:    memory.New(memory.WithMaxRecords(maxLocalKeys)),
 		idPrefix: rand.Text()[:10] + ":",
 		kick:     make(chan struct{}, 1),
 		closed:   make(chan struct{}),
