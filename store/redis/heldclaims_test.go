@@ -22,6 +22,36 @@ func claimShared(t *testing.T, s *redis.Store, key string) string {
 	return c.Token
 }
 
+// firstAnswer is the response of the first request of a key in these
+// tests.
+func firstAnswer() store.Record { return store.Record{Status: 200, Body: []byte(`{"first":true}`)} }
+
+// wantReplayed fails t unless a Claim of key through s replays
+// firstAnswer; when says which Claim it is.
+func wantReplayed(t *testing.T, s *redis.Store, key, when string) {
+	t.Helper()
+	c, err := s.Claim(t.Context(), key, fp, time.Minute)
+	if err != nil || c.State != store.Done || c.Record == nil || string(c.Record.Body) != `{"first":true}` {
+		t.Fatalf("%s: %+v, %v; want the first response replayed", when, c, err)
+	}
+}
+
+// completeAwaited completes key with firstAnswer under token while a
+// duplicate awaits it, and fails t unless that Await ends with it.
+func completeAwaited(t *testing.T, s *redis.Store, key, token string) {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(t.Context(), 10*time.Second)
+	defer cancel()
+	awaited := make(chan error, 1)
+	go func() { awaited <- s.Await(ctx, key) }()
+	if err := s.Complete(t.Context(), key, token, firstAnswer(), time.Hour); err != nil {
+		t.Fatalf("Complete: %v", err)
+	}
+	if err := <-awaited; err != nil {
+		t.Fatalf("Await: %v; want it to end with the first request", err)
+	}
+}
+
 // A request that claimed its key in Redis and whose Complete timed out
 // (Redis stalling) still answers the duplicates that reach the same
 // replica: they replay its response, instead of waiting for the
@@ -33,8 +63,7 @@ func TestCompleteThatTimedOutReplaysOnSameReplica(t *testing.T) {
 	token := claimShared(t, s, "k")
 
 	resume := freeze(t, srv)
-	rec := store.Record{Status: 200, Body: []byte(`{"first":true}`)}
-	if err := s.Complete(t.Context(), "k", token, rec, time.Hour); err != nil {
+	if err := s.Complete(t.Context(), "k", token, firstAnswer(), time.Hour); err != nil {
 		t.Fatalf("Complete while Redis stalls: %v", err)
 	}
 	resume()
@@ -42,10 +71,7 @@ func TestCompleteThatTimedOutReplaysOnSameReplica(t *testing.T) {
 		t.Fatalf("after one timed-out Complete: %+v; want shared, one timeout", st)
 	}
 
-	c, err := s.Claim(t.Context(), "k", fp, time.Minute)
-	if err != nil || c.State != store.Done || c.Record == nil || string(c.Record.Body) != `{"first":true}` {
-		t.Fatalf("duplicate Claim on the same replica: %+v, %v; want the first response replayed", c, err)
-	}
+	wantReplayed(t, s, "k", "duplicate Claim on the same replica")
 }
 
 // A duplicate whose Claim times out while the first request, on the same
@@ -65,21 +91,8 @@ func TestTimedOutClaimWaitsForSameReplicasRedisClaim(t *testing.T) {
 		t.Fatalf("duplicate Claim while Redis stalls: %+v, %v; want in flight", c, err)
 	}
 
-	ctx, cancel := context.WithTimeout(t.Context(), 10*time.Second)
-	defer cancel()
-	awaited := make(chan error, 1)
-	go func() { awaited <- s.Await(ctx, "k") }()
-	rec := store.Record{Status: 200, Body: []byte(`{"first":true}`)}
-	if err := s.Complete(t.Context(), "k", token, rec, time.Hour); err != nil {
-		t.Fatalf("Complete: %v", err)
-	}
-	if err := <-awaited; err != nil {
-		t.Fatalf("Await: %v; want it to end with the first request", err)
-	}
-	c, err = s.Claim(t.Context(), "k", fp, time.Minute)
-	if err != nil || c.State != store.Done || c.Record == nil || string(c.Record.Body) != `{"first":true}` {
-		t.Fatalf("Claim after the first completed: %+v, %v; want its response replayed", c, err)
-	}
+	completeAwaited(t, s, "k", token)
+	wantReplayed(t, s, "k", "Claim after the first completed")
 }
 
 // While the store is degraded (Redis stopped), a duplicate that reaches
@@ -99,14 +112,10 @@ func TestDegradedClaimWaitsForSameReplicasRedisClaim(t *testing.T) {
 	if err != nil || c.State != store.InFlight {
 		t.Fatalf("duplicate Claim while degraded: %+v, %v; want in flight", c, err)
 	}
-	rec := store.Record{Status: 200, Body: []byte(`{"first":true}`)}
-	if err := s.Complete(t.Context(), "k", token, rec, time.Hour); err != nil {
+	if err := s.Complete(t.Context(), "k", token, firstAnswer(), time.Hour); err != nil {
 		t.Fatalf("Complete while degraded: %v", err)
 	}
-	c, err = s.Claim(t.Context(), "k", fp, time.Minute)
-	if err != nil || c.State != store.Done || c.Record == nil || string(c.Record.Body) != `{"first":true}` {
-		t.Fatalf("Claim after the first completed: %+v, %v; want its response replayed", c, err)
-	}
+	wantReplayed(t, s, "k", "Claim after the first completed")
 }
 
 // A request whose Redis claim was mirrored on local state and that fails
@@ -144,13 +153,10 @@ func TestDuplicateDuringStalledCompleteWaits(t *testing.T) {
 
 	resume := freeze(t, srv)
 	defer resume()
-	for !s.Stats().Degraded {
-		_, _ = s.Status(t.Context(), "t", store.StatusQuery{Now: t0, Breaker: br, Budget: bu})
-	}
+	degradeByTimeouts(t, s, "t")
 	sent := s.Stats().RoundTrips
-	rec := store.Record{Status: 200, Body: []byte(`{"first":true}`)}
 	completed := make(chan error, 1)
-	go func() { completed <- s.Complete(t.Context(), "k", token, rec, time.Hour) }()
+	go func() { completed <- s.Complete(t.Context(), "k", token, firstAnswer(), time.Hour) }()
 	for s.Stats().RoundTrips == sent {
 		// Complete has sent its script to the frozen server once this
 		// moves.
@@ -163,10 +169,7 @@ func TestDuplicateDuringStalledCompleteWaits(t *testing.T) {
 	if err := <-completed; err != nil {
 		t.Fatalf("Complete: %v", err)
 	}
-	c, err = s.Claim(t.Context(), "k", fp, time.Minute)
-	if err != nil || c.State != store.Done || c.Record == nil || string(c.Record.Body) != `{"first":true}` {
-		t.Fatalf("Claim after the first completed: %+v, %v; want its response replayed", c, err)
-	}
+	wantReplayed(t, s, "k", "Claim after the first completed")
 }
 
 // A request that claimed its key in Redis and completes there while the
@@ -181,16 +184,10 @@ func TestCompleteInRedisWhileDegradedReplaysOnSameReplica(t *testing.T) {
 	token := claimShared(t, s, "k")
 
 	resume := freeze(t, srv)
-	for !s.Stats().Degraded {
-		_, _ = s.Status(t.Context(), "t", store.StatusQuery{Now: t0, Breaker: br, Budget: bu})
-	}
+	degradeByTimeouts(t, s, "t")
 	resume()
-	rec := store.Record{Status: 200, Body: []byte(`{"first":true}`)}
-	if err := s.Complete(t.Context(), "k", token, rec, time.Hour); err != nil {
+	if err := s.Complete(t.Context(), "k", token, firstAnswer(), time.Hour); err != nil {
 		t.Fatalf("Complete: %v", err)
 	}
-	c, err := s.Claim(t.Context(), "k", fp, time.Minute)
-	if err != nil || c.State != store.Done || c.Record == nil || string(c.Record.Body) != `{"first":true}` {
-		t.Fatalf("duplicate Claim while degraded: %+v, %v; want the first response replayed", c, err)
-	}
+	wantReplayed(t, s, "k", "duplicate Claim while degraded")
 }

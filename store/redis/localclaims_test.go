@@ -1,7 +1,6 @@
 package redis_test
 
 import (
-	"context"
 	"strings"
 	"testing"
 	"time"
@@ -49,21 +48,8 @@ func TestDuplicateOfTimedOutClaimWaitsOnSameReplica(t *testing.T) {
 		t.Fatalf("Claim of the key with another body: %+v, %v; want mismatch", c, err)
 	}
 
-	ctx, cancel := context.WithTimeout(t.Context(), 10*time.Second)
-	defer cancel()
-	awaited := make(chan error, 1)
-	go func() { awaited <- s.Await(ctx, "k") }()
-	rec := store.Record{Status: 200, Body: []byte(`{"first":true}`)}
-	if err := s.Complete(t.Context(), "k", token, rec, time.Hour); err != nil {
-		t.Fatalf("Complete: %v", err)
-	}
-	if err := <-awaited; err != nil {
-		t.Fatalf("Await: %v; want it to end with the first request", err)
-	}
-	c, err = s.Claim(t.Context(), "k", fp, time.Minute)
-	if err != nil || c.State != store.Done || c.Record == nil || string(c.Record.Body) != `{"first":true}` {
-		t.Fatalf("Claim after the first completed: %+v, %v; want its response replayed", c, err)
-	}
+	completeAwaited(t, s, "k", token)
+	wantReplayed(t, s, "k", "Claim after the first completed")
 	if st := s.Stats(); st.Degraded || st.Timeouts != 1 {
 		t.Fatalf("Stats: %+v; want shared, one timeout", st)
 	}
