@@ -38,25 +38,6 @@ func TestCommandHelp(t *testing.T) {
 	}
 }
 
-func TestCommandBadArguments(t *testing.T) {
-	for _, args := range [][]string{
-		{"--nope"},
-		{"--faults", "gremlins=0.5"},
-		{"--latency", "soon"},
-		{"--hint", "never"},
-		{"--outage", "every=40s"},
-		{"--outage", "for=1s,fault=gremlins"},
-		{"--should-retry", "maybe"},
-		{"--config", filepath.Join(t.TempDir(), "missing.yaml")},
-		{"extra"},
-	} {
-		var stdout, stderr bytes.Buffer
-		if err := Command(context.Background(), args, &stdout, &stderr); err == nil {
-			t.Errorf("%v: no error", args)
-		}
-	}
-}
-
 // lineWriter hands each line written to a channel.
 type lineWriter struct{ lines chan string }
 

@@ -20,6 +20,7 @@ func TestCommandUsageMistakesMatchErrUsage(t *testing.T) {
 		{"--latency", "soon"},
 		{"--hint", "never"},
 		{"--outage", "every=40s"},
+		{"--outage", "for=1s,fault=gremlins"},
 		{"--should-retry", "maybe"},
 		{"extra"},
 	} {
