@@ -503,18 +503,24 @@ func TestAbandonedStreamAttemptCountsCanceled(t *testing.T) {
 	if line := metricLine(body, "lifeline_requests_total", `route="gone"`, `outcome="canceled"`); !strings.HasSuffix(line, " 1") {
 		t.Errorf("the abandoned request exported as %q, want canceled 1", line)
 	}
+	if rc := g.onlyTargetRecent(); rc["canceled"] != 1 || len(rc) != 1 {
+		t.Errorf("recent outcomes %v, want canceled 1 only", rc)
+	}
+}
+
+// onlyTargetRecent returns the recent outcome counts /api/status shows for
+// the gateway's one target.
+func (h *harness) onlyTargetRecent() map[string]int64 {
+	h.t.Helper()
 	var st struct {
 		Targets []struct {
-			Target string           `json:"target"`
 			Recent map[string]int64 `json:"recent"`
 		} `json:"targets"`
 	}
-	if err := json.Unmarshal([]byte(g.get("/api/status").body), &st); err != nil || len(st.Targets) != 1 {
-		t.Fatalf("/api/status: %v %+v", err, st)
+	if err := json.Unmarshal([]byte(h.get("/api/status").body), &st); err != nil || len(st.Targets) != 1 {
+		h.t.Fatalf("/api/status: %v %+v", err, st)
 	}
-	if rc := st.Targets[0].Recent; rc["canceled"] != 1 || len(rc) != 1 {
-		t.Errorf("recent outcomes %v, want canceled 1 only", rc)
-	}
+	return st.Targets[0].Recent
 }
 
 // Log levels say whose trouble it is: a request the provider refused as
