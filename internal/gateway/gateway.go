@@ -62,24 +62,24 @@ type Key struct {
 
 // Server is the gateway. It is an http.Handler.
 type Server struct {
-	engine   *lifeline.Engine
-	routes   map[string]*lifeline.Route
-	order    []*lifeline.Route
-	keys     keyring
-	maxBody  int64
-	maxLoad  int64 // MaxInFlight
-	idemTTL  time.Duration
-	store    store.Store
-	log      *slog.Logger
-	metrics  *metrics
-	recent   *recentOutcomes
-	mux      *http.ServeMux
-	state    atomic.Int32 // readiness
-	base     context.Context
-	abort    context.CancelCauseFunc
-	inflight atomic.Int64
-	ids      *idSource
-	redact   *redactor
+	engine      *lifeline.Engine
+	routes      map[string]*lifeline.Route
+	order       []*lifeline.Route
+	keys        keyring
+	maxBody     int64
+	maxInFlight int64 // 0: no cap
+	idemTTL     time.Duration
+	store       store.Store
+	log         *slog.Logger
+	metrics     *metrics
+	recent      *recentOutcomes
+	mux         *http.ServeMux
+	state       atomic.Int32 // readiness
+	base        context.Context
+	abort       context.CancelCauseFunc
+	inflight    atomic.Int64
+	ids         *idSource
+	redact      *redactor
 }
 
 // Readiness states.
@@ -95,14 +95,14 @@ func New(cfg Config) (*Server, error) {
 		return nil, errors.New("gateway: no routes")
 	}
 	s := &Server{
-		routes:  make(map[string]*lifeline.Route, len(cfg.Routes)),
-		maxBody: cfg.MaxBody,
-		maxLoad: max(cfg.MaxInFlight, 0),
-		idemTTL: cfg.IdempotencyTTL,
-		store:   cfg.Store,
-		log:     cfg.Logger,
-		recent:  newRecentOutcomes(),
-		ids:     newIDSource(),
+		routes:      make(map[string]*lifeline.Route, len(cfg.Routes)),
+		maxBody:     cfg.MaxBody,
+		maxInFlight: max(cfg.MaxInFlight, 0),
+		idemTTL:     cfg.IdempotencyTTL,
+		store:       cfg.Store,
+		log:         cfg.Logger,
+		recent:      newRecentOutcomes(),
+		ids:         newIDSource(),
 	}
 	s.base, s.abort = context.WithCancelCause(context.Background())
 	if s.maxBody <= 0 {
@@ -216,13 +216,13 @@ func (s *Server) InFlight() int64 { return s.inflight.Load() }
 // enter counts a generation request in flight, unless the in-flight cap is
 // reached: then it returns false and counts nothing.
 func (s *Server) enter() bool {
-	if s.maxLoad == 0 {
+	if s.maxInFlight == 0 {
 		s.inflight.Add(1)
 		return true
 	}
 	for {
 		n := s.inflight.Load()
-		if n >= s.maxLoad {
+		if n >= s.maxInFlight {
 			return false
 		}
 		if s.inflight.CompareAndSwap(n, n+1) {

@@ -37,7 +37,7 @@ func (s *Server) generate(d wire.Dialect) http.HandlerFunc {
 		}
 		if !s.enter() {
 			// Beyond the cap, as when draining: nothing read, nothing done.
-			x.refuse(overloadedError(s.maxLoad), refusedInFlight)
+			x.refuse(overloadedError(s.maxInFlight), refusedInFlight)
 			return
 		}
 		defer s.inflight.Add(-1)
