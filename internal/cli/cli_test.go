@@ -6,6 +6,7 @@ import (
 	"flag"
 	"io"
 	"testing"
+	"testing/synctest"
 
 	"github.com/lifelinehq/lifeline/internal/cli"
 	"github.com/lifelinehq/lifeline/internal/syncbuffer"
@@ -39,11 +40,16 @@ func TestAnnounce(t *testing.T) {
 		t.Fatalf("after the signal: %q", out.String())
 	}
 
-	var quiet syncbuffer.Buffer
-	force, cancel = context.WithCancel(context.Background())
-	cli.Announce(force, &quiet, "second signal")()
-	cancel()
-	if quiet.String() != "" {
-		t.Fatalf("written after the command returned: %q", quiet.String())
-	}
+	// In a bubble, Wait lets a line the cancel would still write come out
+	// before the check.
+	synctest.Test(t, func(t *testing.T) {
+		var quiet syncbuffer.Buffer
+		force, cancel := context.WithCancel(context.Background())
+		cli.Announce(force, &quiet, "second signal")()
+		cancel()
+		synctest.Wait()
+		if quiet.String() != "" {
+			t.Fatalf("written after the command returned: %q", quiet.String())
+		}
+	})
 }
