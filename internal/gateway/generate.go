@@ -55,13 +55,11 @@ func (s *Server) generate(d wire.Dialect) http.HandlerFunc {
 
 // refuse answers a request the gateway takes no work for, with a
 // retryable e, leaving its body unread and closing the connection so that
-// the client's retry may go to another replica.
+// the client's retry may go to another replica: failRetry before admit,
+// counted by reason.
 func (x *exchange) refuse(e *lifeline.Error, reason string) {
-	closeUnread(x.w)
-	writeErrorRetry(x.w, x.s.redact, x.d, "", e, true)
+	x.failRetry(e, true)
 	x.s.metrics.refused.WithLabelValues(reason).Inc()
-	x.status, x.err = e.Status, e
-	x.log()
 }
 
 // exchange is one client request being served.
