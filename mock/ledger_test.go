@@ -165,7 +165,11 @@ func TestLedgerReceived(t *testing.T) {
 		s.ServeHTTP(httptest.NewRecorder(), newRequest(context.Background(), wire.OpenAI, kText, false))
 	}
 	s.ServeHTTP(httptest.NewRecorder(), httptest.NewRequest(http.MethodPost, "/v1/completions", strings.NewReader("{}")))
-	for i, e := range s.Ledger() {
+	entries := s.Ledger()
+	if len(entries) != 3 {
+		t.Fatalf("%d entries, want 3", len(entries))
+	}
+	for i, e := range entries {
 		if want := time.Date(2026, 3, 1, 12, 0, i+1, 0, time.UTC); !e.Received.Equal(want) {
 			t.Errorf("entry %d received at %s, want %s", i, e.Received, want)
 		}
