@@ -53,8 +53,9 @@ type Spec struct {
 	// request: its JSON Schema and a plain JSON mode (OpenAI json_object).
 	NoRequestSchema bool
 	// NonEmpty refuses an answer with no text (whitespace is none), no
-	// tool call and no other output (wire.Output.Other). A truncated answer is refused whenever JSON is required,
-	// with or without NonEmpty.
+	// tool call and no other output (wire.Output.Other). A truncated
+	// answer is refused whenever JSON is required, with or without
+	// NonEmpty.
 	NonEmpty bool
 	// Custom validators run last, in order.
 	Custom []Custom
