@@ -22,6 +22,28 @@ func claimShared(t *testing.T, s *redis.Store, key string) string {
 	return c.Token
 }
 
+// sharedClaim starts a Redis server, opens a store over it whose calls
+// are bounded at 300 ms (with opts), and claims key "k" through it in
+// Redis: it returns the server, the store and the claim's token.
+func sharedClaim(t *testing.T, opts ...redis.Option) (*redistest.Server, *redis.Store, string) {
+	t.Helper()
+	srv := redistest.Start(t)
+	s := openRaw(t, srv, prefix(), append([]redis.Option{redis.WithTimeout(300 * time.Millisecond)}, opts...)...)
+	return srv, s, claimShared(t, s, "k")
+}
+
+// wantInFlightWhileFrozen fails t unless a duplicate Claim of "k" made
+// while srv is frozen finds the key in flight.
+func wantInFlightWhileFrozen(t *testing.T, srv *redistest.Server, s *redis.Store) {
+	t.Helper()
+	resume := freeze(t, srv)
+	c, err := s.Claim(t.Context(), "k", fp, time.Minute)
+	resume()
+	if err != nil || c.State != store.InFlight {
+		t.Fatalf("duplicate Claim while Redis stalls: %+v, %v; want in flight", c, err)
+	}
+}
+
 // firstAnswer is the response of the first request of a key in these
 // tests.
 func firstAnswer() store.Record { return store.Record{Status: 200, Body: []byte(`{"first":true}`)} }
@@ -57,10 +79,7 @@ func completeAwaited(t *testing.T, s *redis.Store, key, token string) {
 // replica: they replay its response, instead of waiting for the
 // unrenewed marker to expire and running the request again.
 func TestCompleteThatTimedOutReplaysOnSameReplica(t *testing.T) {
-	srv := redistest.Start(t)
-	s := openRaw(t, srv, prefix(), redis.WithTimeout(300*time.Millisecond))
-	timedStatus(t, s, 10*time.Second)
-	token := claimShared(t, s, "k")
+	srv, s, token := sharedClaim(t)
 
 	resume := freeze(t, srv)
 	if err := s.Complete(t.Context(), "k", token, firstAnswer(), time.Hour); err != nil {
@@ -79,17 +98,9 @@ func TestCompleteThatTimedOutReplaysOnSameReplica(t *testing.T) {
 // response, instead of acquiring the key on local state and running
 // again.
 func TestTimedOutClaimWaitsForSameReplicasRedisClaim(t *testing.T) {
-	srv := redistest.Start(t)
-	s := openRaw(t, srv, prefix(), redis.WithTimeout(300*time.Millisecond))
-	timedStatus(t, s, 10*time.Second)
-	token := claimShared(t, s, "k")
+	srv, s, token := sharedClaim(t)
 
-	resume := freeze(t, srv)
-	c, err := s.Claim(t.Context(), "k", fp, time.Minute)
-	resume()
-	if err != nil || c.State != store.InFlight {
-		t.Fatalf("duplicate Claim while Redis stalls: %+v, %v; want in flight", c, err)
-	}
+	wantInFlightWhileFrozen(t, srv, s)
 
 	completeAwaited(t, s, "k", token)
 	wantReplayed(t, s, "k", "Claim after the first completed")
@@ -100,9 +111,7 @@ func TestTimedOutClaimWaitsForSameReplicasRedisClaim(t *testing.T) {
 // waits for that request and replays its response, as docs/replicas.md
 // says of duplicates that reach the same replica.
 func TestDegradedClaimWaitsForSameReplicasRedisClaim(t *testing.T) {
-	srv := redistest.Start(t)
-	s := openRaw(t, srv, prefix(), redis.WithTimeout(300*time.Millisecond))
-	token := claimShared(t, s, "k")
+	srv, s, token := sharedClaim(t)
 
 	srv.Stop()
 	if err := s.Health(t.Context()); err == nil {
@@ -121,21 +130,13 @@ func TestDegradedClaimWaitsForSameReplicasRedisClaim(t *testing.T) {
 // A request whose Redis claim was mirrored on local state and that fails
 // frees the key there too: the duplicate that waited runs the request.
 func TestReleaseFreesMirroredClaim(t *testing.T) {
-	srv := redistest.Start(t)
-	s := openRaw(t, srv, prefix(), redis.WithTimeout(300*time.Millisecond))
-	timedStatus(t, s, 10*time.Second)
-	token := claimShared(t, s, "k")
+	srv, s, token := sharedClaim(t)
 
-	resume := freeze(t, srv)
-	c, err := s.Claim(t.Context(), "k", fp, time.Minute)
-	resume()
-	if err != nil || c.State != store.InFlight {
-		t.Fatalf("duplicate Claim while Redis stalls: %+v, %v; want in flight", c, err)
-	}
+	wantInFlightWhileFrozen(t, srv, s)
 	if err := s.Release(t.Context(), "k", token); err != nil {
 		t.Fatalf("Release: %v", err)
 	}
-	c, err = s.Claim(t.Context(), "k", fp, time.Minute)
+	c, err := s.Claim(t.Context(), "k", fp, time.Minute)
 	if err != nil || c.State != store.Acquired {
 		t.Fatalf("Claim after the first failed: %+v, %v; want acquired", c, err)
 	}
@@ -146,10 +147,7 @@ func TestReleaseFreesMirroredClaim(t *testing.T) {
 // it and replays its response: the claim stays this replica's until its
 // response is kept on local state.
 func TestDuplicateDuringStalledCompleteWaits(t *testing.T) {
-	srv := redistest.Start(t)
-	s := openRaw(t, srv, prefix(), redis.WithTimeout(300*time.Millisecond),
-		redis.WithRecoverInterval(time.Hour))
-	token := claimShared(t, s, "k")
+	srv, s, token := sharedClaim(t, redis.WithRecoverInterval(time.Hour))
 
 	resume := freeze(t, srv)
 	defer resume()
@@ -178,10 +176,7 @@ func TestDuplicateDuringStalledCompleteWaits(t *testing.T) {
 // reaches the replica before the switch back replays it instead of running
 // again on local state, which knew nothing of the key.
 func TestCompleteInRedisWhileDegradedReplaysOnSameReplica(t *testing.T) {
-	srv := redistest.Start(t)
-	s := openRaw(t, srv, prefix(), redis.WithTimeout(300*time.Millisecond),
-		redis.WithRecoverInterval(time.Hour))
-	token := claimShared(t, s, "k")
+	srv, s, token := sharedClaim(t, redis.WithRecoverInterval(time.Hour))
 
 	resume := freeze(t, srv)
 	degradeByTimeouts(t, s, "t")
