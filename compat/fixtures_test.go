@@ -4,8 +4,6 @@ import (
 	"encoding/json"
 	"io"
 	"net/http"
-	"strconv"
-	"strings"
 	"testing"
 
 	"github.com/lifelinehq/lifeline"
@@ -119,15 +117,6 @@ type attemptJSON struct {
 	Target string `json:"target"`
 	Status int    `json:"status"`
 	Class  string `json:"class"`
-}
-
-// attemptsString formats attempts as "target status class" lines.
-func attemptsString(as []attemptJSON) string {
-	var b strings.Builder
-	for _, a := range as {
-		b.WriteString(a.Target + " " + strconv.Itoa(a.Status) + " " + a.Class + "; ")
-	}
-	return b.String()
 }
 
 // mark is what the counters said before a call.

@@ -15,9 +15,6 @@ type ledgerCheck struct {
 	calls   uint64 // requests the providers received
 }
 
-// ok reports whether every served answer was found and valid.
-func (l ledgerCheck) ok() bool { return l.invalid == 0 && l.missing == 0 }
-
 // checkLedgers looks each answer's id up in the ledger of the provider
 // named by its X-Lifeline-Target ("provider/model").
 func checkLedgers(p *Providers, answers []answer) ledgerCheck {
