@@ -752,7 +752,7 @@ func (c *call) ctxError() error {
 	if cause := c.callerCause(); cause != nil {
 		// What was attempted is kept, and the cause stays what errors.Is
 		// finds.
-		return c.newError(ErrCanceled, "canceled", 499, "the request was canceled: "+cause.Error(), cause)
+		return canceledError(cause, c.attempts)
 	}
 	err := context.Cause(c.ctx)
 	if err == nil {

@@ -95,6 +95,13 @@ func NewError(kind error, status int, code, message string) *Error {
 	return &Error{Code: code, Status: status, Message: message, kind: kind}
 }
 
+// canceledError is the error of a request its caller abandoned, cause
+// being why; attempts are those made until then.
+func canceledError(cause error, attempts []Attempt) *Error {
+	return &Error{Code: "canceled", Status: 499, Message: "the request was canceled: " + cause.Error(),
+		Attempts: attempts, kind: ErrCanceled, cause: cause}
+}
+
 // Error implements error.
 func (e *Error) Error() string {
 	var b strings.Builder

@@ -316,8 +316,7 @@ func (b *streamBody) fill() error {
 				// caller's context did not: its cause is the error.
 				cause = context.Cause(b.ctx)
 			}
-			b.err = &Error{Code: "canceled", Status: 499, Message: "the request was canceled: " + cause.Error(),
-				kind: ErrCanceled, cause: cause}
+			b.err = canceledError(cause, nil)
 		default:
 			// The error event (if any) came before; the body simply ends.
 			b.err = io.EOF
