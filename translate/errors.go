@@ -6,8 +6,8 @@ import (
 	"net/http"
 	"strconv"
 	"strings"
-	"unicode/utf8"
 
+	"github.com/lifelinehq/lifeline/internal/textclip"
 	"github.com/lifelinehq/lifeline/wire"
 )
 
@@ -246,7 +246,8 @@ func bodyError(status int, body []byte) wire.UpstreamError {
 }
 
 // plainText returns the title of an HTML page, or the start of a text body
-// on one line, at most maxQuote bytes of valid UTF-8.
+// on one line, at most maxQuote bytes of valid UTF-8 (a cut one ends in
+// an ellipsis).
 func plainText(body []byte) string {
 	if i := bytes.Index(bytes.ToLower(body), []byte("<title>")); i >= 0 {
 		rest := body[i+len("<title>"):]
@@ -256,15 +257,8 @@ func plainText(body []byte) string {
 	} else if bytes.HasPrefix(bytes.TrimSpace(body), []byte("<")) {
 		return ""
 	}
-	s := strings.Join(strings.Fields(string(body)), " ")
-	if len(s) > maxQuote {
-		s = s[:maxQuote]
-		for len(s) > 0 && !utf8.ValidString(s) {
-			s = s[:len(s)-1]
-		}
-		s += "…"
-	}
-	return strings.ToValidUTF8(s, "")
+	s := strings.ToValidUTF8(strings.Join(strings.Fields(string(body)), " "), "")
+	return textclip.Cut(s, maxQuote)
 }
 
 func statusText(status int) string {
