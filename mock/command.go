@@ -25,18 +25,13 @@ func usage(msg string) error { return &cli.UsageError{Msg: msg, Err: ErrUsage} }
 
 // Command runs `lifeline mock`: a fault-injecting fake model provider that
 // serves both dialects on --listen until ctx is cancelled, then shuts down
-// gracefully within --grace. args are the arguments after "mock". --help
-// prints the usage, every fault with an example, and returns nil; a
+// gracefully within --grace. When force ends during that shutdown (a
+// second signal; context.Background() never does), the shutdown ends at
+// once, every open connection closed, and Command returns nil, as
+// lifeline serve ends its drain. args are the arguments after "mock".
+// --help prints the usage, every fault with an example, and returns nil; a
 // mistake in args returns an error matching ErrUsage.
-func Command(ctx context.Context, args []string, stdout, stderr io.Writer) error {
-	return CommandWithForce(ctx, context.Background(), args, stdout, stderr)
-}
-
-// CommandWithForce is Command with a second context, force, for a second
-// signal: when force ends during the graceful shutdown, the shutdown ends
-// at once (every open connection is closed) and the command returns nil,
-// as lifeline serve ends its drain.
-func CommandWithForce(ctx, force context.Context, args []string, stdout, stderr io.Writer) error {
+func Command(ctx, force context.Context, args []string, stdout, stderr io.Writer) error {
 	fs := flag.NewFlagSet("lifeline mock", flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	fs.Usage = func() {}

@@ -16,7 +16,7 @@ import (
 func TestCommandHelp(t *testing.T) {
 	for _, arg := range []string{"--help", "-h"} {
 		var stdout, stderr bytes.Buffer
-		if err := Command(context.Background(), []string{arg}, &stdout, &stderr); err != nil {
+		if err := Command(context.Background(), context.Background(), []string{arg}, &stdout, &stderr); err != nil {
 			t.Fatalf("%s: %v", arg, err)
 		}
 		out := stdout.String()
@@ -59,7 +59,7 @@ func TestCommandServesUntilCancelled(t *testing.T) {
 	out := lineWriter{make(chan string, 16)}
 	errc := make(chan error, 1)
 	go func() {
-		errc <- Command(ctx, []string{"--listen", "127.0.0.1:0", "--config", cfgFile, "--faults", "rate_limit=1", "--hint-after", "3s", "--seed", "9"}, out, &bytes.Buffer{})
+		errc <- Command(ctx, context.Background(), []string{"--listen", "127.0.0.1:0", "--config", cfgFile, "--faults", "rate_limit=1", "--hint-after", "3s", "--seed", "9"}, out, &bytes.Buffer{})
 	}()
 	var first string
 	select {
@@ -102,7 +102,7 @@ func TestCommandOutageAndShouldRetryFlags(t *testing.T) {
 	out := lineWriter{make(chan string, 16)}
 	errc := make(chan error, 1)
 	go func() {
-		errc <- Command(ctx, []string{"--listen", "127.0.0.1:0", "--outage", "for=1h,fault=server_error", "--should-retry", "false"}, out, &bytes.Buffer{})
+		errc <- Command(ctx, context.Background(), []string{"--listen", "127.0.0.1:0", "--outage", "for=1h,fault=server_error", "--should-retry", "false"}, out, &bytes.Buffer{})
 	}()
 	url := strings.Fields(strings.TrimPrefix(<-out.lines, "lifeline mock listening on "))[0]
 	<-out.lines // seed and faults

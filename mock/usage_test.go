@@ -24,7 +24,7 @@ func TestCommandUsageMistakesMatchErrUsage(t *testing.T) {
 		{"--should-retry", "maybe"},
 		{"extra"},
 	} {
-		err := mock.Command(context.Background(), args, io.Discard, io.Discard)
+		err := mock.Command(context.Background(), context.Background(), args, io.Discard, io.Discard)
 		if !errors.Is(err, mock.ErrUsage) {
 			t.Errorf("%v: %v, want an error matching ErrUsage", args, err)
 		}
@@ -32,11 +32,11 @@ func TestCommandUsageMistakesMatchErrUsage(t *testing.T) {
 			t.Errorf("%v: %q does not say what is wrong", args, err)
 		}
 	}
-	err := mock.Command(context.Background(), []string{"--config", filepath.Join(t.TempDir(), "missing.yaml")}, io.Discard, io.Discard)
+	err := mock.Command(context.Background(), context.Background(), []string{"--config", filepath.Join(t.TempDir(), "missing.yaml")}, io.Discard, io.Discard)
 	if err == nil || errors.Is(err, mock.ErrUsage) {
 		t.Errorf("a missing config file: %v, want an error that is not ErrUsage", err)
 	}
-	if err := mock.Command(context.Background(), []string{"--help"}, io.Discard, io.Discard); err != nil {
+	if err := mock.Command(context.Background(), context.Background(), []string{"--help"}, io.Discard, io.Discard); err != nil {
 		t.Errorf("--help: %v", err)
 	}
 }

@@ -78,7 +78,7 @@ func run(ctx, force context.Context, args []string, stdout, stderr io.Writer) in
 	case "check":
 		err = check(args[1:], stdout, stderr)
 	case "mock":
-		err = mock.CommandWithForce(ctx, force, args[1:], stdout, stderr)
+		err = mock.Command(ctx, force, args[1:], stdout, stderr)
 	case "demo":
 		err = demo.Command(ctx, force, args[1:], stdout, stderr)
 	case "version", "--version", "-v":
