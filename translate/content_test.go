@@ -220,18 +220,22 @@ func TestRequestCarriesInlineDocuments(t *testing.T) {
 		{"failed tool result marked", wire.Anthropic, wire.OpenAI,
 			`{"model":"m","max_tokens":5,"messages":[{"role":"assistant","content":[` +
 				`{"type":"tool_use","id":"t1","name":"f","input":{}},{"type":"tool_use","id":"t2","name":"f","input":{}},` +
-				`{"type":"tool_use","id":"t3","name":"f","input":{}},{"type":"tool_use","id":"t4","name":"f","input":{}}]},` +
+				`{"type":"tool_use","id":"t3","name":"f","input":{}},{"type":"tool_use","id":"t4","name":"f","input":{}},` +
+				`{"type":"tool_use","id":"t5","name":"f","input":{}}]},` +
 				`{"role":"user","content":[{"type":"tool_result","tool_use_id":"t1","content":"timeout","is_error":true},` +
 				`{"type":"tool_result","tool_use_id":"t2","content":[{"type":"text","text":"no such city"},{"type":"text","text":"try again"}],"is_error":true},` +
 				`{"type":"tool_result","tool_use_id":"t3","is_error":true},` +
-				`{"type":"tool_result","tool_use_id":"t4","content":"fine","is_error":false}]}]}`,
+				`{"type":"tool_result","tool_use_id":"t4","content":"fine","is_error":false},` +
+				`{"type":"tool_result","tool_use_id":"t5","content":[{"type":"text","text":""}],"is_error":true}]}]}`,
 			`[{"role":"assistant","tool_calls":[` +
 				`{"id":"t1","type":"function","function":{"name":"f","arguments":"{}"}},{"id":"t2","type":"function","function":{"name":"f","arguments":"{}"}},` +
-				`{"id":"t3","type":"function","function":{"name":"f","arguments":"{}"}},{"id":"t4","type":"function","function":{"name":"f","arguments":"{}"}}]},` +
+				`{"id":"t3","type":"function","function":{"name":"f","arguments":"{}"}},{"id":"t4","type":"function","function":{"name":"f","arguments":"{}"}},` +
+				`{"id":"t5","type":"function","function":{"name":"f","arguments":"{}"}}]},` +
 				`{"role":"tool","content":"Error: timeout","tool_call_id":"t1"},` +
 				`{"role":"tool","content":[{"type":"text","text":"Error: no such city"},{"type":"text","text":"try again"}],"tool_call_id":"t2"},` +
 				`{"role":"tool","content":"Error","tool_call_id":"t3"},` +
-				`{"role":"tool","content":"fine","tool_call_id":"t4"}]`},
+				`{"role":"tool","content":"fine","tool_call_id":"t4"},` +
+				`{"role":"tool","content":[{"type":"text","text":"Error"}],"tool_call_id":"t5"}]`},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {

@@ -300,11 +300,11 @@ const toolErrorMarker = "Error: "
 
 // markToolError sets the content of msg, a tool message whose result is an
 // error, to its text (string content in msg, or parts) after
-// toolErrorMarker: the first text part gets the marker, and a result
-// without text becomes "Error".
+// toolErrorMarker: the first text part gets the marker, and an empty text
+// becomes "Error".
 func markToolError(msg oaMessage, parts []oaPart) (oaMessage, error) {
 	if len(parts) > 0 {
-		parts[0].Text = ptr(toolErrorMarker + textOf(parts[0].Text))
+		parts[0].Text = ptr(markedError(textOf(parts[0].Text)))
 		c, err := marshal(parts)
 		msg.Content = c
 		return msg, err
@@ -313,13 +313,16 @@ func markToolError(msg oaMessage, parts []oaPart) (oaMessage, error) {
 	if err := json.Unmarshal(msg.Content, &s); err != nil {
 		return oaMessage{}, err
 	}
-	if s == "" {
-		s = strings.TrimSuffix(toolErrorMarker, ": ")
-	} else {
-		s = toolErrorMarker + s
-	}
-	msg.Content, _ = marshal(s)
+	msg.Content, _ = marshal(markedError(s))
 	return msg, nil
+}
+
+// markedError is the text of a failed tool's result s, marked.
+func markedError(s string) string {
+	if s == "" {
+		return strings.TrimSuffix(toolErrorMarker, ": ")
+	}
+	return toolErrorMarker + s
 }
 
 // decodeBlocks reads the array of content blocks at where. A block of a
