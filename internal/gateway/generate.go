@@ -291,7 +291,11 @@ func (x *exchange) failRetry(e *lifeline.Error, retry bool) {
 
 // log writes the request's one log line.
 func (x *exchange) log() {
-	if !x.s.log.Enabled(x.r.Context(), slog.LevelInfo) {
+	level := slog.LevelInfo
+	if x.err != nil && x.status >= 500 {
+		level = slog.LevelWarn
+	}
+	if !x.s.log.Enabled(x.r.Context(), level) {
 		return
 	}
 	attempts := x.attempts
@@ -308,12 +312,8 @@ func (x *exchange) log() {
 	if x.req != nil && x.req.IdempotencyKey != "" {
 		attrs = append(attrs, slog.Bool("idempotent", true))
 	}
-	level := slog.LevelInfo
 	if x.err != nil {
 		attrs = append(attrs, slog.String("error", x.err.Error()))
-		if x.status >= 500 {
-			level = slog.LevelWarn
-		}
 	}
 	x.s.log.LogAttrs(x.r.Context(), level, "request", attrs...)
 }
