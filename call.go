@@ -331,7 +331,9 @@ func (c *call) tryTarget(i int, last bool) (*Response, error) {
 			if res.callerCut {
 				o = breaker.Neutral
 			}
-			c.report(t.name, tk, &res, o)
+			if tr := c.report(t.name, tk, &res, o); tr.To == breaker.Open && tr.Changed() {
+				c.opened(i)
+			}
 		}
 		if res.class == classify.OK {
 			return c.served(i, &res), nil
@@ -535,7 +537,8 @@ const reportGrace = 100 * time.Millisecond
 
 // report records an attempt's result in the store: the breaker outcome,
 // cool-downs from hints, quotas and spent limits, and the budget deposit.
-func (c *call) report(name string, tk store.Ticket, res *result, o breaker.Outcome) {
+// It returns the breaker's change (none when the store failed).
+func (c *call) report(name string, tk store.Ticket, res *result, o breaker.Outcome) breaker.Transition {
 	now := res.end
 	if now.IsZero() {
 		now = time.Now()
@@ -560,9 +563,26 @@ func (c *call) report(name string, tk store.Ticket, res *result, o breaker.Outco
 	cancel()
 	if err != nil {
 		c.storeFailed(name, err)
-		return
+		return breaker.Transition{}
 	}
 	c.breakerChanged(name, tr)
+	return tr
+}
+
+// opened notes when target i, whose breaker this request's attempt just
+// opened, may take requests again: the final error's Retry-After counts
+// it, as it counts the breaker of a target skipped as open. Only a trip
+// costs the store's read; a store error leaves the end unknown.
+func (c *call) opened(i int) {
+	now := time.Now()
+	ctx, cancel := c.storeContext(now)
+	st, err := c.e.store.Status(ctx, c.r.targets[i].name, store.StatusQuery{Now: now, Breaker: c.p.Breaker, Budget: c.p.Retry.Budget})
+	cancel()
+	if err != nil || st.State != breaker.Open {
+		return
+	}
+	c.ready[i] = false
+	c.noteCoolUntil(st.OpenUntil, now)
 }
 
 // coolDown returns the cool-down an attempt that ended at now starts on
