@@ -137,6 +137,7 @@ func TestClientKeys(t *testing.T) {
 			{"wrong bearer", []string{"Authorization", "Bearer wrong"}, 401, "authentication_error"},
 			{"wrong x-api-key", []string{"X-Api-Key", "wrong"}, 401, "authentication_error"},
 			{"not a bearer", []string{"Authorization", "Basic " + clientKey}, 401, "authentication_error"},
+			{"both headers wrong", []string{"Authorization", "Bearer wrong", "X-Api-Key", "wrong too"}, 401, "authentication_error"},
 			{"route not allowed", []string{"Authorization", "Bearer narrow-key-0123456789"}, 403, "permission_error"},
 		} {
 			ans := g.send(d, false, tc.hdr...)
@@ -152,6 +153,11 @@ func TestClientKeys(t *testing.T) {
 			{"Authorization", "Bearer " + clientKey},
 			{"Authorization", "bearer " + clientKey},
 			{"X-Api-Key", clientKey},
+			// An SDK given both an API key and an auth token sends both
+			// headers (an Anthropic key left in the environment, say): the
+			// one that holds a client key is the client key.
+			{"X-Api-Key", "sk-ant-a-provider-key", "Authorization", "Bearer " + clientKey},
+			{"X-Api-Key", clientKey, "Authorization", "Bearer sk-a-provider-key"},
 		} {
 			wantServed(t, g.send(d, false, hdr...), "p0/m0", 1)
 		}

@@ -38,18 +38,28 @@ func newKeyring(keys []Key) keyring {
 // open reports whether no keys are configured.
 func (kr keyring) open() bool { return len(kr.keys) == 0 }
 
-// lookup finds the key a request presents (Authorization: Bearer or
-// x-api-key). Every configured key is compared, so timing does not reveal
-// which one matched.
+// lookup finds the key a request presents (x-api-key, or Authorization:
+// Bearer). A client that sends both (an SDK given an API key and an auth
+// token) is let in by either one that holds a client key, x-api-key's
+// first. Every configured key is compared with each, so timing does not
+// reveal which one matched.
 func (kr keyring) lookup(r *http.Request) (*clientKey, bool) {
-	presented := r.Header.Get("X-Api-Key")
-	if presented == "" {
-		if a := r.Header.Get("Authorization"); len(a) > 7 && strings.EqualFold(a[:7], "Bearer ") {
-			presented = a[7:]
-		}
+	var bearer string
+	if a := r.Header.Get("Authorization"); len(a) > 7 && strings.EqualFold(a[:7], "Bearer ") {
+		bearer = a[7:]
 	}
+	found := kr.match(r.Header.Get("X-Api-Key"))
+	if b := kr.match(bearer); found == nil {
+		found = b
+	}
+	return found, found != nil
+}
+
+// match returns the configured key equal to presented, nil when none is
+// or presented is empty.
+func (kr keyring) match(presented string) *clientKey {
 	if presented == "" {
-		return nil, false
+		return nil
 	}
 	sum := sha256.Sum256([]byte(presented))
 	var found *clientKey
@@ -58,7 +68,7 @@ func (kr keyring) lookup(r *http.Request) (*clientKey, bool) {
 			found = &kr.keys[i]
 		}
 	}
-	return found, found != nil
+	return found
 }
 
 // allows reports whether the key may use route.
