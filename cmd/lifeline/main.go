@@ -38,7 +38,8 @@ Usage:
   lifeline version                                 print the version
 
 serve reads --config FILE, else ./lifeline.yaml, else builds a default chain
-from ANTHROPIC_API_KEY / OPENAI_API_KEY, else starts the embedded demo.
+from ANTHROPIC_API_KEY / OPENAI_API_KEY (and ANTHROPIC_BASE_URL /
+OPENAI_BASE_URL when set), else starts the embedded demo.
 Configuration reference: docs/configuration.md
 `
 

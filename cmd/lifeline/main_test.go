@@ -65,11 +65,11 @@ const (
 var secrets = []string{anthropicKey, openaiKey, clientKey}
 
 // testEnv is the environment of every command: the credentials, and none
-// of the caller's provider keys.
+// of the caller's provider keys or base URLs.
 func testEnv() []string {
 	var env []string
 	for _, kv := range os.Environ() {
-		if !strings.HasPrefix(kv, "ANTHROPIC_API_KEY=") && !strings.HasPrefix(kv, "OPENAI_API_KEY=") {
+		if !strings.HasPrefix(kv, "ANTHROPIC_") && !strings.HasPrefix(kv, "OPENAI_") {
 			env = append(env, kv)
 		}
 	}
