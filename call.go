@@ -505,11 +505,21 @@ func (c *call) unhintedWait() time.Duration {
 // hintedWait is the wait that honours a provider's hint: the hint and a
 // little jitter, never less than the hint and never more than max_wait. It
 // is false when the hint itself is longer than max_wait: not waited for.
+//
+// Whether the wait fits the deadline is the hint's to decide, not the
+// jitter's: when the hint ends before the deadline, the jitter takes at
+// most half the time left after it, so the retry keeps the other half. A
+// hint that ends after the deadline is returned as it is, for the caller
+// to refuse.
 func (c *call) hintedWait(hint time.Duration) (time.Duration, bool) {
 	if hint > c.p.Retry.MaxWait {
 		return 0, false
 	}
-	return min(hint+c.hintJitter(hint), c.p.Retry.MaxWait), true
+	j := c.hintJitter(hint)
+	if slack := time.Until(c.deadline) - hint; slack >= 0 && j > slack/2 {
+		j = slack / 2
+	}
+	return min(hint+j, c.p.Retry.MaxWait), true
 }
 
 // hintJitter spreads waits that follow the same hint, so a fleet does not

@@ -69,3 +69,25 @@ func TestRateLimitResetOnSkewedProviderClockWaitsAsAsked(t *testing.T) {
 		})
 	}
 }
+
+// A hint that fits the request's deadline is waited for whatever the
+// jitter draws: the jitter shrinks to leave the retry time before the
+// deadline, instead of failing the request at once with deadline_exceeded
+// one time in two.
+func TestHintThatFitsTheDeadlineIsWaitedForWhateverTheJitter(t *testing.T) {
+	const hint, left = 500 * time.Millisecond, 525 * time.Millisecond
+	inBubbles(t, func(t *testing.T, d dialect) {
+		up := newClocked()
+		a := up.on("a.invalid", clockedReply(429, map[string]string{"retry-after-ms": "500"}, rateLimitBody(d)), clockedReply(200, nil, d.OK))
+		f := newFixtureWith(t, []lifeline.Option{lifeline.WithHTTPClient(up.client()), lifeline.WithRand(func() float64 { return 0.99 })},
+			d, []string{a}, lifeline.WithMaxWait(time.Minute))
+		ctx, cancel := context.WithTimeout(context.Background(), left)
+		defer cancel()
+		start := time.Now()
+		resp, _, err := f.doCtx(ctx, false, nil)
+		wantClasses(t, resp, err, "p0/m0:wait", "p0/m0:ok")
+		if el := time.Since(start); el < hint || el >= left {
+			t.Fatalf("served %v after the 429, want between the %v hint and the %v deadline", el, hint, left)
+		}
+	})
+}
