@@ -23,6 +23,8 @@ type Provider struct {
 	Kind wire.Dialect
 	// BaseURL is the API root: https://api.openai.com/v1 for OpenAI
 	// (paths are appended after it), https://api.anthropic.com for Anthropic.
+	// A query it carries (Azure OpenAI's ?api-version=…) is sent after the
+	// API path.
 	BaseURL string
 	// APIKey is sent as Authorization: Bearer (OpenAI) or x-api-key
 	// (Anthropic). Empty sends none.
@@ -191,13 +193,17 @@ func (e *Engine) NewRoute(name string, chain []Target, opts ...RouteOption) (*Ro
 		if t.Model == "" {
 			return nil, fmt.Errorf("lifeline: route %q: chain[%d] has no model", name, i)
 		}
-		full, err := url.Parse(strings.TrimRight(t.Provider.BaseURL, "/") + t.Provider.Kind.Path())
-		if err != nil {
-			return nil, fmt.Errorf("lifeline: route %q: provider %q: %w", name, t.Provider.Name, err)
+		// The API path goes after the base URL's path, before its query
+		// (Azure OpenAI's api-version), which is sent as it is.
+		full := *u
+		full.Path = strings.TrimRight(u.Path, "/") + t.Provider.Kind.Path()
+		if u.RawPath != "" {
+			full.RawPath = strings.TrimRight(u.RawPath, "/") + t.Provider.Kind.Path()
 		}
+		full.Fragment, full.RawFragment = "", ""
 		tg := target{Target: t, name: t.Name(), nameHeader: []string{t.Name()}}
 		tg.request = &http.Request{
-			Method: http.MethodPost, URL: full, Host: full.Host,
+			Method: http.MethodPost, URL: &full, Host: full.Host,
 			Proto: "HTTP/1.1", ProtoMajor: 1, ProtoMinor: 1,
 		}
 		if key := t.Provider.APIKey.Reveal(); key != "" {
