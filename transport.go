@@ -66,6 +66,13 @@ func (t *Transport) RoundTrip(req *http.Request) (*http.Response, error) {
 		}
 		return nil, fmt.Errorf("%w: %s %s", ErrUnsupportedRequest, req.Method, req.URL.Path)
 	}
+	if t.route == nil || t.engine == nil {
+		if req.Body != nil {
+			req.Body.Close()
+		}
+		e := badRequest("no route: a Transport needs the *Route that NewRoute returned, from Engine.Transport")
+		return errorResponse(req, d, nil, e), nil
+	}
 	x := t.engine.calls.Get().(*pooledCall)
 	var body []byte
 	if req.Body != nil {
@@ -218,7 +225,8 @@ func attemptsHeader(n int) []string {
 	return []string{strconv.Itoa(n)}
 }
 
-// errorResponse is the HTTP response of a request lifeline did not serve.
+// errorResponse is the HTTP response of a request lifeline did not serve
+// (through route r; nil when there is none).
 func errorResponse(req *http.Request, d wire.Dialect, r *Route, e *Error) *http.Response {
 	body := e.Body(d)
 	h := http.Header{}
@@ -235,7 +243,9 @@ func errorResponse(req *http.Request, d wire.Dialect, r *Route, e *Error) *http.
 	}
 	h["Content-Type"] = []string{"application/json"}
 	h["X-Should-Retry"] = []string{"false"}
-	h[HeaderRoute] = []string{r.name}
+	if r != nil {
+		h[HeaderRoute] = []string{r.name}
+	}
 	h[HeaderAttempts] = []string{strconv.Itoa(len(e.Attempts))}
 	if e.RetryAfter > 0 {
 		h["Retry-After"] = []string{strconv.Itoa(int((e.RetryAfter + time.Second - 1) / time.Second))}

@@ -443,3 +443,31 @@ func TestTransportRejectedPageBecomesAnError(t *testing.T) {
 		t.Fatalf("%d %s", resp.StatusCode, body)
 	}
 }
+
+// A Transport without a route (a NewRoute error ignored, a zero
+// Transport) answers as Engine.Do does, with a 400 in the request's
+// dialect that names the mistake: it never panics in the caller's client.
+func TestTransportWithoutRoute(t *testing.T) {
+	for name, tr := range map[string]http.RoundTripper{
+		"nil route":      lifeline.New().Transport(nil),
+		"zero Transport": &lifeline.Transport{},
+	} {
+		req, err := http.NewRequest(http.MethodPost, "http://lifeline.invalid/v1/messages",
+			strings.NewReader(`{"model":"m","max_tokens":5,"messages":[{"role":"user","content":"hi"}]}`))
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp, err := (&http.Client{Transport: tr}).Do(req)
+		if err != nil {
+			t.Fatalf("%s: %v", name, err)
+		}
+		body, _ := io.ReadAll(resp.Body)
+		resp.Body.Close()
+		if resp.StatusCode != 400 || !strings.Contains(string(body), `"type":"error"`) || !strings.Contains(string(body), "NewRoute") {
+			t.Errorf("%s: got %d %s, want a 400 Anthropic error that names NewRoute", name, resp.StatusCode, body)
+		}
+		if resp.Header.Get("X-Should-Retry") != "false" {
+			t.Errorf("%s: x-should-retry is %q, want false", name, resp.Header.Get("X-Should-Retry"))
+		}
+	}
+}
