@@ -420,6 +420,7 @@ func (s *Stream) closeUpstream() {
 // Close ends the stream. Closing before the end (the client went away)
 // cancels the upstream attempt at once; the target is not blamed.
 func (s *Stream) Close() error {
+	s.pending = s.pending[:0] // nobody reads what was held back any more
 	if s.done {
 		s.closeUpstream()
 		return nil

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"io"
 	"net/http"
+	"net/http/httptest"
 	"strings"
 	"testing"
 	"testing/synctest"
@@ -450,4 +451,33 @@ func postStream(t *testing.T, c *http.Client, ctx context.Context) *http.Respons
 		t.Fatal(err)
 	}
 	return resp
+}
+
+// A stream closed before its end yields nothing more: Next returns an
+// error at once, not the opening events it held back for the first
+// content event, which nobody asked for any more.
+func TestStreamNextAfterCloseYieldsNothing(t *testing.T) {
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "text/event-stream")
+		io.WriteString(w, `data: {"id":"c","object":"chat.completion.chunk","created":1,"model":"m","choices":[{"index":0,"delta":{"role":"assistant","content":"Hi"},"finish_reason":null}]}`+"\n\n")
+		w.(http.Flusher).Flush()
+		<-r.Context().Done()
+	}))
+	defer srv.Close()
+	e := lifeline.New()
+	route, err := e.NewRoute("r", []lifeline.Target{{Provider: &lifeline.Provider{Name: "p", Kind: lifeline.OpenAI, BaseURL: srv.URL + "/v1"}, Model: "m"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp, err := e.Do(context.Background(), route, &lifeline.Request{Dialect: lifeline.OpenAI,
+		Body: []byte(`{"model":"r","stream":true,"messages":[{"role":"user","content":"hi"}]}`)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Stream.Close()
+	for range 2 {
+		if b, err := resp.Stream.Next(); err == nil || len(b) > 0 {
+			t.Fatalf("Next after Close returned %q, %v; want no bytes and an error", b, err)
+		}
+	}
 }
