@@ -201,10 +201,12 @@ func onClockOf(now, t time.Time) time.Time {
 }
 
 // dropped reports whether a header is never forwarded upstream:
-// hop-by-hop headers, credentials, framing, and lifeline's own.
+// hop-by-hop headers, credentials, framing, and lifeline's own. Expect is
+// one: lifeline holds the whole body before an attempt starts, and an
+// upstream asked for a 100 Continue it never sends would delay each one.
 func dropped(k string) bool {
 	switch k {
-	case "Authorization", "X-Api-Key", "Host", "Content-Length",
+	case "Authorization", "X-Api-Key", "Host", "Content-Length", "Expect",
 		"Content-Type", "Accept-Encoding", "Connection", "Keep-Alive",
 		"Proxy-Connection", "Proxy-Authorization", "Proxy-Authenticate", "Te",
 		"Trailer", "Transfer-Encoding", "Upgrade", "Idempotency-Key",
