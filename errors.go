@@ -112,7 +112,9 @@ func (e *Error) Error() string {
 	}
 	if e.Message != "" {
 		b.WriteString(": ")
-		b.WriteString(e.Message)
+		// A message that is an error of lifeline's own says "lifeline:"
+		// already, as the text before it does.
+		b.WriteString(strings.TrimPrefix(e.Message, "lifeline: "))
 	}
 	if n := len(e.Attempts); n > 0 {
 		last := e.Attempts[n-1]

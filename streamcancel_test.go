@@ -183,6 +183,9 @@ func TestCallerDeadlineMidStream(t *testing.T) {
 				t.Errorf("typed API: err = %v, does not match %v", err, want)
 			}
 		}
+		if n := strings.Count(err.Error(), "lifeline:"); n != 1 {
+			t.Errorf("typed API: err = %q says \"lifeline:\" %d times, want once", err, n)
+		}
 	})
 }
 
