@@ -1,6 +1,7 @@
 package lifeline
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"fmt"
@@ -85,7 +86,7 @@ func (s *Stream) prime(res *result) {
 	for {
 		s.armIdle()
 		ev, err := s.rd.Next()
-		if err != nil {
+		if err != nil && !s.endsWhole(err, &ev) {
 			c.noResponse(s.actx, s.readErr(err), res)
 			return
 		}
@@ -170,6 +171,21 @@ func (s *Stream) armIdle() {
 	s.c.wd.arm(now, end, errIdleTimeout)
 }
 
+// endsWhole reports whether the read that failed with err still ended the
+// stream with its whole terminal event (see wire.WholeTerminal), only the
+// blank line after it missing; it then closes ev.Raw with that blank line,
+// so that the client gets a well-formed last event.
+func (s *Stream) endsWhole(err error, ev *sse.Event) bool {
+	if err != io.ErrUnexpectedEOF || !wire.WholeTerminal(s.up, *ev) {
+		return false
+	}
+	if !bytes.HasSuffix(ev.Raw, []byte("\n")) {
+		ev.Raw = append(ev.Raw, '\n')
+	}
+	ev.Raw = append(ev.Raw, '\n')
+	return true
+}
+
 // readErr turns a read error into the attempt's cause: a bound that
 // cancelled it, or a stream cut without its terminal event.
 func (s *Stream) readErr(err error) error {
@@ -245,7 +261,7 @@ func (s *Stream) Next() ([]byte, error) {
 	for {
 		s.armIdle()
 		ev, err := s.rd.Next()
-		if err != nil {
+		if err != nil && !s.endsWhole(err, &ev) {
 			if s.interrupted.Load() {
 				s.abandon(io.ErrClosedPipe)
 				return nil, io.ErrClosedPipe

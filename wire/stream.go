@@ -91,6 +91,17 @@ func EventKind(d Dialect, ev sse.Event) Kind {
 	return kind
 }
 
+// WholeTerminal reports whether ev, an event the end of the stream cut off
+// before the blank line that closes it (sse.Reader's io.ErrUnexpectedEOF),
+// is nonetheless the dialect's whole terminal event: OpenAI's data: [DONE],
+// or an Anthropic message_stop whose data is complete JSON. Some servers
+// and proxies end a stream right after that last field; the answer is
+// complete. A terminal event cut inside its data, or an Anthropic
+// message_stop without its data line, is not whole.
+func WholeTerminal(d Dialect, ev sse.Event) bool {
+	return EventKind(d, ev) == KindDone && (d != Anthropic || jsonscan.Valid(ev.Data))
+}
+
 // Accumulator rebuilds a stream's Output from its events, for validation at
 // the end of the stream. An OpenAI stream with several choices (n > 1)
 // carries each choice's deltas under its own index; the Accumulator keeps
