@@ -69,6 +69,7 @@ func (c *call) newStream(i, n int, start time.Time, resp *http.Response, actx *a
 		firstEnd: start.Add(c.p.Timeouts.FirstToken),
 		start:    start,
 	}
+	s.rd.OnComment(s.keptAlive)
 	if t.Provider.Kind != c.req.Dialect {
 		s.tr = c.translateOptions().NewStream(t.Provider.Kind, c.req.Dialect, c.req.Body)
 	}
@@ -76,6 +77,17 @@ func (c *call) newStream(i, n int, start time.Time, resp *http.Response, actx *a
 		s.acc = wire.NewAccumulator(t.Provider.Kind)
 	}
 	return s
+}
+
+// keptAlive notes a comment line (a keep-alive some servers, OpenRouter
+// among them, send while the model works): before the first content event
+// it re-arms the idle bound, so the first-token bound alone limits the wait
+// for the model's first token. After it, only events count, so comments do
+// not hide a stalled answer.
+func (s *Stream) keptAlive() {
+	if !s.content {
+		s.armIdle()
+	}
 }
 
 // prime reads the stream up to its first content event (or, when the

@@ -41,7 +41,13 @@ type Reader struct {
 	hasData  bool
 	hasField bool
 	started  bool // the first line was read (and its byte order mark dropped)
+	comment  func()
 }
+
+// OnComment sets f to be called, from within Next, for every comment line
+// read: a keep-alive that some servers send while the model works. A nil f
+// (the default) calls nothing.
+func (r *Reader) OnComment(f func()) { r.comment = f }
 
 // NewReader returns a Reader that refuses events larger than maxEvent bytes
 // (DefaultMaxEvent when maxEvent <= 0). The size of an event is the length
@@ -81,6 +87,9 @@ func (r *Reader) Next() (Event, error) {
 				}
 				r.raw = r.raw[:0] // only ignored fields: nothing to dispatch
 			case line[0] == ':': // comment
+				if r.comment != nil {
+					r.comment()
+				}
 			default:
 				r.field(line)
 				r.raw = append(r.raw, full...)

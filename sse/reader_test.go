@@ -395,3 +395,21 @@ func TestReaderSkipsByteOrderMark(t *testing.T) {
 		}
 	}
 }
+
+// OnComment's function runs once for every comment line, as the line is
+// read, and for nothing else.
+func TestOnCommentCallsForEachComment(t *testing.T) {
+	r := sse.NewReader(strings.NewReader(": keep-alive\n\n:\r\ndata: a\n: inside an event\n\ndata: b\n\n"), 0)
+	var seen []string
+	r.OnComment(func() { seen = append(seen, "comment") })
+	for {
+		ev, err := r.Next()
+		if err != nil {
+			break
+		}
+		seen = append(seen, string(ev.Data))
+	}
+	if got := strings.Join(seen, ","); got != "comment,comment,comment,a,b" {
+		t.Fatalf("calls and events in order: %s", got)
+	}
+}
