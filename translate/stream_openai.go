@@ -36,7 +36,7 @@ func (s *Stream) fromOpenAI(dst []byte, ev sse.Event) ([]byte, error) {
 	if len(data) == 0 {
 		return dst, nil
 	}
-	if string(data) == "[DONE]" {
+	if wire.IsDone(data) {
 		return s.end(dst), nil
 	}
 	if !jsonscan.Valid(data) {

@@ -1,6 +1,7 @@
 package wire
 
 import (
+	"bytes"
 	"encoding/json"
 	"slices"
 	"strings"
@@ -55,7 +56,7 @@ func EventKind(d Dialect, ev sse.Event) Kind {
 		}
 		return KindOther
 	}
-	if string(ev.Data) == "[DONE]" {
+	if IsDone(ev.Data) {
 		return KindDone
 	}
 	// Chunks are not validated here (that would cost more than the rest of
@@ -90,6 +91,15 @@ func EventKind(d Dialect, ev sse.Event) Kind {
 	})
 	return kind
 }
+
+// IsDone reports whether data, an OpenAI event's data, ends the stream: it
+// starts with [DONE], as the official SDKs (openai-go, openai-python) take
+// it, so "[DONE] " from a compatible server ends the stream as it does for
+// them.
+func IsDone(data []byte) bool { return bytes.HasPrefix(data, done) }
+
+// done is the data of OpenAI's terminal event.
+var done = []byte("[DONE]")
 
 // WholeTerminal reports whether ev, an event the end of the stream cut off
 // before the blank line that closes it (sse.Reader's io.ErrUnexpectedEOF),

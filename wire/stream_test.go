@@ -93,6 +93,9 @@ func TestEventKindOpenAI(t *testing.T) {
 		{"error chunk", `{"error":{"message":"The server had an error while processing your request. Sorry about that!","type":"server_error","param":null,"code":null}}`, wire.KindError},
 		{"error after other members", `{"id":"x","error":{"message":"m","type":"t"}}`, wire.KindError},
 		{"done", `[DONE]`, wire.KindDone},
+		// openai-go ends a stream on data that starts with [DONE].
+		{"done with a trailing space", `[DONE] `, wire.KindDone},
+		{"done, cut", `[DONE`, wire.KindOther},
 		{"not json", `{"choices":[`, wire.KindOther},
 		{"empty data", ``, wire.KindOther},
 		// Output in delta members other than content, refusal and tool
