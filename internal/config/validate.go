@@ -126,7 +126,11 @@ func (c *Config) validateProviders(col *collector) {
 		}
 		if p.BaseURL != "" {
 			if msg := checkBaseURL(p.BaseURL); msg != "" {
-				col.add(path+".base_url", msg, "write an absolute URL with scheme and host, e.g. https://api.openai.com/v1")
+				example := defaultOpenAIBaseURL
+				if p.Kind == "anthropic" {
+					example = defaultAnthropicBaseURL
+				}
+				col.add(path+".base_url", msg, "write an absolute URL with scheme and host, e.g. "+example)
 			}
 		}
 		for _, h := range sortedKeys(p.Headers) {
