@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"errors"
 	"flag"
 	"fmt"
 	"io"
@@ -10,6 +11,7 @@ import (
 	"net/http"
 	"os"
 	"strings"
+	"syscall"
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
@@ -85,7 +87,7 @@ func serve(ctx, force context.Context, args []string, stdout, stderr io.Writer) 
 	}
 	ln, err := net.Listen("tcp", cfg.Listen)
 	if err != nil {
-		return fmt.Errorf("listen: %w", err)
+		return listenError(cfg.Listen, err)
 	}
 	hs := &http.Server{
 		Handler:           gw,
@@ -166,6 +168,16 @@ type configSource struct {
 	cfg  *config.Config
 	name string
 	demo *demo.Providers // set when running the embedded demo
+}
+
+// listenError says why serve cannot listen on addr and, when another
+// process holds the address, how to choose another one.
+func listenError(addr string, err error) error {
+	if errors.Is(err, syscall.EADDRINUSE) {
+		return fmt.Errorf("listen %s: address already in use; fix: stop what listens there, "+
+			"or give another address with --listen (or listen: in the configuration)", addr)
+	}
+	return fmt.Errorf("listen: %w", err)
 }
 
 // loadServeConfig picks the configuration: --config, else ./lifeline.yaml,

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"net"
 	"net/http"
 	"net/http/httptest"
 	"strings"
@@ -344,6 +345,22 @@ func TestServeRefusesABadConfig(t *testing.T) {
 	_, errOut, code := lifeline(t, "serve", "--config", path, "--listen", "127.0.0.1:0")
 	if code != 1 || !strings.Contains(errOut, path) || !strings.Contains(errOut, "routes[0].chain[1].provider") ||
 		!strings.Contains(errOut, "fix:") {
+		t.Fatalf("exit %d:\n%s", code, errOut)
+	}
+}
+
+// The address is taken (another gateway, or anything else on 8080): serve
+// says which address and how to pick another, as it does for a bad config.
+func TestServeNamesTheFixWhenItsAddressIsTaken(t *testing.T) {
+	taken, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer taken.Close()
+	addr := taken.Addr().String()
+	_, errOut, code := lifeline(t, "serve", "--config", writeConfig(t, config("http://127.0.0.1:9", "http://127.0.0.1:9", "")), "--listen", addr)
+	if code != 1 || !strings.Contains(errOut, addr) || !strings.Contains(errOut, "already in use") ||
+		!strings.Contains(errOut, "fix:") || !strings.Contains(errOut, "--listen") {
 		t.Fatalf("exit %d:\n%s", code, errOut)
 	}
 }
