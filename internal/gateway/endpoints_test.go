@@ -64,7 +64,13 @@ func TestModelsListsTheRoutesAKeyMayUse(t *testing.T) {
 	if got := strings.Join(ids(keyed.get("/v1/models", "X-Api-Key", "narrow-key-0123456789")), ","); got != "smart,other" {
 		t.Fatalf("the narrow key sees %s", got)
 	}
-	wantError(t, openaiD, keyed.get("/v1/models"), 401, "authentication_error")
+	// A client without its key is told how to send it, as on the
+	// generation endpoints.
+	noKey := keyed.get("/v1/models")
+	wantError(t, openaiD, noKey, 401, "authentication_error")
+	if !strings.Contains(noKey.body, "Authorization: Bearer") || !strings.Contains(noKey.body, "x-api-key") {
+		t.Fatalf("the 401 does not say how to send the key: %s", noKey.body)
+	}
 }
 
 // degradedStore reports its backend unreachable.

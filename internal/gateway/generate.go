@@ -90,8 +90,7 @@ func (x *exchange) admit() *lifeline.Error {
 	if !s.keys.open() {
 		k, ok := s.keys.lookup(r)
 		if !ok {
-			return lifeline.NewError(lifeline.ErrBadRequest, http.StatusUnauthorized, "authentication_error",
-				"missing or invalid client key: send it as Authorization: Bearer <key> or x-api-key")
+			return lifeline.NewError(lifeline.ErrBadRequest, http.StatusUnauthorized, "authentication_error", missingKey)
 		}
 		x.key = k
 	}

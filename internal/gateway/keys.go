@@ -38,6 +38,10 @@ func newKeyring(keys []Key) keyring {
 // open reports whether no keys are configured.
 func (kr keyring) open() bool { return len(kr.keys) == 0 }
 
+// missingKey is the message of the 401 to a request without a client key
+// the gateway knows: it says how to send one.
+const missingKey = "missing or invalid client key: send it as Authorization: Bearer <key> or x-api-key"
+
 // lookup finds the key a request presents (x-api-key, or Authorization:
 // Bearer). A client that sends both (an SDK given an API key and an auth
 // token) is let in by either one that holds a client key, x-api-key's

@@ -82,7 +82,7 @@ func (s *Server) models(w http.ResponseWriter, r *http.Request) {
 		k, ok := s.keys.lookup(r)
 		if !ok {
 			writeError(w, s.redact, wire.OpenAI, "", lifeline.NewError(lifeline.ErrBadRequest, http.StatusUnauthorized,
-				"authentication_error", "missing or invalid client key"))
+				"authentication_error", missingKey))
 			return
 		}
 		key = k
