@@ -205,10 +205,24 @@ func (s *Stream) readErr(err error) error {
 		return s.c.deadlineCause(cause)
 	}
 	if err == io.EOF {
-		return io.ErrUnexpectedEOF
+		return errNoTerminal
 	}
 	return err
 }
+
+// errNoTerminal is the cause of a stream that closed cleanly without its
+// terminal event: a cut stream, which matches io.ErrUnexpectedEOF, said in
+// words that do not read as a dropped connection. They do not quote the
+// event ([DONE]) either, which a client scanning the error event for it
+// could take for a clean end.
+var errNoTerminal error = noTerminal{}
+
+type noTerminal struct{}
+
+func (noTerminal) Error() string { return "the provider's stream ended without its terminal event" }
+
+// Unwrap makes a stream without its terminal event an io.ErrUnexpectedEOF.
+func (noTerminal) Unwrap() error { return io.ErrUnexpectedEOF }
 
 // add folds an upstream event into validation and appends its
 // client-dialect form to the pending bytes.

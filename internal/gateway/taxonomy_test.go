@@ -221,9 +221,9 @@ func TestStreamFailureBeforeContentRetriesThenGoesNext(t *testing.T) {
 		}{
 			{"stall before content", events(d.Stream[:d.Opening], true),
 				[]lifeline.RouteOption{lifeline.WithTimeouts(lifeline.Timeouts{Idle: 300 * time.Millisecond, Total: 20 * time.Second})}, "idle"},
-			{"cut before content", events(d.Stream[:d.Opening], false), nil, "EOF"},
+			{"cut before content", events(d.Stream[:d.Opening], false), nil, "without its terminal event"},
 			{"cut without terminal event, buffered", events(d.Stream[:len(d.Stream)-1], false),
-				[]lifeline.RouteOption{lifeline.WithStreamMode(lifeline.StreamBuffer)}, "EOF"},
+				[]lifeline.RouteOption{lifeline.WithStreamMode(lifeline.StreamBuffer)}, "without its terminal event"},
 			{"server error event", events(append(append([]string{}, d.Stream[:d.Opening]...), d.ErrorEvent(errorType(d))), false), nil, "boom"},
 		} {
 			t.Run(tc.name, func(t *testing.T) {
