@@ -73,6 +73,30 @@ func TestModelsListsTheRoutesAKeyMayUse(t *testing.T) {
 	}
 }
 
+// An OpenAI SDK's models.retrieve (GET /v1/models/{model}) finds a route
+// the client key may use, as one entry of the list; any other name, a route
+// the key may not use included (the list does not show it either), is a
+// 404 model_not_found, as for a generation request naming no route.
+func TestModelRetrievesOneRouteAKeyMayUse(t *testing.T) {
+	a := newUpstream(t, openaiD.Good(false))
+	routes := []gateway.RouteSpec{route("fast", on(openaiD, a.URL)), route("team/smart", on(openaiD, a.URL))}
+	keyed := startGW(t, gateway.Config{Routes: routes, Keys: []gateway.Key{
+		{Key: clientKey, Routes: []string{"*"}}, {Key: "narrow-key-0123456789", Routes: []string{"team/smart"}},
+	}})
+	for _, c := range []struct{ key, id string }{{clientKey, "fast"}, {clientKey, "team/smart"}, {"narrow-key-0123456789", "team/smart"}} {
+		ans := keyed.get("/v1/models/"+c.id, "Authorization", "Bearer "+c.key)
+		var m struct {
+			ID, Object, OwnedBy string
+		}
+		if ans.status != 200 || json.Unmarshal([]byte(ans.body), &m) != nil || m.ID != c.id || m.Object != "model" {
+			t.Fatalf("GET /v1/models/%s: status %d body %s", c.id, ans.status, ans.body)
+		}
+	}
+	wantError(t, openaiD, keyed.get("/v1/models/fast", "Authorization", "Bearer narrow-key-0123456789"), 404, "model_not_found")
+	wantError(t, openaiD, keyed.get("/v1/models/nope", "Authorization", "Bearer "+clientKey), 404, "model_not_found")
+	wantError(t, openaiD, keyed.get("/v1/models/fast"), 401, "authentication_error")
+}
+
 // degradedStore reports its backend unreachable.
 type degradedStore struct{ store.Store }
 

@@ -21,6 +21,7 @@ func (s *Server) routesMux(reg *prometheus.Registry) *http.ServeMux {
 	mux.Handle("POST /v1/chat/completions", s.generate(wire.OpenAI))
 	mux.Handle("POST /v1/messages", s.generate(wire.Anthropic))
 	mux.Handle("GET /v1/models", bodiless(http.HandlerFunc(s.models)))
+	mux.Handle("GET /v1/models/{model...}", bodiless(http.HandlerFunc(s.model)))
 	mux.Handle("GET /healthz", bodiless(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		writeJSON(w, http.StatusOK, map[string]string{"status": "ok"})
 	})))
@@ -75,34 +76,66 @@ func (s *Server) unrouted(mux *http.ServeMux) http.HandlerFunc {
 	}
 }
 
+// modelEntry is a route in the OpenAI model shape.
+type modelEntry struct {
+	ID      string `json:"id"`
+	Object  string `json:"object"`
+	Created int64  `json:"created"`
+	OwnedBy string `json:"owned_by"`
+}
+
+// routeModel is the model entry of the route named name.
+func routeModel(name string) modelEntry {
+	return modelEntry{ID: name, Object: "model", OwnedBy: "lifeline"}
+}
+
+// clientKeyOf returns the client key r presents (nil when the gateway has
+// none configured), or answers the 401 and reports false.
+func (s *Server) clientKeyOf(w http.ResponseWriter, r *http.Request) (*clientKey, bool) {
+	if s.keys.open() {
+		return nil, true
+	}
+	k, ok := s.keys.lookup(r)
+	if !ok {
+		writeError(w, s.redact, wire.OpenAI, "", lifeline.NewError(lifeline.ErrBadRequest, http.StatusUnauthorized,
+			"authentication_error", missingKey))
+	}
+	return k, ok
+}
+
 // models lists the routes a client may use, in the OpenAI list shape.
 func (s *Server) models(w http.ResponseWriter, r *http.Request) {
-	var key *clientKey
-	if !s.keys.open() {
-		k, ok := s.keys.lookup(r)
-		if !ok {
-			writeError(w, s.redact, wire.OpenAI, "", lifeline.NewError(lifeline.ErrBadRequest, http.StatusUnauthorized,
-				"authentication_error", missingKey))
-			return
-		}
-		key = k
-	}
-	type model struct {
-		ID      string `json:"id"`
-		Object  string `json:"object"`
-		Created int64  `json:"created"`
-		OwnedBy string `json:"owned_by"`
+	key, ok := s.clientKeyOf(w, r)
+	if !ok {
+		return
 	}
 	list := struct {
-		Object string  `json:"object"`
-		Data   []model `json:"data"`
-	}{Object: "list", Data: []model{}}
+		Object string       `json:"object"`
+		Data   []modelEntry `json:"data"`
+	}{Object: "list", Data: []modelEntry{}}
 	for _, rt := range s.order {
 		if key.allows(rt.Name()) {
-			list.Data = append(list.Data, model{ID: rt.Name(), Object: "model", OwnedBy: "lifeline"})
+			list.Data = append(list.Data, routeModel(rt.Name()))
 		}
 	}
 	writeJSON(w, http.StatusOK, list)
+}
+
+// model answers GET /v1/models/{model} (the SDKs' models.retrieve): the
+// route of that name, when the client may use it; else 404, as the list
+// does not show it either.
+func (s *Server) model(w http.ResponseWriter, r *http.Request) {
+	key, ok := s.clientKeyOf(w, r)
+	if !ok {
+		return
+	}
+	name := r.PathValue("model")
+	if rt, found := s.routes[name]; !found || !key.allows(rt.Name()) {
+		writeError(w, s.redact, wire.OpenAI, "", clientError(http.StatusNotFound, "model_not_found",
+			"no route named "+strconv.Quote(name)+"; GET /v1/models lists them"))
+		return
+	}
+	writeJSON(w, http.StatusOK, routeModel(name))
 }
 
 // readyz is 503 while starting or draining, 200 otherwise: "degraded" when
