@@ -98,7 +98,7 @@ func NewError(kind error, status int, code, message string) *Error {
 // canceledError is the error of a request its caller abandoned, cause
 // being why; attempts are those made until then.
 func canceledError(cause error, attempts []Attempt) *Error {
-	return &Error{Code: "canceled", Status: 499, Message: "the request was canceled: " + cause.Error(),
+	return &Error{Code: "canceled", Status: 499, Message: cause.Error(),
 		Attempts: attempts, kind: ErrCanceled, cause: cause}
 }
 

@@ -32,7 +32,9 @@ func (o *outage) schedule() (stop func()) {
 
 // newOutage schedules an outage of host from 40% of the run for 12% of it
 // (at most 4s), so that the breaker opens and, in a run of 20s or more,
-// closes again before the end.
+// has time to close again before the end; it may still be open then, when
+// a half-open probe met one of the primary's ordinary random faults and
+// opened it again for twice the cool-down.
 func newOutage(host string, run time.Duration) *outage {
 	return &outage{host: host, from: run * 4 / 10, length: min(run*12/100, 4*time.Second)}
 }
