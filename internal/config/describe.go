@@ -92,7 +92,13 @@ func describeValidate(v ResolvedValidate) string {
 	if v.SchemaSource != "" {
 		parts = append(parts, "json_schema="+v.SchemaSource)
 	}
-	parts = append(parts, "stream="+v.Stream.String(), "non_empty="+onOff(v.NonEmpty),
+	stream := v.Stream.String()
+	if v.Stream == StreamAuto && (v.JSON || v.SchemaSource != "") {
+		// The route's own structured-output check applies to every
+		// request: auto always buffers.
+		stream += "(buffer)"
+	}
+	parts = append(parts, "stream="+stream, "non_empty="+onOff(v.NonEmpty),
 		"tools="+onOff(v.Tools), "request_schema="+onOff(v.RequestSchema))
 	for _, ch := range v.Checks {
 		switch {

@@ -364,3 +364,23 @@ func TestWindowsLineEndingsAndByteOrderMark(t *testing.T) {
 		t.Errorf("error: %v", err)
 	}
 }
+
+// check says what auto means for a route: it always buffers when the
+// route's own JSON or schema check applies, and depends on the request
+// otherwise.
+func TestDescribeSaysWhenAutoBuffers(t *testing.T) {
+	c := mustParse(t, `
+providers: [{name: p, kind: openai}]
+routes:
+  - {name: structured, chain: [{provider: p, model: m}], validate: {json: true}}
+  - {name: plain, chain: [{provider: p, model: m}]}
+`)
+	var b strings.Builder
+	if err := c.Describe(&b); err != nil {
+		t.Fatal(err)
+	}
+	out := b.String()
+	if !strings.Contains(out, "json=on stream=auto(buffer) ") || !strings.Contains(out, "json=off stream=auto non_empty") {
+		t.Fatalf("Describe output:\n%s", out)
+	}
+}
