@@ -11,8 +11,8 @@ import (
 const DefaultCacheSize = 256
 
 // Cache holds compiled schemas keyed by the SHA-256 of their text, bounded
-// to a number of entries (least recently used evicted). Safe for concurrent
-// use.
+// to a number of entries and to an estimate of the memory they hold (least
+// recently used evicted). Safe for concurrent use.
 //
 // Each distinct schema text is compiled once: callers that ask for a schema
 // while it is being compiled wait for that compilation instead of starting
@@ -24,6 +24,7 @@ type Cache struct {
 	entries map[[sha256.Size]byte]*entry
 	lru     entry // sentinel of the recency list: lru.next is the newest
 	stats   CacheStats
+	weight  int // estimated memory of the compiled schemas held
 
 	// compile turns schema text into a schema; tests replace it.
 	compile func(text []byte) (*compiled, error)
@@ -42,6 +43,7 @@ type entry struct {
 	done       chan struct{} // closed when sch and err are set
 	sch        *compiled
 	err        error
+	weight     int // counted in Cache.weight
 }
 
 // NewCache returns a cache of at most size compiled schemas. A size below 1
@@ -91,16 +93,38 @@ func (c *Cache) schema(text []byte) (*compiled, error) {
 	c.entries[key] = e
 	c.pushFront(e)
 	c.stats.Compiles++
-	for len(c.entries) > c.size {
-		old := c.lru.prev
-		c.unlink(old)
-		delete(c.entries, old.key)
-		c.stats.Evictions++
-	}
+	c.evict(e)
 	c.mu.Unlock()
 
 	c.fill(e, text)
+	if e.sch != nil {
+		c.mu.Lock()
+		if c.entries[e.key] == e { // not evicted meanwhile
+			e.weight = e.sch.weight
+			c.weight += e.weight
+			c.evict(e)
+		}
+		c.mu.Unlock()
+	}
 	return e.sch, e.err
+}
+
+// evict drops the least recently used entries other than keep while the
+// cache holds more than its size or its weight bound. c.mu is held.
+func (c *Cache) evict(keep *entry) {
+	for len(c.entries) > c.size || c.weight > maxCacheWeight {
+		old := c.lru.prev
+		if old == keep {
+			old = old.prev
+		}
+		if old == &c.lru {
+			return
+		}
+		c.unlink(old)
+		delete(c.entries, old.key)
+		c.weight -= old.weight
+		c.stats.Evictions++
+	}
 }
 
 // fill compiles text into e and wakes the callers waiting for it, even if

@@ -26,29 +26,41 @@ func (noLoader) Load(url string) (any, error) {
 // word and explains failures, and the fast one (nil when the schema uses
 // keywords outside its subset).
 type compiled struct {
-	lib  *jsonschema.Schema
-	fast *fnode
+	lib    *jsonschema.Schema
+	fast   *fnode
+	weight int // estimated memory held (see weight)
 }
 
 // compileSchema compiles one JSON Schema text. The draft is taken from its
 // $schema member (draft-07, 2019-09, 2020-12, also draft-04 and -06) and
-// defaults to 2020-12.
+// defaults to 2020-12. A schema beyond the bounds of bounds.go is refused
+// before it is compiled.
 func compileSchema(text []byte) (*compiled, error) {
 	doc, err := parseJSON(text)
 	if err != nil {
 		return nil, &SchemaError{Reason: "not JSON: " + err.Error()}
 	}
+	if countObjects(doc, maxSchemaObjects) > maxSchemaObjects {
+		return nil, &SchemaError{Reason: fmt.Sprintf("too large: more than %d objects", maxSchemaObjects)}
+	}
+	var pats patterns
 	c := jsonschema.NewCompiler()
 	c.DefaultDraft(jsonschema.Draft2020)
 	c.UseLoader(noLoader{})
+	c.UseRegexpEngine(pats.compile)
 	if err := c.AddResource(schemaLocation, doc); err != nil {
 		return nil, &SchemaError{Reason: compileReason(err)}
 	}
 	sch, err := c.Compile(schemaLocation)
+	if pats.insts > maxPatternInsts {
+		// Refused by pats.compile, whether the compiler reports it as the
+		// pattern's error or as the meta-schema's.
+		return nil, &SchemaError{Reason: errPatternsTooLarge.Error()}
+	}
 	if err != nil {
 		return nil, &SchemaError{Reason: compileReason(err)}
 	}
-	return &compiled{lib: sch, fast: fastCompile(sch)}, nil
+	return &compiled{lib: sch, fast: fastCompile(sch), weight: weight(len(text), pats.insts)}, nil
 }
 
 // SchemaError reports a JSON Schema that does not compile: not JSON, not a
