@@ -19,6 +19,10 @@ const (
 	// time grows with the square of its subschemas (10,000 take about half
 	// a second).
 	maxSchemaObjects = 10_000
+	// maxRequestSchemaObjects bounds the JSON objects of all the schemas
+	// one request sends (its response format and every tool's), each
+	// compiled on its own (OpenAI takes at most 128 tools).
+	maxRequestSchemaObjects = 20_000
 	// maxPatternInsts bounds the regexp instructions that all the
 	// patterns of a schema (pattern, patternProperties) compile to, about
 	// 50 bytes each: a counted repetition multiplies its operand, so a

@@ -111,3 +111,34 @@ func TestCacheIsBoundedInMemory(t *testing.T) {
 		t.Errorf("cache weight %d, want at most %d", w, maxCacheWeight)
 	}
 }
+
+// A request's schemas together are bounded too: each of many tools is
+// compiled on its own, and 200,000 small ones (27 MB) took seconds and a
+// GiB of memory.
+func TestPlanRefusesRequestsWhoseSchemasAreTooLargeInAll(t *testing.T) {
+	v, err := New(Spec{}, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	tools := func(n int) []byte {
+		var b strings.Builder
+		b.WriteString(`{"model":"m","messages":[{"role":"user","content":"hi"}],"tools":[`)
+		for i := range n {
+			if i > 0 {
+				b.WriteByte(',')
+			}
+			fmt.Fprintf(&b, `{"type":"function","function":{"name":"f%d","parameters":{"type":"object","properties":{"a%d":{"type":"string"}}}}}`, i, i)
+		}
+		b.WriteString(`]}`)
+		return []byte(b.String())
+	}
+	const objects = 3 // per tool
+	_, err = v.Plan(wire.OpenAI, tools(maxRequestSchemaObjects/objects+1))
+	var se *SchemaError
+	if !errors.As(err, &se) || !strings.Contains(se.Reason, "in all") {
+		t.Errorf("Plan error = %v, want a SchemaError about the request's schemas in all", err)
+	}
+	if _, err := v.Plan(wire.OpenAI, tools(1000)); err != nil {
+		t.Errorf("1000 tools refused: %v", err)
+	}
+}

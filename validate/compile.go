@@ -26,9 +26,10 @@ func (noLoader) Load(url string) (any, error) {
 // word and explains failures, and the fast one (nil when the schema uses
 // keywords outside its subset).
 type compiled struct {
-	lib    *jsonschema.Schema
-	fast   *fnode
-	weight int // estimated memory held (see weight)
+	lib     *jsonschema.Schema
+	fast    *fnode
+	weight  int // estimated memory held (see weight)
+	objects int // JSON objects in the schema's text
 }
 
 // compileSchema compiles one JSON Schema text. The draft is taken from its
@@ -40,7 +41,8 @@ func compileSchema(text []byte) (*compiled, error) {
 	if err != nil {
 		return nil, &SchemaError{Reason: "not JSON: " + err.Error()}
 	}
-	if countObjects(doc, maxSchemaObjects) > maxSchemaObjects {
+	objects := countObjects(doc, maxSchemaObjects)
+	if objects > maxSchemaObjects {
 		return nil, &SchemaError{Reason: fmt.Sprintf("too large: more than %d objects", maxSchemaObjects)}
 	}
 	var pats patterns
@@ -60,7 +62,7 @@ func compileSchema(text []byte) (*compiled, error) {
 	if err != nil {
 		return nil, &SchemaError{Reason: compileReason(err)}
 	}
-	return &compiled{lib: sch, fast: fastCompile(sch), weight: weight(len(text), pats.insts)}, nil
+	return &compiled{lib: sch, fast: fastCompile(sch), weight: weight(len(text), pats.insts), objects: objects}, nil
 }
 
 // SchemaError reports a JSON Schema that does not compile: not JSON, not a

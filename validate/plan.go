@@ -19,6 +19,7 @@ type Plan struct {
 	tools    []tool    // the offered tools, in request order
 	nonEmpty bool
 	custom   []Custom
+	objects  int // JSON objects in the request's own schemas, bounded by maxRequestSchemaObjects
 }
 
 // checked is a compiled schema and how failures name it.
@@ -291,6 +292,16 @@ func (v *Validator) addSchema(p *Plan, text []byte, label string) error {
 		return withSource(err, label)
 	}
 	p.schemas = append(p.schemas, checked{sch: sch, label: label})
+	return p.count(sch)
+}
+
+// count adds a schema of the request's to p's objects, and fails past
+// maxRequestSchemaObjects.
+func (p *Plan) count(sch *compiled) error {
+	if p.objects += sch.objects; p.objects > maxRequestSchemaObjects {
+		return &SchemaError{Source: "the request", Reason: fmt.Sprintf(
+			"its schemas are too large: more than %d objects in all", maxRequestSchemaObjects)}
+	}
 	return nil
 }
 
@@ -311,6 +322,9 @@ func (v *Validator) offeredTools(p *Plan, d wire.Dialect, raw []byte) error {
 		}
 		var t tool
 		t, err = v.offeredTool(d, el)
+		if err == nil && t.sch != nil {
+			err = p.count(t.sch)
+		}
 		if err == nil && t.name != "" {
 			tools = append(tools, t)
 		}
