@@ -14,6 +14,7 @@ import (
 	"github.com/lifelinehq/lifeline/backoff"
 	"github.com/lifelinehq/lifeline/classify"
 	"github.com/lifelinehq/lifeline/internal/textclip"
+	"github.com/lifelinehq/lifeline/sse"
 	"github.com/lifelinehq/lifeline/validate"
 	"github.com/lifelinehq/lifeline/wire"
 )
@@ -263,10 +264,11 @@ func (c *call) noResponse(actx *attemptContext, err error, res *result) {
 	if cause != nil {
 		err = cause
 	}
-	if cause != nil || errors.Is(err, errBodyTooLarge) {
+	if cause != nil || errors.Is(err, errBodyTooLarge) || errors.Is(err, sse.ErrEventTooLarge) {
 		// Lifeline itself ended the attempt (a deadline or bound it
-		// enforces, an answer over its size limit): a failure of a known
-		// kind, not one for the classifier to report as unknown.
+		// enforces, an answer or a stream event over its size limit): a
+		// failure of a known kind, not one for the classifier to report as
+		// unknown.
 		res.class, res.err = classify.Transient, err
 		res.callerCut = c.cutByCaller(err)
 		return

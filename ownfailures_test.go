@@ -3,6 +3,7 @@ package lifeline_test
 import (
 	"context"
 	"errors"
+	"fmt"
 	"log/slog"
 	"net/http"
 	"slices"
@@ -92,4 +93,37 @@ func TestAnswerOverTheLimitIsNotLoggedAsUnknown(t *testing.T) {
 
 func overLimit(msg string) bool {
 	return strings.Contains(msg, "exceeds") || strings.Contains(msg, "too large")
+}
+
+// A stream event over the 4 MiB bound of one event (data with no line end
+// for megabytes), before or after the first content event, is a bound of
+// lifeline's as well, not an unknown transport failure.
+func TestEventOverTheLimitIsNotLoggedAsUnknown(t *testing.T) {
+	for _, after := range []bool{false, true} {
+		for _, d := range dialects {
+			t.Run(fmt.Sprintf("%v/after_first_byte=%v", d, after), func(t *testing.T) {
+				var log syncbuffer.Buffer
+				evs := slices.Clone(d.Stream[:d.Opening])
+				if after {
+					evs = append(evs, d.Stream[d.Opening])
+				}
+				evs = append(evs, "data: "+strings.Repeat("x", 5<<20))
+				a := newUpstream(t, events(evs, true))
+				f := newFixtureWith(t, []lifeline.Option{lifeline.WithLogger(slog.New(slog.NewTextHandler(&log, nil)))},
+					d, []string{a.URL}, lifeline.WithMaxAttempts(1))
+				_, body, err := f.do(true)
+				if !after {
+					var le *lifeline.Error
+					if !errors.As(err, &le) || len(le.Attempts) != 1 || !overLimit(le.Attempts[0].Err) {
+						t.Fatalf("err = %v, want one attempt over the limit", err)
+					}
+				} else if !strings.Contains(body, "exceeds") {
+					t.Fatalf("stream = %q, want its end to say the event exceeds the limit", body)
+				}
+				if strings.Contains(log.String(), "classify:") {
+					t.Fatalf("logged as an unknown kind:\n%s", log.String())
+				}
+			})
+		}
+	}
 }
