@@ -1,6 +1,7 @@
 package lifeline
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"fmt"
@@ -367,9 +368,27 @@ func earliest(kept, until, now time.Time) time.Time {
 var errBodyTooLarge = errors.New("body too large")
 
 // readBody reads a whole body of n bytes (-1: unknown) and at most max.
+// A declared length beyond declaredUpFront is not allocated before its
+// bytes arrive: the body grows with what the upstream sends, so that a
+// length it declares and never sends holds no memory.
 func readBody(r io.Reader, n, max int64) ([]byte, error) {
+	if n > declaredUpFront && n <= max {
+		var buf bytes.Buffer
+		buf.Grow(declaredUpFront)
+		if _, err := io.CopyN(&buf, r, n); err != nil {
+			if err == io.EOF {
+				err = io.ErrUnexpectedEOF
+			}
+			return nil, err
+		}
+		return buf.Bytes(), nil
+	}
 	return readBodyInto(nil, r, n, max, 0)
 }
+
+// declaredUpFront is the largest declared body length readBody allocates
+// before the body arrives.
+const declaredUpFront = 1 << 20
 
 // readBodyInto is readBody into buf's capacity when it suffices, leaving
 // spare bytes of capacity after a body of known length.
