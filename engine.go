@@ -60,9 +60,11 @@ func WithLogger(l *slog.Logger) Option { return func(e *Engine) { e.log = l } }
 func WithRand(f func() float64) Option { return func(e *Engine) { e.rand = f } }
 
 // WithMaxResponse bounds the size of an upstream response body read into
-// memory (default 64 MiB), and of what a stream holds back before the
-// client sees it (opening events; with StreamBuffer, the whole answer). A
-// larger one fails the attempt as transient.
+// memory (default 64 MiB), of what a stream holds back before the client
+// sees it (opening events; with StreamBuffer, the whole answer), and of the
+// text and tool calls a forwarded stream keeps to validate at its end. A
+// larger one fails the attempt as transient; a stream already forwarded
+// breaks (ErrBrokenStream).
 func WithMaxResponse(n int64) Option { return func(e *Engine) { e.maxResponse = n } }
 
 // maxResponseHeader bounds the response headers of an upstream call made

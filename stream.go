@@ -338,6 +338,14 @@ func (s *Stream) Next() ([]byte, error) {
 			if err := s.add(ev); err != nil {
 				return s.broken(classify.Invalid, err, nil)
 			}
+			if s.acc != nil && s.acc.Held() > s.c.e.maxResponse {
+				// What validation keeps is bounded like a whole answer. The
+				// event past the bound is not sent: the error event is the
+				// stream's last.
+				s.pending = s.pending[:0]
+				return s.broken(classify.Transient, fmt.Errorf("%w: stream answer kept for validation exceeds %d bytes",
+					errBodyTooLarge, s.c.e.maxResponse), nil)
+			}
 			if len(s.pending) > 0 {
 				s.c.wd.lift() // the caller has the next move (see prime)
 				return s.takePending(), nil

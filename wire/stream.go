@@ -120,6 +120,7 @@ type Accumulator struct {
 	d     Dialect
 	first choice          // choice 0; an Anthropic stream's only output
 	more  map[int]*choice // OpenAI choices 1 and up by index; nil until one streams
+	held  int64           // bytes of text and tool-call arguments kept
 }
 
 // choice is the output of one choice so far.
@@ -194,12 +195,15 @@ func (a *Accumulator) Add(ev sse.Event) {
 		}
 		st := a.choiceAt(ch.Index)
 		st.text.WriteString(ch.Delta.Content)
+		a.held += int64(len(ch.Delta.Content))
 		st.other = st.other || ch.Delta.Refusal != "" || jsonscan.NonEmpty(ch.Delta.Audio)
 		for _, t := range ch.Delta.ToolCalls {
 			st.addCall(t.Index, t.ID, t.Function.Name, t.Function.Arguments)
+			a.held += int64(len(t.ID) + len(t.Function.Name) + len(t.Function.Arguments))
 		}
 		if fc := ch.Delta.FunctionCall; fc != nil {
 			st.addCall(legacyCall, "", fc.Name, fc.Arguments)
+			a.held += int64(len(fc.Name) + len(fc.Arguments))
 		}
 		if ch.FinishReason != nil && *ch.FinishReason != "" {
 			st.reason = *ch.FinishReason
@@ -258,6 +262,7 @@ func (a *Accumulator) addAnthropic(ev sse.Event) {
 		case "tool_use":
 			c.index[e.Index] = len(c.calls)
 			c.calls = append(c.calls, ToolCall{ID: e.ContentBlock.ID, Name: e.ContentBlock.Name})
+			a.held += int64(len(e.ContentBlock.ID) + len(e.ContentBlock.Name))
 		case "text":
 		default:
 			c.other = c.other || otherBlock(e.ContentBlock.Type)
@@ -266,9 +271,11 @@ func (a *Accumulator) addAnthropic(ev sse.Event) {
 		switch e.Delta.Type {
 		case "text_delta":
 			c.text.WriteString(e.Delta.Text)
+			a.held += int64(len(e.Delta.Text))
 		case "input_json_delta":
 			if p, ok := c.index[e.Index]; ok {
 				c.calls[p].Arguments = append(c.calls[p].Arguments, e.Delta.PartialJSON...)
+				a.held += int64(len(e.Delta.PartialJSON))
 			}
 		}
 	case "message_delta":
@@ -277,6 +284,10 @@ func (a *Accumulator) addAnthropic(ev sse.Event) {
 		}
 	}
 }
+
+// Held returns the bytes of text, tool-call ids, names and arguments the
+// Accumulator keeps: what a caller bounds to bound its memory.
+func (a *Accumulator) Held() int64 { return a.held }
 
 // Output returns what the stream said so far: choice 0's, for an OpenAI
 // stream with several choices. A tool call that received no argument
