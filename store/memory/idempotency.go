@@ -71,10 +71,17 @@ func (s *Store) Complete(ctx context.Context, key, token string, rec store.Recor
 	if r == nil || r.done || r.token != token {
 		return nil
 	}
+	if recordSize(rec) > sh.maxSize {
+		// Larger than the shard may hold: not stored, as if it had
+		// been evicted at once; a duplicate runs again.
+		sh.remove(r)
+		return nil
+	}
 	r.done = true
 	r.resp = cloneRecord(rec)
 	r.expires = now.Add(ttl)
 	sh.renew(r)
+	sh.hold(r)
 	r.wake()
 	return nil
 }

@@ -23,6 +23,10 @@ import (
 // DefaultMaxRecords is the default bound on idempotency records.
 const DefaultMaxRecords = 100_000
 
+// DefaultMaxBytes is the default bound on the bytes of the answers the
+// idempotency records hold.
+const DefaultMaxBytes = 256 << 20
+
 // ErrClosed is returned by every method of a closed store.
 var ErrClosed = errors.New("memory store: closed")
 
@@ -48,7 +52,18 @@ type Option func(*config)
 
 type config struct {
 	maxRecords int
+	maxBytes   int64
 	now        func() time.Time
+}
+
+// WithMaxBytes bounds the bytes of the answers (bodies and headers) that
+// the idempotency records hold: when an answer is stored past the bound,
+// the oldest answers are evicted (keys in flight are kept). The bound is
+// split over the store's shards (16 from 4096 records on), and an answer
+// larger than its shard's part is not stored. Zero or negative means
+// DefaultMaxBytes.
+func WithMaxBytes(n int64) Option {
+	return func(c *config) { c.maxBytes = n }
 }
 
 // WithMaxRecords bounds the idempotency records kept (in flight or done).
@@ -67,12 +82,15 @@ func WithNow(now func() time.Time) Option {
 
 // New returns an empty store.
 func New(opts ...Option) *Store {
-	c := config{maxRecords: DefaultMaxRecords, now: time.Now}
+	c := config{maxRecords: DefaultMaxRecords, maxBytes: DefaultMaxBytes, now: time.Now}
 	for _, o := range opts {
 		o(&c)
 	}
 	if c.maxRecords <= 0 {
 		c.maxRecords = DefaultMaxRecords
+	}
+	if c.maxBytes <= 0 {
+		c.maxBytes = DefaultMaxBytes
 	}
 	if c.now == nil {
 		c.now = time.Now
@@ -80,7 +98,7 @@ func New(opts ...Option) *Store {
 	return &Store{
 		now:    c.now,
 		seed:   maphash.MakeSeed(),
-		shards: newShards(c.maxRecords),
+		shards: newShards(c.maxRecords, c.maxBytes),
 		closed: make(chan struct{}),
 	}
 }

@@ -27,6 +27,7 @@ type record struct {
 	done    bool
 	resp    store.Record // set when done
 	expires time.Time    // lease end (in flight) or TTL end (done)
+	size    int64        // bytes of resp, counted in shard.bytes
 	// changed is closed when the in-flight marker ends: the key is
 	// completed, released, expired or evicted. Nil once closed.
 	changed chan struct{}
@@ -39,12 +40,14 @@ type shard struct {
 	records map[string]*record
 	order   list.List // *record, oldest first
 	max     int       // records this shard may hold
+	maxSize int64     // bytes of answers this shard may hold
+	bytes   int64     // bytes of the answers it holds
 	inserts int       // insertions since the last sweep
 	sweepAt int       // insertions that call for the next sweep
 }
 
-// newShards splits the bound of maxRecords over the shards.
-func newShards(maxRecords int) []*shard {
+// newShards splits the bounds of maxRecords and maxBytes over the shards.
+func newShards(maxRecords int, maxBytes int64) []*shard {
 	n := 1
 	if maxRecords >= shardThreshold {
 		n = shardCount
@@ -55,7 +58,7 @@ func newShards(maxRecords int) []*shard {
 		if i < maxRecords%n {
 			m++
 		}
-		shards[i] = &shard{records: make(map[string]*record), max: m, sweepAt: sweepMin}
+		shards[i] = &shard{records: make(map[string]*record), max: m, maxSize: maxBytes / int64(n), sweepAt: sweepMin}
 	}
 	return shards
 }
@@ -114,7 +117,34 @@ func (sh *shard) sweep(now time.Time) {
 func (sh *shard) remove(r *record) {
 	delete(sh.records, r.key)
 	sh.order.Remove(r.elem)
+	sh.bytes -= r.size
 	r.wake()
+}
+
+// hold counts the answer r now holds, and evicts the oldest other answers
+// while the shard holds more than its bytes; keys in flight stay.
+func (sh *shard) hold(r *record) {
+	r.size = recordSize(r.resp)
+	sh.bytes += r.size
+	for e := sh.order.Front(); e != nil && sh.bytes > sh.maxSize; {
+		next := e.Next()
+		if old := e.Value.(*record); old != r && old.done {
+			sh.remove(old)
+		}
+		e = next
+	}
+}
+
+// recordSize is the bytes an answer holds: its body and its headers.
+func recordSize(rec store.Record) int64 {
+	n := len(rec.Body)
+	for k, vs := range rec.Header {
+		n += len(k)
+		for _, v := range vs {
+			n += len(v)
+		}
+	}
+	return int64(n)
 }
 
 // wake closes r's change channel, once.
