@@ -8,6 +8,7 @@ import (
 	"io"
 	"mime"
 	"net/http"
+	"net/url"
 	"strconv"
 	"strings"
 	"time"
@@ -246,7 +247,7 @@ func (c *call) classified(t *target, res *result, sig classify.Signal) {
 		// A redirect: where it points is what the operator needs to mend
 		// the target's base URL. The key goes before the cut, which could
 		// leave part of it.
-		res.err = fmt.Errorf("HTTP %d, a redirect to %s", sig.Status, textclip.Cut(t.scrub(sig.Header.Get("Location")), 256))
+		res.err = fmt.Errorf("HTTP %d, a redirect to %s", sig.Status, textclip.Cut(t.scrub(redirectPlace(sig.Header.Get("Location"))), 256))
 	case sig.Status != 0:
 		res.err = fmt.Errorf("HTTP %d", sig.Status)
 	}
@@ -362,6 +363,25 @@ func earliest(kept, until, now time.Time) time.Time {
 		return until
 	}
 	return kept
+}
+
+// redirectPlace is where a redirect's Location points, without its query,
+// fragment and user information: a redirect that keeps the request's query
+// (http:// sent on to https://) would echo a credential the base URL
+// carries there (?key=…).
+func redirectPlace(loc string) string {
+	u, err := url.Parse(loc)
+	if err != nil {
+		loc, _, _ = strings.Cut(loc, "?")
+		loc, _, _ = strings.Cut(loc, "#")
+		return loc
+	}
+	query := u.RawQuery != "" || u.ForceQuery
+	u.User, u.RawQuery, u.ForceQuery, u.Fragment, u.RawFragment = nil, "", false, "", ""
+	if query {
+		return u.String() + "?…"
+	}
+	return u.String()
 }
 
 // errBodyTooLarge is the error of a body over its bound.

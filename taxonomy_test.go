@@ -867,3 +867,23 @@ func TestRedirectErrorNeverHoldsTheKey(t *testing.T) {
 		}
 	}
 }
+
+// A credential in the base URL's query (an API that takes its key as
+// ?key=…, as Gemini's OpenAI-compatible endpoint does) is not echoed from a
+// redirect that keeps the request's query (an http:// base URL sent on to
+// https://): the redirect is named without its query.
+func TestRedirectErrorLeavesOutTheQuery(t *testing.T) {
+	const secret = "query-secret-0123456789"
+	a := newUpstream(t, func(w http.ResponseWriter, r *http.Request) {
+		http.Redirect(w, r, "https://"+r.Host+r.URL.String(), http.StatusMovedPermanently)
+	})
+	f := newFixture(t, openaiD, []string{a.URL + "?key=" + secret}, lifeline.WithMaxAttempts(1))
+	_, _, err := f.do(false)
+	var le *lifeline.Error
+	if !errors.As(err, &le) || len(le.Attempts) != 1 {
+		t.Fatalf("err = %v", err)
+	}
+	if msg := le.Attempts[0].Err; strings.Contains(msg, secret) || !strings.Contains(msg, "a redirect to https://"+strings.TrimPrefix(a.URL, "http://")+"/chat/completions") {
+		t.Errorf("the attempt's error is %q, want the address without its query", msg)
+	}
+}
