@@ -7,6 +7,7 @@ import (
 	"io"
 	"log/slog"
 	"net/http"
+	"os"
 	"strconv"
 	"strings"
 	"time"
@@ -141,14 +142,20 @@ func (x *exchange) readBody() ([]byte, *lifeline.Error) {
 		return nil, clientError(http.StatusRequestEntityTooLarge, "request_too_large",
 			"request body exceeds limits.max_body ("+strconv.FormatInt(x.s.maxBody, 10)+" bytes)")
 	}
-	_ = http.NewResponseController(x.w).SetReadDeadline(time.Now().Add(bodyReadTimeout))
+	_ = http.NewResponseController(x.w).SetReadDeadline(time.Now().Add(x.s.bodyRead))
 	body, err := readAll(http.MaxBytesReader(x.w, r.Body, x.s.maxBody), r.ContentLength)
 	_ = http.NewResponseController(x.w).SetReadDeadline(time.Time{})
 	if err != nil {
 		var mbe *http.MaxBytesError
-		if errors.As(err, &mbe) {
+		switch {
+		case errors.As(err, &mbe):
 			return nil, clientError(http.StatusRequestEntityTooLarge, "request_too_large",
 				"request body exceeds limits.max_body ("+strconv.FormatInt(x.s.maxBody, 10)+" bytes)")
+		case errors.Is(err, os.ErrDeadlineExceeded):
+			// The connection's error names its addresses: not the client's
+			// business.
+			return nil, clientError(http.StatusRequestTimeout, "invalid_request_error",
+				"the request body did not arrive within "+x.s.bodyRead.String())
 		}
 		return nil, clientError(http.StatusBadRequest, "invalid_request_error", "reading request body: "+err.Error())
 	}
