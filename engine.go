@@ -59,13 +59,23 @@ func WithLogger(l *slog.Logger) Option { return func(e *Engine) { e.log = l } }
 // in [0, 1). Tests inject a fixed source to make waits exact.
 func WithRand(f func() float64) Option { return func(e *Engine) { e.rand = f } }
 
-// WithMaxResponse bounds the size of an upstream response body read into
-// memory (default 64 MiB), of what a stream holds back before the client
-// sees it (opening events; with StreamBuffer, the whole answer), and of the
-// text and tool calls a forwarded stream keeps to validate at its end. A
-// larger one fails the attempt as transient; a stream already forwarded
-// breaks (ErrBrokenStream).
-func WithMaxResponse(n int64) Option { return func(e *Engine) { e.maxResponse = n } }
+// WithMaxResponse bounds the size in bytes of an upstream response body
+// read into memory, of what a stream holds back before the client sees it
+// (opening events; with StreamBuffer, the whole answer), and of the text
+// and tool calls a forwarded stream keeps to validate at its end. A larger
+// one fails the attempt as transient; a stream already forwarded breaks
+// (ErrBrokenStream). The default, also kept for n of zero or less, is
+// 64 MiB.
+func WithMaxResponse(n int64) Option {
+	return func(e *Engine) {
+		if n > 0 {
+			e.maxResponse = n
+		}
+	}
+}
+
+// defaultMaxResponse is WithMaxResponse's default.
+const defaultMaxResponse = 64 << 20
 
 // maxResponseHeader bounds the response headers of an upstream call made
 // through the default transport.
@@ -73,7 +83,7 @@ const maxResponseHeader = 1 << 20
 
 // New returns an Engine.
 func New(opts ...Option) *Engine {
-	e := &Engine{maxResponse: 64 << 20}
+	e := &Engine{maxResponse: defaultMaxResponse}
 	e.watchdogs.New = func() any { return newWatchdog() }
 	e.calls.New = func() any { return new(pooledCall) }
 	for _, o := range opts {

@@ -423,6 +423,22 @@ func TestHeldBackStreamIsBounded(t *testing.T) {
 	}
 }
 
+// WithMaxResponse with zero or less keeps the default bound, as a zero
+// field of a route's policy does: it does not fail every answer as too
+// large.
+func TestMaxResponseZeroKeepsDefault(t *testing.T) {
+	for _, n := range []int64{0, -1} {
+		d := openaiD
+		a := newUpstream(t, d.Good(false))
+		f := newFixtureWith(t, []lifeline.Option{lifeline.WithMaxResponse(n)}, d, []string{a.URL}, lifeline.WithMaxAttempts(1))
+		resp, _, err := f.do(false)
+		if err != nil {
+			t.Fatalf("WithMaxResponse(%d): %v", n, err)
+		}
+		wantClasses(t, resp, err, "p0/m0:ok")
+	}
+}
+
 // An upstream's response headers are bounded (1 MiB with the default
 // transport): endless headers fail the attempt, and the next target
 // serves.
