@@ -96,7 +96,9 @@ type callBuffers struct {
 // Do runs req through route r: attempts, retries, waits and fallbacks, by
 // the route's policy, until a target serves a valid answer or the policy
 // says stop. A non-nil error is an *Error; when the caller cancels ctx it
-// matches ErrCanceled and ctx's cause. A streamed Response must be closed.
+// matches ErrCanceled and ctx's cause. When the request asked for a stream
+// ("stream": true), the answer is in Response.Stream, which the caller must
+// Close.
 func (e *Engine) Do(ctx context.Context, r *Route, req *Request) (*Response, error) {
 	switch {
 	case r == nil:

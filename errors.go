@@ -65,12 +65,16 @@ type Upstream struct {
 // last cause.
 type Error struct {
 	// Code is the error type returned to clients: upstream_unavailable,
-	// invalid_output, deadline_exceeded, broken_stream, invalid_request_error,
-	// or the provider's own type for a rejected request; canceled when the
-	// caller went away (nobody reads an answer to it).
+	// invalid_output, deadline_exceeded, broken_stream,
+	// invalid_request_error (a bad request, or one every target rejected
+	// or found too large), or the provider's own type for a request
+	// stopped as rejected; canceled when the caller went away (nobody
+	// reads an answer to it).
 	Code string
-	// Status is the HTTP status a gateway answers with (503, 502, 504, or
-	// the provider's status for a rejected request; 499 when canceled).
+	// Status is the HTTP status a gateway answers with: 503
+	// upstream_unavailable, 502 invalid_output and broken_stream, 504
+	// deadline_exceeded, 400 a bad request, the provider's status for a
+	// rejected one, 499 when canceled.
 	Status  int
 	Message string
 	// Attempts lists every upstream attempt, in order.

@@ -46,21 +46,24 @@ const (
 // the Kind are zero.
 type Event struct {
 	Kind       EventKind
-	Time       time.Time
-	RequestID  string // Request.ID
-	Route      string
-	Target     string // "provider/model"
-	Attempt    int    // attempt number on Target, from 1
-	Class      Class
-	Status     int
-	Wait       time.Duration
-	Duration   time.Duration
-	FirstToken time.Duration
-	Reason     string
-	Validator  string
-	From, To   breaker.State
-	Stream     bool
-	Err        error
+	Time       time.Time     // when the step happened
+	RequestID  string        // Request.ID
+	Route      string        // the route's name
+	Target     string        // "provider/model"
+	Attempt    int           // attempt number on Target, from 1
+	Class      Class         // the attempt's or the request's class
+	Status     int           // upstream HTTP status; RequestFinished: the client's
+	Wait       time.Duration // the wait chosen after an attempt
+	Duration   time.Duration // an attempt's, or the whole request's
+	FirstToken time.Duration // RequestFinished of a stream: time to its first byte
+	// Reason says why: a skip reason (cooling, open, probing, no_budget,
+	// untranslatable), the class behind a fallback, the error code of a
+	// failed request (upstream_unavailable…), or ReasonCanceled.
+	Reason    string
+	Validator string        // ValidationFailed: the validator that refused
+	From, To  breaker.State // BreakerChanged
+	Stream    bool          // the request asked for a stream
+	Err       error         // what went wrong, when something did
 	// Attempts is the number of upstream attempts the request made
 	// (RequestFinished only).
 	Attempts int

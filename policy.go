@@ -16,7 +16,10 @@ import (
 type Policy struct {
 	Retry    RetryPolicy
 	Timeouts Timeouts
-	Breaker  breaker.Config
+	// Breaker is each target's circuit breaker; zero fields take
+	// DefaultPolicy's values, and ProbeLease (how long a half-open probe
+	// may stay out) defaults to Timeouts.Attempt.
+	Breaker breaker.Config
 	// QuotaCooldown is how long a target that answered with a spent quota
 	// (class exhausted) is skipped. Default 10m.
 	QuotaCooldown time.Duration
@@ -219,7 +222,9 @@ func WithMaxWait(d time.Duration) RouteOption {
 	return func(p *Policy) error { p.Retry.MaxWait = d; return nil }
 }
 
-// WithBudget sets the retry budget.
+// WithBudget sets the retry budget. The Config is taken whole once either
+// field is set: Config{Ratio: 0.1} has no per-second floor. Only a zero
+// Config keeps the default (ratio 0.2, 5 per second).
 func WithBudget(b budget.Config) RouteOption {
 	return func(p *Policy) error { p.Retry.Budget = b; return nil }
 }

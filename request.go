@@ -68,14 +68,17 @@ const (
 	HeaderTimeout = "X-Lifeline-Timeout"
 )
 
-// ErrBadDeadline is returned by ParseDeadline for an unreadable header.
+// ErrBadDeadline is matched (errors.Is) by the error ParseDeadline returns
+// for an unreadable header.
 var ErrBadDeadline = errors.New("bad deadline header")
 
 // ParseDeadline reads X-Lifeline-Deadline (RFC 3339 or Unix milliseconds)
-// and X-Lifeline-Timeout (a Go duration) and returns the earlier of the
-// two, or the zero time when neither is present. The time returned counts
-// on now's monotonic clock, when now has one (time.Now): a step of the
-// wall clock after now does not move it (see onClockOf).
+// and X-Lifeline-Timeout (a positive Go duration) and returns the earlier
+// of the two, or the zero time when neither is present. A value it cannot
+// read, or a timeout of zero or less, is an error that matches
+// ErrBadDeadline and says what is wrong. The time returned counts on now's
+// monotonic clock, when now has one (time.Now): a step of the wall clock
+// after now does not move it.
 func ParseDeadline(h http.Header, now time.Time) (time.Time, error) {
 	var d time.Time
 	if v := strings.TrimSpace(h.Get(HeaderDeadline)); v != "" {

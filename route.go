@@ -13,7 +13,9 @@ import (
 	"github.com/lifelinehq/lifeline/wire"
 )
 
-// Provider is a model API endpoint and its credentials.
+// Provider is a model API endpoint and its credentials. NewRoute reads its
+// BaseURL and APIKey once; do not change a Provider while a route that
+// uses it serves requests.
 type Provider struct {
 	// Name identifies the provider in target names ("anthropic" in
 	// "anthropic/claude-sonnet-4-5"), metrics and logs.
@@ -159,8 +161,12 @@ func (r *Route) Targets() []Target {
 // Policy returns the route's effective policy (defaults filled in).
 func (r *Route) Policy() Policy { return r.policy }
 
-// NewRoute builds a route. It fails when the chain is empty, a provider is
-// incomplete, or the route's schema does not compile.
+// NewRoute builds a route. It fails when the name or the chain is empty,
+// a target has no provider, kind, http(s) base URL or model, an option
+// sets a negative value (zero means the default) or a failure rate above
+// 1, WithAction asks to retry rejected requests, or the route's schema does
+// not compile. The route keeps each provider's base URL and API key as they
+// are now: to change them, build a new route.
 func (e *Engine) NewRoute(name string, chain []Target, opts ...RouteOption) (*Route, error) {
 	if name == "" {
 		return nil, errors.New("lifeline: route name is empty")
