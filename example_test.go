@@ -2,15 +2,18 @@ package lifeline_test
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"net/http"
 	"net/http/httptest"
+	"time"
 
 	"github.com/openai/openai-go/v3"
 	"github.com/openai/openai-go/v3/option"
 
 	"github.com/lifelinehq/lifeline"
+	"github.com/lifelinehq/lifeline/backoff"
 )
 
 // fakeProvider stands in for a model API: it answers with status and body.
@@ -92,4 +95,87 @@ func ExampleEngine_Transport() {
 	// Output:
 	// Hello from the backup.
 	// target: local/gpt-4.1-mini attempts: 3
+}
+
+// A request nothing served: the error matches a sentinel with errors.Is
+// and, as an *Error, lists every attempt and the status and error type a
+// gateway would answer with.
+func ExampleError() {
+	down := fakeProvider(500, `{"error":{"message":"The server had an error","type":"server_error","code":null}}`)
+	defer down.Close()
+
+	engine := lifeline.New()
+	route, err := engine.NewRoute("chat", []lifeline.Target{
+		{Provider: &lifeline.Provider{Name: "openai", Kind: lifeline.OpenAI, BaseURL: down.URL + "/v1"}, Model: "gpt-4.1"},
+	}, lifeline.WithMaxAttempts(2), lifeline.WithBackoff(backoff.Policy{Base: time.Millisecond}))
+	if err != nil {
+		panic(err)
+	}
+	_, err = engine.Do(context.Background(), route, &lifeline.Request{
+		Dialect: lifeline.OpenAI,
+		Body:    []byte(`{"model":"chat","messages":[{"role":"user","content":"Hello"}]}`),
+	})
+	fmt.Println(errors.Is(err, lifeline.ErrUpstreamUnavailable))
+	var le *lifeline.Error
+	if errors.As(err, &le) {
+		fmt.Println(le.Status, le.Code)
+		for _, a := range le.Attempts {
+			fmt.Println(a.Target, a.Status, a.Class)
+		}
+	}
+	// Output:
+	// true
+	// 503 upstream_unavailable
+	// openai/gpt-4.1 500 transient
+	// openai/gpt-4.1 500 transient
+}
+
+// A streamed answer: the request asks for a stream, and Response.Stream
+// yields its events, framed as server-sent events in the request's
+// dialect, until io.EOF. The caller closes it.
+func ExampleStream() {
+	provider := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		io.Copy(io.Discard, r.Body)
+		w.Header().Set("Content-Type", "text/event-stream")
+		io.WriteString(w, "data: {\"id\":\"c1\",\"object\":\"chat.completion.chunk\",\"choices\":[{\"index\":0,\"delta\":{\"role\":\"assistant\"}}]}\n\n"+
+			"data: {\"id\":\"c1\",\"object\":\"chat.completion.chunk\",\"choices\":[{\"index\":0,\"delta\":{\"content\":\"Hi!\"}}]}\n\n"+
+			"data: {\"id\":\"c1\",\"object\":\"chat.completion.chunk\",\"choices\":[{\"index\":0,\"delta\":{},\"finish_reason\":\"stop\"}]}\n\n"+
+			"data: [DONE]\n\n")
+	}))
+	defer provider.Close()
+
+	engine := lifeline.New()
+	route, err := engine.NewRoute("chat", []lifeline.Target{
+		{Provider: &lifeline.Provider{Name: "openai", Kind: lifeline.OpenAI, BaseURL: provider.URL + "/v1"}, Model: "gpt-4.1"},
+	})
+	if err != nil {
+		panic(err)
+	}
+	resp, err := engine.Do(context.Background(), route, &lifeline.Request{
+		Dialect: lifeline.OpenAI,
+		Body:    []byte(`{"model":"chat","stream":true,"messages":[{"role":"user","content":"Hello"}]}`),
+	})
+	if err != nil {
+		panic(err)
+	}
+	defer resp.Stream.Close()
+	for {
+		events, err := resp.Stream.Next()
+		if err == io.EOF {
+			break
+		}
+		if err != nil {
+			fmt.Println("stream failed:", err) // the client got an error event last
+			return
+		}
+		fmt.Print(string(events))
+	}
+	// Output:
+	// data: {"id":"c1","object":"chat.completion.chunk","choices":[{"index":0,"delta":{"role":"assistant"}}]}
+	//
+	// data: {"id":"c1","object":"chat.completion.chunk","choices":[{"index":0,"delta":{"content":"Hi!"}}]}
+	//
+	// data: {"id":"c1","object":"chat.completion.chunk","choices":[{"index":0,"delta":{},"finish_reason":"stop"}]}
+	//
+	// data: [DONE]
 }
