@@ -28,7 +28,7 @@
 //
 // Every key and channel starts with the prefix (WithPrefix, default
 // "lifeline:"). A target's state is one key, prefix+"target:{name}", holding
-// a msgpack array (see lua/target.lua), written with a TTL (WithTargetTTL,
+// a msgpack array (its layout may change between versions), written with a TTL (WithTargetTTL,
 // default 24h, renewed on every write); prefix+"target:{name}:undone:id"
 // marks an undone admission (see Half-open probes) for the probe lease, at
 // least a minute. An

@@ -172,8 +172,8 @@ func (s *Store) recovered() {
 // wraps store.ErrUnavailable and says since when and why; otherwise it
 // probes Redis with a small write (on every shard of a cluster), so that an
 // outage is noticed even without traffic. A probe that only timed out
-// counts toward a stall like any call (see stallStreak): until the store
-// degrades, Health returns nil.
+// counts toward a stall like any call (see "Failing open" in the package
+// documentation): until the store degrades, Health returns nil.
 func (s *Store) Health(ctx context.Context) error {
 	if err := s.check(ctx); err != nil {
 		return err

@@ -37,10 +37,10 @@ func (s *Store) wakeChannel() string { return s.cfg.prefix + "idem-wake" }
 // in-flight marker (fingerprint and owner token), or the existing record's
 // state. The marker's TTL is the claim lease (WithClaimLease) or lease,
 // whichever is shorter; the store renews it until lease has run out from
-// now, or the key is completed or released, or the store closes (see
-// claims.go). A claim whose reply is lost is not renewed. A key this store
-// claimed on local state is answered from there while that claim, or the
-// response stored under it, lives (see localclaims.go).
+// now, or the key is completed or released, or the store closes. A claim
+// whose reply is lost is not renewed. A key this store claimed on local
+// state is answered from there while that claim, or the response stored
+// under it, lives (see "Failing open" in the package documentation).
 func (s *Store) Claim(ctx context.Context, key string, fp store.Fingerprint, lease time.Duration) (store.Claim, error) {
 	if err := s.check(ctx); err != nil {
 		return store.Claim{}, err
@@ -111,8 +111,9 @@ func (s *Store) localClaim(ctx context.Context, key string, fp store.Fingerprint
 // is degraded (it may answer again before the next probe notices): if
 // Redis cannot be reached, the marker, renewed no more, expires within the
 // claim lease, and the response is stored on local state, where this
-// replica's duplicates replay it (see heldclaims.go); so it is when the
-// claim was mirrored there, or the store is degraded.
+// replica's duplicates replay it; so it is when the claim was mirrored
+// there, or the store is degraded (see "Failing open" in the package
+// documentation).
 func (s *Store) Complete(ctx context.Context, key, token string, rec store.Record, ttl time.Duration) error {
 	if s.claims.finish(token) { // whatever happens next, the owner is done
 		var fallback bool
@@ -158,9 +159,9 @@ func (s *Store) completeRedis(ctx context.Context, key, token string, rec store.
 // marker only while token owns it and publishes a wake-up. As with
 // Complete, a claim made in Redis is released there even while the store
 // is degraded; only if Redis cannot be reached is it left to expire within
-// the claim lease. The claim's mirror on local state, if any (see
-// heldclaims.go), is released first, so that this replica's duplicates
-// waiting there may claim the key.
+// the claim lease. The claim's mirror on local state, if any, is released
+// first, so that this replica's duplicates waiting there may claim the
+// key.
 func (s *Store) Release(ctx context.Context, key, token string) error {
 	if held, ok := s.claims.take(token); ok && held.local != "" {
 		s.localKeys.released(key, held.local)

@@ -33,7 +33,9 @@ const (
 	DefaultClaimLease = 5 * time.Second
 )
 
-// Option configures a Store.
+// Option configures a Store. A duration option given zero or less keeps
+// its default, except WithCacheTTL, for which zero or less disables the
+// cache.
 type Option func(*config)
 
 type config struct {
@@ -106,8 +108,8 @@ func WithStateChange(f func(degraded bool, err error)) Option {
 }
 
 // WithCacheTTL sets how long Admit may answer from a target's last-read
-// state without a round trip (default 250 ms, at most MaxCacheTTL; zero
-// disables the cache). It is the bound on how late this replica sees a
+// state without a round trip (default 250 ms; a longer d is cut to
+// MaxCacheTTL, and zero or less disables the cache). It is the bound on how late this replica sees a
 // breaker or cool-down change made by another.
 func WithCacheTTL(d time.Duration) Option { return func(c *config) { c.cacheTTL = d } }
 

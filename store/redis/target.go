@@ -18,9 +18,10 @@ func (s *Store) targetKey(name string) string {
 }
 
 // Admit implements store.Store. It answers from cached state when it can
-// (see cachedAdmit), else with one script run in Redis; while degraded,
-// from local state. An Admit whose reply is lost is undone in Redis once it
-// serves again (see probes.go).
+// (see "The Admit cache" in the package documentation), else with one
+// script run in Redis; while degraded, from local state. An Admit whose
+// reply is lost is undone in Redis once it serves again (see "Half-open
+// probes").
 func (s *Store) Admit(ctx context.Context, name string, a store.Admission) (store.Ticket, error) {
 	if err := s.check(ctx); err != nil {
 		return store.Ticket{}, err
