@@ -46,7 +46,7 @@ const (
 // on the provider's clock: it counts from the response's Date header when
 // now is before it or a second or more after it (Date has whole seconds),
 // so that a replica whose clock differs from the provider's waits as long
-// as the provider asked (see providerNow).
+// as the provider asked.
 func RetryHint(h http.Header, now time.Time) (Hint, bool) {
 	if v := h.Get("Retry-After-Ms"); v != "" {
 		if ms, ok := number(v); ok {

@@ -59,5 +59,6 @@ func (c Class) Failure() bool {
 }
 
 // Terminal reports whether the class forbids a retry on the same target
-// whatever the response headers say.
+// whatever the response headers say (x-should-retry: true included): only
+// rejected does.
 func (c Class) Terminal() bool { return c == Rejected }
