@@ -42,10 +42,14 @@ const (
 	maxBlank = 4 << 10
 )
 
-// Stream converts a stream event by event, keeping no more than one event.
+// Stream converts a stream event by event.
 //
 // What it keeps: the message id and model (bounded), usage counts, the stop
-// reason and which content block or tool call is open. What it drops:
+// reason and which content block or tool call is open. Toward an Anthropic
+// client it also holds back, until they can be sent, the OpenAI tool calls
+// that arrive while another call's block is open (at most 1024 calls and
+// Options.HoldLimit bytes) and text of whitespace only before a text block
+// opens (at most 4 KiB; more is sent as text). What it drops:
 // thinking, redacted thinking, signature and citation deltas and
 // server-tool blocks (no OpenAI counterpart), pings (OpenAI clients), and
 // every event after the terminal one. An upstream error event becomes the

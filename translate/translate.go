@@ -11,7 +11,8 @@
 // the one kind of content dropped toward OpenAI. Responses keep the upstream id
 // and model; thinking blocks, which have no slot in the OpenAI dialect, are
 // dropped. Streams are translated event by event: the translator keeps a
-// few counters and the message id and model, never the content.
+// few counters and the message id and model, and holds back content only
+// where the target dialect needs it later (see Stream), within bounds.
 //
 // Choices where the dialects differ:
 //   - OpenAI system and developer messages become Anthropic's system (a
@@ -99,7 +100,8 @@ type Options struct {
 	// responses and chunks built from Anthropic ones. Nil: time.Now.
 	Now func() time.Time
 	// HoldLimit bounds the bytes of the OpenAI tool calls a Stream holds
-	// back while another call's block is open (see Stream). Zero: 64 MiB.
+	// back while another call's block is open (see Stream). Zero or less:
+	// 64 MiB.
 	HoldLimit int64
 }
 
