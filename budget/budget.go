@@ -8,7 +8,9 @@ import (
 	"time"
 )
 
-// Config is a budget policy.
+// Config is a budget policy. A negative, NaN or infinite field counts as
+// zero; with both zero a bucket never refills, so it allows Capacity
+// retries in all.
 type Config struct {
 	// Ratio is the share of first attempts that may be retried (0.2 = one
 	// retry per five first attempts).

@@ -33,8 +33,10 @@ type Custom struct {
 	Check Func
 }
 
-// Spec is a route's validation policy. Its zero value validates tool calls
-// against the request's tools and the request's own schema, nothing else.
+// Spec is a route's validation policy. Its zero value checks only what the
+// request itself asks for: tool calls against the request's tools, and the
+// answer against the request's own output format (its JSON Schema, or JSON
+// for OpenAI json_object).
 type Spec struct {
 	// JSON requires the text to parse as JSON (after stripping one Markdown
 	// code fence).
