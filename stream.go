@@ -271,7 +271,8 @@ func checkChoices(p *validate.Plan, outs []wire.Output) *validate.Failure {
 // more events), valid until the following call. At the end it returns
 // io.EOF; after a broken stream's error event it returns an *Error that
 // matches ErrBrokenStream, and after the error event of a stream whose
-// request context was cancelled, the context's cause.
+// request context was cancelled, the context's cause. After Close before
+// the end it returns io.ErrClosedPipe.
 func (s *Stream) Next() ([]byte, error) {
 	if len(s.pending) > 0 {
 		s.buf, s.pending = s.pending, s.buf[:0]
@@ -468,7 +469,8 @@ func (s *Stream) closeUpstream() {
 }
 
 // Close ends the stream. Closing before the end (the client went away)
-// cancels the upstream attempt at once; the target is not blamed.
+// cancels the upstream attempt at once; the target is not blamed. It
+// returns nil, and may be called more than once.
 func (s *Stream) Close() error {
 	s.pending = s.pending[:0] // nobody reads what was held back any more
 	if s.done {
