@@ -14,4 +14,13 @@
 //     and anthropic-sdk-go clients (configure them with max retries 0).
 //
 // The gateway (lifeline serve) is built on the same Engine.
+//
+// A Route's policy takes its parts from the subpackages: backoff (the
+// retry schedule and the providers' wait hints), budget (the retry budget),
+// breaker (the circuit breaker's settings) and validate (what makes a 2xx
+// answer usable). The engine keeps breakers, cool-downs and budgets in a
+// store.Store: by default one in memory for the process (store/memory);
+// store/redis shares them between processes (WithStore). Package mock is a
+// fault-injecting fake provider for tests; classify, wire, translate and
+// sse are the pieces the engine is built from.
 package lifeline
