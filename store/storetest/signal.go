@@ -16,8 +16,8 @@ type AwaitSignal struct {
 	awaiting chan struct{}
 }
 
-// NewAwaitSignal returns an AwaitSignal over s; s may be set later, before
-// the store is used.
+// NewAwaitSignal returns an AwaitSignal over s. s may be nil and set later
+// in the Store field, before the store is used.
 func NewAwaitSignal(s store.Store) *AwaitSignal {
 	return &AwaitSignal{Store: s, awaiting: make(chan struct{})}
 }
