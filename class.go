@@ -83,8 +83,11 @@ func DefaultAction(c Class) Action {
 	return Next // invalid, exhausted, too_large, auth, not_found
 }
 
-// With returns a copy of a with c's action set to act. Retrying a rejected
-// request is forbidden: for classify.Rejected only Stop and Next are kept.
+// With returns a copy of a with c's action set to act. It returns a
+// unchanged and an error for ok and broken_stream, whose actions are
+// fixed, for an unknown class or action, and for any action of
+// classify.Rejected but Stop and Next: a rejected request is never
+// retried.
 func (a Actions) With(c Class, act Action) (Actions, error) {
 	if c == classify.OK || c == classify.BrokenStream {
 		return a, fmt.Errorf("the action of class %s cannot be changed", c)
