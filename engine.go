@@ -56,7 +56,9 @@ func WithObserver(o Observer) Option { return func(e *Engine) { e.observer = o }
 func WithLogger(l *slog.Logger) Option { return func(e *Engine) { e.log = l } }
 
 // WithRand sets the source of jitter: a function returning uniform floats
-// in [0, 1). Tests inject a fixed source to make waits exact.
+// in [0, 1), called by concurrent requests at once, so it must be safe for
+// concurrent use (a *rand.Rand's Float64 is not). The default is
+// math/rand/v2's Float64. Tests inject a fixed source to make waits exact.
 func WithRand(f func() float64) Option { return func(e *Engine) { e.rand = f } }
 
 // WithMaxResponse bounds the size in bytes of an upstream response body

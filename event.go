@@ -77,8 +77,9 @@ const ReasonCanceled = "canceled"
 // Observer receives engine events. It runs synchronously on the goroutine
 // that does the request's work (the caller's, or for a stream, the one
 // reading or closing it; when a Transport stream's request context ends
-// while nobody reads it, the goroutine that ends it): keep it fast and
-// never block. An event is the observer's only
+// while nobody reads it, the goroutine that ends it), so concurrent
+// requests call it concurrently: it must be safe for concurrent use, fast,
+// and never block. An event is the observer's only
 // for the call: the Transport reuses a request's storage once the request
 // ends, so copy what you keep. The *Error of a RequestFinished event is the
 // observer's own, its Attempts included, and may be kept.
