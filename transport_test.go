@@ -28,18 +28,23 @@ import (
 // storage to net/http: an attempt cut by its bound, a connection cut in
 // the middle of an answer, a caller that cancels.
 func TestTransportConcurrentRequestsKeepTheirOwnState(t *testing.T) {
-	var calls atomic.Int32
+	var calls, stallCalls atomic.Int32
 	var waiting sync.Map // cancelled request's text → closed when the upstream has it
 	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		calls.Add(1)
 		var req struct {
 			Messages []struct{ Content string } `json:"messages"`
 		}
 		if err := json.NewDecoder(r.Body).Decode(&req); err != nil || len(req.Messages) != 1 {
+			calls.Add(1)
 			w.WriteHeader(500)
 			return
 		}
 		text := req.Messages[0].Content
+		if strings.HasPrefix(text, "stall") {
+			stallCalls.Add(1)
+		} else {
+			calls.Add(1)
+		}
 		w.Header().Set("Content-Type", "application/json")
 		switch {
 		case strings.HasPrefix(text, "refuse"):
@@ -116,7 +121,7 @@ func TestTransportConcurrentRequestsKeepTheirOwnState(t *testing.T) {
 					go func() {
 						select {
 						case <-arrived:
-						case <-time.After(5 * time.Second):
+						case <-time.After(30 * time.Second): // a bound on the test, not a timing
 						}
 						cancel()
 					}()
@@ -170,8 +175,12 @@ func TestTransportConcurrentRequestsKeepTheirOwnState(t *testing.T) {
 		})
 	}
 	wg.Wait()
-	if n := calls.Load(); n != 8*48 {
-		t.Fatalf("upstream calls = %d, want %d (one per request)", n, 8*48)
+	// One upstream call per request. A stalled request's attempt may end
+	// (its bound is short) before a loaded machine dialled for it: at most
+	// one call for each of those.
+	const stalled = 8 * 48 / 8
+	if n, s := calls.Load(), stallCalls.Load(); n != 8*48-stalled || s > stalled {
+		t.Fatalf("upstream calls = %d and %d for stalled requests, want %d and at most %d (one per request)", n, s, 8*48-stalled, stalled)
 	}
 }
 
@@ -291,7 +300,10 @@ func TestEarlyAnswerLeavesTheRetrysBodyIntact(t *testing.T) {
 			e := lifeline.New(lifeline.WithHTTPClient(client))
 			r, err := e.NewRoute("route", []lifeline.Target{{
 				Provider: &lifeline.Provider{Name: "p", Kind: wire.OpenAI, BaseURL: srv.URL + "/v1", APIKey: "k"}, Model: "m",
-			}}, fastPolicy()...)
+			}}, append(fastPolicy(),
+				// 4 MiB over TLS on a loaded machine under -race: the bounds
+				// are not what this test is about.
+				lifeline.WithTimeouts(lifeline.Timeouts{Attempt: 30 * time.Second, FirstToken: 30 * time.Second, Total: time.Minute}))...)
 			if err != nil {
 				t.Fatal(err)
 			}
