@@ -67,8 +67,7 @@ type Server struct {
 	order       []*lifeline.Route
 	keys        keyring
 	maxBody     int64
-	bodyRead    time.Duration // bound on reading a request body
-	maxInFlight int64         // 0: no cap
+	maxInFlight int64 // 0: no cap
 	idemTTL     time.Duration
 	store       store.Store
 	log         *slog.Logger
@@ -98,7 +97,6 @@ func New(cfg Config) (*Server, error) {
 	s := &Server{
 		routes:      make(map[string]*lifeline.Route, len(cfg.Routes)),
 		maxBody:     cfg.MaxBody,
-		bodyRead:    bodyReadTimeout,
 		maxInFlight: max(cfg.MaxInFlight, 0),
 		idemTTL:     cfg.IdempotencyTTL,
 		store:       cfg.Store,

@@ -142,7 +142,7 @@ func (x *exchange) readBody() ([]byte, *lifeline.Error) {
 		return nil, clientError(http.StatusRequestEntityTooLarge, "request_too_large",
 			"request body exceeds limits.max_body ("+strconv.FormatInt(x.s.maxBody, 10)+" bytes)")
 	}
-	_ = http.NewResponseController(x.w).SetReadDeadline(time.Now().Add(x.s.bodyRead))
+	_ = http.NewResponseController(x.w).SetReadDeadline(time.Now().Add(bodyReadTimeout))
 	body, err := readAll(http.MaxBytesReader(x.w, r.Body, x.s.maxBody), r.ContentLength)
 	_ = http.NewResponseController(x.w).SetReadDeadline(time.Time{})
 	if err != nil {
@@ -155,7 +155,7 @@ func (x *exchange) readBody() ([]byte, *lifeline.Error) {
 			// The connection's error names its addresses: not the client's
 			// business.
 			return nil, clientError(http.StatusRequestTimeout, "invalid_request_error",
-				"the request body did not arrive within "+x.s.bodyRead.String())
+				"the request body did not arrive within "+bodyReadTimeout.String())
 		}
 		return nil, clientError(http.StatusBadRequest, "invalid_request_error", "reading request body: "+err.Error())
 	}
