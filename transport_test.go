@@ -186,69 +186,53 @@ func TestTransportConcurrentRequestsKeepTheirOwnState(t *testing.T) {
 
 // A stream whose events come at gaps shorter than the idle bound is never
 // cut, however long it lasts in total; a stall after some content is cut
-// about one idle bound after the last event.
+// one idle bound after the last event.
 func TestIdleBoundFollowsEachEvent(t *testing.T) {
 	const idle = 60 * time.Millisecond
-	for _, d := range dialects {
-		t.Run(d.String(), func(t *testing.T) {
-			slow := func(stall bool) behaviour {
-				return func(w http.ResponseWriter, r *http.Request) {
-					w.Header().Set("Content-Type", "text/event-stream")
-					w.WriteHeader(200)
-					f := w.(http.Flusher)
-					evs := d.Stream
-					if stall {
-						evs = evs[:len(evs)-1]
-					}
-					// Every gap is half the bound; together they last several bounds.
-					for _, e := range evs {
-						time.Sleep(idle / 2)
-						io.WriteString(w, e)
-						f.Flush()
-					}
-					if stall {
-						<-r.Context().Done()
-					}
-				}
-			}
-			up := newUpstream(t, slow(false))
-			f := newFixture(t, d, []string{up.URL}, lifeline.WithMaxAttempts(1),
-				lifeline.WithTimeouts(lifeline.Timeouts{Idle: idle, FirstToken: 5 * time.Second, Total: 10 * time.Second}))
-			resp, body, err := f.do(true)
-			if err != nil {
-				t.Fatalf("a steady stream was cut: %v (body %q)", err, body)
-			}
-			if body != strings.Join(d.Stream, "") {
-				t.Fatalf("body = %q", body)
-			}
-			wantClasses(t, resp, err, "p0/m0:ok")
+	timeouts := lifeline.WithTimeouts(lifeline.Timeouts{Idle: idle, FirstToken: 5 * time.Second, Total: 10 * time.Second})
+	inBubbles(t, func(t *testing.T, d dialect) {
+		// Every gap is half the bound; together they last several bounds.
+		gaps := make([]time.Duration, len(d.Stream))
+		for i := range gaps {
+			gaps[i] = idle / 2
+		}
+		up := newClocked()
+		steady := up.on("steady.invalid", timedEvents(0, d.Stream, gaps, false))
+		f := newFixtureOn(t, up.client(), d, []string{steady}, lifeline.WithMaxAttempts(1), timeouts)
+		resp, body, err := f.do(true)
+		if err != nil {
+			t.Fatalf("a steady stream was cut: %v (body %q)", err, body)
+		}
+		if body != strings.Join(d.Stream, "") {
+			t.Fatalf("body = %q", body)
+		}
+		wantClasses(t, resp, err, "p0/m0:ok")
 
-			stalled := newUpstream(t, slow(true))
-			f = newFixture(t, d, []string{stalled.URL}, lifeline.WithMaxAttempts(1),
-				lifeline.WithTimeouts(lifeline.Timeouts{Idle: idle, FirstToken: 5 * time.Second, Total: 10 * time.Second}))
-			resp, err = f.engine.Do(t.Context(), f.route, &lifeline.Request{Dialect: d.Kind, Body: []byte(d.StreamRequest())})
-			if err != nil {
-				t.Fatal(err)
+		// The same stream without its last event, then a stall.
+		stalled := up.on("stalled.invalid", timedEvents(0, d.Stream[:len(d.Stream)-1], gaps, true))
+		f = newFixtureOn(t, up.client(), d, []string{stalled}, lifeline.WithMaxAttempts(1), timeouts)
+		rs, err := f.engine.Do(t.Context(), f.route, &lifeline.Request{Dialect: d.Kind, Body: []byte(d.StreamRequest())})
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer rs.Stream.Close()
+		// The longest gap between chunks is the stall, ended by the bound
+		// (the last chunk is the error event).
+		var gap time.Duration
+		last := time.Now()
+		for {
+			if _, err := rs.Stream.Next(); err != nil {
+				break
 			}
-			defer resp.Stream.Close()
-			// The longest gap between chunks is the stall, ended by the bound
-			// (the last chunk is the error event).
-			var gap time.Duration
-			last := time.Now()
-			for {
-				if _, err := resp.Stream.Next(); err != nil {
-					break
-				}
-				gap, last = max(gap, time.Since(last)), time.Now()
-			}
-			if resp.Stream.Err() == nil || !strings.Contains(resp.Stream.Err().Error(), "idle") {
-				t.Fatalf("stream error = %v, want the idle bound", resp.Stream.Err())
-			}
-			if gap < idle-5*time.Millisecond || gap > idle+time.Second {
-				t.Fatalf("cut %v after the last event, want about %v", gap, idle)
-			}
-		})
-	}
+			gap, last = max(gap, time.Since(last)), time.Now()
+		}
+		if rs.Stream.Err() == nil || !strings.Contains(rs.Stream.Err().Error(), "idle") {
+			t.Fatalf("stream error = %v, want the idle bound", rs.Stream.Err())
+		}
+		if gap != idle {
+			t.Fatalf("cut %v after the last event, want %v", gap, idle)
+		}
+	})
 }
 
 // An upstream may answer before it has read the request's body (a 429

@@ -98,10 +98,12 @@ func TestStoresTinyRun(t *testing.T) {
 				t.Errorf("%s, %s: %.3f attempts per request, want %v", sc.Name, x.System, x.Attempts, attempts)
 			}
 			// Each attempt's Report is one script run; Admit comes from the
-			// cache but for the first attempt on each target in the turn.
+			// cache but for the first attempt on each target in the turn,
+			// and when a loaded machine leaves the cache stale between
+			// requests. An Admit run for every attempt would make two.
 			lo, hi := 0.0, 0.0
 			if x.System == redisStore {
-				lo, hi = attempts, attempts*1.1
+				lo, hi = attempts, attempts*1.5
 			}
 			if x.ScriptsPerReq < lo || x.ScriptsPerReq > hi {
 				t.Errorf("%s, %s: %.3f Redis script runs per request, want %.1f to %.1f; commands %v",
