@@ -7,7 +7,6 @@ package wire
 
 import (
 	"fmt"
-	"net/http"
 )
 
 // Dialect is one of the two wire formats.
@@ -55,23 +54,3 @@ func (d Dialect) Path() string {
 // AnthropicVersion is the anthropic-version header sent upstream when the
 // client did not send one.
 const AnthropicVersion = "2023-06-01"
-
-// SetAuth sets the provider credentials on an upstream request's headers,
-// removing whatever credentials the client sent to lifeline.
-func SetAuth(h http.Header, d Dialect, apiKey string) {
-	h.Del("Authorization")
-	h.Del("X-Api-Key")
-	switch d {
-	case Anthropic:
-		if apiKey != "" {
-			h["X-Api-Key"] = []string{apiKey}
-		}
-		if h.Get("Anthropic-Version") == "" {
-			h["Anthropic-Version"] = []string{AnthropicVersion}
-		}
-	default:
-		if apiKey != "" {
-			h["Authorization"] = []string{"Bearer " + apiKey}
-		}
-	}
-}
