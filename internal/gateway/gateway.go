@@ -67,7 +67,8 @@ type Server struct {
 	order       []*lifeline.Route
 	keys        keyring
 	maxBody     int64
-	maxInFlight int64 // 0: no cap
+	maxInFlight int64     // 0: no cap
+	created     time.Time // when New made it: the routes' creation time in GET /v1/models
 	idemTTL     time.Duration
 	store       store.Store
 	log         *slog.Logger
@@ -97,6 +98,7 @@ func New(cfg Config) (*Server, error) {
 	s := &Server{
 		routes:      make(map[string]*lifeline.Route, len(cfg.Routes)),
 		maxBody:     cfg.MaxBody,
+		created:     time.Now().UTC().Truncate(time.Second),
 		maxInFlight: max(cfg.MaxInFlight, 0),
 		idemTTL:     cfg.IdempotencyTTL,
 		store:       cfg.Store,

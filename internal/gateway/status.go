@@ -82,11 +82,17 @@ type modelEntry struct {
 	Object  string `json:"object"`
 	Created int64  `json:"created"`
 	OwnedBy string `json:"owned_by"`
+	// Anthropic's ModelInfo members, so that anthropic-sdk's models.list
+	// and models.retrieve read the same answer.
+	Type        string `json:"type"`
+	DisplayName string `json:"display_name"`
+	CreatedAt   string `json:"created_at"`
 }
 
 // routeModel is the model entry of the route named name.
-func routeModel(name string) modelEntry {
-	return modelEntry{ID: name, Object: "model", OwnedBy: "lifeline"}
+func (s *Server) routeModel(name string) modelEntry {
+	return modelEntry{ID: name, Object: "model", Created: s.created.Unix(), OwnedBy: "lifeline",
+		Type: "model", DisplayName: name, CreatedAt: s.created.Format(time.RFC3339)}
 }
 
 // clientKeyOf returns the client key r presents (nil when the gateway has
@@ -109,14 +115,22 @@ func (s *Server) models(w http.ResponseWriter, r *http.Request) {
 	if !ok {
 		return
 	}
+	// OpenAI's list shape, with the paging members of Anthropic's: one
+	// page holds every route.
 	list := struct {
-		Object string       `json:"object"`
-		Data   []modelEntry `json:"data"`
+		Object  string       `json:"object"`
+		Data    []modelEntry `json:"data"`
+		HasMore bool         `json:"has_more"`
+		FirstID *string      `json:"first_id"`
+		LastID  *string      `json:"last_id"`
 	}{Object: "list", Data: []modelEntry{}}
 	for _, rt := range s.order {
 		if key.allows(rt.Name()) {
-			list.Data = append(list.Data, routeModel(rt.Name()))
+			list.Data = append(list.Data, s.routeModel(rt.Name()))
 		}
+	}
+	if n := len(list.Data); n > 0 {
+		list.FirstID, list.LastID = &list.Data[0].ID, &list.Data[n-1].ID
 	}
 	writeJSON(w, http.StatusOK, list)
 }
@@ -135,7 +149,7 @@ func (s *Server) model(w http.ResponseWriter, r *http.Request) {
 			"no route named "+strconv.Quote(name)+"; GET /v1/models lists them"))
 		return
 	}
-	writeJSON(w, http.StatusOK, routeModel(name))
+	writeJSON(w, http.StatusOK, s.routeModel(name))
 }
 
 // readyz is 503 while starting or draining, 200 otherwise: "degraded" when
