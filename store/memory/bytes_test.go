@@ -73,3 +73,23 @@ func TestByteBoundSparesKeysInFlight(t *testing.T) {
 		t.Fatalf("the key in flight: %+v, %v; want it still in flight", c, err)
 	}
 }
+
+// An answer larger than the bound is not stored, and its key is let go at
+// once: a duplicate runs the request again instead of waiting for a claim
+// that nobody holds any more until its lease runs out.
+func TestAnswerOverTheByteBoundFreesItsKey(t *testing.T) {
+	ctx := context.Background()
+	s := memory.New(memory.WithMaxRecords(100), memory.WithMaxBytes(1<<20))
+	defer s.Close()
+	c, err := s.Claim(ctx, "big", fp, time.Hour)
+	if err != nil || c.State != store.Acquired {
+		t.Fatalf("claim: %+v, %v", c, err)
+	}
+	body := bytes.Repeat([]byte("x"), 2<<20)
+	if err := s.Complete(ctx, "big", c.Token, store.Record{Status: 200, Body: body}, time.Hour); err != nil {
+		t.Fatal(err)
+	}
+	if c, err := s.Claim(ctx, "big", fp, time.Hour); err != nil || c.State != store.Acquired {
+		t.Fatalf("a duplicate after an answer over the bound: %+v, %v; want it to run (acquired)", c, err)
+	}
+}
