@@ -374,6 +374,16 @@ func redirectPlace(loc string) string {
 	if err != nil {
 		loc, _, _ = strings.Cut(loc, "?")
 		loc, _, _ = strings.Cut(loc, "#")
+		if scheme, rest, ok := strings.Cut(loc, "://"); ok {
+			// The user information ends at the authority's last @.
+			host, path, slash := strings.Cut(rest, "/")
+			if i := strings.LastIndexByte(host, '@'); i >= 0 {
+				loc = scheme + "://" + host[i+1:]
+				if slash {
+					loc += "/" + path
+				}
+			}
+		}
 		return loc
 	}
 	query := u.RawQuery != "" || u.ForceQuery

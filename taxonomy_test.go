@@ -903,3 +903,25 @@ func TestRedirectErrorLeavesOutTheQuery(t *testing.T) {
 		t.Errorf("the attempt's error is %q, want the address without its query", msg)
 	}
 }
+
+// A redirect's user information and fragment stay out of the attempt's
+// error too: a Location of https://user:password@host/ names a credential.
+// So do they when the Location is not a URL Go parses (a bad escape).
+func TestRedirectErrorLeavesOutUserInformation(t *testing.T) {
+	const secret = "userinfo-secret-0123456789"
+	for _, path := range []string{"/v1/chat", "/v1/chat%zz"} {
+		a := newUpstream(t, func(w http.ResponseWriter, r *http.Request) {
+			w.Header().Set("Location", "https://admin:"+secret+"@"+r.Host+path+"#"+secret)
+			w.WriteHeader(http.StatusFound)
+		})
+		f := newFixture(t, openaiD, []string{a.URL}, lifeline.WithMaxAttempts(1))
+		_, _, err := f.do(false)
+		var le *lifeline.Error
+		if !errors.As(err, &le) || len(le.Attempts) != 1 {
+			t.Fatalf("err = %v", err)
+		}
+		if msg := le.Attempts[0].Err; strings.Contains(msg, secret) || !strings.Contains(msg, "a redirect to https://"+strings.TrimPrefix(a.URL, "http://")+path) {
+			t.Errorf("the attempt's error is %q, want the address without its user information and fragment", msg)
+		}
+	}
+}
