@@ -28,9 +28,12 @@ func TestDuplicateThatWaitedKeepsItsTotalBound(t *testing.T) {
 		st := storetest.NewAwaitSignal(memory.New())
 		g := startGW(t, gateway.Config{Store: st, Routes: []gateway.RouteSpec{route("route", on(d, a.URL),
 			lifeline.WithTimeouts(lifeline.Timeouts{Attempt: 10 * time.Second, FirstToken: 5 * time.Second, Idle: 5 * time.Second, Total: total}))}})
-		// The first gives up after 600 ms (its own deadline): it fails, so
-		// its key is released and the duplicate runs on its own.
-		first := g.async(d, stream, "Idempotency-Key", "waited-1", "X-Lifeline-Timeout", "600ms")
+		// The first gives up after 900 ms (its own deadline): it fails, so
+		// its key is released and the duplicate runs on its own. A
+		// duplicate whose wait did not count would answer after about
+		// 1.9 s, one whose wait counts after 1 s: the bound between them
+		// leaves a loaded machine 450 ms either way.
+		first := g.async(d, stream, "Idempotency-Key", "waited-1", "X-Lifeline-Timeout", "900ms")
 		<-arrived
 		start := time.Now()
 		second := g.async(d, stream, "Idempotency-Key", "waited-1")
@@ -42,7 +45,7 @@ func TestDuplicateThatWaitedKeepsItsTotalBound(t *testing.T) {
 		}
 		wantError(t, d, r1.ans, 504, "deadline_exceeded")
 		wantError(t, d, r2.ans, 504, "deadline_exceeded")
-		if took > total+300*time.Millisecond {
+		if took > total+450*time.Millisecond {
 			t.Fatalf("the duplicate answered after %v, beyond timeouts.total %v: its wait did not count", took, total)
 		}
 	})
