@@ -1,7 +1,6 @@
 package lifeline
 
 import (
-	"bytes"
 	"context"
 	"errors"
 	"fmt"
@@ -15,6 +14,7 @@ import (
 
 	"github.com/lifelinehq/lifeline/backoff"
 	"github.com/lifelinehq/lifeline/classify"
+	"github.com/lifelinehq/lifeline/internal/declared"
 	"github.com/lifelinehq/lifeline/internal/textclip"
 	"github.com/lifelinehq/lifeline/sse"
 	"github.com/lifelinehq/lifeline/validate"
@@ -398,27 +398,15 @@ func redirectPlace(loc string) string {
 var errBodyTooLarge = errors.New("body too large")
 
 // readBody reads a whole body of n bytes (-1: unknown) and at most max.
-// A declared length beyond declaredUpFront is not allocated before its
+// A declared length beyond declared.UpFront is not allocated before its
 // bytes arrive: the body grows with what the upstream sends, so that a
 // length it declares and never sends holds no memory.
 func readBody(r io.Reader, n, max int64) ([]byte, error) {
-	if n > declaredUpFront && n <= max {
-		var buf bytes.Buffer
-		buf.Grow(declaredUpFront)
-		if _, err := io.CopyN(&buf, r, n); err != nil {
-			if err == io.EOF {
-				err = io.ErrUnexpectedEOF
-			}
-			return nil, err
-		}
-		return buf.Bytes(), nil
+	if n > declared.UpFront && n <= max {
+		return declared.Read(r, n)
 	}
 	return readBodyInto(nil, r, n, max, 0)
 }
-
-// declaredUpFront is the largest declared body length readBody allocates
-// before the body arrives.
-const declaredUpFront = 1 << 20
 
 // readBodyInto is readBody into buf's capacity when it suffices, leaving
 // spare bytes of capacity after a body of known length.

@@ -1,7 +1,6 @@
 package gateway
 
 import (
-	"bytes"
 	"context"
 	"errors"
 	"io"
@@ -13,6 +12,7 @@ import (
 	"time"
 
 	"github.com/lifelinehq/lifeline"
+	"github.com/lifelinehq/lifeline/internal/declared"
 	"github.com/lifelinehq/lifeline/wire"
 )
 
@@ -162,32 +162,14 @@ func (x *exchange) readBody() ([]byte, *lifeline.Error) {
 	return body, nil
 }
 
-// declaredUpFront is the largest declared body length allocated before its
-// bytes arrive; a larger body grows with what actually arrives, so that a
-// declared length costs no memory a client has not sent.
-const declaredUpFront = 1 << 20
-
+// readAll reads a request body of n bytes (-1: unknown; a body longer
+// than its Content-Length is cut by net/http). A declared length costs no
+// memory a client has not sent (see declared.Read).
 func readAll(r io.Reader, n int64) ([]byte, error) {
 	if n < 0 {
 		return io.ReadAll(r)
 	}
-	if n <= declaredUpFront {
-		b := make([]byte, n)
-		if _, err := io.ReadFull(r, b); err != nil {
-			return nil, err
-		}
-		// A body longer than its Content-Length is cut by net/http.
-		return b, nil
-	}
-	var buf bytes.Buffer
-	buf.Grow(declaredUpFront)
-	if _, err := io.CopyN(&buf, r, n); err != nil {
-		if err == io.EOF {
-			err = io.ErrUnexpectedEOF
-		}
-		return nil, err
-	}
-	return buf.Bytes(), nil
+	return declared.Read(r, n)
 }
 
 // serve runs the request through the engine and writes the answer. rec,

@@ -1,0 +1,40 @@
+package declared_test
+
+import (
+	"errors"
+	"io"
+	"runtime"
+	"strings"
+	"testing"
+
+	"github.com/lifelinehq/lifeline/internal/declared"
+)
+
+// A body is read whole whatever its size; one shorter than declared is
+// io.ErrUnexpectedEOF, small or large.
+func TestRead(t *testing.T) {
+	for _, n := range []int{0, 5, declared.UpFront, declared.UpFront + 7} {
+		body := strings.Repeat("x", n)
+		b, err := declared.Read(strings.NewReader(body), int64(n))
+		if err != nil || string(b) != body {
+			t.Errorf("n=%d: %d bytes, %v; want the body", n, len(b), err)
+		}
+		if n == 0 {
+			continue
+		}
+		if _, err := declared.Read(strings.NewReader(body[:n-1]), int64(n)); !errors.Is(err, io.ErrUnexpectedEOF) {
+			t.Errorf("n=%d, one byte short: %v, want io.ErrUnexpectedEOF", n, err)
+		}
+	}
+}
+
+// A large declared length is not allocated before its bytes arrive.
+func TestReadDoesNotTrustALargeDeclaration(t *testing.T) {
+	var before, after runtime.MemStats
+	runtime.ReadMemStats(&before)
+	_, _ = declared.Read(strings.NewReader("tiny"), 60<<20)
+	runtime.ReadMemStats(&after)
+	if allocs := after.TotalAlloc - before.TotalAlloc; allocs > 4*declared.UpFront {
+		t.Errorf("allocated %d bytes for a 4-byte body that declared 60 MiB", allocs)
+	}
+}
