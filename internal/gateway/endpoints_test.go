@@ -37,17 +37,26 @@ func TestModelsListsTheRoutesAKeyMayUse(t *testing.T) {
 			Data   []struct {
 				ID     string `json:"id"`
 				Object string `json:"object"`
+				Type   string `json:"type"`
 			} `json:"data"`
+			// Anthropic's paging members: one page holds every route.
+			HasMore *bool   `json:"has_more"`
+			FirstID *string `json:"first_id"`
+			LastID  *string `json:"last_id"`
 		}
 		if ans.status != 200 || json.Unmarshal([]byte(ans.body), &list) != nil || list.Object != "list" {
 			t.Fatalf("status %d body %s", ans.status, ans.body)
 		}
 		var out []string
 		for _, m := range list.Data {
-			if m.Object != "model" {
+			if m.Object != "model" || m.Type != "model" {
 				t.Fatalf("entry %+v", m)
 			}
 			out = append(out, m.ID)
+		}
+		if list.HasMore == nil || *list.HasMore || len(out) > 0 &&
+			(list.FirstID == nil || *list.FirstID != out[0] || list.LastID == nil || *list.LastID != out[len(out)-1]) {
+			t.Fatalf("paging members of %s: want has_more false, first_id and last_id the first and last entries", ans.body)
 		}
 		return out
 	}
