@@ -377,6 +377,12 @@ func TestStallBeforeContentIsTransient(t *testing.T) {
 	}
 }
 
+// noTerminalEvent is what lifeline says of a stream that ended without
+// its terminal event.
+const noTerminalEvent = "the provider's stream ended without its terminal event"
+
+// A stream cut without its terminal event before any byte reached the
+// client is transient: the next target serves.
 func TestStreamCutWithoutTerminalEventIsTransient(t *testing.T) {
 	for _, d := range dialects {
 		t.Run(d.String(), func(t *testing.T) {
@@ -391,6 +397,10 @@ func TestStreamCutWithoutTerminalEventIsTransient(t *testing.T) {
 				t.Fatal(err)
 			}
 			wantClasses(t, resp, err, "p0/m0:transient", "p1/m1:ok")
+			// Said in those words, not as a bare "unexpected EOF".
+			if got := resp.Attempts[0].Err; !strings.Contains(got, noTerminalEvent) {
+				t.Fatalf("first attempt's error = %v, want one that says %q", got, noTerminalEvent)
+			}
 		})
 	}
 }

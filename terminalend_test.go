@@ -69,34 +69,21 @@ func TestTerminalEventWithoutBlankLine(t *testing.T) {
 // event (message_stop, data: [DONE]) is cut, and what the client and the
 // logs read says so in those words, not as a bare "unexpected EOF" that
 // reads like a dropped connection (nor quoting the event, which a client
-// scanning the error event for [DONE] could take for a clean end). Before the first byte the attempt's
-// error says it (the next target serves); after it, the error event that
-// ends the client's stream and the error Next returns.
+// scanning the error event for [DONE] could take for a clean end): the
+// error event that ends the client's stream and the error Next returns.
+// (Before the first byte, TestStreamCutWithoutTerminalEventIsTransient
+// checks the attempt's error.)
 func TestStreamWithoutTerminalEventSaysSo(t *testing.T) {
 	for _, d := range dialects {
-		const want = "the provider's stream ended without its terminal event"
-		t.Run(d.String()+"/after the first byte", func(t *testing.T) {
+		t.Run(d.String(), func(t *testing.T) {
 			a := newUpstream(t, events(d.Stream[:len(d.Stream)-1], false))
 			f := newFixture(t, d, []string{a.URL}, lifeline.WithMaxAttempts(1), lifeline.WithStreamMode(lifeline.StreamPass))
 			_, body, err := f.do(true)
-			if !errors.Is(err, lifeline.ErrBrokenStream) || !strings.Contains(err.Error(), want) {
-				t.Fatalf("err = %v, want a broken stream that says %q", err, want)
+			if !errors.Is(err, lifeline.ErrBrokenStream) || !strings.Contains(err.Error(), noTerminalEvent) {
+				t.Fatalf("err = %v, want a broken stream that says %q", err, noTerminalEvent)
 			}
-			if !strings.Contains(body, "stream broken after first byte: "+want) {
-				t.Fatalf("the client's last event does not say %q:\n%s", want, body)
-			}
-		})
-		t.Run(d.String()+"/before the first byte", func(t *testing.T) {
-			a := newUpstream(t, events(d.Stream[:len(d.Stream)-1], false))
-			b := newUpstream(t, d.Good(true))
-			f := newFixture(t, d, []string{a.URL, b.URL}, lifeline.WithMaxAttempts(1), lifeline.WithStreamMode(lifeline.StreamBuffer))
-			resp, _, err := f.do(true)
-			if err != nil {
-				t.Fatal(err)
-			}
-			wantClasses(t, resp, err, "p0/m0:transient", "p1/m1:ok")
-			if got := resp.Attempts[0].Err; !strings.Contains(got, want) {
-				t.Fatalf("first attempt's error = %v, want one that says %q", got, want)
+			if !strings.Contains(body, "stream broken after first byte: "+noTerminalEvent) {
+				t.Fatalf("the client's last event does not say %q:\n%s", noTerminalEvent, body)
 			}
 		})
 	}
