@@ -96,10 +96,7 @@ func EventKind(d Dialect, ev sse.Event) Kind {
 // starts with [DONE], as the official SDKs (openai-go, openai-python) take
 // it, so "[DONE] " from a compatible server ends the stream as it does for
 // them.
-func IsDone(data []byte) bool { return bytes.HasPrefix(data, done) }
-
-// done is the data of OpenAI's terminal event.
-var done = []byte("[DONE]")
+func IsDone(data []byte) bool { return bytes.HasPrefix(data, []byte("[DONE]")) }
 
 // WholeTerminal reports whether ev, an event the end of the stream cut off
 // before the blank line that closes it (sse.Reader's io.ErrUnexpectedEOF),
