@@ -10,6 +10,7 @@ import (
 	"net"
 	"net/http"
 	"os"
+	"strconv"
 	"strings"
 	"syscall"
 	"time"
@@ -111,9 +112,15 @@ func serve(ctx, force context.Context, args []string, stdout, stderr io.Writer) 
 		log.Warn("no client keys are configured and lifeline listens beyond loopback: anyone who can reach "+addr+
 			" may call every route on the providers' keys; fix: add keys: to the configuration, or listen on 127.0.0.1", "addr", addr)
 	}
-	log.Info("lifeline listening", "addr", addr, "config", src.name, "routes", strings.Join(routes, ","), "version", versionString())
+	url, everywhere := openURL(ln.Addr())
+	attrs := []any{"addr", addr, "url", url}
+	if everywhere {
+		attrs = append(attrs, "interfaces", "all")
+	}
+	attrs = append(attrs, "config", src.name, "routes", strings.Join(routes, ","), "version", versionString())
+	log.Info("lifeline listening", attrs...)
 	if src.demo != nil {
-		fmt.Fprint(stderr, demoBanner(addr))
+		fmt.Fprint(stderr, demoBanner(url, everywhere))
 	}
 
 	select {
@@ -154,6 +161,21 @@ func serve(ctx, force context.Context, args []string, stdout, stderr io.Writer) 
 	}
 	log.Info("stopped")
 	return nil
+}
+
+// openURL is the URL a user on this machine opens to reach a listener on
+// addr. An unspecified address (":8080", "0.0.0.0:8080", "[::]:8080")
+// listens on all interfaces, which everywhere reports; the URL then names
+// 127.0.0.1, since no browser or curl opens http://[::]:8080.
+func openURL(addr net.Addr) (url string, everywhere bool) {
+	ta, ok := addr.(*net.TCPAddr)
+	if !ok {
+		return "http://" + addr.String(), false
+	}
+	if ta.IP == nil || ta.IP.IsUnspecified() {
+		return "http://" + net.JoinHostPort("127.0.0.1", strconv.Itoa(ta.Port)), true
+	}
+	return "http://" + ta.String(), false
 }
 
 // loopback reports whether addr is on a loopback interface, so that only
@@ -219,9 +241,12 @@ func newLogger(w io.Writer, c config.Log) *slog.Logger {
 	return slog.New(slog.NewTextHandler(w, opts))
 }
 
-func demoBanner(addr string) string {
-	base := "http://" + addr
-	return `
+func demoBanner(base string, everywhere bool) string {
+	where := ""
+	if everywhere {
+		where = "\n  lifeline listens on all interfaces; from this machine: " + base + "\n"
+	}
+	return where + `
   ┌──────────────────────────────────────────────────────────────────────────┐
   │ lifeline is running the DEMO.                                            │
   │ No lifeline.yaml and no ANTHROPIC_API_KEY / OPENAI_API_KEY were found,   │
