@@ -14,6 +14,21 @@ type expansion struct {
 	text   []byte
 	values []string // substituted values, scrubbed from parser messages
 	errs   []*Error
+	// marks maps the placeholder written where a reference could not be
+	// substituted to its error, whose key path namePaths fills in.
+	marks map[string]*Error
+}
+
+// fail records e for a reference that could not be substituted and writes
+// a placeholder in its place, so that the key it stands in can be named.
+func (x *expansion) fail(b *bytes.Buffer, e *Error) {
+	x.errs = append(x.errs, e)
+	if x.marks == nil {
+		x.marks = map[string]*Error{}
+	}
+	mark := fmt.Sprintf("lifelineunset%dz", len(x.errs))
+	x.marks[mark] = e
+	b.WriteString(mark)
 }
 
 // expand replaces ${VAR} and ${VAR:-default} in data, outside YAML comments.
@@ -92,7 +107,7 @@ func (x *expansion) substitute(b *bytes.Buffer, file string, line int, code []by
 		code, off = code[i+end+1:], off+i+end+1
 		name, def, hasDef := strings.Cut(ref, ":-")
 		if !validVarName(name) {
-			x.errs = append(x.errs, &Error{File: file, Line: line,
+			x.fail(b, &Error{File: file, Line: line,
 				Msg: fmt.Sprintf("invalid variable reference ${%s}", ref),
 				Fix: "use ${NAME} or ${NAME:-default} with NAME of letters, digits and _, or $${ for a literal ${"})
 			continue
@@ -104,24 +119,24 @@ func (x *expansion) substitute(b *bytes.Buffer, file string, line int, code []by
 		case hasDef:
 			v = def // file text: written for its quotes already
 		case ok:
-			x.errs = append(x.errs, &Error{File: file, Line: line,
+			x.fail(b, &Error{File: file, Line: line,
 				Msg: fmt.Sprintf("environment variable %s is set but empty (${%s})", name, name),
 				Fix: fmt.Sprintf("set %s to a value, or write ${%s:-} where an empty value is meant", name, name)})
 			continue
 		default:
-			x.errs = append(x.errs, &Error{File: file, Line: line,
+			x.fail(b, &Error{File: file, Line: line,
 				Msg: fmt.Sprintf("environment variable %s is not set (${%s})", name, name),
 				Fix: fmt.Sprintf("set %s, or give a default: ${%s:-value}", name, name)})
 			continue
 		}
 		if strings.ContainsAny(v, "\r\n") {
-			x.errs = append(x.errs, &Error{File: file, Line: line,
+			x.fail(b, &Error{File: file, Line: line,
 				Msg: fmt.Sprintf("the value of %s contains a line break", name),
 				Fix: "remove the line break; ${VAR} values must fit on one line"})
 			continue
 		}
 		if q == 0 && !at.block && !plainText(v, valueStarts(b.Bytes()[lineStart:]), inFlow) {
-			x.errs = append(x.errs, &Error{File: file, Line: line,
+			x.fail(b, &Error{File: file, Line: line,
 				Msg: fmt.Sprintf("the value of %s, unquoted here, would not read as text (YAML takes some characters as a tag, an anchor, a comment or structure)", name),
 				Fix: fmt.Sprintf(`quote the reference: "${%s}"`, name)})
 			continue

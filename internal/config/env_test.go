@@ -95,9 +95,41 @@ routes:
 		t.Errorf("got listen %q, key set %v, model %q", c.Listen, c.Providers[0].APIKey.IsSet(), c.Routes[0].Chain[0].Model)
 	}
 	_, err = Parse("lifeline.yaml", []byte(src), "", nil)
-	want := "lifeline.yaml:4: environment variable OPENAI_API_KEY is not set (${OPENAI_API_KEY}); fix: set OPENAI_API_KEY, or give a default: ${OPENAI_API_KEY:-value}"
+	want := "lifeline.yaml:4: providers[0].api_key: environment variable OPENAI_API_KEY is not set (${OPENAI_API_KEY}); fix: set OPENAI_API_KEY, or give a default: ${OPENAI_API_KEY:-value}"
 	if err == nil || err.Error() != want {
 		t.Errorf("missing variable: %v\nwant %s", err, want)
+	}
+}
+
+// A variable that cannot be substituted is reported with the key it stands
+// in, block style or flow style, as every other problem is: the file, the
+// line, the key and the fix.
+func TestParseNamesTheKeyOfAMissingVariable(t *testing.T) {
+	src := `listen: "${HOST}:8080"
+providers:
+  - name: openai
+    kind: openai
+    api_key: ${OPENAI_API_KEY}
+routes:
+  - {name: fast, chain: [{provider: openai, model: "${MODEL}"}]}
+keys:
+  - {key: "${EMPTY}", routes: ["*"]}
+`
+	_, err := Parse("lifeline.yaml", []byte(src), "", testEnv("EMPTY", ""))
+	want := []string{
+		"lifeline.yaml:1: listen: environment variable HOST is not set (${HOST}); fix: set HOST, or give a default: ${HOST:-value}",
+		"lifeline.yaml:5: providers[0].api_key: environment variable OPENAI_API_KEY is not set (${OPENAI_API_KEY}); fix: set OPENAI_API_KEY, or give a default: ${OPENAI_API_KEY:-value}",
+		"lifeline.yaml:7: routes[0].chain[0].model: environment variable MODEL is not set (${MODEL}); fix: set MODEL, or give a default: ${MODEL:-value}",
+		"lifeline.yaml:9: keys[0].key: environment variable EMPTY is set but empty (${EMPTY}); fix: set EMPTY to a value, or write ${EMPTY:-} where an empty value is meant",
+	}
+	got := Errors(err)
+	if len(got) != len(want) {
+		t.Fatalf("errors:\n%v\nwant:\n%s", err, strings.Join(want, "\n"))
+	}
+	for i, e := range got {
+		if e.Error() != want[i] {
+			t.Errorf("error %d:\n got %s\nwant %s", i, e, want[i])
+		}
 	}
 }
 
@@ -171,7 +203,8 @@ routes:
 		t.Fatalf("errors %v, want two", err)
 	}
 	for i, name := range []string{"GROQ_BASE_URL", "GROQ_API_KEY"} {
-		want := "lifeline.yaml:2: environment variable " + name + " is set but empty (${" + name + "}); fix: set " + name +
+		key := []string{"base_url", "api_key"}[i]
+		want := "lifeline.yaml:2: providers[0]." + key + ": environment variable " + name + " is set but empty (${" + name + "}); fix: set " + name +
 			" to a value, or write ${" + name + ":-} where an empty value is meant"
 		if got[i].Error() != want {
 			t.Errorf("error %d:\n got %s\nwant %s", i, got[i], want)

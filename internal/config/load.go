@@ -42,6 +42,7 @@ func Parse(name string, data []byte, dir string, env func(string) (string, bool)
 	data = bytes.TrimPrefix(data, []byte("\xef\xbb\xbf")) // a UTF-8 byte order mark
 	x := expand(name, data, env)
 	if len(x.errs) > 0 {
+		x.namePaths()
 		col := &collector{file: name, errs: x.errs}
 		return nil, col.err()
 	}
