@@ -13,6 +13,13 @@ var (
 	outcomes = []string{"ok", "rejected", "upstream_unavailable", "invalid_output",
 		"deadline_exceeded", "broken_stream", "canceled", "error"}
 	servedHows = []string{"first_try", "retry", "fallback"}
+	// skipReasons are the reasons of lifeline_fallbacks_total that are not
+	// a class: why a target was skipped.
+	skipReasons = []string{"cooling", "open", "probing", "no_budget", "untranslatable"}
+	// validators are the validator labels of
+	// lifeline_validation_failures_total: the built-in validators, the
+	// gateway's named checks, and format.
+	validators = []string{"json", "schema", "tools", "non_empty", "min_length", "regex", "required_fields", "format"}
 )
 
 // routeMetrics are one route's series, resolved once: the hot path then
@@ -50,6 +57,16 @@ func (m *metrics) resolve(routes []*lifeline.Route) {
 		for _, h := range servedHows {
 			rm.served[h] = m.served.WithLabelValues(r.Name(), h)
 		}
+		// Counters that start at 0 rather than appear at 1: increase()
+		// then sees a series' first event.
+		for _, c := range classify.All {
+			if c != classify.OK && c != classify.Rejected {
+				m.fallbacks.WithLabelValues(r.Name(), c.String())
+			}
+		}
+		for _, why := range skipReasons {
+			m.fallbacks.WithLabelValues(r.Name(), why)
+		}
 		m.routes[r.Name()] = rm
 		for _, t := range r.Targets() {
 			if _, ok := m.targets[t.Name()]; ok {
@@ -61,6 +78,10 @@ func (m *metrics) resolve(routes []*lifeline.Route) {
 				tm.attempts[c] = m.attempts.WithLabelValues(t.Name(), c.String())
 			}
 			m.targets[t.Name()] = tm
+			m.budget.WithLabelValues(t.Name())
+			for _, v := range validators {
+				m.validation.WithLabelValues(t.Name(), v)
+			}
 		}
 	}
 }
