@@ -120,14 +120,18 @@ func (e *Engine) do(ctx context.Context, r *Route, req *Request, c *call) (*Resp
 	}
 	// Every bound counts on the monotonic clock from the start: a caller's
 	// deadline given as a wall-clock time does too (see onClockOf).
-	c.deadline = c.start.Add(c.p.Timeouts.Total)
+	total := c.start.Add(c.p.Timeouts.Total)
+	if !req.Arrived.IsZero() && req.Arrived.Before(c.start) {
+		total = onClockOf(c.start, req.Arrived).Add(c.p.Timeouts.Total)
+	}
+	c.deadline = total
 	if !req.Deadline.IsZero() && req.Deadline.Before(c.deadline) {
 		c.deadline = onClockOf(c.start, req.Deadline)
 	}
 	if d, ok := ctx.Deadline(); ok && d.Before(c.deadline) {
 		c.deadline = onClockOf(c.start, d)
 	}
-	c.callerDeadline = c.deadline.Before(c.start.Add(c.p.Timeouts.Total))
+	c.callerDeadline = c.deadline.Before(total)
 	resp, err := c.run()
 	if resp == nil || resp.Stream == nil {
 		c.finish(resp, err)

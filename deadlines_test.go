@@ -72,6 +72,32 @@ func TestCallerDeadlineDoesNotBlameTheTarget(t *testing.T) {
 	})
 }
 
+// Request.Arrived moves the start of the route's total bound back to when
+// the request reached the caller: 250 ms spent before Do leave the
+// attempt 50 ms of a 300 ms total. A cut there is the route's own, so it
+// blames the target, unlike a deadline the caller set.
+func TestArrivedCountsTowardsTheTotal(t *testing.T) {
+	inBubbles(t, func(t *testing.T, d dialect) {
+		up := newClocked()
+		a := up.on("a.invalid", slowReply(d, 200*time.Millisecond))
+		f := newFixtureOn(t, up.client(), d, []string{a}, lifeline.WithBreaker(breakerConfig(1)),
+			lifeline.WithTimeouts(lifeline.Timeouts{Total: 300 * time.Millisecond}))
+		arrived := time.Now()
+		time.Sleep(250 * time.Millisecond)
+		start := time.Now()
+		_, _, err := f.doCtx(context.Background(), false, func(r *lifeline.Request) { r.Arrived = arrived })
+		if !errors.Is(err, lifeline.ErrDeadlineExceeded) {
+			t.Fatalf("a request that arrived 250 ms before Do, with 300 ms in all: %v", err)
+		}
+		if took := time.Since(start); took != 50*time.Millisecond {
+			t.Fatalf("Do took %v; want the 50 ms left of timeouts.total", took)
+		}
+		if len(f.events.Kind(lifeline.BreakerChanged)) != 1 {
+			t.Fatalf("timeouts.total cut the attempt; breaker events %+v, want it opened", f.events.Kind(lifeline.BreakerChanged))
+		}
+	})
+}
+
 // stallingStore is a state store whose Admit stalls until its context
 // ends (or a minute passes), and which does not say how long its calls
 // may block.

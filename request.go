@@ -35,6 +35,14 @@ type Request struct {
 	// earliest of it, the context's deadline and the route's total timeout
 	// bounds the request.
 	Deadline time.Time
+	// Arrived is when the request reached the caller (zero: when the
+	// engine starts on it). The route's total timeout counts from it, so
+	// time the caller spent before handing the request over (reading its
+	// body, waiting for another request with its idempotency key) is part
+	// of the bound. Unlike Deadline, a request cut at this bound is cut by
+	// the route's own timeout: its target is blamed as for any attempt cut
+	// by timeouts.total.
+	Arrived time.Time
 	// Fields, when set, is wire.Peek(Body) as the caller already computed
 	// it (to route the request); the engine then does not scan Body again.
 	Fields *wire.Fields

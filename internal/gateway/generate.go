@@ -130,6 +130,7 @@ func (x *exchange) admit() *lifeline.Error {
 	x.req = &lifeline.Request{
 		ID: x.id, Dialect: x.d, Body: body, Header: r.Header, Fields: &x.fields,
 		IdempotencyKey: r.Header.Get("Idempotency-Key"), Deadline: deadline,
+		Arrived: x.start, // timeouts.total counts the time spent before the engine starts
 	}
 	return nil
 }

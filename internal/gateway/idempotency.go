@@ -73,7 +73,6 @@ func (s *Server) serveIdempotent(x *exchange) {
 	}
 	ctx, cancel := context.WithDeadline(x.r.Context(), deadline)
 	defer cancel()
-	waited := false
 claims:
 	for i := 0; i < maxClaims; i++ {
 		cl, err := s.store.Claim(ctx, key, fp, lease)
@@ -96,16 +95,10 @@ claims:
 				"this Idempotency-Key was used with a different request (another body, or the other endpoint)"))
 			return
 		case store.InFlight:
-			waited = true
 			if err := s.store.Await(ctx, key); err != nil && ctx.Err() != nil {
 				break claims
 			}
 		case store.Acquired:
-			if waited {
-				// The engine counts timeouts.total from its own start: a
-				// request that waited for another has only what is left.
-				x.req.Deadline = deadline
-			}
 			rec := &recording{}
 			ok := x.serve(rec)
 			// The client has its answer before the store is told: a store
