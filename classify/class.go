@@ -28,8 +28,11 @@ var names = [...]string{
 	NotFound: "not_found", BrokenStream: "broken_stream",
 }
 
-// All lists every class in taxonomy order.
-var All = []Class{OK, Invalid, Wait, Exhausted, Overloaded, Transient, Rejected, TooLarge, Auth, NotFound, BrokenStream}
+// All returns every class in taxonomy order, in a new slice the caller may
+// change.
+func All() []Class {
+	return []Class{OK, Invalid, Wait, Exhausted, Overloaded, Transient, Rejected, TooLarge, Auth, NotFound, BrokenStream}
+}
 
 // String returns the class's name ("ok", "too_large", …).
 func (c Class) String() string {
@@ -44,9 +47,9 @@ func (c Class) MarshalText() ([]byte, error) { return []byte(c.String()), nil }
 
 // Parse returns the class with the given name.
 func Parse(s string) (Class, error) {
-	for _, c := range All {
-		if names[c] == s {
-			return c, nil
+	for c, n := range names {
+		if n == s && n != "" {
+			return Class(c), nil
 		}
 	}
 	return 0, fmt.Errorf("unknown class %q", s)

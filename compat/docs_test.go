@@ -227,7 +227,7 @@ func TestMetricsDoc(t *testing.T) {
 // and the outcomes and ways of serving that the metrics' help texts list.
 func labelValues(helps map[string]string) map[string]map[string]bool {
 	out := map[string]map[string]bool{"class": {"canceled": true}, "to": {"closed": true, "half_open": true, "open": true}}
-	for _, c := range classify.All {
+	for _, c := range classify.All() {
 		out["class"][c.String()] = true
 	}
 	list := func(help string) map[string]bool {

@@ -37,7 +37,7 @@ func ParseAction(s string) (Action, error) {
 // every class but ok and broken_stream, in taxonomy order.
 func ConfigurableClasses() []classify.Class {
 	var out []classify.Class
-	for _, c := range classify.All {
+	for _, c := range classify.All() {
 		if c != classify.OK && c != classify.BrokenStream {
 			out = append(out, c)
 		}
@@ -48,7 +48,7 @@ func ConfigurableClasses() []classify.Class {
 // DefaultAction returns the action of class c when a route does not set
 // one (docs/taxonomy.md), and false for a class that is not configurable.
 func DefaultAction(c classify.Class) (Action, bool) {
-	if c == classify.OK || c == classify.BrokenStream || !slices.Contains(classify.All, c) {
+	if c == classify.OK || c == classify.BrokenStream || !slices.Contains(classify.All(), c) {
 		return 0, false
 	}
 	return lifeline.DefaultAction(c), true

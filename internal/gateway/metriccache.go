@@ -74,7 +74,7 @@ func (m *metrics) resolve(routes []*lifeline.Route) {
 			}
 			tm := &targetMetrics{}
 			tm.attempts[0] = m.attempts.WithLabelValues(t.Name(), attemptLabel(0))
-			for _, c := range classify.All {
+			for _, c := range classify.All() {
 				tm.attempts[c] = m.attempts.WithLabelValues(t.Name(), c.String())
 			}
 			m.targets[t.Name()] = tm
