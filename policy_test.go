@@ -242,6 +242,13 @@ func TestParseDeadlineErrorsSayWhatIsWrong(t *testing.T) {
 			}
 		}
 	}
+	// The package's errors all say where they come from.
+	_, err := lifeline.ParseDeadline(http.Header{"X-Lifeline-Timeout": {"soon"}}, now)
+	for _, e := range []error{err, lifeline.ErrBadDeadline, lifeline.ErrUpstreamUnavailable, lifeline.ErrUnsupportedRequest} {
+		if !strings.HasPrefix(e.Error(), "lifeline: ") {
+			t.Errorf("error %q does not start with \"lifeline: \"", e)
+		}
+	}
 	// The largest duration there is is taken.
 	if _, err := lifeline.ParseDeadline(http.Header{"X-Lifeline-Timeout": {"2562047h47m16.854775807s"}}, now); err != nil {
 		t.Errorf("the largest duration: %v", err)

@@ -78,7 +78,7 @@ const (
 
 // ErrBadDeadline is matched (errors.Is) by the error ParseDeadline returns
 // for an unreadable header.
-var ErrBadDeadline = errors.New("bad deadline header")
+var ErrBadDeadline = errors.New("lifeline: bad deadline header")
 
 // ParseDeadline reads X-Lifeline-Deadline (RFC 3339 or Unix milliseconds)
 // and X-Lifeline-Timeout (a positive Go duration) and returns the earlier
