@@ -59,7 +59,7 @@ func ParseAction(s string) (Action, error) {
 			return Action(a), nil
 		}
 	}
-	return 0, fmt.Errorf("unknown action %q (want retry, wait, next, reroute or stop)", s)
+	return 0, fmt.Errorf("lifeline: unknown action %q (want retry, wait, next, reroute or stop)", s)
 }
 
 // Actions maps each class to its action. The zero value means the defaults

@@ -498,3 +498,23 @@ func TestDoRefusesMissingRouteOrDialect(t *testing.T) {
 		}
 	}
 }
+
+// ParseAction reads a config name exactly, as every config name is read,
+// and its error says which names there are.
+func TestParseActionNames(t *testing.T) {
+	for _, a := range []lifeline.Action{lifeline.Retry, lifeline.Wait, lifeline.Next, lifeline.Reroute, lifeline.Stop} {
+		if got, err := lifeline.ParseAction(a.String()); err != nil || got != a {
+			t.Errorf("ParseAction(%q) = %v, %v; want %v", a.String(), got, err, a)
+		}
+	}
+	for _, s := range []string{"", "Retry", " stop", "wait\n", "action(1)"} {
+		_, err := lifeline.ParseAction(s)
+		if err == nil {
+			t.Errorf("ParseAction(%q) succeeded", s)
+			continue
+		}
+		if want := "lifeline: unknown action " + strconv.Quote(s) + " (want retry, wait, next, reroute or stop)"; err.Error() != want {
+			t.Errorf("ParseAction(%q) error %q, want %q", s, err, want)
+		}
+	}
+}

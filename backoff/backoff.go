@@ -7,7 +7,6 @@ import (
 	"fmt"
 	"math"
 	"math/rand/v2"
-	"strings"
 	"time"
 )
 
@@ -37,12 +36,13 @@ func (j Jitter) String() string {
 	return fmt.Sprintf("jitter(%d)", uint8(j))
 }
 
-// ParseJitter parses a config name: full, equal, decorrelated or none.
-// Case and surrounding spaces are ignored, and the empty string is Full,
-// the default, so an unset config key needs no special case.
+// ParseJitter parses a config name: full, equal, decorrelated or none,
+// exactly as String returns it (like every config name lifeline reads: no
+// case folding, no surrounding spaces). The empty string is an error; the
+// zero Jitter is Full, the default.
 func ParseJitter(s string) (Jitter, error) {
-	switch strings.ToLower(strings.TrimSpace(s)) {
-	case "", "full":
+	switch s {
+	case "full":
 		return Full, nil
 	case "equal":
 		return Equal, nil

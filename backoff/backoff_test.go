@@ -3,6 +3,7 @@ package backoff
 import (
 	"math"
 	"math/rand/v2"
+	"strconv"
 	"testing"
 	"time"
 )
@@ -17,14 +18,16 @@ func TestParseJitter(t *testing.T) {
 			t.Errorf("ParseJitter(%q) = %v, %v; want %v", j.String(), got, err, j)
 		}
 	}
-	for in, want := range map[string]Jitter{"": Full, " FULL ": Full, "Equal": Equal, "DECORRELATED": Decorrelated, "none\t": None} {
-		if got, err := ParseJitter(in); err != nil || got != want {
-			t.Errorf("ParseJitter(%q) = %v, %v; want %v", in, got, err, want)
-		}
-	}
-	for _, in := range []string{"bogus", "fullish", "exponential", "0"} {
-		if _, err := ParseJitter(in); err == nil {
+	// Names are read exactly, as every config name is (classes, actions,
+	// dialects): no case folding, no trimming, and no empty name.
+	for _, in := range []string{"bogus", "fullish", "exponential", "0", "", " full", "FULL", "Equal", "none\t"} {
+		_, err := ParseJitter(in)
+		if err == nil {
 			t.Errorf("ParseJitter(%q) accepted", in)
+			continue
+		}
+		if want := "backoff: unknown jitter " + strconv.Quote(in) + " (want full, equal, decorrelated or none)"; err.Error() != want {
+			t.Errorf("ParseJitter(%q) error %q, want %q", in, err, want)
 		}
 	}
 	if s := Jitter(9).String(); s != "jitter(9)" {

@@ -28,6 +28,9 @@ var names = [...]string{
 	NotFound: "not_found", BrokenStream: "broken_stream",
 }
 
+// nameList is the classes' names as Parse's error lists them.
+const nameList = "ok, invalid, wait, exhausted, overloaded, transient, rejected, too_large, auth, not_found or broken_stream"
+
 // All returns every class in taxonomy order, in a new slice the caller may
 // change.
 func All() []Class {
@@ -45,14 +48,14 @@ func (c Class) String() string {
 // MarshalText encodes the class as its name.
 func (c Class) MarshalText() ([]byte, error) { return []byte(c.String()), nil }
 
-// Parse returns the class with the given name.
+// Parse returns the class with the given name, exactly as String returns it.
 func Parse(s string) (Class, error) {
 	for c, n := range names {
 		if n == s && n != "" {
 			return Class(c), nil
 		}
 	}
-	return 0, fmt.Errorf("unknown class %q", s)
+	return 0, fmt.Errorf("classify: unknown class %q (want %s)", s, nameList)
 }
 
 // Failure reports whether the class counts as a failure for the circuit

@@ -26,8 +26,12 @@ func TestClassNames(t *testing.T) {
 			t.Errorf("MarshalText(%v) = %q, %v", c, text, err)
 		}
 	}
-	if _, err := classify.Parse("Transient"); err == nil {
-		t.Error(`Parse("Transient") succeeded; names are lower case`)
+	_, err := classify.Parse("Transient")
+	if err == nil {
+		t.Fatal(`Parse("Transient") succeeded; names are lower case`)
+	}
+	if want := `classify: unknown class "Transient" (want ok, invalid, wait, exhausted, overloaded, transient, rejected, too_large, auth, not_found or broken_stream)`; err.Error() != want {
+		t.Errorf("Parse error %q, want %q", err, want)
 	}
 	if s := classify.Class(0).String(); s != "class(0)" {
 		t.Errorf("Class(0) = %q", s)

@@ -37,7 +37,7 @@ func ParseDialect(s string) (Dialect, error) {
 	case "anthropic":
 		return Anthropic, nil
 	}
-	return 0, fmt.Errorf("unknown provider kind %q (want openai or anthropic)", s)
+	return 0, fmt.Errorf("wire: unknown provider kind %q (want openai or anthropic)", s)
 }
 
 // Path is the request path of the dialect's generation endpoint, relative to

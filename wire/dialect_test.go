@@ -1,6 +1,7 @@
 package wire_test
 
 import (
+	"strconv"
 	"testing"
 
 	"github.com/lifelinehq/lifeline/wire"
@@ -14,8 +15,13 @@ func TestDialectNames(t *testing.T) {
 		}
 	}
 	for _, s := range []string{"", "OpenAI", "gemini", "anthropic "} {
-		if _, err := wire.ParseDialect(s); err == nil {
+		_, err := wire.ParseDialect(s)
+		if err == nil {
 			t.Errorf("ParseDialect(%q) succeeded, want an error", s)
+			continue
+		}
+		if want := "wire: unknown provider kind " + strconv.Quote(s) + " (want openai or anthropic)"; err.Error() != want {
+			t.Errorf("ParseDialect(%q) error %q, want %q", s, err, want)
 		}
 	}
 	if got := wire.Dialect(9).String(); got != "dialect(9)" {

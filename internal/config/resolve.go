@@ -172,14 +172,13 @@ func resolveRetry(r Retry) ResolvedRetry {
 	}
 }
 
-// jitterOf maps a jitter name to its kind (Full when unknown).
+// jitterOf maps a validated jitter name to its kind (Full when unset).
 func jitterOf(name string) backoff.Jitter {
-	for _, j := range []backoff.Jitter{backoff.Full, backoff.Equal, backoff.Decorrelated, backoff.None} {
-		if j.String() == name {
-			return j
-		}
+	j, err := backoff.ParseJitter(name)
+	if err != nil {
+		return backoff.Full
 	}
-	return backoff.Full
+	return j
 }
 
 func resolveTimeouts(t Timeouts) ResolvedTimeouts {
