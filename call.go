@@ -101,8 +101,10 @@ type callBuffers struct {
 // Close.
 func (e *Engine) Do(ctx context.Context, r *Route, req *Request) (*Response, error) {
 	switch {
-	case r == nil:
+	case r == nil || len(r.targets) == 0:
 		return nil, badRequest("no route: Do needs the *Route that NewRoute returned")
+	case e.store == nil:
+		return nil, badRequest("no engine: Do needs the *Engine that New returned")
 	case req == nil:
 		return nil, badRequest("no request")
 	case req.Dialect != OpenAI && req.Dialect != Anthropic:

@@ -46,7 +46,8 @@ type Target struct {
 func (t Target) Name() string { return t.Provider.Name + "/" + t.Model }
 
 // Route is a named chain of targets with its policy. It is immutable and
-// safe for concurrent use; build it with Engine.NewRoute.
+// safe for concurrent use; build it with Engine.NewRoute (a zero Route
+// serves nothing: Do and a Transport refuse it with ErrBadRequest).
 type Route struct {
 	name       string
 	nameHeader []string // shared, never modified

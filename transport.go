@@ -66,11 +66,14 @@ func (t *Transport) RoundTrip(req *http.Request) (*http.Response, error) {
 		}
 		return nil, fmt.Errorf("%w: %s %s", ErrUnsupportedRequest, req.Method, req.URL.Path)
 	}
-	if t.route == nil || t.engine == nil {
+	if t.route == nil || len(t.route.targets) == 0 || t.engine == nil || t.engine.store == nil {
 		if req.Body != nil {
 			req.Body.Close()
 		}
 		e := badRequest("no route: a Transport needs the *Route that NewRoute returned, from Engine.Transport")
+		if t.route != nil && len(t.route.targets) > 0 && t.engine != nil {
+			e = badRequest("no engine: a Transport needs the *Engine that New returned")
+		}
 		return errorResponse(req, d, nil, e), nil
 	}
 	x := t.engine.calls.Get().(*pooledCall)

@@ -444,9 +444,20 @@ func TestTransportRejectedPageBecomesAnError(t *testing.T) {
 // Transport) answers as Engine.Do does, with a 400 in the request's
 // dialect that names the mistake: it never panics in the caller's client.
 func TestTransportWithoutRoute(t *testing.T) {
+	built := func() *lifeline.Route {
+		r, err := lifeline.New().NewRoute("r", []lifeline.Target{{Provider: &lifeline.Provider{
+			Name: "p", Kind: lifeline.Anthropic, BaseURL: "http://127.0.0.1:1"}, Model: "m"}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return r
+	}
+	var zero lifeline.Engine
 	for name, tr := range map[string]http.RoundTripper{
 		"nil route":      lifeline.New().Transport(nil),
 		"zero Transport": &lifeline.Transport{},
+		"zero Route":     lifeline.New().Transport(&lifeline.Route{}),
+		"zero Engine":    zero.Transport(built()),
 	} {
 		req, err := http.NewRequest(http.MethodPost, "http://lifeline.invalid/v1/messages",
 			strings.NewReader(`{"model":"m","max_tokens":5,"messages":[{"role":"user","content":"hi"}]}`))
@@ -459,11 +470,35 @@ func TestTransportWithoutRoute(t *testing.T) {
 		}
 		body, _ := io.ReadAll(resp.Body)
 		resp.Body.Close()
-		if resp.StatusCode != 400 || !strings.Contains(string(body), `"type":"error"`) || !strings.Contains(string(body), "NewRoute") {
-			t.Errorf("%s: got %d %s, want a 400 Anthropic error that names NewRoute", name, resp.StatusCode, body)
+		if resp.StatusCode != 400 || !strings.Contains(string(body), `"type":"error"`) || !strings.Contains(string(body), "New") {
+			t.Errorf("%s: got %d %s, want a 400 Anthropic error that names New or NewRoute", name, resp.StatusCode, body)
 		}
 		if resp.Header.Get("X-Should-Retry") != "false" {
 			t.Errorf("%s: x-should-retry is %q, want false", name, resp.Header.Get("X-Should-Retry"))
+		}
+	}
+}
+
+// Do refuses a Route or an Engine that was not built by NewRoute or New
+// with ErrBadRequest, as it refuses a nil route, instead of panicking.
+func TestDoWithoutBuiltRouteOrEngine(t *testing.T) {
+	req := &lifeline.Request{Dialect: lifeline.OpenAI, Body: []byte(`{"model":"m","messages":[{"role":"user","content":"hi"}]}`)}
+	r, err := lifeline.New().NewRoute("r", []lifeline.Target{{Provider: &lifeline.Provider{
+		Name: "p", Kind: lifeline.OpenAI, BaseURL: "http://127.0.0.1:1/v1"}, Model: "m"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var zero lifeline.Engine
+	for name, do := range map[string]func() (*lifeline.Response, error){
+		"nil route": func() (*lifeline.Response, error) { return lifeline.New().Do(context.Background(), nil, req) },
+		"zero Route": func() (*lifeline.Response, error) {
+			return lifeline.New().Do(context.Background(), &lifeline.Route{}, req)
+		},
+		"zero Engine": func() (*lifeline.Response, error) { return zero.Do(context.Background(), r, req) },
+	} {
+		resp, err := do()
+		if resp != nil || !errors.Is(err, lifeline.ErrBadRequest) {
+			t.Errorf("%s: Do = %v, %v; want ErrBadRequest", name, resp, err)
 		}
 	}
 }
