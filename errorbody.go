@@ -17,9 +17,9 @@ type attemptJSON struct {
 	DurationMS float64 `json:"duration_ms"`
 }
 
-// AttemptsJSON returns the "lifeline" member of error bodies:
+// attemptsJSON returns the "lifeline" member of error bodies:
 // {"attempts":[{"target","status","class","error","duration_ms"}]}.
-func AttemptsJSON(attempts []Attempt) []byte {
+func attemptsJSON(attempts []Attempt) []byte {
 	v := struct {
 		Attempts []attemptJSON `json:"attempts"`
 	}{Attempts: make([]attemptJSON, len(attempts))}
@@ -38,7 +38,7 @@ func AttemptsJSON(attempts []Attempt) []byte {
 // dialects differ); otherwise lifeline's error. Both carry the top-level
 // "lifeline" member listing every attempt.
 func (e *Error) Body(d wire.Dialect) []byte {
-	extra := AttemptsJSON(e.Attempts)
+	extra := attemptsJSON(e.Attempts)
 	if u := e.Upstream; u != nil {
 		body := u.Body
 		if u.Dialect != d {

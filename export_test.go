@@ -36,3 +36,7 @@ func (u *upstreamCall) Prepare(template *http.Request, body []byte, key string) 
 // Finish ends u's attempt and reports whether net/http has given u back,
 // its answer's body closed (see upstreamCall).
 func (u *upstreamCall) Finish() bool { return u.ctx.end(nil) && u.written() }
+
+// AttemptsJSON is the "lifeline" member of error bodies, for tests that
+// look at it alone.
+var AttemptsJSON = attemptsJSON
