@@ -76,7 +76,7 @@ func trip(f *fleet, r *replica, bad *upstream) {
 // once their cached view of it is older than the staleness bound.
 func TestBreakerOpenedByOneReplicaHoldsForAll(t *testing.T) {
 	clock := newManualClock()
-	f, bad := breakerFleet(t, time.Minute, fleetOptions{redis: []redis.Option{redis.WithClock(clock.now)}})
+	f, bad := breakerFleet(t, time.Minute, fleetOptions{redis: []redis.Option{redis.WithNow(clock.now)}})
 	a, b, c := f.replicas[0], f.replicas[1], f.replicas[2]
 
 	// B and C used bad/m while it answered: each caches it as closed.

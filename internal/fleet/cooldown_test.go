@@ -36,7 +36,7 @@ func TestCooldownSetByOneReplicaHoldsForAll(t *testing.T) {
 			rs := redistest.Start(t)
 			bad, good := startUpstream(t, "bad"), startUpstream(t, "good")
 			f := startFleet(t, rs, 3, cooldownConfig, map[string]string{"BAD_URL": bad.URL(), "GOOD_URL": good.URL()},
-				fleetOptions{strict: true, redis: []redis.Option{redis.WithClock(clock.now)}})
+				fleetOptions{strict: true, redis: []redis.Option{redis.WithNow(clock.now)}})
 			a, b, c := f.replicas[0], f.replicas[1], f.replicas[2]
 
 			// B and C used bad/m while it answered: each caches it as usable.

@@ -21,7 +21,7 @@ func TestSkewedReplicaClockIsLoggedAtStart(t *testing.T) {
 	for _, skew := range []time.Duration{-30 * time.Second, 0, 30 * time.Second} {
 		var logs syncbuffer.Buffer
 		log := slog.New(slog.NewTextHandler(&logs, nil))
-		open(t, srv, prefix(), redis.WithLogger(log), redis.WithClock(func() time.Time { return time.Now().Add(skew) }))
+		open(t, srv, prefix(), redis.WithLogger(log), redis.WithNow(func() time.Time { return time.Now().Add(skew) }))
 		out := logs.String()
 		warned := strings.Contains(out, "clock differs from the Redis server's")
 		if warned != (skew != 0) {

@@ -142,8 +142,9 @@ func WithRecoverInterval(d time.Duration) Option { return func(c *config) { c.re
 // d lets a live owner's claim expire.
 func WithClaimLease(d time.Duration) Option { return func(c *config) { c.claimLease = d } }
 
-// WithClock sets the replica's clock (default time.Now), which ages cached
-// target state, stamps outages and is compared with the server's at start
-// (see MaxClockSkew). Breakers, cool-downs and budgets use the times their
-// callers pass instead.
-func WithClock(now func() time.Time) Option { return func(c *config) { c.now = now } }
+// WithNow sets the replica's clock (default time.Now, also for nil), which
+// ages cached target state, stamps outages and is compared with the
+// server's at start (see MaxClockSkew). Breakers, cool-downs and budgets
+// use the times their callers pass instead. It is the memory store's
+// WithNow.
+func WithNow(now func() time.Time) Option { return func(c *config) { c.now = now } }

@@ -28,7 +28,7 @@ var (
 	fp = store.Fingerprint(sha256.Sum256([]byte(`{"model":"fast"}`)))
 )
 
-// fakeClock is a settable replica clock for WithClock.
+// fakeClock is a settable replica clock for WithNow.
 type fakeClock struct {
 	mu  sync.Mutex
 	now time.Time
@@ -96,7 +96,7 @@ func TestProbesExactAcrossReplicas(t *testing.T) {
 	srv := redistest.Start(t)
 	for _, probes := range []int{1, 3} {
 		clk := &fakeClock{now: time.Now()}
-		rs := replicas(t, srv, 4, redis.WithClock(clk.Now))
+		rs := replicas(t, srv, 4, redis.WithNow(clk.Now))
 		cfg := br
 		cfg.HalfOpenProbes = probes
 		// Every replica has read the target closed: its cache holds that.
@@ -145,7 +145,7 @@ func TestProbesExactAcrossReplicas(t *testing.T) {
 func TestOpenSeenWithinCacheTTL(t *testing.T) {
 	srv := redistest.Start(t)
 	clk := &fakeClock{now: time.Now()}
-	rs := replicas(t, srv, 2, redis.WithClock(clk.Now))
+	rs := replicas(t, srv, 2, redis.WithNow(clk.Now))
 	a, b := rs[0], rs[1]
 	admit(t, b, "t", store.Admission{Now: t0}) // b caches the closed breaker
 	trip(t, a, "t", t0)
