@@ -15,7 +15,10 @@ var (
 	// ErrUpstreamUnavailable: every target failed with retryable classes, or
 	// every target was skipped (breaker open, cooling down, budget empty).
 	ErrUpstreamUnavailable = errors.New("lifeline: upstream unavailable")
-	// ErrAllTargetsFailed is an alias of ErrUpstreamUnavailable.
+	// ErrAllTargetsFailed is ErrUpstreamUnavailable under another name.
+	//
+	// Deprecated: use ErrUpstreamUnavailable, the name that matches the
+	// error's code (upstream_unavailable).
 	ErrAllTargetsFailed = ErrUpstreamUnavailable
 	// ErrInvalidOutput: every target answered, and every answer failed validation.
 	ErrInvalidOutput = errors.New("lifeline: invalid output")
