@@ -59,7 +59,7 @@ func (m *metrics) resolve(routes []*lifeline.Route) {
 		}
 		// Counters that start at 0 rather than appear at 1: increase()
 		// then sees a series' first event.
-		for _, c := range classify.All {
+		for _, c := range classify.All() {
 			if c != classify.OK && c != classify.Rejected {
 				m.fallbacks.WithLabelValues(r.Name(), c.String())
 			}
