@@ -30,6 +30,8 @@ func TestJSONValidator(t *testing.T) {
 		{"Sure! Here it is: {\"a\": 1}", false, "invalid JSON in text: invalid character 'S'"},
 		{"```json\n{\"a\": 1}\n```\nHope this helps!", false, "invalid JSON"},
 		{"```python\n{\"a\": 1}\n```", false, "invalid JSON"},
+		// One fence is stripped, not two.
+		{"```json\n```json\n{\"a\": 1}\n```\n```", false, "invalid JSON in text: invalid character '`'"},
 		{`{"a": 1,}`, false, "invalid JSON in text: invalid character '}'"},
 		{`{"a": [1, 2`, false, "truncated JSON in text"},
 		{"```json\n{\"a\": \"unfinished", false, "truncated JSON in text"},
