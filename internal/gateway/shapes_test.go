@@ -155,3 +155,25 @@ func TestAllTargetsCoolingWaitsForTheEarliestResetWithinTheDeadline(t *testing.T
 		}
 	})
 }
+
+func TestOverloadedOrUnavailableHintBecomesRetryAfter(t *testing.T) {
+	modes(t, func(t *testing.T, d dialect, stream bool) {
+		unavailable := reply(503, nil, `{"error":{"message":"Service Unavailable","type":"server_error","code":null}}`)
+		if d.Kind == wire.Anthropic {
+			unavailable = reply(503, nil, `{"type":"error","error":{"type":"api_error","message":"Service Unavailable"}}`)
+		}
+		for _, tc := range []struct {
+			beh   behaviour
+			class string
+		}{{d.Overloaded, "overloaded"}, {unavailable, "transient"}} {
+			a := newUpstream(t, withHeader(tc.beh, "retry-after", "30"))
+			g := newGW(t, d, []string{a.URL}, lifeline.WithMaxAttempts(1))
+			ans := g.send(d, stream)
+			e := wantError(t, d, ans, 503, "upstream_unavailable")
+			wantClasses(t, e, "p0/m0:"+tc.class)
+			if ra, err := strconv.Atoi(ans.header.Get("Retry-After")); err != nil || ra < 25 || ra > 30 {
+				t.Fatalf("%s: Retry-After %q, want the upstream's 30 seconds", tc.class, ans.header.Get("Retry-After"))
+			}
+		}
+	})
+}
