@@ -29,28 +29,11 @@ func TestTotalCountsFromTheRequestsArrival(t *testing.T) {
 	for _, d := range dialects {
 		t.Run(d.String(), func(t *testing.T) {
 			synctest.Test(t, func(t *testing.T) {
-				srv, err := gateway.New(gateway.Config{
+				ln := servePiped(t, gateway.Config{
 					Routes: []gateway.RouteSpec{route("route", on(d, "http://upstream.invalid"),
 						lifeline.WithTimeouts(lifeline.Timeouts{Attempt: 10 * time.Minute, FirstToken: 10 * time.Minute, Idle: 10 * time.Minute, Total: total}))},
 					HTTPClient: &http.Client{Transport: silentUpstream{}},
 				})
-				if err != nil {
-					t.Fatal(err)
-				}
-				defer srv.Close()
-				srv.MarkReady()
-				ln := newPipeListener()
-				hs := &http.Server{Handler: srv, ReadHeaderTimeout: 10 * time.Second}
-				served := make(chan struct{})
-				go func() {
-					defer close(served)
-					hs.Serve(ln)
-				}()
-				defer func() {
-					hs.Close()
-					<-served
-				}()
-
 				conn := ln.dial()
 				defer conn.Close()
 				body := d.Body(false)

@@ -91,27 +91,10 @@ func TestAnswerWithoutReadingTheBodyClosesTheConnection(t *testing.T) {
 func TestStalledBodyIsAnsweredAndTheConnectionClosed(t *testing.T) {
 	for _, length := range []int{1000, 0} {
 		synctest.Test(t, func(t *testing.T) {
-			srv, err := gateway.New(gateway.Config{
+			ln := servePiped(t, gateway.Config{
 				Routes: []gateway.RouteSpec{route("route", on(openaiD, "http://127.0.0.1:1"))},
 				Keys:   []gateway.Key{{Key: clientKey, Routes: []string{"*"}}},
 			})
-			if err != nil {
-				t.Fatal(err)
-			}
-			defer srv.Close()
-			srv.MarkReady()
-			ln := newPipeListener()
-			hs := &http.Server{Handler: srv, ReadHeaderTimeout: 10 * time.Second}
-			served := make(chan struct{})
-			go func() {
-				defer close(served)
-				hs.Serve(ln)
-			}()
-			defer func() {
-				hs.Close()
-				<-served
-			}()
-
 			conn := ln.dial()
 			defer conn.Close()
 			start := time.Now()
@@ -127,6 +110,31 @@ func TestStalledBodyIsAnsweredAndTheConnectionClosed(t *testing.T) {
 			}
 		})
 	}
+}
+
+// servePiped starts a gateway on cfg behind an http.Server whose
+// connections are in memory (see pipeListener), so that in a synctest
+// bubble every wait runs on the bubble's clock; it stops at the test's end.
+func servePiped(t *testing.T, cfg gateway.Config) *pipeListener {
+	t.Helper()
+	srv, err := gateway.New(cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	srv.MarkReady()
+	ln := newPipeListener()
+	hs := &http.Server{Handler: srv, ReadHeaderTimeout: 10 * time.Second}
+	served := make(chan struct{})
+	go func() {
+		defer close(served)
+		hs.Serve(ln)
+	}()
+	t.Cleanup(func() {
+		hs.Close()
+		<-served
+		srv.Close()
+	})
+	return ln
 }
 
 // pipeListener serves in-memory connections, so that every wait runs on
