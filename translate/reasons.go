@@ -28,8 +28,9 @@ func finishReason(stopReason string) string {
 //	tool_calls, function_call   → tool_use
 //	content_filter              → refusal
 //
-// Unknown values map to end_turn. OpenAI does not say whether a stop
-// sequence matched, so stop_sequence is never produced.
+// Unknown values map to end_turn (tool_use for an answer with tool calls:
+// see withTools). OpenAI does not say whether a stop sequence matched, so
+// stop_sequence is never produced.
 func stopReason(finishReason string) string {
 	switch finishReason {
 	case "length":
@@ -40,4 +41,17 @@ func stopReason(finishReason string) string {
 		return "refusal"
 	}
 	return "end_turn"
+}
+
+// withTools corrects the Anthropic stop_reason of a translated OpenAI
+// answer that carries tool calls: end_turn becomes tool_use. OpenAI answers
+// a call forced by a named tool_choice with finish_reason "stop" (and some
+// OpenAI-compatible servers always do), while Anthropic ends every turn
+// that calls a tool with tool_use, which agent loops wait for to run the
+// tools. Other reasons (max_tokens, refusal) are kept.
+func withTools(stopReason string, toolCalls bool) string {
+	if toolCalls && stopReason == "end_turn" {
+		return "tool_use"
+	}
+	return stopReason
 }

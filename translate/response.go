@@ -165,6 +165,7 @@ func (o Options) responseOpenAIToAnthropic(body []byte) ([]byte, error) {
 		if textOf(c.Message.Refusal) != "" && reason == "end_turn" {
 			reason = "refusal"
 		}
+		reason = withTools(reason, len(c.Message.ToolCalls) > 0)
 	}
 	out.StopReason = &reason
 	if in.Usage != nil {

@@ -396,6 +396,7 @@ func (s *Stream) messageDelta(dst []byte) []byte {
 	if reason == "" {
 		reason = "end_turn"
 	}
+	reason = withTools(reason, s.toolSeen)
 	b := append(s.buf[:0], `{"type":"message_delta","delta":{"stop_reason":"`...)
 	b = append(b, reason...)
 	b = append(b, `","stop_sequence":null},"usage":{`...)

@@ -57,9 +57,10 @@
 //   - Stop reasons, Anthropic → OpenAI: end_turn, stop_sequence and
 //     pause_turn → stop; max_tokens and model_context_window_exceeded →
 //     length; tool_use → tool_calls; refusal → content_filter. OpenAI →
-//     Anthropic: stop → end_turn (refusal when the message was a refusal);
-//     length → max_tokens; tool_calls and function_call → tool_use;
-//     content_filter → refusal.
+//     Anthropic: stop → end_turn (refusal when the message was a refusal,
+//     tool_use when it carries tool calls, as OpenAI's answer to a named
+//     tool_choice does); length → max_tokens; tool_calls and function_call
+//     → tool_use; content_filter → refusal.
 //   - Error types follow the table of Error.
 package translate
 
