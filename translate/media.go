@@ -1,6 +1,8 @@
 package translate
 
 import (
+	"bytes"
+	"encoding/base64"
 	"encoding/json"
 	"fmt"
 	"strings"
@@ -130,7 +132,7 @@ func imageSource(u string) (*anSource, bool) {
 		if !ok {
 			return nil, false
 		}
-		return &anSource{Type: "base64", MediaType: mediaType, Data: data}, true
+		return &anSource{Type: "base64", MediaType: imageMediaType(mediaType, data), Data: data}, true
 	}
 	if !strings.Contains(u, "://") {
 		return nil, false
@@ -155,4 +157,33 @@ func imageURL(src *anSource, where string) (string, error) {
 		return src.URL, nil
 	}
 	return "", untranslatable(where, fmt.Sprintf("image blocks with a source of type %q have no OpenAI counterpart (base64 or url only)", src.Type))
+}
+
+// imageMediaType is the media type of a base64 image sent to Anthropic,
+// which refuses any but image/jpeg, image/png, image/gif and image/webp
+// spelled so, and an image whose bytes are of another of them than named,
+// while OpenAI takes both: the type of the bytes when their signature is
+// one of the four, else the given type in lower case, image/jpg as
+// image/jpeg.
+func imageMediaType(given, data string) string {
+	var head [12]byte
+	if len(data) >= 16 {
+		n, _ := base64.StdEncoding.Decode(head[:], []byte(data[:16]))
+		h := head[:n]
+		switch {
+		case bytes.HasPrefix(h, []byte("\xff\xd8\xff")):
+			return "image/jpeg"
+		case bytes.HasPrefix(h, []byte("\x89PNG\r\n\x1a\n")):
+			return "image/png"
+		case bytes.HasPrefix(h, []byte("GIF8")):
+			return "image/gif"
+		case len(h) == 12 && bytes.HasPrefix(h, []byte("RIFF")) && string(h[8:]) == "WEBP":
+			return "image/webp"
+		}
+	}
+	given = strings.ToLower(given)
+	if given == "image/jpg" {
+		return "image/jpeg"
+	}
+	return given
 }

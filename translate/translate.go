@@ -26,6 +26,10 @@
 //     title, and back; a document without a title gets the filename
 //     "document.pdf", which OpenAI requires. An assistant refusal becomes a
 //     text block.
+//   - A base64 image sent to Anthropic names the media type of its bytes
+//     when they are JPEG, PNG, GIF or WebP (Anthropic refuses another name,
+//     image/jpg included, which OpenAI takes); else the given type, in
+//     lower case.
 //   - Arguments that are not a JSON object become the input {}.
 //   - Tool call ids Anthropic refuses (outside ^[a-zA-Z0-9_-]+$ or over 64
 //     bytes, such as "functions.get_weather:0") are rewritten the same way
