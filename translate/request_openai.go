@@ -1,12 +1,14 @@
 package translate
 
 import (
+	"bytes"
 	"encoding/json"
 	"fmt"
 	"slices"
 	"sort"
 	"strings"
 
+	"github.com/lifelinehq/lifeline/internal/jsonscan"
 	"github.com/lifelinehq/lifeline/wire"
 )
 
@@ -85,12 +87,8 @@ func (o Options) requestOpenAIToAnthropic(body []byte, model string) ([]byte, er
 			// answer: the target cannot take the request.
 			return nil, untranslatable(fmt.Sprintf("tools[%d]", i), fmt.Sprintf("a %q tool has no Anthropic counterpart; offer function tools", t.Type))
 		}
-		schema := t.Function.Parameters
-		if isNull(schema) {
-			schema = json.RawMessage(`{"type":"object","properties":{}}`)
-		}
 		out.Tools = append(out.Tools, anTool{Name: t.Function.Name, Description: t.Function.Description,
-			InputSchema: schema, Strict: t.Function.Strict})
+			InputSchema: objectSchema(t.Function.Parameters), Strict: t.Function.Strict})
 	}
 	if len(out.Tools) == 0 && !isNull(in.ToolChoice) {
 		o.drop("tool_choice (no tools)", wire.OpenAI, wire.Anthropic)
@@ -108,6 +106,22 @@ func (o Options) requestOpenAIToAnthropic(body []byte, model string) ([]byte, er
 	}
 	out.System, out.Messages = system, msgs
 	return marshal(out)
+}
+
+// objectSchema is the Anthropic input_schema of a function whose OpenAI
+// parameters are raw: Anthropic refuses a schema without "type": "object"
+// at its root, which OpenAI takes (parameters {} or left out declare a
+// function without parameters), so an object schema that lacks the member
+// gets it and no schema becomes one without properties.
+func objectSchema(raw json.RawMessage) json.RawMessage {
+	b := bytes.TrimSpace(raw)
+	switch {
+	case isNull(raw) || isObject(b) && len(bytes.TrimSpace(b[1:len(b)-1])) == 0:
+		return json.RawMessage(`{"type":"object","properties":{}}`)
+	case isObject(b) && jsonscan.Member(b, "type") == nil:
+		return append([]byte(`{"type":"object",`), b[1:]...)
+	}
+	return raw
 }
 
 // dropUnknown reports every top-level member that is not in known.

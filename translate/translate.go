@@ -26,6 +26,9 @@
 //     title, and back; a document without a title gets the filename
 //     "document.pdf", which OpenAI requires. An assistant refusal becomes a
 //     text block.
+//   - A function's parameters without "type": "object" at their root ({}
+//     or none, a function without parameters) get it: Anthropic refuses an
+//     input_schema without it.
 //   - A base64 image sent to Anthropic names the media type of its bytes
 //     when they are JPEG, PNG, GIF or WebP (Anthropic refuses another name,
 //     image/jpg included, which OpenAI takes); else the given type, in
