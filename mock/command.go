@@ -214,7 +214,10 @@ Request headers:
                                  the header that overrides the SDKs' retry rule (overrides --should-retry)
   X-Mock-Latency: RANGE          override --latency for the request
   X-Mock-Ttft: RANGE             override --ttft for the request
-Responses carry X-Mock-Fault when a fault was injected.
+Responses carry X-Mock-Fault when a fault was injected. A mistake in these headers
+(an unknown fault, a token the forced fault does not take, a wait without its unit
+such as "250" for "250ms", a malformed range) gets a 400 invalid_request_error that
+names the header.
 
 Requests the real API refuses get its 400 invalid_request_error, whatever the fault:
 a body that is not JSON, no model, no messages or an empty list, a message that

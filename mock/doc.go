@@ -82,7 +82,8 @@
 //	bad_request          400 invalid_request_error
 //	auth                 401 authentication_error / invalid_api_key
 //	hang                 no headers until the client leaves; dropped after hang_max (arg: bound)
-//	stall                a stream stops after N events (arg: N); a JSON body after half of it
+//	stall                a stream stops after N events (arg: N, and the bound); a JSON body
+//	                     after half of it
 //	stream_error_before  an SSE error event before any content (arg: overloaded | server_error)
 //	stream_error_after   an SSE error event after N content events (arg: kind and N)
 //	cut                  a stream ends cleanly without message_stop / [DONE] (arg: N events
@@ -109,6 +110,14 @@
 // that kind of content leave the answer valid. Config.Latency delays the
 // headers, Config.TTFT the first content event, Config.EventDelay every
 // event; X-Mock-Latency and X-Mock-Ttft override them per request.
+//
+// A mistake in a mock header is refused with a 400 invalid_request_error
+// whose message names the header, so a test never runs on defaults it did
+// not ask for: an unknown X-Mock-Fault, an X-Mock-Should-Retry that is not
+// true or false, an X-Mock-Latency or X-Mock-Ttft that is not a delay, and
+// an X-Mock-Fault-Arg with a negative or repeated token or, next to
+// X-Mock-Fault, a token that fault does not take (a wait is a duration:
+// "250ms", not "250").
 //
 // Hang and stall end by panicking with http.ErrAbortHandler (net/http
 // drops the connection); call ServeHTTP through an http.Server, not a

@@ -57,7 +57,7 @@ var faultTable = [...]faultInfo{
 	{Hang, "no response headers until the client goes away; the connection is dropped after a bound",
 		"the bound (default hang_max)", "X-Mock-Fault: hang, X-Mock-Fault-Arg: 30s"},
 	{Stall, "stream: stops after N events and sends nothing more (non-stream: half the body) until the client goes away or hang_max",
-		"N events", "X-Mock-Fault: stall, X-Mock-Fault-Arg: 3"},
+		"N events and/or the bound (default hang_max)", "X-Mock-Fault: stall, X-Mock-Fault-Arg: 3"},
 	{StreamErrorBefore, "stream: an SSE error event (overloaded_error or server error) after the opening events, before any content; non-stream: the matching 529/503/500",
 		"overloaded|server_error", "X-Mock-Fault: stream_error_before, X-Mock-Fault-Arg: server_error"},
 	{StreamErrorAfter, "stream: an SSE error event after N content events; non-stream: the matching 529/503/500",

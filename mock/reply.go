@@ -1,8 +1,6 @@
 package mock
 
 import (
-	"strconv"
-	"strings"
 	"sync"
 	"time"
 
@@ -31,28 +29,6 @@ func putScratch(sc *scratch) {
 	scratchPool.Put(sc)
 }
 
-// faultArg is X-Mock-Fault-Arg read as tokens separated by ':' or ',': an
-// integer (a count N), a duration, and a word (a format, kind or mode).
-type faultArg struct {
-	n    int
-	dur  time.Duration
-	word string
-}
-
-func parseArg(s string) faultArg {
-	var a faultArg
-	for tok := range strings.FieldsFuncSeq(s, func(r rune) bool { return r == ':' || r == ',' || r == ' ' }) {
-		if n, err := strconv.Atoi(tok); err == nil {
-			a.n = n
-		} else if d, err := time.ParseDuration(tok); err == nil {
-			a.dur = d
-		} else {
-			a.word = strings.ToLower(tok)
-		}
-	}
-	return a
-}
-
 // reply is everything decided about one response before it is written.
 type reply struct {
 	sc     *scratch
@@ -62,7 +38,10 @@ type reply struct {
 	fault  Fault
 	forced bool
 	arg    faultArg
-	now    time.Time
+	// latency and ttft are the delays of the request: the config's, or
+	// X-Mock-Latency and X-Mock-Ttft.
+	latency, ttft Range
+	now           time.Time
 	// shouldRetry is the x-should-retry value sent when the response is
 	// not a clean answer; nil sends none.
 	shouldRetry []string

@@ -160,7 +160,29 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		rp.fault, rp.forced = f, true
 	}
 	if v := r.Header[hMockFaultArg]; len(v) > 0 {
-		rp.arg = parseArg(v[0])
+		a, err := parseArg(v[0])
+		if err == nil && rp.forced {
+			err = checkArg(rp.fault, a)
+		}
+		if err != nil {
+			s.reject(w, r, rp, requestError("X-Mock-Fault-Arg: "+err.Error()))
+			return
+		}
+		rp.arg = a
+	}
+	rp.latency, rp.ttft = s.cfg.Latency, s.cfg.TTFT
+	for _, h := range [...]struct {
+		name string
+		r    *Range
+	}{{hMockLatency, &rp.latency}, {hMockTTFT, &rp.ttft}} {
+		if v := r.Header[h.name]; len(v) > 0 {
+			l, err := ParseRange(v[0])
+			if err != nil {
+				s.reject(w, r, rp, requestError(h.name+": "+err.Error()))
+				return
+			}
+			*h.r = l
+		}
 	}
 	if v := r.Header[hMockRetry]; len(v) > 0 {
 		sr, ok := shouldRetryValue(v[0])
@@ -239,20 +261,8 @@ func (s *Server) serveIntrospection(w http.ResponseWriter, r *http.Request) {
 // respond writes the reply after the configured delays.
 func (s *Server) respond(w http.ResponseWriter, r *http.Request, rp *reply) {
 	ctx := r.Context()
-	latency := s.cfg.Latency
-	if v := r.Header[hMockLatency]; len(v) > 0 {
-		if l, err := ParseRange(v[0]); err == nil {
-			latency = l
-		}
-	}
-	ttft := s.cfg.TTFT
-	if v := r.Header[hMockTTFT]; len(v) > 0 {
-		if l, err := ParseRange(v[0]); err == nil {
-			ttft = l
-		}
-	}
-	delay := latency.draw(unit(draw(s.cfg.Seed, rp.n, saltLatency)))
-	first := ttft.draw(unit(draw(s.cfg.Seed, rp.n, saltTTFT)))
+	delay := rp.latency.draw(unit(draw(s.cfg.Seed, rp.n, saltLatency)))
+	first := rp.ttft.draw(unit(draw(s.cfg.Seed, rp.n, saltTTFT)))
 	stream := rp.req.stream
 	if !stream {
 		delay += first
