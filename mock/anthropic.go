@@ -4,7 +4,10 @@ import "encoding/json"
 
 // stopReason is the Anthropic stop_reason of a complete reply.
 func (rp *reply) stopReason() string {
-	if rp.kind == answerTool {
+	switch {
+	case rp.truncated:
+		return "max_tokens"
+	case rp.kind == answerTool:
 		return "tool_use"
 	}
 	return "end_turn"
@@ -38,9 +41,12 @@ func (s *Server) anthropicJSON(dst []byte, rp *reply) []byte {
 		dst = append(dst, `","name":`...)
 		dst = append(dst, rp.req.toolName...)
 		dst = append(dst, `,"input":`...)
-		if json.Valid(rp.args) {
+		switch {
+		case json.Valid(rp.args):
 			dst = append(dst, rp.args...)
-		} else { // input is always an object on this wire; send the broken text as a string
+		case rp.truncated: // the input stopped before its first complete member
+			dst = append(dst, `{}`...)
+		default: // input is always an object on this wire; send the broken text as a string
 			dst = appendJSONString(dst, rp.args)
 		}
 		dst = append(dst, '}')

@@ -21,7 +21,10 @@
 // {"answer": "…"}; anything else gets a fixed text. Generation covers
 // objects, required and optional properties, string, number, integer,
 // boolean, null, enum, const, arrays, formats, length and numeric bounds,
-// anyOf/oneOf/allOf (first alternative) and local $refs.
+// anyOf/oneOf/allOf (first alternative) and local $refs. The answer does
+// not depend on the request's max_tokens or max_completion_tokens: it is
+// whole even when it counts more tokens than they allow; the max_tokens
+// fault sends an answer stopped at the limit.
 //
 // With "stream": true the answer is an SSE stream in the provider's exact
 // event sequence: Anthropic message_start, content_block_start, ping,
@@ -92,6 +95,9 @@
 //	bad_schema           structured output missing a required field (arg: type — a wrong type)
 //	bad_tool_args        tool arguments breaking the tool schema (arg: not_json — cut JSON)
 //	empty                an empty completion
+//	max_tokens           the answer stops at the token limit: text, JSON or tool arguments cut
+//	                     short, stop_reason max_tokens / finish_reason length (cut plain text
+//	                     stays valid; cut JSON does not)
 //
 // The header X-Mock-Should-Retry: true|false (or Config.ShouldRetry for
 // every request) makes every response to the request that is not a clean

@@ -30,6 +30,7 @@ const (
 	BadSchema         Fault = "bad_schema"          // JSON that breaks the requested schema
 	BadToolArgs       Fault = "bad_tool_args"       // tool arguments that break the tool schema
 	Empty             Fault = "empty"               // an empty completion
+	MaxTokens         Fault = "max_tokens"          // the answer stops at the token limit
 )
 
 // faultInfo documents one fault for --help and the package documentation.
@@ -70,6 +71,8 @@ var faultTable = [...]faultInfo{
 	{BadToolArgs, "a tool call whose arguments break the tool's schema or are not JSON",
 		"schema | not_json", "X-Mock-Fault: bad_tool_args, X-Mock-Fault-Arg: not_json"},
 	{Empty, "an empty completion (no text, no tool call)", "", "X-Mock-Fault: empty"},
+	{MaxTokens, "the answer stops at the token limit: its text, JSON or tool arguments cut short, Anthropic stop_reason max_tokens, OpenAI finish_reason length",
+		"", "X-Mock-Fault: max_tokens"},
 }
 
 // numFaults is the number of faults, None included.
@@ -138,7 +141,7 @@ func (f Fault) streamOnly() bool {
 // answer rather than the response itself.
 func (f Fault) content() bool {
 	switch f {
-	case NotJSON, BadSchema, BadToolArgs, Empty:
+	case NotJSON, BadSchema, BadToolArgs, Empty, MaxTokens:
 		return true
 	}
 	return false

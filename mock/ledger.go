@@ -34,7 +34,8 @@ type Entry struct {
 	Status int `json:"status"`
 	// Valid is set when the response is a complete, well-formed answer that
 	// satisfies the request (its schema, its tool's schema): one a gateway
-	// may serve as ok.
+	// may serve as ok. Plain text cut by max_tokens is valid; cut JSON or
+	// tool arguments are not.
 	Valid bool `json:"valid"`
 	// ID is the response id (chatcmpl-…, msg_…); empty for error responses.
 	ID string `json:"id,omitempty"`

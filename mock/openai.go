@@ -18,7 +18,10 @@ func openAIUsage(dst []byte, prompt, completion int) []byte {
 
 // finishReason is the OpenAI finish_reason of a complete reply.
 func (rp *reply) finishReason() string {
-	if rp.kind == answerTool {
+	switch {
+	case rp.truncated:
+		return "length"
+	case rp.kind == answerTool:
 		return "tool_calls"
 	}
 	return "stop"

@@ -3,6 +3,7 @@ package mock
 import (
 	"sync"
 	"time"
+	"unicode/utf8"
 
 	"github.com/lifelinehq/lifeline/wire"
 )
@@ -53,6 +54,7 @@ type reply struct {
 	args      []byte     // the tool call's arguments (JSON text, maybe broken)
 	preamble  []byte     // the short text an Anthropic tool answer starts with; nil when none
 	valid     bool
+	truncated bool // stopped by the token limit: max_tokens / length
 	outTokens int
 }
 
@@ -100,6 +102,16 @@ func (s *Server) decide(rp *reply) {
 	default:
 		rp.text = s.text
 	}
+	if rp.fault == MaxTokens {
+		rp.truncated = true
+		if rp.kind == answerTool {
+			rp.args, rp.valid = cutShort(rp.args), false
+		} else {
+			// Cut plain text is still an answer a gateway may serve; cut
+			// JSON is not.
+			rp.text, rp.valid = cutShort(rp.text), rp.kind == answerText
+		}
+	}
 	if rp.fault == Empty {
 		rp.kind, rp.text, rp.args, rp.preamble, rp.valid = answerText, nil, nil, nil, false
 	}
@@ -107,6 +119,16 @@ func (s *Server) decide(rp *reply) {
 		rp.valid = false // errors, hangs and broken streams are never valid
 	}
 	rp.outTokens = (len(rp.text) + len(rp.args) + len(rp.preamble) + 3) / 4
+}
+
+// cutShort returns the first half of an answer, at a UTF-8 boundary and
+// never empty, as a model stopped by its token limit sends it.
+func cutShort(v []byte) []byte {
+	n := max(len(v)/2, 1)
+	for n < len(v) && !utf8.RuneStart(v[n]) {
+		n++
+	}
+	return v[:n:n]
 }
 
 // fenced wraps JSON in a Markdown code fence, the commonest way a model's
