@@ -71,6 +71,9 @@ func Command(ctx, force context.Context, args []string, stdout, stderr io.Writer
 	if fs.NArg() > 0 {
 		return usage(fmt.Sprintf("mock: unexpected argument %q (see lifeline mock --help)", fs.Arg(0)))
 	}
+	if *grace < 0 {
+		return usage("mock: --grace must not be negative")
+	}
 
 	var cfg Config
 	if *configFile != "" {

@@ -1,7 +1,6 @@
 package mock
 
 import (
-	"errors"
 	"fmt"
 	"os"
 	"strconv"
@@ -12,7 +11,8 @@ import (
 )
 
 // Config configures a mock provider. The zero value is a clean, fast mock
-// that never injects a fault; zero fields take the defaults named below.
+// that never injects a fault; zero fields take the defaults named below,
+// and a negative count, duration or size is an error of New.
 type Config struct {
 	// Seed makes a run reproducible: the n-th request's fault, delays and
 	// ids are a pure function of Seed and n.
@@ -92,14 +92,22 @@ func (c Config) withDefaults() (Config, error) {
 	if c.Name == "" {
 		c.Name = "mock"
 	}
+	for _, v := range [...]struct {
+		key      string
+		negative bool
+	}{
+		{"stall_after", c.StallAfter < 0}, {"error_after", c.ErrorAfter < 0}, {"cut_after", c.CutAfter < 0},
+		{"hint_after", c.HintAfter < 0}, {"hang_max", c.HangMax < 0}, {"ledger_size", c.LedgerSize < 0},
+	} {
+		if v.negative {
+			return c, fmt.Errorf("mock: %s must not be negative (0 takes the default)", v.key)
+		}
+	}
 	if c.StallAfter <= 0 {
 		c.StallAfter = DefaultStallAfter
 	}
 	if c.ErrorAfter <= 0 {
 		c.ErrorAfter = DefaultErrorAfter
-	}
-	if c.CutAfter < 0 {
-		return c, errors.New("mock: cut_after must not be negative")
 	}
 	if c.Hint == "" {
 		c.Hint = HintRetryAfter

@@ -47,6 +47,11 @@ func TestConfigErrors(t *testing.T) {
 		{"latency: 80ms-20ms\n", "MIN-MAX"},
 		{"hint: sometime\n", "hint format"},
 		{"hang_max: soon\n", "soon"},
+		{"stall_after: -1\n", "stall_after"},
+		{"error_after: -1\n", "error_after"},
+		{"hang_max: -5s\n", "hang_max"},
+		{"hint_after: -1s\n", "hint_after"},
+		{"ledger_size: -10\n", "ledger_size"},
 	} {
 		_, err := ParseConfig([]byte(tc.yaml))
 		if err == nil || !strings.Contains(err.Error(), tc.want) {

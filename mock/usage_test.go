@@ -40,3 +40,16 @@ func TestCommandUsageMistakesMatchErrUsage(t *testing.T) {
 		t.Errorf("--help: %v", err)
 	}
 }
+
+// A negative count or duration is refused, as a negative --cut-after is,
+// instead of standing for the default.
+func TestCommandRefusesNegativeValues(t *testing.T) {
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel() // a command that starts at all stops at once
+	for _, flag := range []string{"--stall-after=-1", "--error-after=-2", "--cut-after=-1", "--hang-max=-1s", "--hint-after=-1s", "--grace=-1s"} {
+		err := mock.Command(ctx, context.Background(), []string{"--listen", "127.0.0.1:0", flag}, io.Discard, io.Discard)
+		if !errors.Is(err, mock.ErrUsage) {
+			t.Errorf("%s: %v, want an error matching ErrUsage", flag, err)
+		}
+	}
+}
