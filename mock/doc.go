@@ -141,6 +141,17 @@
 // provider again after a clean answer was a request run twice. Stats
 // counts requests by fault and by path.
 //
+// # Behind lifeline
+//
+// lifeline serve forwards a client's other request headers upstream, the
+// X-Mock-* ones included, to every attempt: an X-Mock-Fault sent to the
+// gateway fails each target of the route that is a mock, and each retry.
+// To fail one target and not the next, give each target a mock of its
+// own (Listen, or lifeline mock on its own port, with its own Name) and
+// steer it with its Faults, Outage or FaultOf. The gateway does not pass
+// the mock's X-Mock-Fault response header back; the mock's ledger (Ledger,
+// Lookup, GET /_mock/ledger) says what each attempt got.
+//
 // # Configuration
 //
 // Config loads from YAML (LoadConfig):
