@@ -8,6 +8,7 @@ import (
 	"io"
 	"net"
 	"strings"
+	"syscall"
 	"text/tabwriter"
 
 	"github.com/lifelinehq/lifeline/internal/cli"
@@ -135,7 +136,10 @@ func Command(ctx, force context.Context, args []string, stdout, stderr io.Writer
 	}
 	ln, err := net.Listen("tcp", *listen)
 	if err != nil {
-		return fmt.Errorf("lifeline mock: %w", err)
+		if errors.Is(err, syscall.EADDRINUSE) {
+			return fmt.Errorf("mock: listen %s: address already in use; fix: stop what listens there, or give another address with --listen", *listen)
+		}
+		return fmt.Errorf("mock: %w", err)
 	}
 	run := serve(ln, srv)
 	fmt.Fprintf(stdout, "lifeline mock listening on %s (OpenAI base URL %s/v1, Anthropic base URL %s)\n", run.URL, run.URL, run.URL)
@@ -147,7 +151,7 @@ func Command(ctx, force context.Context, args []string, stdout, stderr io.Writer
 	select {
 	case <-ctx.Done():
 	case <-run.served:
-		return fmt.Errorf("lifeline mock: %w", run.serveErr)
+		return fmt.Errorf("mock: %w", run.serveErr)
 	}
 	sctx, cancel := context.WithTimeout(force, *grace)
 	defer cancel()

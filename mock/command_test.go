@@ -3,6 +3,7 @@ package mock
 import (
 	"bytes"
 	"context"
+	"net"
 	"net/http"
 	"os"
 	"path/filepath"
@@ -121,5 +122,24 @@ func TestCommandOutageAndShouldRetryFlags(t *testing.T) {
 	cancel()
 	if err := <-errc; err != nil {
 		t.Fatal(err)
+	}
+}
+
+// A --listen address another process holds is named, with the fix, once:
+// the command's caller adds its own "lifeline:" prefix.
+func TestCommandNamesAnAddressInUse(t *testing.T) {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ln.Close()
+	addr := ln.Addr().String()
+	err = Command(t.Context(), context.Background(), []string{"--listen", addr}, &bytes.Buffer{}, &bytes.Buffer{})
+	if err == nil {
+		t.Fatal("the mock started on an address in use")
+	}
+	msg := err.Error()
+	if !strings.Contains(msg, addr+": address already in use") || !strings.Contains(msg, "--listen") || strings.Contains(msg, "lifeline") {
+		t.Fatalf("error %q; want the address, that it is in use, the --listen fix, and no program name", msg)
 	}
 }
