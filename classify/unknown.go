@@ -54,9 +54,22 @@ func (u *unknownLog) outcome(s Signal, e *wire.UpstreamError, c Class) {
 		slog.Bool("in_stream", k.inStream),
 		slog.String("type", k.typ),
 		slog.String("code", k.code),
-		slog.String("request_id", clip(e.RequestID)),
+		slog.String("request_id", clip(requestID(s, e))),
 		slog.String("class", c.String()),
 	)
+}
+
+// requestID is the provider's id of the request: the error body's
+// request_id (Anthropic puts it there), else the response header each
+// provider sends it in (Anthropic request-id, OpenAI x-request-id).
+func requestID(s Signal, e *wire.UpstreamError) string {
+	if e.RequestID != "" {
+		return e.RequestID
+	}
+	if id := s.Header.Get("Request-Id"); id != "" {
+		return id
+	}
+	return s.Header.Get("X-Request-Id")
 }
 
 // transport logs a transport error of an unrecognised kind, the first time

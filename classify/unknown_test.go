@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"log/slog"
+	"net/http"
 	"strings"
 	"sync"
 	"testing"
@@ -117,5 +118,39 @@ func TestNilLogger(t *testing.T) {
 	c := classify.New(wire.Anthropic, nil)
 	if r := c.Classify(classify.Signal{Status: 418}); r.Class != classify.Rejected || r.Known {
 		t.Errorf("got %v known=%v, want rejected unknown", r.Class, r.Known)
+	}
+}
+
+// TestUnknownLogsProviderRequestID: the unknown-outcome line carries the
+// provider's request id, the one its support asks for: from the error body
+// (Anthropic's request_id) or, when the body has none, from the response
+// header each provider sends (OpenAI's x-request-id, Anthropic's request-id).
+func TestUnknownLogsProviderRequestID(t *testing.T) {
+	anthropicBody := func(id string) []byte {
+		return []byte(`{"type":"error","error":{"type":"teapot_error","message":"m"}` + id + `}`)
+	}
+	for _, tc := range []struct {
+		name    string
+		dialect wire.Dialect
+		header  http.Header
+		body    []byte
+		want    string
+	}{
+		{"openai header", wire.OpenAI, http.Header{"X-Request-Id": {"req_openai_1"}}, unknownBody("teapot", "c"), "req_openai_1"},
+		{"anthropic header", wire.Anthropic, http.Header{"Request-Id": {"req_hdr"}}, anthropicBody(""), "req_hdr"},
+		{"anthropic body first", wire.Anthropic, http.Header{"Request-Id": {"req_hdr"}}, anthropicBody(`,"request_id":"req_body"`), "req_body"},
+		{"none", wire.OpenAI, nil, unknownBody("teapot", "c"), ""},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			h := &countingHandler{}
+			c := classify.New(tc.dialect, newLogger(h))
+			c.Classify(classify.Signal{Status: 418, Header: tc.header, Body: tc.body})
+			if n := h.count(); n != 1 {
+				t.Fatalf("logged %d records, want 1", n)
+			}
+			if got := h.attrs(0)["request_id"]; got != tc.want {
+				t.Errorf("request_id = %q, want %q", got, tc.want)
+			}
+		})
 	}
 }
