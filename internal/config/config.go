@@ -58,10 +58,12 @@ type State struct {
 	// for Sentinel, redis+cluster://host:port,host:port or a bare
 	// host:port,host:port list for a cluster.
 	RedisURL string `yaml:"redis_url"`
-	// Timeout bounds one call to Redis (default 500ms): one that takes
-	// longer counts as an outage, and the replica serves on local state
-	// until Redis answers again. Raise it on a host whose CPU or network
-	// is often saturated; a request's own deadline still cuts a call.
+	// Timeout bounds one call to Redis (default 500ms, at most 1m): one
+	// that takes longer is answered from the replica's local state, and
+	// three in a row on one server, with no answer from it in between,
+	// count as an outage: the replica serves on local state until Redis
+	// answers again. Raise it on a host whose CPU or network is often
+	// saturated; a request's own deadline still cuts a call.
 	Timeout Duration `yaml:"timeout"`
 }
 
