@@ -63,12 +63,13 @@ func benchStream() []byte {
 	return []byte(b.String())
 }
 
-func benchGateway(b *testing.B, t *memTransport) *gateway.Server {
+func benchGateway(b *testing.B, t *memTransport, keys ...gateway.Key) *gateway.Server {
 	b.Helper()
 	p := &lifeline.Provider{Name: "mem", Kind: openaiD.Kind, BaseURL: "http://upstream.invalid/v1", APIKey: openaiKey}
 	srv, err := gateway.New(gateway.Config{
 		Routes:     []gateway.RouteSpec{{Name: "route", Chain: []lifeline.Target{{Provider: p, Model: "m0"}}}},
 		HTTPClient: &http.Client{Transport: t},
+		Keys:       keys,
 	})
 	if err != nil {
 		b.Fatal(err)
@@ -78,7 +79,7 @@ func benchGateway(b *testing.B, t *memTransport) *gateway.Server {
 	return srv
 }
 
-func benchHandler(b *testing.B, srv *gateway.Server, body []byte, wantLast string) {
+func benchHandler(b *testing.B, srv *gateway.Server, body []byte, wantLast string, auth ...string) {
 	b.Helper()
 	rd := bytes.NewReader(body)
 	req, err := http.NewRequest(http.MethodPost, "http://gateway/v1/chat/completions", rd)
@@ -86,6 +87,9 @@ func benchHandler(b *testing.B, srv *gateway.Server, body []byte, wantLast strin
 		b.Fatal(err)
 	}
 	req.Header.Set("Content-Type", "application/json")
+	for _, a := range auth {
+		req.Header.Set("Authorization", a)
+	}
 	w := &discardWriter{h: http.Header{}}
 	b.ReportAllocs()
 	for b.Loop() {
@@ -117,4 +121,34 @@ func BenchmarkHandlerStream20(b *testing.B) {
 		body: benchStream(),
 	})
 	benchHandler(b, srv, []byte(openaiD.StreamRequest()), "data: [DONE]\n\n")
+}
+
+// BenchmarkHandlerNonStreamKeys is BenchmarkHandlerNonStream behind 1,000
+// client keys, the request presenting the last one configured: what finding
+// a client's key costs a deployment with many of them.
+func BenchmarkHandlerNonStreamKeys(b *testing.B) {
+	srv := benchGateway(b, &memTransport{
+		status: 200, header: http.Header{"Content-Type": {"application/json"}, "X-Ratelimit-Remaining-Requests": {"99"}},
+		body: []byte(openaiD.OK),
+	}, benchKeys(1000)...)
+	benchHandler(b, srv, []byte(openaiD.Request), `"total_tokens":2}}`, "Bearer client-key-0999")
+}
+
+func benchKeys(n int) []gateway.Key {
+	keys := make([]gateway.Key, n)
+	for i := range keys {
+		keys[i] = gateway.Key{Key: lifeline.Secret(fmt.Sprintf("client-key-%04d", i)), Routes: []string{"*"}}
+	}
+	return keys
+}
+
+// BenchmarkHandlerStream20Keys is BenchmarkHandlerStream20 behind 1,000
+// client keys: every event is checked for every credential before it is
+// written.
+func BenchmarkHandlerStream20Keys(b *testing.B) {
+	srv := benchGateway(b, &memTransport{
+		status: 200, header: http.Header{"Content-Type": {"text/event-stream"}},
+		body: benchStream(),
+	}, benchKeys(1000)...)
+	benchHandler(b, srv, []byte(openaiD.StreamRequest()), "data: [DONE]\n\n", "Bearer client-key-0999")
 }
