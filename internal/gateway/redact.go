@@ -25,6 +25,7 @@ const redactedText = "[REDACTED]"
 type redactor struct {
 	secrets []string
 	raw     [][]byte
+	scan    *tailScan // past fewSecrets: finds any of them in one pass
 }
 
 func newRedactor(routes []RouteSpec, keys []Key) *redactor {
@@ -57,32 +58,56 @@ func newRedactor(routes []RouteSpec, keys []Key) *redactor {
 	for _, k := range keys {
 		add(k.Key.Reveal())
 	}
+	if len(r.raw) > fewSecrets {
+		r.scan = newTailScan(r.raw)
+	}
 	return r
 }
 
 // bytes returns b without credentials; b itself when it holds none.
 func (r *redactor) bytes(b []byte) []byte {
+	if r.scan != nil {
+		if !r.scan.holds(b) {
+			return b
+		}
+		return r.replaceBytes(b, 0)
+	}
 	for i, s := range r.raw {
 		if bytes.Contains(b, s) {
-			out := b
-			for _, s := range r.raw[i:] {
-				out = bytes.ReplaceAll(out, s, []byte(redactedText))
-			}
-			return out
+			return r.replaceBytes(b, i)
 		}
+	}
+	return b
+}
+
+// replaceBytes replaces every secret from raw[from] on in b.
+func (r *redactor) replaceBytes(b []byte, from int) []byte {
+	for _, s := range r.raw[from:] {
+		b = bytes.ReplaceAll(b, s, []byte(redactedText))
 	}
 	return b
 }
 
 // string returns s without credentials.
 func (r *redactor) string(s string) string {
-	for i, sec := range r.secrets {
-		if strings.Contains(s, sec) {
-			for _, sec := range r.secrets[i:] {
-				s = strings.ReplaceAll(s, sec, redactedText)
-			}
+	if r.scan != nil {
+		if !r.scan.holdsString(s) {
 			return s
 		}
+		return r.replaceString(s, 0)
+	}
+	for i, sec := range r.secrets {
+		if strings.Contains(s, sec) {
+			return r.replaceString(s, i)
+		}
+	}
+	return s
+}
+
+// replaceString replaces every secret from secrets[from] on in s.
+func (r *redactor) replaceString(s string, from int) string {
+	for _, sec := range r.secrets[from:] {
+		s = strings.ReplaceAll(s, sec, redactedText)
 	}
 	return s
 }
