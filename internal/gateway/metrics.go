@@ -255,12 +255,13 @@ func (c *breakerCollector) Describe(ch chan<- *prometheus.Desc) { ch <- breakerD
 func (c *breakerCollector) Collect(ch chan<- prometheus.Metric) {
 	ctx, cancel := context.WithTimeout(context.Background(), time.Second)
 	defer cancel()
-	for _, t := range c.s.targets() {
-		st, err := c.s.targetStatus(ctx, t)
-		if err != nil {
+	targets := c.s.targets()
+	states, errs := c.s.targetStatuses(ctx, targets)
+	for i, t := range targets {
+		if errs[i] != nil {
 			continue
 		}
-		ch <- prometheus.MustNewConstMetric(breakerDesc, prometheus.GaugeValue, float64(st.State), t.name)
+		ch <- prometheus.MustNewConstMetric(breakerDesc, prometheus.GaugeValue, float64(states[i].State), t.name)
 	}
 }
 

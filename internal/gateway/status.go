@@ -6,6 +6,7 @@ import (
 	"net/http"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
@@ -196,6 +197,32 @@ func (s *Server) targetStatus(ctx context.Context, t targetRef) (store.TargetSta
 	return s.store.Status(ctx, t.name, store.StatusQuery{Now: time.Now(), Breaker: t.policy.Breaker, Budget: t.policy.Retry.Budget})
 }
 
+// statusReaders is how many targets' states are read from the store at
+// once for /api/status and /metrics: with Redis each read is a round trip,
+// and thousands of targets read one by one would not fit the page's bound.
+const statusReaders = 16
+
+// targetStatuses reads every target's state, statusReaders at a time;
+// errs[i] is set where ts[i] could not be read.
+func (s *Server) targetStatuses(ctx context.Context, targets []targetRef) (ts []store.TargetStatus, errs []error) {
+	ts, errs = make([]store.TargetStatus, len(targets)), make([]error, len(targets))
+	next := make(chan int)
+	var wg sync.WaitGroup
+	for range min(statusReaders, len(targets)) {
+		wg.Go(func() {
+			for i := range next {
+				ts[i], errs[i] = s.targetStatus(ctx, targets[i])
+			}
+		})
+	}
+	for i := range targets {
+		next <- i
+	}
+	close(next)
+	wg.Wait()
+	return ts, errs
+}
+
 // statusTarget is one target in /api/status. It never holds credentials.
 type statusTarget struct {
 	Target       string           `json:"target"`
@@ -240,12 +267,14 @@ func (s *Server) status(w http.ResponseWriter, r *http.Request) {
 		}
 		out.Routes = append(out.Routes, sr)
 	}
-	for _, t := range s.targets() {
+	targets := s.targets()
+	states, errs := s.targetStatuses(ctx, targets)
+	for i, t := range targets {
 		st := statusTarget{
 			Target: t.name, Provider: t.target.Provider.Name, Kind: t.target.Provider.Kind.String(),
 			Model: t.target.Model, Recent: s.recent.counts(t.name, now),
 		}
-		ts, err := s.targetStatus(ctx, t)
+		ts, err := states[i], errs[i]
 		if err != nil {
 			st.Error = err.Error()
 		} else {
