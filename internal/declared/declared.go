@@ -4,7 +4,6 @@
 package declared
 
 import (
-	"bytes"
 	"io"
 )
 
@@ -13,9 +12,9 @@ import (
 const UpFront = 1 << 20
 
 // Read reads exactly n bytes from r. Up to UpFront of them are allocated
-// at once; past that the buffer grows with what r sends, so that a length
-// declared and never sent holds no memory. A body that ends early is
-// io.ErrUnexpectedEOF.
+// at once; past that the buffer doubles as r sends more, up to n, so that
+// a length declared and never sent holds no memory and the body returned
+// holds no more than n. A body that ends early is io.ErrUnexpectedEOF.
 func Read(r io.Reader, n int64) ([]byte, error) {
 	if n <= UpFront {
 		b := make([]byte, max(n, 0))
@@ -24,13 +23,21 @@ func Read(r io.Reader, n int64) ([]byte, error) {
 		}
 		return b, nil
 	}
-	var buf bytes.Buffer
-	buf.Grow(UpFront)
-	if _, err := io.CopyN(&buf, r, n); err != nil {
-		if err == io.EOF {
-			err = io.ErrUnexpectedEOF
+	b := make([]byte, 0, UpFront)
+	for int64(len(b)) < n {
+		if len(b) == cap(b) {
+			grown := make([]byte, len(b), min(2*int64(cap(b)), n))
+			copy(grown, b)
+			b = grown
 		}
-		return nil, err
+		m, err := r.Read(b[len(b):cap(b)])
+		b = b[:len(b)+m]
+		if err != nil && int64(len(b)) < n {
+			if err == io.EOF {
+				err = io.ErrUnexpectedEOF
+			}
+			return nil, err
+		}
 	}
-	return buf.Bytes(), nil
+	return b, nil
 }

@@ -38,3 +38,20 @@ func TestReadDoesNotTrustALargeDeclaration(t *testing.T) {
 		t.Errorf("allocated %d bytes for a 4-byte body that declared 60 MiB", allocs)
 	}
 }
+
+// A body over UpFront is returned in a buffer of its own length: the
+// request or answer it holds keeps no spare memory.
+func TestReadKeepsNoSpareCapacity(t *testing.T) {
+	for _, n := range []int{declared.UpFront + 1, 3*declared.UpFront + 5, 8 * declared.UpFront} {
+		body := strings.Repeat("x", n)
+		// One byte per read at first, then the rest: the growth must not
+		// depend on how the reader splits the body.
+		b, err := declared.Read(io.MultiReader(strings.NewReader(body[:1]), strings.NewReader(body[1:])), int64(n))
+		if err != nil || string(b) != body {
+			t.Fatalf("n=%d: %d bytes, %v; want the body", n, len(b), err)
+		}
+		if cap(b) != n {
+			t.Errorf("n=%d: the body is held in %d bytes", n, cap(b))
+		}
+	}
+}
