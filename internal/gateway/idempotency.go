@@ -54,13 +54,16 @@ func (r *recording) append(b []byte) {
 	r.body = append(r.body, b...)
 }
 
-// maxClaims bounds how often a duplicate re-examines a key that keeps
-// changing hands.
-const maxClaims = 8
-
 // serveIdempotent serves a request that carries an Idempotency-Key: a
 // stored answer is replayed, an in-flight duplicate waits for the first
-// request's answer, and the same key with another body is refused.
+// request's answer, and the same key with another body is refused. A
+// duplicate whose first request ended without a stored answer (it failed,
+// its client went away, its answer was too large to keep) claims the key
+// again and, if another duplicate got there first, waits for that one: the
+// duplicates of a failing request run one at a time, each as a request of
+// its own, until one answer is stored or its own deadline comes. Every
+// turn of that loop waits for a request to end (Await returns only once the
+// owner it saw is gone), so only the deadline bounds it.
 func (s *Server) serveIdempotent(x *exchange) {
 	key := scopedKey(x.key, x.req.IdempotencyKey)
 	fp := fingerprint(x.d, x.req.Body)
@@ -74,7 +77,7 @@ func (s *Server) serveIdempotent(x *exchange) {
 	ctx, cancel := context.WithDeadline(x.r.Context(), deadline)
 	defer cancel()
 claims:
-	for i := 0; i < maxClaims; i++ {
+	for {
 		cl, err := s.store.Claim(ctx, key, fp, lease)
 		if err != nil {
 			if ctx.Err() != nil {
@@ -95,8 +98,13 @@ claims:
 				"this Idempotency-Key was used with a different request (another body, or the other endpoint)"))
 			return
 		case store.InFlight:
-			if err := s.store.Await(ctx, key); err != nil && ctx.Err() != nil {
-				break claims
+			if err := s.store.Await(ctx, key); err != nil {
+				if ctx.Err() != nil {
+					break claims
+				}
+				s.log.Warn("idempotency store unavailable; serving without dedupe", "id", x.id, "error", err)
+				x.serve(nil)
+				return
 			}
 		case store.Acquired:
 			rec := &recording{}

@@ -1,0 +1,130 @@
+package fleet_test
+
+import (
+	"context"
+	"encoding/json"
+	"net/http"
+	"net/http/httptest"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/lifelinehq/lifeline/internal/redistest"
+	"github.com/lifelinehq/lifeline/store"
+)
+
+// failingConfig is one route to one upstream that fails, tried once per
+// request, with a breaker that stays closed: every request that runs
+// reaches the upstream.
+const failingConfig = `
+state: {backend: redis, redis_url: "${REDIS_URL}"}
+providers:
+  - {name: down, kind: openai, base_url: "${DOWN_URL}/v1", api_key: sk-bad}
+routes:
+  - {name: chat, chain: [{provider: down, model: m}]}
+defaults:
+  retry: {max_attempts: 1}
+  breaker: {consecutive_failures: 1000, min_requests: 1000}
+`
+
+// awaitCount is a store that counts the waits (Await) of duplicates for
+// the request in flight with their idempotency key.
+type awaitCount struct {
+	store.Store
+	n *atomic.Int64
+}
+
+func (s awaitCount) Await(ctx context.Context, key string) error {
+	s.n.Add(1)
+	return s.Store.Await(ctx, key)
+}
+
+// TestDuplicatesOfAFailedRequestRunInTurn: many duplicates of a request
+// with an Idempotency-Key wait on three replicas while the first runs; the
+// first fails, so nothing is stored and each duplicate runs as a request of
+// its own, one at a time. Each gets its own run's answer (here the 503
+// upstream_unavailable), however many times the key changed hands before
+// its turn: none is told that its deadline passed when it did not.
+func TestDuplicatesOfAFailedRequestRunInTurn(t *testing.T) {
+	const n = 15
+	rs := redistest.Start(t)
+	var (
+		calls, running, overlap atomic.Int64
+		arrived                 = make(chan struct{}, n)
+		release                 = make(chan struct{})
+	)
+	up := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if running.Add(1) > 1 {
+			overlap.Add(1)
+		}
+		defer running.Add(-1)
+		if calls.Add(1) == 1 {
+			arrived <- struct{}{}
+			select {
+			case <-release:
+			case <-r.Context().Done():
+				return
+			}
+		}
+		w.Header().Set("Content-Type", "application/json")
+		w.WriteHeader(http.StatusServiceUnavailable)
+		_, _ = w.Write([]byte(`{"error":{"message":"down for maintenance","type":"server_error","code":null}}`))
+	}))
+	t.Cleanup(up.Close)
+	var waits atomic.Int64
+	f := startFleet(t, rs, 3, failingConfig, map[string]string{"DOWN_URL": up.URL}, fleetOptions{
+		strict: true,
+		wrap:   func(_ int, s store.Store) store.Store { return awaitCount{Store: s, n: &waits} },
+	})
+	body := chatBody("chat", false)
+	const key = "fleet-failed-first"
+
+	answers := make([]answer, n)
+	errs := make([]error, n)
+	var wg sync.WaitGroup
+	send := func(i int) {
+		wg.Go(func() { answers[i], errs[i] = f.post(f.replicas[i%3], body, "Idempotency-Key", key) })
+	}
+	send(0)
+	select {
+	case <-arrived:
+	case <-time.After(10 * time.Second):
+		close(release)
+		t.Fatal("the first request did not reach the upstream")
+	}
+	for i := 1; i < n; i++ {
+		send(i)
+	}
+	for deadline := time.Now().Add(10 * time.Second); waits.Load() < n-1; time.Sleep(5 * time.Millisecond) {
+		if time.Now().After(deadline) {
+			close(release)
+			t.Fatalf("%d of %d duplicates wait for the first request", waits.Load(), n-1)
+		}
+	}
+	close(release)
+	wg.Wait()
+
+	for i, a := range answers {
+		if errs[i] != nil {
+			t.Fatalf("request %d: %v", i, errs[i])
+		}
+		var e struct {
+			Error struct{ Type string } `json:"error"`
+		}
+		_ = json.Unmarshal(a.body, &e)
+		if a.status != http.StatusServiceUnavailable || e.Error.Type != "upstream_unavailable" {
+			t.Errorf("request %d (replica %s): status %d, error type %q, want its own run's 503 upstream_unavailable: %.300s",
+				i, f.replicas[i%3].name, a.status, e.Error.Type, a.body)
+		}
+		if a.header.Get("Idempotent-Replayed") != "" {
+			t.Errorf("request %d: a failed answer is marked Idempotent-Replayed", i)
+		}
+	}
+	if got := calls.Load(); got != n {
+		t.Errorf("the upstream got %d calls for %d requests that each ran once", got, n)
+	}
+	if got := overlap.Load(); got != 0 {
+		t.Errorf("%d upstream calls overlapped another with the same Idempotency-Key", got)
+	}
+}
