@@ -56,7 +56,22 @@ func (c *call) attempt(i, n int, start time.Time, res *result) {
 		res.end = time.Now()
 	}
 	res.dur = res.end.Sub(start)
+	t.scrubResult(res)
 	c.record(t, res)
+}
+
+// scrubResult removes the provider's credentials from the attempt's error
+// (a validation failure that quotes an answer echoing one, a network
+// error that names the base URL).
+func (t *target) scrubResult(res *result) {
+	if res.err == nil || t.secrets.Empty() {
+		return
+	}
+	clean := t.scrubErr(res.err)
+	if res.fail != nil && res.err == error(res.fail) {
+		res.fail, _ = clean.(*validate.Failure)
+	}
+	res.err = clean
 }
 
 // send makes the attempt and classifies its outcome.
@@ -218,13 +233,16 @@ func (c *call) spent(h http.Header, now time.Time, res *result) {
 
 // classified fills res from the dialect's classifier.
 func (c *call) classified(t *target, res *result, sig classify.Signal) {
+	// Providers sometimes echo the credentials they were sent in an error
+	// message or a header; they must not travel on in attempts, errors and
+	// logs (the classifier logs an error it cannot place, with the
+	// request id a header gives).
+	sig.Header, sig.Body = t.scrubHeader(sig.Header), t.scrubBytes(sig.Body)
 	r := c.e.classifiers[t.Provider.Kind].Classify(sig)
 	res.class, res.retry, res.up = r.Class, r.Retry, r.Error
-	// Providers sometimes echo the credential they were sent in an error
-	// message; it must not travel on in attempts, errors and logs.
 	res.up.Message = t.scrub(res.up.Message)
 	if !sig.InStream {
-		res.body = t.scrubBytes(res.body)
+		res.body = sig.Body
 	}
 	if res.class != classify.OK {
 		res.header = t.scrubHeader(res.header)

@@ -1,7 +1,6 @@
 package lifeline
 
 import (
-	"bytes"
 	"errors"
 	"fmt"
 	"net/http"
@@ -9,6 +8,7 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/lifelinehq/lifeline/internal/credential"
 	"github.com/lifelinehq/lifeline/validate"
 	"github.com/lifelinehq/lifeline/wire"
 )
@@ -64,6 +64,9 @@ type target struct {
 	nameHeader []string // shared, never modified
 	authName   string   // Authorization or X-Api-Key
 	authVal    []string // shared, never modified
+	// secrets are the provider's credentials, scrubbed from what an
+	// attempt reports.
+	secrets credential.Set
 	// request is the template of the target's upstream requests: method,
 	// URL (base URL + dialect path) and protocol, which each attempt's
 	// request takes (see upstreamCall.prepare). Never modified.
@@ -83,35 +86,24 @@ func (t *target) setAuth(h http.Header) {
 
 var anthropicVersion = []string{wire.AnthropicVersion}
 
-// scrub removes the provider's API key from text (an upstream error
-// message that echoes it).
-func (t *target) scrub(text string) string {
-	key := t.Provider.APIKey.Reveal()
-	if len(key) < 8 || !strings.Contains(text, key) {
-		return text
-	}
-	return strings.ReplaceAll(text, key, t.Provider.APIKey.String())
-}
+// scrub removes the provider's credentials (see credential.Values), in
+// every form a copy of one takes, from text (an upstream error message
+// that echoes one).
+func (t *target) scrub(text string) string { return t.secrets.String(text) }
 
 // scrubBytes is scrub for a body.
-func (t *target) scrubBytes(b []byte) []byte {
-	key := t.Provider.APIKey.Reveal()
-	if len(key) < 8 || !bytes.Contains(b, []byte(key)) {
-		return b
-	}
-	return bytes.ReplaceAll(b, []byte(key), []byte(t.Provider.APIKey.String()))
-}
+func (t *target) scrubBytes(b []byte) []byte { return t.secrets.Bytes(b) }
 
 // scrubHeader is scrub for a response's header: h itself when no value
-// holds the key, else a copy without it (h is the upstream response's).
+// holds a credential, else a copy without them (h is the upstream
+// response's).
 func (t *target) scrubHeader(h http.Header) http.Header {
-	key := t.Provider.APIKey.Reveal()
-	if len(key) < 8 {
+	if t.secrets.Empty() {
 		return h
 	}
 	for _, vs := range h {
 		for _, v := range vs {
-			if strings.Contains(v, key) {
+			if t.scrub(v) != v {
 				out := make(http.Header, len(h))
 				for k, vs := range h {
 					c := make([]string, len(vs))
@@ -125,6 +117,60 @@ func (t *target) scrubHeader(h http.Header) http.Header {
 		}
 	}
 	return h
+}
+
+// scrubErr returns err, or when its text holds a credential an error that
+// reads without it: a validation failure stays one, with its reason
+// scrubbed; any other error still matches what err matches (errors.Is)
+// but does not unwrap to it, which would give the text back.
+func (t *target) scrubErr(err error) error {
+	if err == nil || t.secrets.Empty() {
+		return err
+	}
+	msg := err.Error()
+	clean := t.scrub(msg)
+	if clean == msg {
+		return err
+	}
+	if f, ok := err.(*validate.Failure); ok {
+		return &validate.Failure{Validator: f.Validator, Reason: t.scrub(f.Reason)}
+	}
+	return &scrubbedError{msg: clean, err: err}
+}
+
+// scrubbedError is an error whose text held a credential (see scrubErr).
+type scrubbedError struct {
+	msg string
+	err error
+}
+
+func (e *scrubbedError) Error() string { return e.msg }
+
+// Is reports whether the original error matches target.
+func (e *scrubbedError) Is(target error) bool { return errors.Is(e.err, target) }
+
+// minKeyLen is the shortest API key scrubbed from text, and minSecretLen
+// the shortest other credential (a header's value, a base URL's password
+// or key). Shorter values are placeholders that local servers accept
+// ("ollama", "none"), or header values that are no secret
+// ("2023-06-01"); hunting for them would mangle ordinary text.
+const (
+	minKeyLen    = 8
+	minSecretLen = 12
+)
+
+// credentials builds the set of a provider's credentials to scrub.
+func credentials(p *Provider) credential.Set {
+	var s credential.Set
+	if key := p.APIKey.Reveal(); len(key) >= minKeyLen {
+		s.Add(key)
+	}
+	for _, v := range credential.Values("", p.Header, p.BaseURL) {
+		if len(v) >= minSecretLen {
+			s.Add(v)
+		}
+	}
+	return s
 }
 
 // Name returns the route's name.
@@ -195,7 +241,7 @@ func (e *Engine) NewRoute(name string, chain []Target, opts ...RouteOption) (*Ro
 		}
 		u, err := url.Parse(t.Provider.BaseURL)
 		if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
-			return nil, fmt.Errorf("lifeline: route %q: provider %q: base URL %q is not an http(s) URL", name, t.Provider.Name, t.Provider.BaseURL)
+			return nil, fmt.Errorf("lifeline: route %q: provider %q: base URL %q is not an http(s) URL", name, t.Provider.Name, credential.URL(t.Provider.BaseURL))
 		}
 		if t.Model == "" {
 			return nil, fmt.Errorf("lifeline: route %q: chain[%d] has no model", name, i)
@@ -208,7 +254,7 @@ func (e *Engine) NewRoute(name string, chain []Target, opts ...RouteOption) (*Ro
 			full.RawPath = strings.TrimRight(u.RawPath, "/") + t.Provider.Kind.Path()
 		}
 		full.Fragment, full.RawFragment = "", ""
-		tg := target{Target: t, name: t.Name(), nameHeader: []string{t.Name()}}
+		tg := target{Target: t, name: t.Name(), nameHeader: []string{t.Name()}, secrets: credentials(t.Provider)}
 		tg.request = &http.Request{
 			Method: http.MethodPost, URL: &full, Host: full.Host,
 			Proto: "HTTP/1.1", ProtoMajor: 1, ProtoMinor: 1,

@@ -305,12 +305,12 @@ func (s *Stream) Next() ([]byte, error) {
 		switch wire.EventKind(s.up, ev) {
 		case wire.KindError:
 			t := &s.c.r.targets[s.target]
+			ev.Data = t.scrubBytes(ev.Data)
 			r := s.c.e.classifiers[s.up].Classify(classify.Signal{Status: 200, Body: ev.Data, InStream: true})
 			msg := t.scrub(r.Error.Message)
 			if msg == "" {
 				msg = "upstream error event"
 			}
-			ev.Data = t.scrubBytes(ev.Data)
 			if s.tr == nil {
 				// The provider's error, framed anew: an Anthropic error event
 				// may come without its event line, which a client needs to
@@ -326,6 +326,11 @@ func (s *Stream) Next() ([]byte, error) {
 			return s.broken(r.Class, errors.New(msg), s.takePending())
 		case wire.KindDone:
 			if f := s.check(); f != nil {
+				// The reason may quote the answer, which may echo a
+				// credential.
+				if sf, ok := s.c.r.targets[s.target].scrubErr(f).(*validate.Failure); ok {
+					f = sf
+				}
 				s.fail = f // reported with the attempt's end
 				return s.broken(classify.Invalid, f, nil)
 			}
@@ -385,6 +390,7 @@ func (s *Stream) errorEvent(msg string) []byte {
 // returns the error event to send last, and every later call returns the
 // broken-stream error.
 func (s *Stream) broken(cl Class, cause error, ev []byte) ([]byte, error) {
+	cause = s.c.r.targets[s.target].scrubErr(cause)
 	if ev == nil {
 		ev = s.errorEvent(brokenMessage(cause.Error()))
 	}

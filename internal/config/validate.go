@@ -13,6 +13,7 @@ import (
 
 	"golang.org/x/net/http/httpguts"
 
+	"github.com/lifelinehq/lifeline/internal/credential"
 	"github.com/lifelinehq/lifeline/store/redis"
 	"github.com/lifelinehq/lifeline/wire"
 )
@@ -203,43 +204,9 @@ func checkRedisURL(s string) string {
 	return ""
 }
 
-// redactURL hides the passwords of a URL or a comma-separated list of URLs
-// (Redis and base URLs may carry one): in the user information and in
-// query parameters named like a credential (Redis's sentinel_password, a
-// provider's api-key or key, a token, a signature).
-func redactURL(s string) string {
-	parts := strings.Split(s, ",")
-	for i, part := range parts {
-		if p, err := url.Parse(part); err == nil && p.User != nil {
-			part = p.Redacted()
-		} else if j := strings.LastIndex(part, "@"); j >= 0 {
-			part = "…@" + part[j+1:]
-		}
-		if head, query, ok := strings.Cut(part, "?"); ok {
-			params := strings.Split(query, "&")
-			for k, kv := range params {
-				if name, _, _ := strings.Cut(kv, "="); credentialParam(name) {
-					params[k] = name + "=xxxxx"
-				}
-			}
-			part = head + "?" + strings.Join(params, "&")
-		}
-		parts[i] = part
-	}
-	return strings.Join(parts, ",")
-}
-
-// credentialParam reports whether a query parameter's name says its value
-// is a credential.
-func credentialParam(name string) bool {
-	n := strings.ToLower(name)
-	for _, w := range []string{"password", "passwd", "key", "token", "secret", "sig", "auth"} {
-		if strings.Contains(n, w) {
-			return true
-		}
-	}
-	return false
-}
+// redactURL hides the credentials of a URL or a comma-separated list of
+// URLs (see credential.URL).
+func redactURL(s string) string { return credential.URL(s) }
 
 func validProviderName(s string) bool {
 	for _, r := range s {
