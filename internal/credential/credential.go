@@ -112,22 +112,35 @@ func Forms(s string) []string {
 type Set struct {
 	forms []string
 	raw   [][]byte
+	scan  *tailScan // past fewForms: finds any of them in one pass
 }
 
-// Add adds v in all its forms.
-func (s *Set) Add(v string) {
-	if v == "" {
-		return
+// Add adds each of vs in all its forms. Adding many credentials in one
+// call builds the set's search once.
+func (s *Set) Add(vs ...string) {
+	seen := make(map[string]bool, len(s.forms))
+	for _, f := range s.forms {
+		seen[f] = true
 	}
-	for _, f := range Forms(v) {
-		if !slices.Contains(s.forms, f) {
-			s.forms = append(s.forms, f)
+	for _, v := range vs {
+		if v == "" {
+			continue
+		}
+		for _, f := range Forms(v) {
+			if !seen[f] {
+				seen[f] = true
+				s.forms = append(s.forms, f)
+			}
 		}
 	}
 	slices.SortStableFunc(s.forms, func(a, b string) int { return len(b) - len(a) })
 	s.raw = s.raw[:0]
 	for _, f := range s.forms {
 		s.raw = append(s.raw, []byte(f))
+	}
+	s.scan = nil
+	if n := len(s.forms); n > fewForms && len(s.forms[n-1]) >= minScanLen {
+		s.scan = newTailScan(s.raw, len(s.forms[n-1]))
 	}
 }
 
@@ -137,6 +150,15 @@ func (s *Set) Empty() bool { return len(s.forms) == 0 }
 // String returns text with every credential replaced by Redacted; text
 // itself when it holds none.
 func (s *Set) String(text string) string {
+	if s.scan != nil {
+		if !s.scan.holdsString(text) {
+			return text
+		}
+		for _, f := range s.forms {
+			text = strings.ReplaceAll(text, f, Redacted)
+		}
+		return text
+	}
 	for i, f := range s.forms {
 		if strings.Contains(text, f) {
 			for _, f := range s.forms[i:] {
@@ -151,6 +173,16 @@ func (s *Set) String(text string) string {
 // Bytes returns b with every credential replaced by Redacted: b itself
 // when it holds none, else a new slice (b may be shared).
 func (s *Set) Bytes(b []byte) []byte {
+	if s.scan != nil {
+		if !s.scan.holds(b) {
+			return b
+		}
+		out := b
+		for _, f := range s.raw {
+			out = bytes.ReplaceAll(out, f, []byte(Redacted))
+		}
+		return out
+	}
 	for i, f := range s.raw {
 		if bytes.Contains(b, f) {
 			out := b

@@ -1,11 +1,11 @@
 package gateway
 
 import (
-	"bytes"
 	"context"
 	"fmt"
 	"log/slog"
-	"strings"
+
+	"github.com/lifelinehq/lifeline/internal/credential"
 )
 
 // minSecretLen is the shortest credential the redactor looks for. Real API
@@ -14,28 +14,24 @@ import (
 // ordinary text that happens to contain such a word.
 const minSecretLen = 12
 
-// redactedText replaces a credential wherever it would be printed.
-const redactedText = "[REDACTED]"
-
 // redactor removes the gateway's credentials (provider keys, the values of
-// extra provider headers, client keys) from what the gateway logs and
-// serves. Providers sometimes echo the credential they received in an
-// error message; that message reaches attempt lists, logs and, for a
-// rejected request, the client.
+// extra provider headers, the credentials of base URLs, client keys) from
+// what the gateway logs and serves, in every form a copy takes in text
+// (see credential.Forms): as sent, escaped in JSON (the gateway's own
+// error bodies escape a key's " and &, a provider may escape its /) and
+// escaped in a URL. Providers sometimes echo the credential they received
+// in an error message; that message reaches attempt lists, logs and, for
+// a rejected request, the client.
 type redactor struct {
-	secrets []string
-	raw     [][]byte
-	scan    *tailScan // past fewSecrets: finds any of them in one pass
+	set credential.Set
 }
 
 func newRedactor(routes []RouteSpec, keys []Key) *redactor {
 	r := &redactor{}
-	seen := map[string]bool{}
+	var secrets []string
 	add := func(s string) {
-		if len(s) >= minSecretLen && !seen[s] {
-			seen[s] = true
-			r.secrets = append(r.secrets, s)
-			r.raw = append(r.raw, []byte(s))
+		if len(s) >= minSecretLen {
+			secrets = append(secrets, s)
 		}
 	}
 	for _, rs := range routes {
@@ -43,74 +39,23 @@ func newRedactor(routes []RouteSpec, keys []Key) *redactor {
 			if t.Provider == nil {
 				continue
 			}
-			add(t.Provider.APIKey.Reveal())
-			for _, vs := range t.Provider.Header {
-				for _, v := range vs {
-					add(v)
-					// "Bearer TOKEN": a provider may echo the token alone.
-					if i := strings.LastIndexByte(v, ' '); i >= 0 {
-						add(v[i+1:])
-					}
-				}
+			for _, v := range credential.Values(t.Provider.APIKey.Reveal(), t.Provider.Header, t.Provider.BaseURL) {
+				add(v)
 			}
 		}
 	}
 	for _, k := range keys {
 		add(k.Key.Reveal())
 	}
-	if len(r.raw) > fewSecrets {
-		r.scan = newTailScan(r.raw)
-	}
+	r.set.Add(secrets...)
 	return r
 }
 
 // bytes returns b without credentials; b itself when it holds none.
-func (r *redactor) bytes(b []byte) []byte {
-	if r.scan != nil {
-		if !r.scan.holds(b) {
-			return b
-		}
-		return r.replaceBytes(b, 0)
-	}
-	for i, s := range r.raw {
-		if bytes.Contains(b, s) {
-			return r.replaceBytes(b, i)
-		}
-	}
-	return b
-}
-
-// replaceBytes replaces every secret from raw[from] on in b.
-func (r *redactor) replaceBytes(b []byte, from int) []byte {
-	for _, s := range r.raw[from:] {
-		b = bytes.ReplaceAll(b, s, []byte(redactedText))
-	}
-	return b
-}
+func (r *redactor) bytes(b []byte) []byte { return r.set.Bytes(b) }
 
 // string returns s without credentials.
-func (r *redactor) string(s string) string {
-	if r.scan != nil {
-		if !r.scan.holdsString(s) {
-			return s
-		}
-		return r.replaceString(s, 0)
-	}
-	for i, sec := range r.secrets {
-		if strings.Contains(s, sec) {
-			return r.replaceString(s, i)
-		}
-	}
-	return s
-}
-
-// replaceString replaces every secret from secrets[from] on in s.
-func (r *redactor) replaceString(s string, from int) string {
-	for _, sec := range r.secrets[from:] {
-		s = strings.ReplaceAll(s, sec, redactedText)
-	}
-	return s
-}
+func (r *redactor) string(s string) string { return r.set.String(s) }
 
 // values returns header values without credentials: vs itself when none
 // holds one, else a redacted copy (vs may belong to an upstream response).
@@ -132,7 +77,7 @@ func (r *redactor) values(vs []string) []string {
 // credential: the message and every attribute, in groups too, are
 // redacted; values of other kinds are checked in their printed form.
 func (r *redactor) handler(h slog.Handler) slog.Handler {
-	if len(r.secrets) == 0 {
+	if r.set.Empty() {
 		return h
 	}
 	return &redactHandler{h: h, r: r}

@@ -88,7 +88,7 @@ func TestRedactorLeavesCleanTextAlone(t *testing.T) {
 	if b := r.bytes([]byte(testKey + "|client-SECRET-key-0001")); string(b) != "[REDACTED]|[REDACTED]" {
 		t.Fatalf("bytes %s", b)
 	}
-	if len(newRedactor(nil, nil).secrets) != 0 {
+	if !newRedactor(nil, nil).set.Empty() {
 		t.Fatal("secrets from nothing")
 	}
 }

@@ -6,6 +6,7 @@ import (
 	"testing"
 
 	"github.com/lifelinehq/lifeline"
+	"github.com/lifelinehq/lifeline/internal/credential"
 )
 
 // manyKeysRedactor knows n client keys, "client-key-0000-suffix" and on.
@@ -28,7 +29,7 @@ func TestRedactorWithManyCredentialsFindsEachOne(t *testing.T) {
 	r := manyKeysRedactor(1000)
 	for _, k := range []string{string(clientKeyN(0)), string(clientKeyN(1)), string(clientKeyN(499)), string(clientKeyN(999)), shortestKey} {
 		for _, text := range []string{k, "echo " + k, k + " echoed", `{"a":"` + k + `","b":"` + k + `"}`} {
-			want := strings.ReplaceAll(text, k, redactedText)
+			want := strings.ReplaceAll(text, k, credential.Redacted)
 			if got := r.string(text); got != want {
 				t.Errorf("string(%q) = %q, want %q", text, got, want)
 			}
