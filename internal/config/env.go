@@ -6,6 +6,9 @@ import (
 	"strings"
 )
 
+// envVar is a variable substituted into the file, and its value.
+type envVar struct{ name, value string }
+
 // lookupFunc looks up an environment variable; os.LookupEnv fits.
 type lookupFunc = func(name string) (string, bool)
 
@@ -13,6 +16,7 @@ type lookupFunc = func(name string) (string, bool)
 type expansion struct {
 	text   []byte
 	values []string // substituted values, scrubbed from parser messages
+	vars   []envVar // the variables substituted from the environment
 	errs   []*Error
 	// marks maps the placeholder written where a reference could not be
 	// substituted to its error, whose key path namePaths fills in.
@@ -113,9 +117,10 @@ func (x *expansion) substitute(b *bytes.Buffer, file string, line int, code []by
 			continue
 		}
 		v, ok := env(name)
+		raw := "" // the environment's value, before escaping
 		switch {
 		case ok && v != "":
-			v = escapeFor(q, v)
+			raw, v = v, escapeFor(q, v)
 		case hasDef:
 			v = def // file text: written for its quotes already
 		case ok:
@@ -143,6 +148,9 @@ func (x *expansion) substitute(b *bytes.Buffer, file string, line int, code []by
 		}
 		if v != "" {
 			x.values = append(x.values, v)
+		}
+		if raw != "" {
+			x.vars = append(x.vars, envVar{name: name, value: raw})
 		}
 		b.WriteString(v)
 	}

@@ -64,6 +64,7 @@ func Parse(name string, data []byte, dir string, env func(string) (string, bool)
 	}
 	c.loadSchemas(dir, col)
 	c.validate(col)
+	col.hide(x.secretVars(c))
 	if err := col.err(); err != nil {
 		return nil, err
 	}
