@@ -10,6 +10,8 @@ package store
 
 import (
 	"context"
+	"crypto/sha256"
+	"encoding/hex"
 	"errors"
 	"net/http"
 	"time"
@@ -40,7 +42,8 @@ type Store interface {
 	// stored record, or Mismatch when key was used with another fingerprint.
 	// lease bounds the in-flight marker: an owner that neither completes nor
 	// releases the key within it is considered dead and the key is free again.
-	// lease must be positive.
+	// lease must be positive. Acquired and InFlight name the owning claim
+	// in Claim.Owner, the same for one claim and different for the next.
 	Claim(ctx context.Context, key string, fp Fingerprint, lease time.Duration) (Claim, error)
 	// Complete stores the response of an owned key for ttl and wakes waiters.
 	// The record keeps the fingerprint the key was claimed with. ttl must be
@@ -202,8 +205,23 @@ type Claim struct {
 	State ClaimState
 	// Token proves ownership (State Acquired only): pass it to Complete or
 	// Release. It is opaque and unique per claim.
-	Token  string
+	Token string
+	// Owner names the claim that owns the key, without proving ownership:
+	// for State Acquired the caller's own claim, for InFlight the claim the
+	// caller would wait for; OwnerOf(Token) of that claim. Empty when the
+	// store does not know it. A request that waited for an owner may look
+	// for what that owner left under a key derived from Owner (the gateway
+	// keeps a failed request's answer there for its waiting duplicates).
+	Owner  string
 	Record *Record // set when State is Done
+}
+
+// OwnerOf is the Owner of the claim whose owner token is token: the first
+// 16 hex digits of the token's SHA-256. It tells claims apart; it does not
+// let anyone complete or release one.
+func OwnerOf(token string) string {
+	sum := sha256.Sum256([]byte(token))
+	return hex.EncodeToString(sum[:8])
 }
 
 // Record is a stored response, replayed to duplicates.

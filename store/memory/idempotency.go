@@ -39,14 +39,14 @@ func (s *Store) Claim(ctx context.Context, key string, fp store.Fingerprint, lea
 	case r == nil:
 		tok := s.token()
 		sh.insert(&record{key: key, fp: fp, token: tok, expires: now.Add(lease), changed: make(chan struct{})}, now)
-		return store.Claim{State: store.Acquired, Token: tok}, nil
+		return store.Claim{State: store.Acquired, Token: tok, Owner: store.OwnerOf(tok)}, nil
 	case r.fp != fp:
 		return store.Claim{State: store.Mismatch}, nil
 	case r.done:
 		rec := cloneRecord(r.resp)
 		return store.Claim{State: store.Done, Record: &rec}, nil
 	default:
-		return store.Claim{State: store.InFlight}, nil
+		return store.Claim{State: store.InFlight, Owner: store.OwnerOf(r.token)}, nil
 	}
 }
 

@@ -99,3 +99,19 @@ func (s *Store) keepLocal(ctx context.Context, key, token string, rec store.Reco
 	}
 	s.localKeys.completed(key, h.local, now.Add(ttl), now)
 }
+
+// mirrorOwner is the Owner of the Redis claim whose mirror on local state
+// has Owner owner, or owner itself when no claim held has that mirror.
+func (c *claims) mirrorOwner(owner string) string {
+	if owner == "" {
+		return owner
+	}
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	for token, h := range c.held {
+		if h.local != "" && store.OwnerOf(strings.TrimPrefix(h.local, localToken)) == owner {
+			return store.OwnerOf(token)
+		}
+	}
+	return owner
+}

@@ -71,14 +71,20 @@ func (s *Store) Claim(ctx context.Context, key string, fp store.Fingerprint, lea
 		c = store.Claim{State: store.ClaimState(r.int(0))}
 		switch c.State {
 		case store.Acquired:
-			c.Token = token
+			c.Token, c.Owner = token, store.OwnerOf(token)
+		case store.InFlight:
+			// The owner token stays here: only the non-secret Owner
+			// leaves the store.
+			if tok := r.str(1); tok != "" {
+				c.Owner = store.OwnerOf(tok)
+			}
 		case store.Done:
 			rec, err := decodeRecord(r.str(1), r.str(2), r.str(3), r.str(4))
 			if err != nil {
 				return err
 			}
 			c.Record = &rec
-		case store.InFlight, store.Mismatch:
+		case store.Mismatch:
 		default:
 			return fmt.Errorf("%w: claim state %d", errBadReply, c.State)
 		}
@@ -97,6 +103,11 @@ func (s *Store) Claim(ctx context.Context, key string, fp store.Fingerprint, lea
 func (s *Store) localClaim(ctx context.Context, key string, fp store.Fingerprint, lease time.Duration) (store.Claim, error) {
 	s.localCalls.Add(1)
 	c, err := s.local.Claim(ctx, key, fp, lease)
+	if c.State == store.InFlight {
+		// The owner may be a Redis claim of this store mirrored here: it
+		// is named as its request knows it.
+		c.Owner = s.claims.mirrorOwner(c.Owner)
+	}
 	if c.Token != "" {
 		c.Token = localToken + c.Token
 		now := time.Now()

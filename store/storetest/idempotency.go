@@ -7,6 +7,7 @@ import (
 	"errors"
 	"net/http"
 	"reflect"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -134,6 +135,39 @@ func testClaimStates(t *testing.T, s suite) {
 	k2.complete(plain, longTTL)
 	if c := k2.wantClaim(fpB, store.Done); !sameRecord(*c.Record, plain) {
 		t.Fatalf("stored record %+v, want %+v", *c.Record, plain)
+	}
+}
+
+// testClaimOwners: Acquired and InFlight name the owning claim, the same
+// for one claim and another for the next, never by its token.
+func testClaimOwners(t *testing.T, s suite) {
+	k := newKey(t, s.store(t))
+	owners := map[string]bool{}
+	for i := range 3 {
+		a := k.wantClaim(fpA, store.Acquired)
+		if a.Owner == "" || a.Owner == a.Token || strings.Contains(a.Token, a.Owner) {
+			t.Fatalf("claim %d: Acquired names owner %q (token %q); want a non-empty name that is not the token", i, a.Owner, a.Token)
+		}
+		if a.Owner != store.OwnerOf(a.Token) {
+			t.Fatalf("claim %d: owner %q, want OwnerOf(token) %q", i, a.Owner, store.OwnerOf(a.Token))
+		}
+		if owners[a.Owner] {
+			t.Fatalf("claim %d: owner %q named an earlier claim too", i, a.Owner)
+		}
+		owners[a.Owner] = true
+		for range 2 {
+			if f := k.wantClaim(fpA, store.InFlight); f.Owner != a.Owner {
+				t.Fatalf("claim %d: InFlight names owner %q, the claim that owns the key is %q", i, f.Owner, a.Owner)
+			}
+		}
+		k.release()
+	}
+	if c := k.wantClaim(fpA, store.Acquired); c.Owner == "" {
+		t.Fatal("Acquired names no owner")
+	}
+	k.complete(sampleRecord(), longTTL)
+	if c := k.wantClaim(fpA, store.Done); c.Owner != "" {
+		t.Fatalf("Done names owner %q; only Acquired and InFlight do", c.Owner)
 	}
 }
 

@@ -54,6 +54,7 @@ func Run(t *testing.T, newStore func(t *testing.T) store.Store) {
 		{"Status/Recent", testStatusRecent},
 		{"TargetsIsolated", testTargetsIsolated},
 		{"Idempotency/ClaimStates", testClaimStates},
+		{"Idempotency/ClaimOwners", testClaimOwners},
 		{"Idempotency/RecordIsCopied", testRecordIsCopied},
 		{"Idempotency/ClaimExactUnderConcurrency", testClaimExactUnderConcurrency},
 		{"Idempotency/Release", testRelease},
