@@ -82,6 +82,9 @@ type exchange struct {
 	err      error
 	bytes    int
 	bodyRead bool // the request body was read to its end
+	// rec records what serve sends, errors included, for idempotent
+	// replay; nil when nothing is recorded.
+	rec *recording
 }
 
 // admit checks the key, reads the body and finds the route. Errors here
@@ -176,6 +179,7 @@ func readAll(r io.Reader, n int64) ([]byte, error) {
 // serve runs the request through the engine and writes the answer. rec,
 // when not nil, records what was sent for idempotent replay.
 func (x *exchange) serve(rec *recording) bool {
+	x.rec = rec
 	resp, err := x.s.engine.Do(x.r.Context(), x.route, x.req)
 	if err != nil {
 		var le *lifeline.Error
@@ -240,6 +244,8 @@ func (x *exchange) stream(rc *http.ResponseController, st *lifeline.Stream, rec 
 			n, werr := x.w.Write(chunk)
 			x.bytes += n
 			if werr != nil {
+				// The client did not get it all: nothing to replay.
+				rec.discard()
 				x.err = werr
 				return false
 			}
@@ -270,7 +276,8 @@ func (x *exchange) failRetry(e *lifeline.Error, retry bool) {
 	if x.route != nil {
 		route = x.route.Name()
 	}
-	writeErrorRetry(x.w, x.s.redact, x.d, route, e, retry)
+	body := writeErrorRetry(x.w, x.s.redact, x.d, route, e, retry)
+	x.rec.capture(e.Status, x.w.Header(), body, false)
 	x.status, x.err = e.Status, e
 	if len(e.Attempts) > 0 {
 		x.attempts = e.Attempts

@@ -57,13 +57,14 @@ func (r *recording) append(b []byte) {
 // serveIdempotent serves a request that carries an Idempotency-Key: a
 // stored answer is replayed, an in-flight duplicate waits for the first
 // request's answer, and the same key with another body is refused. A
-// duplicate whose first request ended without a stored answer (it failed,
-// its client went away, its answer was too large to keep) claims the key
-// again and, if another duplicate got there first, waits for that one: the
-// duplicates of a failing request run one at a time, each as a request of
-// its own, until one answer is stored or its own deadline comes. Every
-// turn of that loop waits for a request to end (Await returns only once the
-// owner it saw is gone), so only the deadline bounds it.
+// duplicate whose first request failed gets that failure, replayed (see
+// failedfirst.go). One whose first request ended with nothing to give (its
+// client went away, the shutdown grace ended, its answer was too large to
+// keep, the store lost the failure) claims the key again and, if another
+// duplicate got there first, waits for that one, until an answer is given
+// or its own deadline comes. Every turn of that loop waits for a request
+// to end (Await returns only once the owner it saw is gone), so only the
+// deadline bounds it.
 func (s *Server) serveIdempotent(x *exchange) {
 	key := scopedKey(x.key, x.req.IdempotencyKey)
 	fp := fingerprint(x.d, x.req.Body)
@@ -76,6 +77,8 @@ func (s *Server) serveIdempotent(x *exchange) {
 	}
 	ctx, cancel := context.WithDeadline(x.r.Context(), deadline)
 	defer cancel()
+	// waited is the owner of the request this one waited for, if known.
+	waited := ""
 claims:
 	for {
 		cl, err := s.store.Claim(ctx, key, fp, lease)
@@ -98,6 +101,15 @@ claims:
 				"this Idempotency-Key was used with a different request (another body, or the other endpoint)"))
 			return
 		case store.InFlight:
+			if waited != "" && cl.Owner != waited {
+				// The request it waited for is gone; another owns the key.
+				if rec := s.failedAnswer(ctx, key, fp, waited); rec != nil {
+					s.metrics.replays.Inc()
+					x.replay(rec)
+					return
+				}
+			}
+			waited = cl.Owner
 			if err := s.store.Await(ctx, key); err != nil {
 				if ctx.Err() != nil {
 					break claims
@@ -107,6 +119,16 @@ claims:
 				return
 			}
 		case store.Acquired:
+			if waited != "" {
+				if rec := s.failedAnswer(ctx, key, fp, waited); rec != nil {
+					rctx, rcancel := context.WithTimeout(context.WithoutCancel(ctx), storeTimeout)
+					s.release(rctx, x, key, cl.Token)
+					rcancel()
+					s.metrics.replays.Inc()
+					x.replay(rec)
+					return
+				}
+			}
 			rec := &recording{}
 			ok := x.serve(rec)
 			// The client has its answer before the store is told: a store
@@ -114,16 +136,21 @@ claims:
 			// stream's or an HTTP/2 answer's end still waits for the store,
 			// at most rctx's 2 s; its events have all been sent.)
 			_ = http.NewResponseController(x.w).Flush()
-			rctx, rcancel := context.WithTimeout(context.WithoutCancel(ctx), 2*time.Second)
+			rctx, rcancel := context.WithTimeout(context.WithoutCancel(ctx), storeTimeout)
 			defer rcancel()
 			if ok && rec.status >= 200 && rec.status < 300 && !rec.overflow {
 				err = s.store.Complete(rctx, key, cl.Token, store.Record{Status: rec.status, Header: rec.header, Body: rec.body, Stream: rec.stream}, s.idemTTL)
-			} else {
-				err = s.store.Release(rctx, key, cl.Token)
+				if err != nil {
+					s.log.Warn("idempotency record not saved", "id", x.id, "error", err)
+				}
+				return
 			}
-			if err != nil {
-				s.log.Warn("idempotency record not saved", "id", x.id, "error", err)
+			if x.failureKept(rec) {
+				// Kept before the key is released: the duplicates it
+				// wakes find it.
+				s.keepFailed(rctx, x, key, fp, cl.Owner, rec)
 			}
+			s.release(rctx, x, key, cl.Token)
 			return
 		}
 	}
@@ -140,6 +167,17 @@ claims:
 	}
 	x.fail(lifeline.NewError(lifeline.ErrDeadlineExceeded, http.StatusGatewayTimeout, "deadline_exceeded",
 		"the first request with this Idempotency-Key did not finish before this request's deadline"))
+}
+
+// storeTimeout bounds the store calls made after a request was answered,
+// together.
+const storeTimeout = 2 * time.Second
+
+// release gives up the claim of token on key.
+func (s *Server) release(ctx context.Context, x *exchange, key, token string) {
+	if err := s.store.Release(ctx, key, token); err != nil {
+		s.log.Warn("idempotency record not saved", "id", x.id, "error", err)
+	}
 }
 
 // replay writes a stored answer.

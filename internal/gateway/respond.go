@@ -43,8 +43,8 @@ func writeError(w http.ResponseWriter, red *redactor, d wire.Dialect, route stri
 
 // writeErrorRetry is writeError with the x-should-retry header given:
 // true only for a request lifeline did not work on and another replica
-// may serve.
-func writeErrorRetry(w http.ResponseWriter, red *redactor, d wire.Dialect, route string, e *lifeline.Error, retry bool) {
+// may serve. It returns the body written.
+func writeErrorRetry(w http.ResponseWriter, red *redactor, d wire.Dialect, route string, e *lifeline.Error, retry bool) []byte {
 	h := w.Header()
 	h["Content-Type"] = []string{"application/json"}
 	h["X-Should-Retry"] = []string{strconv.FormatBool(retry)}
@@ -69,6 +69,7 @@ func writeErrorRetry(w http.ResponseWriter, red *redactor, d wire.Dialect, route
 	_ = http.NewResponseController(w).SetWriteDeadline(time.Now().Add(writeTimeout))
 	w.WriteHeader(e.Status)
 	w.Write(body)
+	return body
 }
 
 // unreadDrain bounds how long the rest of a request body the gateway did

@@ -1,0 +1,225 @@
+package gateway_test
+
+import (
+	"context"
+	"io"
+	"net/http"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/lifelinehq/lifeline"
+	"github.com/lifelinehq/lifeline/internal/gateway"
+	"github.com/lifelinehq/lifeline/store"
+	"github.com/lifelinehq/lifeline/store/memory"
+)
+
+// The duplicates that wait for a request with an Idempotency-Key that
+// fails get its failure, replayed; a request sent after it runs.
+
+// awaitCounter is a store that counts the waits (Await) of duplicates.
+type awaitCounter struct {
+	store.Store
+	n atomic.Int64
+}
+
+func (s *awaitCounter) Await(ctx context.Context, key string) error {
+	s.n.Add(1)
+	return s.Store.Await(ctx, key)
+}
+
+// waitFor polls until cond holds, or fails the test after 10 s.
+func waitFor(t *testing.T, what string, cond func() bool) {
+	t.Helper()
+	for deadline := time.Now().Add(10 * time.Second); !cond(); time.Sleep(2 * time.Millisecond) {
+		if time.Now().After(deadline) {
+			t.Fatal(what)
+		}
+	}
+}
+
+// gated answers its first call with first once gate closes (or the caller
+// goes away), and later calls with later; arrived is closed when the first
+// call arrives.
+func gated(first, later behaviour) (b behaviour, arrived, gate chan struct{}) {
+	arrived, gate = make(chan struct{}), make(chan struct{})
+	var calls atomic.Int64
+	return func(w http.ResponseWriter, r *http.Request) {
+		if calls.Add(1) > 1 {
+			later(w, r)
+			return
+		}
+		close(arrived)
+		select {
+		case <-gate:
+		case <-r.Context().Done():
+			return
+		}
+		first(w, r)
+	}, arrived, gate
+}
+
+// failedFirst sends a request that the upstream answers with fail once
+// three duplicates wait for it, and returns the four answers and the
+// upstream. Later upstream calls are answered well.
+func failedFirst(t *testing.T, d dialect, stream bool, fail behaviour, key string) ([]answer, *upstream, *harness) {
+	t.Helper()
+	b, arrived, gate := gated(fail, d.Good(stream))
+	a := newUpstream(t, b)
+	st := &awaitCounter{Store: memory.New()}
+	g := startGW(t, gateway.Config{
+		Routes: []gateway.RouteSpec{route("route", on(d, a.URL), lifeline.WithMaxAttempts(1))},
+		Store:  st,
+	})
+	first := g.async(d, stream, "Idempotency-Key", key)
+	<-arrived
+	var dups []chan result
+	for range 3 {
+		dups = append(dups, g.async(d, stream, "Idempotency-Key", key))
+	}
+	waitFor(t, "the duplicates do not wait for the first request", func() bool { return st.n.Load() >= 3 })
+	close(gate)
+	var out []answer
+	for _, c := range append([]chan result{first}, dups...) {
+		r := <-c
+		if r.err != nil {
+			t.Fatal(r.err)
+		}
+		out = append(out, r.ans)
+	}
+	return out, a, g
+}
+
+func TestDuplicatesWaitingForAFailedRequestGetItsFailure(t *testing.T) {
+	modes(t, func(t *testing.T, d dialect, stream bool) {
+		answers, a, g := failedFirst(t, d, stream, d.Server, "failed-first")
+		for i, ans := range answers {
+			wantError(t, d, ans, 503, "upstream_unavailable")
+			if got, want := ans.header.Get("Idempotent-Replayed"), map[bool]string{true: "true"}[i > 0]; got != want {
+				t.Fatalf("answer %d: Idempotent-Replayed %q, want %q", i, got, want)
+			}
+			if i > 0 && ans.body != answers[0].body {
+				t.Fatalf("duplicate %d got\n%s\nwant the first's\n%s", i, ans.body, answers[0].body)
+			}
+			for _, h := range []string{"X-Lifeline-Route", "X-Lifeline-Attempts", "X-Should-Retry"} {
+				if ans.header.Get(h) != answers[0].header.Get(h) {
+					t.Fatalf("answer %d: %s %q, want the first's %q", i, h, ans.header.Get(h), answers[0].header.Get(h))
+				}
+			}
+		}
+		if a.Count() != 1 {
+			t.Fatalf("%d upstream calls for one failed request and its waiting duplicates, want 1", a.Count())
+		}
+		// A request sent after the failure runs: it may be retried with the
+		// same key.
+		ans := g.send(d, stream, "Idempotency-Key", "failed-first")
+		wantServed(t, ans, "p0/m0", 1)
+		if ans.header.Get("Idempotent-Replayed") != "" || a.Count() != 2 {
+			t.Fatalf("a retry after the failure: replayed %q after %d upstream calls, want a fresh answer",
+				ans.header.Get("Idempotent-Replayed"), a.Count())
+		}
+	})
+}
+
+func TestDuplicatesWaitingForARejectedRequestGetItsError(t *testing.T) {
+	modes(t, func(t *testing.T, d dialect, stream bool) {
+		answers, a, _ := failedFirst(t, d, stream, d.BadReq, "rejected-first")
+		for i, ans := range answers {
+			if ans.status != 400 || ans.body != answers[0].body {
+				t.Fatalf("answer %d: status %d\n%s\nwant the first's 400\n%s", i, ans.status, ans.body, answers[0].body)
+			}
+			if (ans.header.Get("Idempotent-Replayed") == "true") != (i > 0) {
+				t.Fatalf("answer %d: Idempotent-Replayed %q", i, ans.header.Get("Idempotent-Replayed"))
+			}
+		}
+		if a.Count() != 1 {
+			t.Fatalf("a rejected request went upstream %d times, want 1", a.Count())
+		}
+	})
+}
+
+// A stream that broke after its first events: its client got those events
+// and an error event; so do the duplicates that waited for it.
+func TestDuplicatesWaitingForABrokenStreamGetItsEvents(t *testing.T) {
+	each(t, func(t *testing.T, d dialect) {
+		broken := func(w http.ResponseWriter, r *http.Request) {
+			w.Header().Set("Content-Type", "text/event-stream")
+			w.WriteHeader(200)
+			io.WriteString(w, d.Stream[0])
+			w.(http.Flusher).Flush()
+			panic(http.ErrAbortHandler) // the connection is cut
+		}
+		answers, a, _ := failedFirst(t, d, true, broken, "broken-first")
+		if !strings.Contains(answers[0].body, "error") {
+			t.Fatalf("the broken stream has no error event:\n%s", answers[0].body)
+		}
+		for i, ans := range answers[1:] {
+			if ans.status != answers[0].status || ans.body != answers[0].body || ans.header.Get("Idempotent-Replayed") != "true" {
+				t.Fatalf("duplicate %d: status %d, replayed %q\n%s\nwant the first's\n%s", i+1, ans.status,
+					ans.header.Get("Idempotent-Replayed"), ans.body, answers[0].body)
+			}
+		}
+		if a.Count() != 1 {
+			t.Fatalf("%d upstream calls, want 1", a.Count())
+		}
+	})
+}
+
+// A first request whose client went away has no answer to give: the
+// duplicates that waited for it run, as requests of their own.
+func TestDuplicatesOfARequestWhoseClientLeftRun(t *testing.T) {
+	each(t, func(t *testing.T, d dialect) {
+		arrived := make(chan struct{})
+		var once sync.Once
+		var calls atomic.Int64
+		a := newUpstream(t, func(w http.ResponseWriter, r *http.Request) {
+			if calls.Add(1) == 1 {
+				once.Do(func() { close(arrived) })
+				<-r.Context().Done()
+				return
+			}
+			d.Good(false)(w, r)
+		})
+		st := &awaitCounter{Store: memory.New()}
+		g := startGW(t, gateway.Config{
+			Routes: []gateway.RouteSpec{route("route", on(d, a.URL), lifeline.WithMaxAttempts(1))},
+			Store:  st,
+		})
+		ctx, cancel := context.WithCancel(t.Context())
+		req, err := http.NewRequestWithContext(ctx, http.MethodPost, g.ts.URL+d.path, strings.NewReader(d.Body(false)))
+		if err != nil {
+			t.Fatal(err)
+		}
+		req.Header.Set("Idempotency-Key", "left-first")
+		gone := make(chan struct{})
+		go func() {
+			defer close(gone)
+			if resp, err := g.client.Do(req); err == nil {
+				resp.Body.Close()
+			}
+		}()
+		<-arrived
+		var dups []chan result
+		for range 3 {
+			dups = append(dups, g.async(d, false, "Idempotency-Key", "left-first"))
+		}
+		waitFor(t, "the duplicates do not wait for the first request", func() bool { return st.n.Load() >= 3 })
+		cancel()
+		<-gone
+		for i, c := range dups {
+			r := <-c
+			if r.err != nil {
+				t.Fatal(r.err)
+			}
+			if r.ans.status != 200 || r.ans.body != d.okText(false) {
+				t.Fatalf("duplicate %d: status %d\n%s\nwant an answer of its own run", i, r.ans.status, r.ans.body)
+			}
+		}
+		// One duplicate ran; the others replay its answer.
+		if calls.Load() != 2 {
+			t.Fatalf("%d upstream calls, want 2: the abandoned one and one duplicate's", calls.Load())
+		}
+	})
+}
