@@ -41,22 +41,47 @@ func (x *exchange) failureKept(rec *recording) bool {
 	return rec.status != 0 && !rec.overflow && x.status != 499 && x.r.Context().Err() == nil
 }
 
-// keepFailed keeps rec, the failed answer of the request that owns key
-// under owner, for the duplicates waiting for it. A store error is logged:
-// they run as requests of their own.
-func (s *Server) keepFailed(ctx context.Context, x *exchange, key string, fp store.Fingerprint, owner string, rec *recording) {
-	if owner == "" {
-		return // the store does not name owners: no duplicate could find it
+// heldClaim is the idempotency claim a request owns while it runs.
+type heldClaim struct {
+	key      string
+	fp       store.Fingerprint
+	token    string
+	owner    string
+	released bool // the key was released
+}
+
+// endFailed ends the claim of x, a request that failed with the error
+// answer x.rec holds, before that answer is written: its failure is kept
+// for the duplicates waiting for it, and its key released. The store calls
+// are bounded by storeTimeout, even after the request's context ended.
+func (s *Server) endFailed(x *exchange) {
+	if x.held.token == "" || x.held.released {
+		return
 	}
-	fk := failedKey(key, owner)
-	cl, err := s.store.Claim(ctx, fk, fp, failedTTL)
-	if err == nil && cl.State == store.Acquired {
-		err = s.store.Complete(ctx, fk, cl.Token,
-			store.Record{Status: rec.status, Header: rec.header, Body: rec.body, Stream: rec.stream}, failedTTL)
+	ctx, cancel := context.WithTimeout(context.WithoutCancel(x.r.Context()), storeTimeout)
+	defer cancel()
+	s.keepFailedAndRelease(ctx, x, x.rec)
+}
+
+// keepFailedAndRelease keeps rec, the failed answer of x, for the
+// duplicates waiting for it, if it is one to give them, then releases
+// x's key, waking them: they find it. A store error is logged: they run
+// as requests of their own.
+func (s *Server) keepFailedAndRelease(ctx context.Context, x *exchange, rec *recording) {
+	h := &x.held
+	h.released = true
+	if h.owner != "" && x.failureKept(rec) { // an owner the store names: duplicates can find it
+		fk := failedKey(h.key, h.owner)
+		cl, err := s.store.Claim(ctx, fk, h.fp, failedTTL)
+		if err == nil && cl.State == store.Acquired {
+			err = s.store.Complete(ctx, fk, cl.Token,
+				store.Record{Status: rec.status, Header: rec.header, Body: rec.body, Stream: rec.stream}, failedTTL)
+		}
+		if err != nil {
+			s.log.Warn("failed answer not kept for the duplicates waiting for it", "id", x.id, "error", err)
+		}
 	}
-	if err != nil {
-		s.log.Warn("failed answer not kept for the duplicates waiting for it", "id", x.id, "error", err)
-	}
+	s.release(ctx, x, h.key, h.token)
 }
 
 // failedAnswer is the failed answer that owner, the request this one

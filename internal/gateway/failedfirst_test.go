@@ -4,6 +4,7 @@ import (
 	"context"
 	"io"
 	"net/http"
+	"net/http/httptest"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -222,4 +223,85 @@ func TestDuplicatesOfARequestWhoseClientLeftRun(t *testing.T) {
 			t.Fatalf("%d upstream calls, want 2: the abandoned one and one duplicate's", calls.Load())
 		}
 	})
+}
+
+// orderLog notes, in order, when a client's key was released and when an
+// answer's status line was written.
+type orderLog struct {
+	mu     sync.Mutex
+	events []string
+}
+
+func (l *orderLog) add(ev string) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	l.events = append(l.events, ev)
+}
+
+func (l *orderLog) list() []string {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return append([]string(nil), l.events...)
+}
+
+// releaseNoted is a store that notes the releases of clients' keys.
+type releaseNoted struct {
+	store.Store
+	log *orderLog
+}
+
+func (s releaseNoted) Release(ctx context.Context, key, token string) error {
+	err := s.Store.Release(ctx, key, token)
+	if !strings.Contains(key, "\x00") {
+		s.log.add("release")
+	}
+	return err
+}
+
+// headerNoted is a ResponseWriter that notes its status line.
+type headerNoted struct {
+	http.ResponseWriter
+	log *orderLog
+}
+
+func (w headerNoted) WriteHeader(code int) {
+	w.log.add("answer")
+	w.ResponseWriter.WriteHeader(code)
+}
+
+func (w headerNoted) Unwrap() http.ResponseWriter { return w.ResponseWriter }
+
+// A failed request's key is free before its client has the failure: a
+// retry the client sends at once runs, and is not taken for a duplicate
+// that waited for it.
+func TestFailureIsAnsweredOnceTheKeyIsFree(t *testing.T) {
+	d := openaiD
+	a := newUpstream(t, d.Server, d.Good(false))
+	log := &orderLog{}
+	g := startGW(t, gateway.Config{
+		Routes: []gateway.RouteSpec{route("route", on(d, a.URL), lifeline.WithMaxAttempts(1))},
+		Store:  releaseNoted{Store: memory.New(), log: log},
+	})
+	ts := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		g.srv.ServeHTTP(headerNoted{ResponseWriter: w, log: log}, r)
+	}))
+	t.Cleanup(ts.Close)
+	send := func() answer {
+		req, err := http.NewRequest(http.MethodPost, ts.URL+d.path, strings.NewReader(d.Body(false)))
+		if err != nil {
+			t.Fatal(err)
+		}
+		req.Header.Set("Idempotency-Key", "retry-at-once")
+		return g.do(req)
+	}
+	wantError(t, d, send(), 503, "upstream_unavailable")
+	if got := log.list(); len(got) != 2 || got[0] != "release" {
+		t.Fatalf("the failed request's key was released and its answer written in the order %v, want [release answer]", got)
+	}
+	ans := send()
+	wantServed(t, ans, "p0/m0", 1)
+	if ans.header.Get("Idempotent-Replayed") != "" || a.Count() != 2 {
+		t.Fatalf("a retry sent at once: replayed %q after %d upstream calls, want a run of its own",
+			ans.header.Get("Idempotent-Replayed"), a.Count())
+	}
 }

@@ -85,6 +85,8 @@ type exchange struct {
 	// rec records what serve sends, errors included, for idempotent
 	// replay; nil when nothing is recorded.
 	rec *recording
+	// held is the idempotency claim this request owns, if any.
+	held heldClaim
 }
 
 // admit checks the key, reads the body and finds the route. Errors here
@@ -276,8 +278,14 @@ func (x *exchange) failRetry(e *lifeline.Error, retry bool) {
 	if x.route != nil {
 		route = x.route.Name()
 	}
-	body := writeErrorRetry(x.w, x.s.redact, x.d, route, e, retry)
-	x.rec.capture(e.Status, x.w.Header(), body, false)
+	body := errorHeaders(x.w.Header(), x.s.redact, x.d, route, e, retry)
+	if x.rec != nil {
+		x.rec.capture(e.Status, x.w.Header(), body, false)
+		// The key is free before the client has the failure: a retry it
+		// sends then runs, and does not take the failure for its own.
+		x.s.endFailed(x)
+	}
+	writeErrorBody(x.w, e.Status, body)
 	x.status, x.err = e.Status, e
 	if len(e.Attempts) > 0 {
 		x.attempts = e.Attempts

@@ -129,12 +129,14 @@ claims:
 					return
 				}
 			}
+			x.held = heldClaim{key: key, fp: fp, token: cl.Token, owner: cl.Owner}
 			rec := &recording{}
 			ok := x.serve(rec)
-			// The client has its answer before the store is told: a store
-			// that is slow to answer (Redis stalling) does not hold it. (A
-			// stream's or an HTTP/2 answer's end still waits for the store,
-			// at most rctx's 2 s; its events have all been sent.)
+			// The client has a successful answer before the store is told:
+			// a store that is slow to answer (Redis stalling) does not hold
+			// it. (A stream's or an HTTP/2 answer's end still waits for the
+			// store, at most rctx's 2 s; its events have all been sent.) An
+			// error answer was sent once its key was free (see endFailed).
 			_ = http.NewResponseController(x.w).Flush()
 			rctx, rcancel := context.WithTimeout(context.WithoutCancel(ctx), storeTimeout)
 			defer rcancel()
@@ -145,12 +147,10 @@ claims:
 				}
 				return
 			}
-			if x.failureKept(rec) {
-				// Kept before the key is released: the duplicates it
-				// wakes find it.
-				s.keepFailed(rctx, x, key, fp, cl.Owner, rec)
+			if !x.held.released {
+				// A stream that broke, or an answer not sent whole.
+				s.keepFailedAndRelease(rctx, x, rec)
 			}
-			s.release(rctx, x, key, cl.Token)
 			return
 		}
 	}

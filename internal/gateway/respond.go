@@ -43,9 +43,14 @@ func writeError(w http.ResponseWriter, red *redactor, d wire.Dialect, route stri
 
 // writeErrorRetry is writeError with the x-should-retry header given:
 // true only for a request lifeline did not work on and another replica
-// may serve. It returns the body written.
-func writeErrorRetry(w http.ResponseWriter, red *redactor, d wire.Dialect, route string, e *lifeline.Error, retry bool) []byte {
-	h := w.Header()
+// may serve.
+func writeErrorRetry(w http.ResponseWriter, red *redactor, d wire.Dialect, route string, e *lifeline.Error, retry bool) {
+	writeErrorBody(w, e.Status, errorHeaders(w.Header(), red, d, route, e, retry))
+}
+
+// errorHeaders sets the headers of the error answer e in h and returns its
+// body.
+func errorHeaders(h http.Header, red *redactor, d wire.Dialect, route string, e *lifeline.Error, retry bool) []byte {
 	h["Content-Type"] = []string{"application/json"}
 	h["X-Should-Retry"] = []string{strconv.FormatBool(retry)}
 	if route != "" {
@@ -64,12 +69,16 @@ func writeErrorRetry(w http.ResponseWriter, red *redactor, d wire.Dialect, route
 	}
 	body := red.bytes(e.Body(d))
 	h["Content-Length"] = []string{strconv.Itoa(len(body))}
+	return body
+}
+
+// writeErrorBody writes an error answer whose headers errorHeaders set.
+func writeErrorBody(w http.ResponseWriter, status int, body []byte) {
 	// A rejected request's body may be large: a client that stops reading
 	// does not hold the handler forever.
 	_ = http.NewResponseController(w).SetWriteDeadline(time.Now().Add(writeTimeout))
-	w.WriteHeader(e.Status)
+	w.WriteHeader(status)
 	w.Write(body)
-	return body
 }
 
 // unreadDrain bounds how long the rest of a request body the gateway did
