@@ -40,13 +40,13 @@ func (s awaitCount) Await(ctx context.Context, key string) error {
 	return s.Store.Await(ctx, key)
 }
 
-// TestDuplicatesOfAFailedRequestRunInTurn: many duplicates of a request
-// with an Idempotency-Key wait on three replicas while the first runs; the
-// first fails, so nothing is stored and each duplicate runs as a request of
-// its own, one at a time. Each gets its own run's answer (here the 503
-// upstream_unavailable), however many times the key changed hands before
-// its turn: none is told that its deadline passed when it did not.
-func TestDuplicatesOfAFailedRequestRunInTurn(t *testing.T) {
+// TestDuplicatesOfAFailedRequestGetItsFailure: many duplicates of a
+// request with an Idempotency-Key wait on three replicas while the first
+// runs; the first fails, so nothing is stored, but every duplicate that was
+// waiting gets the first's failure (here the 503 upstream_unavailable),
+// replayed, whichever replica it reached: one upstream run in all. A
+// request sent after the failure runs.
+func TestDuplicatesOfAFailedRequestGetItsFailure(t *testing.T) {
 	const n = 15
 	rs := redistest.Start(t)
 	var (
@@ -113,16 +113,30 @@ func TestDuplicatesOfAFailedRequestRunInTurn(t *testing.T) {
 			Error struct{ Type string } `json:"error"`
 		}
 		_ = json.Unmarshal(a.body, &e)
-		if a.status != http.StatusServiceUnavailable || e.Error.Type != "upstream_unavailable" {
-			t.Errorf("request %d (replica %s): status %d, error type %q, want its own run's 503 upstream_unavailable: %.300s",
+		if a.status != http.StatusServiceUnavailable || e.Error.Type != "upstream_unavailable" || string(a.body) != string(answers[0].body) {
+			t.Errorf("request %d (replica %s): status %d, error type %q, want the first's 503 upstream_unavailable: %.300s",
 				i, f.replicas[i%3].name, a.status, e.Error.Type, a.body)
 		}
-		if a.header.Get("Idempotent-Replayed") != "" {
-			t.Errorf("request %d: a failed answer is marked Idempotent-Replayed", i)
+		if got, want := a.header.Get("Idempotent-Replayed"), map[bool]string{true: "true"}[i > 0]; got != want {
+			t.Errorf("request %d (replica %s): Idempotent-Replayed %q, want %q", i, f.replicas[i%3].name, got, want)
 		}
 	}
-	if got := calls.Load(); got != n {
-		t.Errorf("the upstream got %d calls for %d requests that each ran once", got, n)
+	if got := calls.Load(); got != 1 {
+		t.Errorf("the upstream got %d calls for a failed request and the duplicates that waited for it, want 1", got)
+	}
+	// A request sent after the failure runs, on any replica.
+	for i, r := range f.replicas {
+		a, err := f.post(r, body, "Idempotency-Key", key)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if a.status != http.StatusServiceUnavailable || a.header.Get("Idempotent-Replayed") != "" {
+			t.Errorf("a retry after the failure on replica %s: status %d, Idempotent-Replayed %q, want a run of its own",
+				r.name, a.status, a.header.Get("Idempotent-Replayed"))
+		}
+		if got := calls.Load(); got != int64(2+i) {
+			t.Errorf("after %d retries the upstream got %d calls, want %d", i+1, got, 2+i)
+		}
 	}
 	if got := overlap.Load(); got != 0 {
 		t.Errorf("%d upstream calls overlapped another with the same Idempotency-Key", got)
