@@ -186,3 +186,19 @@ func TestCompleteInRedisWhileDegradedReplaysOnSameReplica(t *testing.T) {
 	}
 	wantReplayed(t, s, "k", "duplicate Claim while degraded")
 }
+
+// A duplicate answered from local state while Redis stalls finds the key
+// in flight under the owner its first request knows: it may look for what
+// that owner left for it (a failed request's answer).
+func TestMirroredClaimNamesItsRedisOwner(t *testing.T) {
+	srv, s, token := sharedClaim(t)
+	resume := freeze(t, srv)
+	c, err := s.Claim(t.Context(), "k", fp, time.Minute)
+	resume()
+	if err != nil || c.State != store.InFlight {
+		t.Fatalf("duplicate Claim while Redis stalls: %+v, %v; want in flight", c, err)
+	}
+	if c.Owner != store.OwnerOf(token) {
+		t.Fatalf("duplicate Claim while Redis stalls names owner %q, want the Redis claim's %q", c.Owner, store.OwnerOf(token))
+	}
+}
