@@ -141,6 +141,47 @@ func TestDuplicatesWaitingForARejectedRequestGetItsError(t *testing.T) {
 	})
 }
 
+// A first request cut by its own deadline answers 504: its deadline is not
+// the duplicates', so they run as requests of their own (one runs, the
+// others get its answer) instead of getting the 504.
+func TestDuplicatesOfARequestPastItsDeadlineRun(t *testing.T) {
+	each(t, func(t *testing.T, d dialect) {
+		b, arrived, _ := gated(d.Good(false), d.Good(false)) // the first call never gets its gate
+		a := newUpstream(t, b)
+		st := &awaitCounter{Store: memory.New()}
+		g := startGW(t, gateway.Config{
+			Routes: []gateway.RouteSpec{route("route", on(d, a.URL), lifeline.WithMaxAttempts(1))},
+			Store:  st,
+		})
+		first := g.async(d, false, "Idempotency-Key", "late-first", "X-Lifeline-Timeout", "2s")
+		<-arrived
+		var dups []chan result
+		for range 3 {
+			dups = append(dups, g.async(d, false, "Idempotency-Key", "late-first"))
+		}
+		waitFor(t, "the duplicates do not wait for the first request", func() bool { return st.n.Load() >= 3 })
+		if r := <-first; r.err != nil {
+			t.Fatal(r.err)
+		} else {
+			wantError(t, d, r.ans, 504, "deadline_exceeded")
+		}
+		replayed := 0
+		for _, c := range dups {
+			r := <-c
+			if r.err != nil {
+				t.Fatal(r.err)
+			}
+			wantServed(t, r.ans, "p0/m0", 1)
+			if r.ans.header.Get("Idempotent-Replayed") == "true" {
+				replayed++
+			}
+		}
+		if replayed != 2 || a.Count() != 2 {
+			t.Fatalf("%d of 3 duplicates replayed after %d upstream calls; want one run and 2 replays of its answer", replayed, a.Count())
+		}
+	})
+}
+
 // A stream that broke after its first events: its client got those events
 // and an error event; so do the duplicates that waited for it.
 func TestDuplicatesWaitingForABrokenStreamGetItsEvents(t *testing.T) {
