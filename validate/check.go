@@ -11,13 +11,22 @@ import (
 )
 
 // Check validates out. It returns nil or a *Failure: the first that
-// applies, in the order json, schema, tools, non_empty, custom.
+// applies, in the order json, schema, tools, non_empty, custom; an answer
+// the token limit cut short where JSON is required fails non_empty at
+// once.
 //
 // The text is checked as JSON only when the answer makes no tool call: a
 // turn that calls tools carries the structured answer in a later turn, and
 // its tool calls are checked instead.
 func (p *Plan) Check(out *wire.Output) *Failure {
 	if p.Structured() && len(out.ToolCalls) == 0 {
+		if out.Truncated {
+			// The token limit cut the answer: whatever is left of its
+			// JSON (cut inside a value, or whole but short of the
+			// schema's fields), the cause is the limit, counted under
+			// non_empty as the whole-JSON case below is.
+			return &Failure{Validator: "non_empty", Reason: truncatedReason(out)}
+		}
 		if f := p.checkText(out); f != nil {
 			return f
 		}

@@ -57,7 +57,7 @@ type Spec struct {
 	// NonEmpty refuses an answer with no text (whitespace is none), no
 	// tool call and no other output (wire.Output.Other). A truncated
 	// answer is refused whenever JSON is required, with or without
-	// NonEmpty.
+	// NonEmpty, as a non_empty failure whatever is left of its JSON.
 	NonEmpty bool
 	// Custom validators run last, in order.
 	Custom []Custom
