@@ -336,7 +336,9 @@ func (c *call) record(t *target, res *result) {
 	if u.IsZero() && res.hasHint {
 		u = res.end.Add(res.hint)
 	}
-	c.ready[res.target] = u.IsZero() // nothing says to wait for it, or something does
+	// Nothing says to wait for it, or something does; a target the request
+	// is too large for will not take it at all.
+	c.ready[res.target] = u.IsZero() && res.class != classify.TooLarge
 	c.noteCoolUntil(u, res.end)
 	if res.class == classify.Wait {
 		c.waitUntil = earliest(c.waitUntil, u, res.end)

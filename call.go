@@ -832,9 +832,11 @@ func (c *call) finalError() error {
 	if c.expired() || c.blocked {
 		return c.ctxErrorOrBlocked()
 	}
-	if c.upstream != nil && (c.lastClass == classify.TooLarge || c.lastClass == classify.Rejected) {
+	if c.upstream != nil && (c.lastClass == classify.TooLarge && !c.skips || c.lastClass == classify.Rejected) {
 		// The last target refused the request itself (a route that moves on
-		// from rejected requests): its error is the answer.
+		// from rejected requests): its error is the answer. Not a size no
+		// target took while a target was skipped (cooling, its breaker
+		// open): that one may take it later, which a 503 says.
 		msg := "no target could take the request's size"
 		if c.lastClass == classify.Rejected {
 			msg = "every target rejected the request"

@@ -509,6 +509,29 @@ func TestTooLargeGoesNextThenReturnsError(t *testing.T) {
 	})
 }
 
+// A request too large for one target while the next is cooling down is
+// not answered with the first's 400: the next may take it once its
+// cool-down ends, which the 503's Retry-After says (an SDK gives up on a
+// 400 for good).
+func TestTooLargeWhileTheNextCoolsIsUnavailable(t *testing.T) {
+	modes(t, func(t *testing.T, d dialect, stream bool) {
+		a := newUpstream(t, d.TooLarge)
+		b := newUpstream(t, d.RateLimit(map[string]string{"retry-after": "120"}))
+		f := newFixture(t, d, []string{a.URL, b.URL}, lifeline.WithMaxWait(time.Second))
+		if _, _, err := f.do(stream); !errors.Is(err, lifeline.ErrUpstreamUnavailable) {
+			t.Fatalf("too large, then rate limited: %v", err)
+		}
+		_, _, err := f.do(stream) // b is cooling: skipped
+		var le *lifeline.Error
+		if !errors.As(err, &le) || le.Status != 503 || le.RetryAfter < 100*time.Second {
+			t.Fatalf("too large, the next cooling: %v; want a 503 with the cool-down's end as its Retry-After", err)
+		}
+		if b.Count() != 1 {
+			t.Fatalf("the cooling target was called %d times", b.Count())
+		}
+	})
+}
+
 func TestAuthAndNotFoundGoNextWithoutRetry(t *testing.T) {
 	modes(t, func(t *testing.T, d dialect, stream bool) {
 		a := newUpstream(t, d.Auth)
