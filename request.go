@@ -215,10 +215,12 @@ func onClockOf(now, t time.Time) time.Time {
 // hop-by-hop headers, credentials, framing, and lifeline's own. Expect is
 // one: lifeline holds the whole body before an attempt starts, and an
 // upstream asked for a 100 Continue it never sends would delay each one.
+// Content-Encoding is another: the body lifeline sends is its own,
+// never compressed (the gateway decodes a gzip-compressed one).
 func dropped(k string) bool {
 	switch k {
 	case "Authorization", "X-Api-Key", "Host", "Content-Length", "Expect",
-		"Content-Type", "Accept-Encoding", "Connection", "Keep-Alive",
+		"Content-Type", "Content-Encoding", "Accept-Encoding", "Connection", "Keep-Alive",
 		"Proxy-Connection", "Proxy-Authorization", "Proxy-Authenticate", "Te",
 		"Trailer", "Transfer-Encoding", "Upgrade", "Idempotency-Key",
 		"Cookie", "Accept", "":

@@ -141,12 +141,18 @@ func (x *exchange) admit() *lifeline.Error {
 }
 
 // readBody reads the whole request body, bounded in size and time, before
-// any upstream request starts.
+// any upstream request starts; a gzip-compressed one is decoded, bounded
+// in its decoded size.
 func (x *exchange) readBody() ([]byte, *lifeline.Error) {
 	r := x.r
 	if r.ContentLength > x.s.maxBody {
 		return nil, clientError(http.StatusRequestEntityTooLarge, "request_too_large",
 			"request body exceeds limits.max_body ("+strconv.FormatInt(x.s.maxBody, 10)+" bytes)")
+	}
+	gz, e := gzipped(r.Header)
+	if e != nil {
+		x.w.Header()["Accept-Encoding"] = []string{"gzip"}
+		return nil, e
 	}
 	_ = http.NewResponseController(x.w).SetReadDeadline(time.Now().Add(bodyReadTimeout))
 	body, err := readAll(http.MaxBytesReader(x.w, r.Body, x.s.maxBody), r.ContentLength)
@@ -164,6 +170,9 @@ func (x *exchange) readBody() ([]byte, *lifeline.Error) {
 				"the request body did not arrive within "+bodyReadTimeout.String())
 		}
 		return nil, clientError(http.StatusBadRequest, "invalid_request_error", "reading request body: "+err.Error())
+	}
+	if gz {
+		return gunzip(body, x.s.maxBody)
 	}
 	return body, nil
 }
