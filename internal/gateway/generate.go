@@ -142,7 +142,7 @@ func (x *exchange) admit() *lifeline.Error {
 
 // readBody reads the whole request body, bounded in size and time, before
 // any upstream request starts; a gzip-compressed one is decoded, bounded
-// in its decoded size.
+// in its decoded size, and a leading byte order mark is dropped.
 func (x *exchange) readBody() ([]byte, *lifeline.Error) {
 	r := x.r
 	if r.ContentLength > x.s.maxBody {
@@ -172,10 +172,20 @@ func (x *exchange) readBody() ([]byte, *lifeline.Error) {
 		return nil, clientError(http.StatusBadRequest, "invalid_request_error", "reading request body: "+err.Error())
 	}
 	if gz {
-		return gunzip(body, x.s.maxBody)
+		if body, e = gunzip(body, x.s.maxBody); e != nil {
+			return nil, e
+		}
+	}
+	// A UTF-8 byte order mark before the JSON, as PowerShell and some
+	// editors write it, is dropped (RFC 8259 §8.1 lets a parser ignore it).
+	if len(body) >= len(utf8BOM) && string(body[:len(utf8BOM)]) == utf8BOM {
+		body = body[len(utf8BOM):]
 	}
 	return body, nil
 }
+
+// utf8BOM is the UTF-8 byte order mark.
+const utf8BOM = "\uFEFF"
 
 // readAll reads a request body of n bytes (-1: unknown; a body longer
 // than its Content-Length is cut by net/http). A declared length costs no

@@ -87,3 +87,19 @@ func TestGzipRequestBodyIsBoundedOnceDecoded(t *testing.T) {
 		}
 	})
 }
+
+func TestByteOrderMarkBeforeTheJSONIsIgnored(t *testing.T) {
+	modes(t, func(t *testing.T, d dialect, stream bool) {
+		a := newUpstream(t, d.Good(stream))
+		g := newGW(t, d, []string{a.URL})
+		// What PowerShell 5's UTF-8 and some Windows editors write (RFC 8259
+		// §8.1 lets a parser ignore it).
+		wantServed(t, g.post(d.path, "\uFEFF"+d.Body(stream)), "p0/m0", 1)
+		wantServed(t, g.post(d.path, gzipped(t, "\uFEFF"+d.Body(stream)), "Content-Encoding", "gzip"), "p0/m0", 1)
+		for _, r := range a.Requests() {
+			if strings.HasPrefix(r.Body, "\uFEFF") {
+				t.Fatal("the byte order mark was sent upstream")
+			}
+		}
+	})
+}
