@@ -234,7 +234,7 @@ func (s *Server) enter() bool {
 }
 
 // ServeHTTP implements http.Handler.
-func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) { s.mux.ServeHTTP(w, r) }
+func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) { s.mux.ServeHTTP(w, cleaned(r)) }
 
 // Close releases the gateway's state store.
 func (s *Server) Close() error {
