@@ -327,11 +327,15 @@ func (x *exchange) log() {
 		attempts, target = x.resp.Attempts, x.resp.Target
 	}
 	route := x.routeOf
-	var buf [9]slog.Attr // no allocation for the attribute list
+	var buf [11]slog.Attr // no allocation for the attribute list
 	attrs := append(buf[:0],
 		slog.String("id", x.id), slog.String("route", route), slog.String("target", target),
 		slog.Int("attempts", len(attempts)), slog.String("classes", classList(attempts)),
-		slog.Int("status", x.status), slog.Duration("duration", time.Since(x.start)))
+		slog.Int("status", x.status), slog.Duration("duration", time.Since(x.start)),
+		slog.String("remote", x.r.RemoteAddr))
+	if ff := forwardedFor(x.r.Header); ff != "" {
+		attrs = append(attrs, slog.String("forwarded_for", ff))
+	}
 	if x.req != nil && x.req.IdempotencyKey != "" {
 		attrs = append(attrs, slog.Bool("idempotent", true))
 	}
@@ -339,6 +343,19 @@ func (x *exchange) log() {
 		attrs = append(attrs, slog.String("error", x.err.Error()))
 	}
 	x.s.log.LogAttrs(x.r.Context(), level, "request", attrs...)
+}
+
+// forwardedFor is the request's X-Forwarded-For as it came, its lines
+// joined: who a proxy in front says the client is. Logged, never trusted.
+func forwardedFor(h http.Header) string {
+	switch vs := h["X-Forwarded-For"]; len(vs) {
+	case 0:
+		return ""
+	case 1:
+		return vs[0]
+	default:
+		return strings.Join(vs, ", ")
+	}
 }
 
 // classList is the attempts' classes, comma-separated, each as
