@@ -152,6 +152,8 @@ func TestClientKeys(t *testing.T) {
 		for _, hdr := range [][]string{
 			{"Authorization", "Bearer " + clientKey},
 			{"Authorization", "bearer " + clientKey},
+			// RFC 6750 §2.1: "Bearer" 1*SP token.
+			{"Authorization", "Bearer  " + clientKey},
 			{"X-Api-Key", clientKey},
 			// An SDK given both an API key and an auth token sends both
 			// headers (an Anthropic key left in the environment, say): the

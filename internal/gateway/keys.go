@@ -53,7 +53,7 @@ const missingKey = "missing or invalid client key: send it as Authorization: Bea
 func (kr keyring) lookup(r *http.Request) (*clientKey, bool) {
 	var bearer string
 	if a := r.Header.Get("Authorization"); len(a) > 7 && strings.EqualFold(a[:7], "Bearer ") {
-		bearer = a[7:]
+		bearer = strings.TrimLeft(a[7:], " ") // "Bearer" 1*SP token (RFC 6750 §2.1)
 	}
 	found := kr.match(r.Header.Get("X-Api-Key"))
 	if b := kr.match(bearer); found == nil {
