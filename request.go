@@ -216,14 +216,18 @@ func onClockOf(now, t time.Time) time.Time {
 // one: lifeline holds the whole body before an attempt starts, and an
 // upstream asked for a 100 Continue it never sends would delay each one.
 // Content-Encoding is another: the body lifeline sends is its own,
-// never compressed (the gateway decodes a gzip-compressed one).
+// never compressed (the gateway decodes a gzip-compressed one). The
+// headers that say where the client is on its network go no further.
 func dropped(k string) bool {
 	switch k {
 	case "Authorization", "X-Api-Key", "Host", "Content-Length", "Expect",
 		"Content-Type", "Content-Encoding", "Accept-Encoding", "Connection", "Keep-Alive",
 		"Proxy-Connection", "Proxy-Authorization", "Proxy-Authenticate", "Te",
 		"Trailer", "Transfer-Encoding", "Upgrade", "Idempotency-Key",
-		"Cookie", "Accept", "":
+		"Cookie", "Accept",
+		// Where the client is on its network: no provider's business.
+		"X-Forwarded-For", "X-Forwarded-Host", "X-Forwarded-Proto", "X-Real-Ip", "Forwarded", "Via",
+		"":
 		return true
 	}
 	return false

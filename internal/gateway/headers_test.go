@@ -107,7 +107,15 @@ func TestHopByHopAndCredentialsAreNotForwarded(t *testing.T) {
 			// upstream must not be asked for a 100 Continue it may never send.
 			"Expect": "100-continue",
 		}
+		// Where the client is on its network is no provider's business.
+		addr := map[string]string{
+			"X-Forwarded-For": "10.0.0.7", "X-Real-Ip": "10.0.0.7", "Forwarded": "for=10.0.0.7;proto=https",
+			"X-Forwarded-Host": "agents.internal", "X-Forwarded-Proto": "https", "Via": "1.1 edge-proxy",
+		}
 		for k, v := range hop {
+			req.Header.Set(k, v)
+		}
+		for k, v := range addr {
 			req.Header.Set(k, v)
 		}
 		req.Header.Set("Authorization", "Bearer "+clientKey)
@@ -120,6 +128,11 @@ func TestHopByHopAndCredentialsAreNotForwarded(t *testing.T) {
 		for k := range hop {
 			if v := up.Values(k); v != nil {
 				t.Errorf("hop-by-hop header %s: %q was forwarded upstream", k, v)
+			}
+		}
+		for k := range addr {
+			if v := up.Values(k); v != nil {
+				t.Errorf("client address header %s: %q was forwarded upstream", k, v)
 			}
 		}
 		if v := up.Get("Transfer-Encoding"); v != "" {
