@@ -6,6 +6,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/lifelinehq/lifeline/classify"
 	"github.com/lifelinehq/lifeline/internal/gateway"
 )
 
@@ -58,7 +59,7 @@ func TestContractMetricsExistFromTheStart(t *testing.T) {
 			t.Errorf("%s has labels %v, want %v", name, got, labels)
 		}
 	}
-	for _, s := range []string{
+	zero := []string{
 		`lifeline_fallbacks_total{reason="overloaded",route="pair"}`,
 		`lifeline_fallbacks_total{reason="open",route="pair"}`,
 		`lifeline_fallbacks_total{reason="no_budget",route="pair"}`,
@@ -67,7 +68,18 @@ func TestContractMetricsExistFromTheStart(t *testing.T) {
 		`lifeline_retry_budget_exhausted_total{target="pr0/m0"}`,
 		`lifeline_retry_budget_exhausted_total{target="pr1/m1"}`,
 		`lifeline_breaker_state{target="pr1/m1"}`,
-	} {
+	}
+	// Every class an attempt can get, and an attempt its client abandoned.
+	for _, target := range []string{"pr0/m0", "pr1/m1"} {
+		for _, c := range append(classify.All(), 0) {
+			class := "canceled"
+			if c != 0 {
+				class = c.String()
+			}
+			zero = append(zero, `lifeline_attempts_total{class="`+class+`",target="`+target+`"}`)
+		}
+	}
+	for _, s := range zero {
 		if v, ok := values[s]; !ok || v != "0" {
 			t.Errorf("%s = %q (present %v), want 0 from the start", s, v, ok)
 		}
