@@ -2,6 +2,7 @@ package credential
 
 import (
 	"encoding/json"
+	"fmt"
 	"net/http"
 	"net/url"
 	"slices"
@@ -21,6 +22,7 @@ func TestSetRedactsEscapedCopies(t *testing.T) {
 		string(goJSON), // \" and \u0026 \u003c \u003e
 		`{"message":"bad key sk-ant+LEAK/CANARY=x\"q&<z>0123"}`,                 // no HTML escaping
 		`{"message":"bad key sk-ant+LEAK\/CANARY=x\"q\u0026\u003cz\u003e0123"}`, // \/ as well
+		`{"message":"bad key sk-ant+LEAK\/CANARY=x\"q&<z>0123"}`,                // \/ alone (PHP's json_encode)
 		"GET /v1?key=" + url.QueryEscape(key),
 		"GET /v1/" + url.PathEscape(key),
 	} {
@@ -59,5 +61,37 @@ func TestValues(t *testing.T) {
 	}
 	if slices.Contains(got, "2024-10-21") {
 		t.Errorf("Values holds api-version, which is no credential: %q", got)
+	}
+}
+
+// A text that holds several credentials loses every one of them, whether
+// the set looks for each form in turn (a few credentials) or scans for all
+// at once (many).
+func TestSetRedactsEveryCredentialInAText(t *testing.T) {
+	for _, n := range []int{2, 40} {
+		var keys []string
+		for i := range n {
+			keys = append(keys, fmt.Sprintf("sk-LEAK-%03d-0123456789", i))
+		}
+		var s Set
+		s.Add(keys...)
+		text := "first " + keys[0] + ", last " + keys[n-1] + ", first again " + keys[0]
+		want := "first " + Redacted + ", last " + Redacted + ", first again " + Redacted
+		if got := s.String(text); got != want {
+			t.Errorf("%d keys: String = %q, want %q", n, got, want)
+		}
+		if got := string(s.Bytes([]byte(text))); got != want {
+			t.Errorf("%d keys: Bytes = %q, want %q", n, got, want)
+		}
+	}
+}
+
+// One credential that holds another is redacted whole, never as the rest
+// of it around a redacted shorter one.
+func TestSetRedactsTheLongerCredentialWhole(t *testing.T) {
+	var s Set
+	s.Add("tok-0123456789", "LEAKprefix-tok-0123456789")
+	if got := s.String("key LEAKprefix-tok-0123456789"); got != "key "+Redacted {
+		t.Errorf("String = %q, want the longer credential redacted whole", got)
 	}
 }
