@@ -69,7 +69,7 @@ func (x *expansion) secretVars(c *Config) []envVar {
 // every form a message may quote it: as it is, escaped (%q, JSON, URL),
 // and cut short with textclip's mark.
 func (c *collector) hide(vars []envVar) {
-	if len(vars) == 0 {
+	if len(vars) == 0 || len(c.errs) == 0 {
 		return
 	}
 	var pairs []string
@@ -79,13 +79,54 @@ func (c *collector) hide(vars []envVar) {
 		for _, f := range forms {
 			pairs = append(pairs, f, ref)
 		}
-		// A message that cuts a long value quotes only its start.
-		for n := len(v.value) - 1; n >= minHidden; n-- {
-			pairs = append(pairs, v.value[:n]+textclip.Mark, ref)
-		}
 	}
 	r := strings.NewReplacer(pairs...)
-	for _, e := range c.errs {
-		e.Msg, e.Path, e.Fix = r.Replace(e.Msg), r.Replace(e.Path), r.Replace(e.Fix)
+	hide := func(s string) string {
+		s = r.Replace(s)
+		for _, v := range vars {
+			s = hideCut(s, v.value, "${"+v.name+"}")
+		}
+		return s
 	}
+	for _, e := range c.errs {
+		e.Msg, e.Path, e.Fix = hide(e.Msg), hide(e.Path), hide(e.Fix)
+	}
+}
+
+// hideCut writes ref for each start of value, at least minHidden bytes
+// long, that s quotes cut short with textclip's mark: a message that cuts
+// a long value quotes only its start.
+func hideCut(s, value, ref string) string {
+	if !strings.Contains(s, textclip.Mark) {
+		return s
+	}
+	var b strings.Builder
+	for {
+		i := strings.Index(s, textclip.Mark)
+		if i < 0 {
+			break
+		}
+		head := s[:i]
+		start := -1 // the earliest byte from which head is a start of value
+		for p := 0; p+minHidden <= len(head); p++ {
+			j := strings.Index(head[p:], value[:minHidden])
+			if j < 0 {
+				break
+			}
+			p += j
+			if strings.HasPrefix(value, head[p:]) {
+				start = p
+				break
+			}
+		}
+		if start >= 0 {
+			b.WriteString(head[:start])
+			b.WriteString(ref)
+		} else {
+			b.WriteString(s[:i+len(textclip.Mark)])
+		}
+		s = s[i+len(textclip.Mark):]
+	}
+	b.WriteString(s)
+	return b.String()
 }

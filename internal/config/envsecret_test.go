@@ -1,6 +1,7 @@
 package config
 
 import (
+	"runtime"
 	"strings"
 	"testing"
 )
@@ -72,5 +73,45 @@ func TestMisplacedSecretIsNamedNotQuoted(t *testing.T) {
 	_, err := Parse("c.yaml", []byte("listen: \"127.0.0.1:${PORT}\"\nproviders: [{name: oa, kind: openai}]\nroutes: [{name: r, chain: [{provider: oa, model: m}]}]\n"), ".", env)
 	if err == nil || !strings.Contains(err.Error(), "127.0.0.1:80x") {
 		t.Errorf("the bad listen address is not quoted: %v", err)
+	}
+}
+
+// Hiding a credential costs what its length does, not its square: a long
+// token (a JWT, a signed URL's signature) is no slower to load, and when a
+// message quotes its start cut short, that start is still hidden.
+func TestLongSecretIsHiddenAtLinearCost(t *testing.T) {
+	key := "sk-" + strings.Repeat("LEAK0123456789ab", 1024) // 16 KiB
+	cut := key[:len(key)/2] + "/" + key[len(key)/2:]        // the redis URL's host is cut at its /
+	env := func(name string) (string, bool) {
+		switch name {
+		case "AUTH_TOKEN":
+			return key, true
+		case "REDIS_TOKEN":
+			return cut, true
+		}
+		return "", false
+	}
+	valid := "providers: [{name: oa, kind: openai, api_key: \"${AUTH_TOKEN}\"}]\nroutes: [{name: r, chain: [{provider: oa, model: m}]}]\n"
+	invalid := "state: {backend: redis, redis_url: \"${REDIS_TOKEN}\"}\n" + valid
+	for name, src := range map[string]string{"valid": valid, "invalid": invalid} {
+		var before, after runtime.MemStats
+		runtime.ReadMemStats(&before)
+		_, err := Parse("c.yaml", []byte(src), ".", env)
+		runtime.ReadMemStats(&after)
+		if alloc := after.TotalAlloc - before.TotalAlloc; alloc > 16<<20 {
+			t.Errorf("%s: Parse allocated %d MiB for a 16 KiB credential", name, alloc>>20)
+		}
+		if name == "valid" {
+			if err != nil {
+				t.Fatal(err)
+			}
+			continue
+		}
+		if err == nil {
+			t.Fatal("an invalid redis_url was accepted")
+		}
+		if msg := err.Error(); strings.Contains(msg, "LEAK") || !strings.Contains(msg, "${REDIS_TOKEN}") {
+			t.Errorf("want the variable named, not its value: %.300s", msg)
+		}
 	}
 }
