@@ -103,7 +103,7 @@ func (e *Engine) Do(ctx context.Context, r *Route, req *Request) (*Response, err
 	switch {
 	case r == nil || len(r.targets) == 0:
 		return nil, badRequest("no route: Do needs the *Route that NewRoute returned")
-	case e.store == nil:
+	case e == nil || e.store == nil:
 		return nil, badRequest("no engine: Do needs the *Engine that New returned")
 	case req == nil:
 		return nil, badRequest("no request")

@@ -16,8 +16,8 @@ import (
 
 // Engine runs requests through routes. It is safe for concurrent use; one
 // Engine serves any number of routes and goroutines. Create it with New:
-// a zero Engine serves nothing (Do and its Transport refuse every request
-// with ErrBadRequest).
+// a zero or nil Engine serves nothing (Do and its Transport refuse every
+// request with ErrBadRequest).
 type Engine struct {
 	client      *http.Client
 	rt          http.RoundTripper // client's transport, used directly

@@ -71,7 +71,7 @@ func (t *Transport) RoundTrip(req *http.Request) (*http.Response, error) {
 			req.Body.Close()
 		}
 		e := badRequest("no route: a Transport needs the *Route that NewRoute returned, from Engine.Transport")
-		if t.route != nil && len(t.route.targets) > 0 && t.engine != nil {
+		if t.route != nil && len(t.route.targets) > 0 {
 			e = badRequest("no engine: a Transport needs the *Engine that New returned")
 		}
 		return errorResponse(req, d, nil, e), nil

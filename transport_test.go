@@ -453,25 +453,30 @@ func TestTransportWithoutRoute(t *testing.T) {
 		return r
 	}
 	var zero lifeline.Engine
-	for name, tr := range map[string]http.RoundTripper{
-		"nil route":      lifeline.New().Transport(nil),
-		"zero Transport": &lifeline.Transport{},
-		"zero Route":     lifeline.New().Transport(&lifeline.Route{}),
-		"zero Engine":    zero.Transport(built()),
+	var none *lifeline.Engine
+	for name, tc := range map[string]struct {
+		tr   http.RoundTripper
+		want string // the mistake the error names
+	}{
+		"nil route":      {lifeline.New().Transport(nil), "no route"},
+		"zero Transport": {&lifeline.Transport{}, "no route"},
+		"zero Route":     {lifeline.New().Transport(&lifeline.Route{}), "no route"},
+		"zero Engine":    {zero.Transport(built()), "no engine"},
+		"nil Engine":     {none.Transport(built()), "no engine"},
 	} {
 		req, err := http.NewRequest(http.MethodPost, "http://lifeline.invalid/v1/messages",
 			strings.NewReader(`{"model":"m","max_tokens":5,"messages":[{"role":"user","content":"hi"}]}`))
 		if err != nil {
 			t.Fatal(err)
 		}
-		resp, err := (&http.Client{Transport: tr}).Do(req)
+		resp, err := (&http.Client{Transport: tc.tr}).Do(req)
 		if err != nil {
 			t.Fatalf("%s: %v", name, err)
 		}
 		body, _ := io.ReadAll(resp.Body)
 		resp.Body.Close()
-		if resp.StatusCode != 400 || !strings.Contains(string(body), `"type":"error"`) || !strings.Contains(string(body), "New") {
-			t.Errorf("%s: got %d %s, want a 400 Anthropic error that names New or NewRoute", name, resp.StatusCode, body)
+		if resp.StatusCode != 400 || !strings.Contains(string(body), `"type":"error"`) || !strings.Contains(string(body), tc.want) {
+			t.Errorf("%s: got %d %s, want a 400 Anthropic error that says %s", name, resp.StatusCode, body, tc.want)
 		}
 		if resp.Header.Get("X-Should-Retry") != "false" {
 			t.Errorf("%s: x-should-retry is %q, want false", name, resp.Header.Get("X-Should-Retry"))
@@ -495,6 +500,10 @@ func TestDoWithoutBuiltRouteOrEngine(t *testing.T) {
 			return lifeline.New().Do(context.Background(), &lifeline.Route{}, req)
 		},
 		"zero Engine": func() (*lifeline.Response, error) { return zero.Do(context.Background(), r, req) },
+		"nil Engine": func() (*lifeline.Response, error) {
+			var none *lifeline.Engine
+			return none.Do(context.Background(), r, req)
+		},
 	} {
 		resp, err := do()
 		if resp != nil || !errors.Is(err, lifeline.ErrBadRequest) {
