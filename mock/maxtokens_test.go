@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"strings"
 	"testing"
+	"unicode/utf8"
 
 	"github.com/lifelinehq/lifeline/wire"
 )
@@ -65,6 +66,21 @@ func TestMaxTokensStopsTheAnswerShort(t *testing.T) {
 				if e, ok := srv.Lookup(o.id); !ok || e.Fault != MaxTokens || e.Valid != tc.valid || e.Status != 200 {
 					t.Errorf("%s: ledger entry %+v (found %v), want valid=%v", name, e, ok, tc.valid)
 				}
+			}
+		}
+	}
+}
+
+// A text cut by max_tokens stops between two characters, never inside
+// one: a provider stops at a token, and tokens are whole characters.
+func TestMaxTokensCutsTextBetweenCharacters(t *testing.T) {
+	_, ts := startServer(t, Config{Text: "€€€€€"})
+	for _, dl := range dialects {
+		for _, stream := range []bool{false, true} {
+			resp := post(t, context.Background(), ts.URL, dl.path, requestBody(dl.d, kText, stream), "X-Mock-Fault", "max_tokens")
+			o, _ := answer(t, dl.d, resp, stream)
+			if o.text == "" || !utf8.ValidString(o.text) || !strings.HasPrefix("€€€€€", o.text) {
+				t.Errorf("%s stream=%v: text %q is not the answer cut between characters", dl.d, stream, o.text)
 			}
 		}
 	}

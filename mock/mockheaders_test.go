@@ -21,6 +21,8 @@ func TestMistakenMockHeadersAreRefused(t *testing.T) {
 		{"a wait without its unit", []string{"X-Mock-Fault", "rate_limit", "X-Mock-Fault-Arg", "retry-after-ms:250"}, "X-Mock-Fault-Arg"},
 		{"misspelt kind", []string{"X-Mock-Fault", "stream_error_after", "X-Mock-Fault-Arg", "overloadd:2"}, "X-Mock-Fault-Arg"},
 		{"negative count", []string{"X-Mock-Fault", "cut", "X-Mock-Fault-Arg", "-3"}, "X-Mock-Fault-Arg"},
+		{"negative duration", []string{"X-Mock-Fault", "hang", "X-Mock-Fault-Arg", "-2s"}, "X-Mock-Fault-Arg"},
+		{"a duration to a fault that takes a count", []string{"X-Mock-Fault", "cut", "X-Mock-Fault-Arg", "5s"}, "X-Mock-Fault-Arg"},
 		{"two formats", []string{"X-Mock-Fault", "rate_limit", "X-Mock-Fault-Arg", "http-date:reset"}, "X-Mock-Fault-Arg"},
 		{"argument to a fault that takes none", []string{"X-Mock-Fault", "overloaded", "X-Mock-Fault-Arg", "5s"}, "X-Mock-Fault-Arg"},
 		{"bad latency", []string{"X-Mock-Latency", "abc"}, "X-Mock-Latency"},
