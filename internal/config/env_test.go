@@ -334,3 +334,26 @@ func FuzzValueReadsBackOrIsRefused(f *testing.F) {
 		}
 	})
 }
+
+// The key path of a missing variable counts the items of a list: the
+// second provider's key is providers[1].api_key, not the first's.
+func TestParseNamesTheItemOfAMissingVariable(t *testing.T) {
+	src := `providers:
+  - {name: a, kind: openai, api_key: set}
+  - name: b
+    kind: anthropic
+    api_key: ${B_KEY}
+routes:
+  - {name: r, chain: [{provider: a, model: m}, {provider: b, model: "${B_MODEL}"}]}
+`
+	_, err := Parse("lifeline.yaml", []byte(src), "", testEnv())
+	got := Errors(err)
+	if len(got) != 2 {
+		t.Fatalf("errors: %v; want two", err)
+	}
+	for i, want := range []string{"lifeline.yaml:5: providers[1].api_key: ", "lifeline.yaml:7: routes[0].chain[1].model: "} {
+		if !strings.HasPrefix(got[i].Error(), want) {
+			t.Errorf("error %d: %s; want it to start %q", i, got[i], want)
+		}
+	}
+}
