@@ -14,7 +14,7 @@ type keyring struct {
 }
 
 type clientKey struct {
-	sum    [32]byte // SHA-256 of the key: compared in constant time whatever the lengths
+	sum    [32]byte // SHA-256 of the key: its key in the keyring
 	all    bool
 	routes map[string]bool
 	id     string // a stable, non-secret identity for scoping idempotency keys
