@@ -198,13 +198,15 @@ func (s *Set) Bytes(b []byte) []byte {
 // URL returns s, a URL or a comma-separated list of URLs (Redis and base
 // URLs may carry credentials), with the password of the user information
 // and the value of each query parameter named like a credential (Param)
-// replaced by xxxxx. Text that is no URL but has user information keeps
-// only what follows its last @.
+// replaced by xxxxx. Text that is no URL with a host but has an @ keeps
+// only what follows its last one.
 func URL(s string) string {
 	parts := strings.Split(s, ",")
 	for i, part := range parts {
-		if p, err := url.Parse(part); err == nil && p.User != nil {
-			part = p.Redacted()
+		if p, err := url.Parse(part); err == nil && p.Host != "" && p.Opaque == "" {
+			if p.User != nil {
+				part = p.Redacted()
+			}
 		} else if j := strings.LastIndex(part, "@"); j >= 0 {
 			part = "…@" + part[j+1:]
 		}

@@ -95,3 +95,20 @@ func TestSetRedactsTheLongerCredentialWhole(t *testing.T) {
 		t.Errorf("String = %q, want the longer credential redacted whole", got)
 	}
 }
+
+// URL masks a URL's password and its credential-like query values however
+// the rest of it reads: an @ in the query (an e-mail address) is no user
+// information, and the key after it is masked too.
+func TestURLMasksCredentials(t *testing.T) {
+	for in, want := range map[string]string{
+		"https://host/v1?email=a@b.com&api_key=LEAK-abc":  "https://host/v1?email=a@b.com&api_key=xxxxx",
+		"https://u:LEAK@host/v1?api-version=1&sig=LEAK-x": "https://u:xxxxx@host/v1?api-version=1&sig=xxxxx",
+		"redis://:LEAK1@h:6379,redis://:LEAK2@h2:6379":    "redis://:xxxxx@h:6379,redis://:xxxxx@h2:6379",
+		"https://u:LEAK\"<>@host/v1?key=LEAK-y":           "…@host/v1?key=xxxxx",
+		"user:LEAK@n1:7000":                               "…@n1:7000", // no scheme: user:password@host
+	} {
+		if got := URL(in); got != want {
+			t.Errorf("URL(%q) = %q, want %q", in, got, want)
+		}
+	}
+}
