@@ -166,19 +166,7 @@ keys:
   - {key: absent}
   - {key: empty, routes: []}
 `
-	gc, err := setup.Gateway(t.Context(), loadYAML(t, y, nil), slog.New(slog.DiscardHandler))
-	if err != nil {
-		t.Fatal(err)
-	}
-	gw, err := gateway.New(gc)
-	if err != nil {
-		gc.Store.Close()
-		t.Fatal(err)
-	}
-	defer gw.Close()
-	gw.MarkReady()
-	ts := httptest.NewServer(gw)
-	defer ts.Close()
+	ts := serveYAML(t, y, nil)
 
 	for _, tt := range []struct {
 		key, route string
@@ -237,4 +225,24 @@ func TestRedisBackendFromYAML(t *testing.T) {
 			}
 		})
 	}
+}
+
+// serveYAML serves the gateway that lifeline.yaml body (and files beside
+// it) configures, through the real loader and setup, until the test ends.
+func serveYAML(t *testing.T, body string, files map[string]string) *httptest.Server {
+	t.Helper()
+	gc, err := setup.Gateway(t.Context(), loadYAML(t, body, files), slog.New(slog.DiscardHandler))
+	if err != nil {
+		t.Fatal(err)
+	}
+	gw, err := gateway.New(gc)
+	if err != nil {
+		gc.Store.Close()
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { gw.Close() })
+	gw.MarkReady()
+	ts := httptest.NewServer(gw)
+	t.Cleanup(ts.Close)
+	return ts
 }

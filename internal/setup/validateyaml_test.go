@@ -4,14 +4,10 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
-	"log/slog"
 	"net/http"
 	"net/http/httptest"
 	"strings"
 	"testing"
-
-	"github.com/lifelinehq/lifeline/internal/gateway"
-	"github.com/lifelinehq/lifeline/internal/setup"
 )
 
 // textUpstream is an OpenAI-compatible server whose answer's text is
@@ -69,19 +65,7 @@ defaults:
 	// draft-07: the $ref's sibling maxLength is ignored, as that draft says.
 	schema := `{"$schema": "http://json-schema.org/draft-07/schema#", "type": "object", "required": ["answer"],
 		"properties": {"answer": {"$ref": "#/definitions/text", "maxLength": 1}}, "definitions": {"text": {"type": "string"}}}`
-	gc, err := setup.Gateway(t.Context(), loadYAML(t, y, map[string]string{"schemas/answer.json": schema}), slog.New(slog.DiscardHandler))
-	if err != nil {
-		t.Fatal(err)
-	}
-	gw, err := gateway.New(gc)
-	if err != nil {
-		gc.Store.Close()
-		t.Fatal(err)
-	}
-	defer gw.Close()
-	gw.MarkReady()
-	ts := httptest.NewServer(gw)
-	defer ts.Close()
+	ts := serveYAML(t, y, map[string]string{"schemas/answer.json": schema})
 
 	for route, want := range map[string]int{
 		"schema-good":              http.StatusOK,
