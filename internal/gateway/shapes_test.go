@@ -156,6 +156,20 @@ func TestAllTargetsCoolingWaitsForTheEarliestResetWithinTheDeadline(t *testing.T
 	})
 }
 
+// Retry-After is whole seconds, rounded up: a wait of under a second asks
+// for 1, never 0, which tells a client to come back at once.
+func TestSubSecondHintBecomesRetryAfterOne(t *testing.T) {
+	modes(t, func(t *testing.T, d dialect, stream bool) {
+		a := newUpstream(t, withHeader(d.Overloaded, "retry-after-ms", "400"))
+		g := newGW(t, d, []string{a.URL}, lifeline.WithMaxAttempts(1))
+		ans := g.send(d, stream)
+		wantError(t, d, ans, 503, "upstream_unavailable")
+		if got := ans.header.Get("Retry-After"); got != "1" {
+			t.Fatalf("Retry-After %q after a 400ms hint, want 1", got)
+		}
+	})
+}
+
 func TestOverloadedOrUnavailableHintBecomesRetryAfter(t *testing.T) {
 	modes(t, func(t *testing.T, d dialect, stream bool) {
 		unavailable := reply(503, nil, `{"error":{"message":"Service Unavailable","type":"server_error","code":null}}`)
