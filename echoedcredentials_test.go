@@ -73,6 +73,17 @@ func echoing(d dialect, what string) behaviour {
 				}
 				w.Write([]byte(ev))
 			}
+		case "error-event":
+			// Content, then an error event whose message echoes them.
+			w.Header().Set("Content-Type", "text/event-stream")
+			for _, ev := range d.Stream[:d.Opening+1] {
+				w.Write([]byte(ev))
+			}
+			if d.Kind == wire.Anthropic {
+				w.Write([]byte("event: error\ndata: " + errBody + "\n\n"))
+			} else {
+				w.Write([]byte("data: " + errBody + "\n\n"))
+			}
 		}
 	}
 }
@@ -102,7 +113,7 @@ func noCredential(t *testing.T, where, text string) {
 func TestEchoedCredentialsStayOut(t *testing.T) {
 	schema := validate.Spec{Schema: []byte(`{"type":"object","properties":{"answer":{"type":"string","pattern":"^ok$"}}}`), SchemaURL: "inline"}
 	for _, d := range dialects {
-		for _, what := range []string{"rejected", "unmatched", "invalid", "invalid-stream", "invalid-stream-pass"} {
+		for _, what := range []string{"rejected", "unmatched", "invalid", "invalid-stream", "invalid-stream-pass", "error-event"} {
 			t.Run(d.String()+"/"+what, func(t *testing.T) {
 				var log bytes.Buffer
 				var seen []string
@@ -117,14 +128,15 @@ func TestEchoedCredentialsStayOut(t *testing.T) {
 				p := &lifeline.Provider{Name: "p", Kind: d.Kind, BaseURL: base + "?api-version=1&api-key=" + echoQuery,
 					APIKey: echoKey, Header: http.Header{"Api-Key": {echoHeader}}}
 				opts := append(fastPolicy(), lifeline.WithMaxAttempts(1), lifeline.WithValidation(schema))
-				if what == "invalid-stream-pass" {
+				stream := strings.HasPrefix(what, "invalid-stream") || what == "error-event"
+				if what == "invalid-stream-pass" || what == "error-event" {
 					opts = append(opts, lifeline.WithStreamMode(lifeline.StreamPass))
 				}
 				r, err := e.NewRoute("r", []lifeline.Target{{Provider: p, Model: "m"}}, opts...)
 				if err != nil {
 					t.Fatal(err)
 				}
-				resp, err := e.Do(t.Context(), r, &lifeline.Request{Dialect: d.Kind, Body: []byte(d.Body(strings.HasPrefix(what, "invalid-stream")))})
+				resp, err := e.Do(t.Context(), r, &lifeline.Request{Dialect: d.Kind, Body: []byte(d.Body(stream))})
 				if err == nil && resp.Stream != nil {
 					// Passed on at once: the failure ends the stream.
 					var got strings.Builder
