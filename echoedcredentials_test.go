@@ -178,3 +178,32 @@ func TestEchoedCredentialsStayOut(t *testing.T) {
 		}
 	}
 }
+
+// errProxy is what a caller's own transport wraps in its errors.
+var errProxy = errors.New("proxy refused the request")
+
+// leakyTransport fails every request with an error that quotes the key it
+// was given.
+type leakyTransport struct{}
+
+func (leakyTransport) RoundTrip(r *http.Request) (*http.Response, error) {
+	return nil, fmt.Errorf("proxy saw %s: %w", r.Header.Get("Authorization"), errProxy)
+}
+
+// A cause whose text quoted a credential reads without it and still
+// matches what it wrapped: a caller's errors.Is keeps working.
+func TestScrubbedCauseStillMatches(t *testing.T) {
+	e := lifeline.New(lifeline.WithHTTPClient(&http.Client{Transport: leakyTransport{}}))
+	p := &lifeline.Provider{Name: "p", Kind: lifeline.OpenAI, BaseURL: "http://upstream.invalid/v1", APIKey: echoKey}
+	r, err := e.NewRoute("r", []lifeline.Target{{Provider: p, Model: "m"}}, lifeline.WithMaxAttempts(1))
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, err = e.Do(t.Context(), r, &lifeline.Request{Dialect: lifeline.OpenAI, Body: []byte(`{"model":"m","messages":[{"role":"user","content":"hi"}]}`)})
+	if !errors.Is(err, errProxy) {
+		t.Errorf("errors.Is(%v, errProxy) = false, want the transport's error matched", err)
+	}
+	for u := errors.Unwrap(err); u != nil; u = errors.Unwrap(u) {
+		noCredential(t, "a cause", u.Error())
+	}
+}
