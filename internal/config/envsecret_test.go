@@ -115,3 +115,23 @@ func TestLongSecretIsHiddenAtLinearCost(t *testing.T) {
 		}
 	}
 }
+
+// A variable the file uses as Redis's password is a credential wherever
+// else it lands, whatever its name.
+func TestRedisPasswordIsNamedNotQuoted(t *testing.T) {
+	env := func(name string) (string, bool) {
+		if name == "REDIS_PW" {
+			return "LEAK-redis-0123", true
+		}
+		return "", false
+	}
+	src := "listen: \"${REDIS_PW}\"\nstate: {backend: redis, redis_url: \"redis://:${REDIS_PW}@127.0.0.1:6379\"}\n" +
+		"providers: [{name: oa, kind: openai}]\nroutes: [{name: r, chain: [{provider: oa, model: m}]}]\n"
+	_, err := Parse("c.yaml", []byte(src), ".", env)
+	if err == nil {
+		t.Fatal("the config was accepted")
+	}
+	if msg := err.Error(); strings.Contains(msg, "LEAK") || !strings.Contains(msg, "${REDIS_PW}") {
+		t.Errorf("want the variable named, not its value: %s", msg)
+	}
+}
