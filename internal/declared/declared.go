@@ -19,6 +19,9 @@ func Read(r io.Reader, n int64) ([]byte, error) {
 	if n <= UpFront {
 		b := make([]byte, max(n, 0))
 		if _, err := io.ReadFull(r, b); err != nil {
+			if err == io.EOF {
+				err = io.ErrUnexpectedEOF // nothing of a body that has a length
+			}
 			return nil, err
 		}
 		return b, nil

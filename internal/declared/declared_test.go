@@ -25,6 +25,9 @@ func TestRead(t *testing.T) {
 		if _, err := declared.Read(strings.NewReader(body[:n-1]), int64(n)); !errors.Is(err, io.ErrUnexpectedEOF) {
 			t.Errorf("n=%d, one byte short: %v, want io.ErrUnexpectedEOF", n, err)
 		}
+		if _, err := declared.Read(strings.NewReader(""), int64(n)); !errors.Is(err, io.ErrUnexpectedEOF) {
+			t.Errorf("n=%d, nothing sent: %v, want io.ErrUnexpectedEOF", n, err)
+		}
 	}
 }
 
