@@ -213,8 +213,13 @@ func URL(s string) string {
 		if head, query, ok := strings.Cut(part, "?"); ok {
 			params := strings.Split(query, "&")
 			for k, kv := range params {
-				if name, _, _ := strings.Cut(kv, "="); Param(name) {
-					params[k] = name + "=xxxxx"
+				raw, _, _ := strings.Cut(kv, "=")
+				name := raw
+				if n, err := url.QueryUnescape(raw); err == nil {
+					name = n // as Values reads it: to%6Ben is token
+				}
+				if Param(name) {
+					params[k] = raw + "=xxxxx"
 				}
 			}
 			part = head + "?" + strings.Join(params, "&")

@@ -106,6 +106,7 @@ func TestURLMasksCredentials(t *testing.T) {
 		"redis://:LEAK1@h:6379,redis://:LEAK2@h2:6379":    "redis://:xxxxx@h:6379,redis://:xxxxx@h2:6379",
 		"https://u:LEAK\"<>@host/v1?key=LEAK-y":           "…@host/v1?key=xxxxx",
 		"user:LEAK@n1:7000":                               "…@n1:7000", // no scheme: user:password@host
+		"https://host/v1?to%6Ben=LEAK-z":                  "https://host/v1?to%6Ben=xxxxx",
 	} {
 		if got := URL(in); got != want {
 			t.Errorf("URL(%q) = %q, want %q", in, got, want)
