@@ -2,7 +2,6 @@ package gateway
 
 import (
 	"context"
-	"net/http"
 	"time"
 
 	"github.com/lifelinehq/lifeline/store"
@@ -37,11 +36,12 @@ func failedKey(key, owner string) string { return key + "\x00failed\x00" + owner
 // is one to give to the duplicates waiting for it. Not when its client
 // went away or the shutdown grace ended (nothing, or a cut answer, was
 // sent: the duplicates run as requests of their own), nor when the answer
-// was too large to record, nor a 504: the request's deadline (perhaps its
-// client's own X-Lifeline-Timeout) is not theirs, and they may have time
-// left.
+// was too large to record, nor lifeline's own deadline_exceeded: the
+// request's deadline (perhaps its client's own X-Lifeline-Timeout) is not
+// theirs, and they may have time left. A provider's 504 passed on is a
+// failure like any other.
 func (x *exchange) failureKept(rec *recording) bool {
-	return rec.status != 0 && rec.status != http.StatusGatewayTimeout && !rec.overflow &&
+	return rec.status != 0 && !rec.deadline && !rec.overflow &&
 		x.status != 499 && x.r.Context().Err() == nil
 }
 

@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/lifelinehq/lifeline"
+	"github.com/lifelinehq/lifeline/classify"
 	"github.com/lifelinehq/lifeline/internal/gateway"
 	"github.com/lifelinehq/lifeline/store"
 	"github.com/lifelinehq/lifeline/store/memory"
@@ -65,13 +66,13 @@ func gated(first, later behaviour) (b behaviour, arrived, gate chan struct{}) {
 // failedFirst sends a request that the upstream answers with fail once
 // three duplicates wait for it, and returns the four answers and the
 // upstream. Later upstream calls are answered well.
-func failedFirst(t *testing.T, d dialect, stream bool, fail behaviour, key string) ([]answer, *upstream, *harness) {
+func failedFirst(t *testing.T, d dialect, stream bool, fail behaviour, key string, opts ...lifeline.RouteOption) ([]answer, *upstream, *harness) {
 	t.Helper()
 	b, arrived, gate := gated(fail, d.Good(stream))
 	a := newUpstream(t, b)
 	st := &awaitCounter{Store: memory.New()}
 	g := startGW(t, gateway.Config{
-		Routes: []gateway.RouteSpec{route("route", on(d, a.URL), lifeline.WithMaxAttempts(1))},
+		Routes: []gateway.RouteSpec{route("route", on(d, a.URL), append([]lifeline.RouteOption{lifeline.WithMaxAttempts(1)}, opts...)...)},
 		Store:  st,
 	})
 	first := g.async(d, stream, "Idempotency-Key", key)
@@ -178,6 +179,27 @@ func TestDuplicatesOfARequestPastItsDeadlineRun(t *testing.T) {
 		}
 		if replayed != 2 || a.Count() != 2 {
 			t.Fatalf("%d of 3 duplicates replayed after %d upstream calls; want one run and 2 replays of its answer", replayed, a.Count())
+		}
+	})
+}
+
+// A provider's 504 passed on as it came (a route that stops on transient
+// failures) is the first request's failure like any other: the duplicates
+// that waited get it. Only lifeline's own deadline_exceeded is not theirs.
+func TestDuplicatesWaitingForAProvidersTimeoutGetIt(t *testing.T) {
+	each(t, func(t *testing.T, d dialect) {
+		answers, a, _ := failedFirst(t, d, false, reply(504, nil, `{"error":{"message":"upstream timed out","type":"server_error"}}`),
+			"provider-504", lifeline.WithAction(classify.Transient, lifeline.Stop))
+		for i, ans := range answers {
+			if ans.status != 504 || ans.body != answers[0].body {
+				t.Fatalf("answer %d: status %d\n%s\nwant the first's 504\n%s", i, ans.status, ans.body, answers[0].body)
+			}
+			if (ans.header.Get("Idempotent-Replayed") == "true") != (i > 0) {
+				t.Fatalf("answer %d: Idempotent-Replayed %q", i, ans.header.Get("Idempotent-Replayed"))
+			}
+		}
+		if a.Count() != 1 {
+			t.Fatalf("%d upstream calls, want 1", a.Count())
 		}
 	})
 }

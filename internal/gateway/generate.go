@@ -300,6 +300,7 @@ func (x *exchange) failRetry(e *lifeline.Error, retry bool) {
 	body := errorHeaders(x.w.Header(), x.s.redact, x.d, route, e, retry)
 	if x.rec != nil {
 		x.rec.capture(e.Status, x.w.Header(), body, false)
+		x.rec.deadline = errors.Is(e, lifeline.ErrDeadlineExceeded)
 		// The key is free before the client has the failure: a retry it
 		// sends then runs, and does not take the failure for its own.
 		x.s.endFailed(x)

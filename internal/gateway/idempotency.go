@@ -27,6 +27,7 @@ type recording struct {
 	body     []byte
 	stream   bool
 	overflow bool
+	deadline bool // lifeline's own deadline_exceeded: the request's deadline, not a duplicate's
 }
 
 func (r *recording) capture(status int, h http.Header, body []byte, stream bool) {
