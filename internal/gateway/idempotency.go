@@ -98,6 +98,15 @@ claims:
 			x.replay(cl.Record)
 			return
 		case store.Mismatch:
+			if waited != "" {
+				// The request it waited for, with its body, is gone; one
+				// with another body took the key since.
+				if rec := s.failedAnswer(ctx, key, fp, waited); rec != nil {
+					s.metrics.replays.Inc()
+					x.replay(rec)
+					return
+				}
+			}
 			x.fail(clientError(http.StatusUnprocessableEntity, "idempotency_key_reused",
 				"this Idempotency-Key was used with a different request (another body, or the other endpoint)"))
 			return
