@@ -125,20 +125,27 @@ func TestDuplicatesWaitingForAFailedRequestGetItsFailure(t *testing.T) {
 	})
 }
 
+// wantFirstsAnswerReplayed checks that the first of answers has status and
+// the others are it, replayed, from one upstream call to a.
+func wantFirstsAnswerReplayed(t *testing.T, answers []answer, status int, a *upstream) {
+	t.Helper()
+	for i, ans := range answers {
+		if ans.status != status || ans.body != answers[0].body {
+			t.Fatalf("answer %d: status %d\n%s\nwant the first's %d\n%s", i, ans.status, ans.body, status, answers[0].body)
+		}
+		if (ans.header.Get("Idempotent-Replayed") == "true") != (i > 0) {
+			t.Fatalf("answer %d: Idempotent-Replayed %q", i, ans.header.Get("Idempotent-Replayed"))
+		}
+	}
+	if a.Count() != 1 {
+		t.Fatalf("%d upstream calls for one failed request and its waiting duplicates, want 1", a.Count())
+	}
+}
+
 func TestDuplicatesWaitingForARejectedRequestGetItsError(t *testing.T) {
 	modes(t, func(t *testing.T, d dialect, stream bool) {
 		answers, a, _ := failedFirst(t, d, stream, d.BadReq, "rejected-first")
-		for i, ans := range answers {
-			if ans.status != 400 || ans.body != answers[0].body {
-				t.Fatalf("answer %d: status %d\n%s\nwant the first's 400\n%s", i, ans.status, ans.body, answers[0].body)
-			}
-			if (ans.header.Get("Idempotent-Replayed") == "true") != (i > 0) {
-				t.Fatalf("answer %d: Idempotent-Replayed %q", i, ans.header.Get("Idempotent-Replayed"))
-			}
-		}
-		if a.Count() != 1 {
-			t.Fatalf("a rejected request went upstream %d times, want 1", a.Count())
-		}
+		wantFirstsAnswerReplayed(t, answers, 400, a)
 	})
 }
 
@@ -190,17 +197,7 @@ func TestDuplicatesWaitingForAProvidersTimeoutGetIt(t *testing.T) {
 	each(t, func(t *testing.T, d dialect) {
 		answers, a, _ := failedFirst(t, d, false, reply(504, nil, `{"error":{"message":"upstream timed out","type":"server_error"}}`),
 			"provider-504", lifeline.WithAction(classify.Transient, lifeline.Stop))
-		for i, ans := range answers {
-			if ans.status != 504 || ans.body != answers[0].body {
-				t.Fatalf("answer %d: status %d\n%s\nwant the first's 504\n%s", i, ans.status, ans.body, answers[0].body)
-			}
-			if (ans.header.Get("Idempotent-Replayed") == "true") != (i > 0) {
-				t.Fatalf("answer %d: Idempotent-Replayed %q", i, ans.header.Get("Idempotent-Replayed"))
-			}
-		}
-		if a.Count() != 1 {
-			t.Fatalf("%d upstream calls, want 1", a.Count())
-		}
+		wantFirstsAnswerReplayed(t, answers, 504, a)
 	})
 }
 

@@ -9,28 +9,11 @@ import (
 	"github.com/lifelinehq/lifeline/validate"
 )
 
-// truncatedJSON answers {"answer":"yes"}, whole JSON, but ended by the
-// token limit: finish_reason length (OpenAI), stop_reason max_tokens
-// (Anthropic).
-func truncatedJSON(d dialect, stream bool) behaviour {
-	r := strings.NewReplacer(
-		`"hello"`, `"{\"answer\":\"yes\"}"`,
-		`"hel"`, `"{\"answer\":"`, `"lo"`, `"\"yes\"}"`,
-		`"finish_reason":"stop"`, `"finish_reason":"length"`,
-		`"stop_reason":"end_turn"`, `"stop_reason":"max_tokens"`)
-	if !stream {
-		return reply(200, nil, r.Replace(d.OK))
-	}
-	evs := make([]string, len(d.Stream))
-	for i, e := range d.Stream {
-		evs[i] = r.Replace(e)
-	}
-	return events(evs, false)
-}
-
+// An answer the token limit ended, though its JSON is whole, is invalid
+// only when JSON is required.
 func TestTruncatedAnswerIsInvalidOnlyWhenJSONIsRequired(t *testing.T) {
 	modes(t, func(t *testing.T, d dialect, stream bool) {
-		a := newUpstream(t, truncatedJSON(d, stream))
+		a := newUpstream(t, cutAnswer(d, stream, `{"answer":"yes"}`))
 		for _, tc := range []struct {
 			name string
 			opts []lifeline.RouteOption
