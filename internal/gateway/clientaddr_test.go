@@ -34,10 +34,10 @@ func TestRequestLineNamesTheClientAddress(t *testing.T) {
 	a := newUpstream(t, d.Good(false))
 	g := newGW(t, d, []string{a.URL})
 	direct := g.send(d, false)
-	proxied := g.send(d, false, "X-Forwarded-For", "203.0.113.7, 10.0.0.2")
+	proxied := g.send(d, false, "X-Forwarded-For", "203.0.113.7, 10.0.0.2", "X-Request-Id", "edge-42")
 	refused := g.post(d.path, `{`, "X-Forwarded-For", "203.0.113.9")
 	first := g.send(d, false, "Idempotency-Key", "k-1")
-	replayed := g.send(d, false, "Idempotency-Key", "k-1", "X-Forwarded-For", "203.0.113.8")
+	replayed := g.send(d, false, "Idempotency-Key", "k-1", "X-Forwarded-For", "203.0.113.8", "X-Request-Id", "edge-43")
 	if replayed.header.Get("Idempotent-Replayed") != "true" || first.status != 200 {
 		t.Fatalf("replay: %d %v", replayed.status, replayed.header)
 	}
@@ -45,7 +45,8 @@ func TestRequestLineNamesTheClientAddress(t *testing.T) {
 	for _, c := range []struct {
 		ans       answer
 		forwarded string
-	}{{direct, ""}, {proxied, "203.0.113.7, 10.0.0.2"}, {refused, "203.0.113.9"}, {replayed, "203.0.113.8"}} {
+		clientID  string // the X-Request-Id the client sent
+	}{{direct, "", ""}, {proxied, "203.0.113.7, 10.0.0.2", "edge-42"}, {refused, "203.0.113.9", ""}, {replayed, "203.0.113.8", "edge-43"}} {
 		id := c.ans.header.Get("X-Request-Id")
 		line, ok := lines[id]
 		if !ok {
@@ -57,6 +58,9 @@ func TestRequestLineNamesTheClientAddress(t *testing.T) {
 		}
 		if got, _ := line["forwarded_for"].(string); got != c.forwarded {
 			t.Errorf("request %s: forwarded_for %q, want %q", id, got, c.forwarded)
+		}
+		if got, _ := line["client_request_id"].(string); got != c.clientID || id == c.clientID {
+			t.Errorf("request %s: client_request_id %q, want %q beside lifeline's own id", id, got, c.clientID)
 		}
 	}
 }

@@ -13,6 +13,7 @@ import (
 
 	"github.com/lifelinehq/lifeline"
 	"github.com/lifelinehq/lifeline/internal/declared"
+	"github.com/lifelinehq/lifeline/internal/textclip"
 	"github.com/lifelinehq/lifeline/wire"
 )
 
@@ -328,7 +329,7 @@ func (x *exchange) log() {
 		attempts, target = x.resp.Attempts, x.resp.Target
 	}
 	route := x.routeOf
-	var buf [11]slog.Attr // no allocation for the attribute list
+	var buf [12]slog.Attr // no allocation for the attribute list
 	attrs := append(buf[:0],
 		slog.String("id", x.id), slog.String("route", route), slog.String("target", target),
 		slog.Int("attempts", len(attempts)), slog.String("classes", classList(attempts)),
@@ -336,6 +337,9 @@ func (x *exchange) log() {
 		slog.String("remote", x.r.RemoteAddr))
 	if ff := forwardedFor(x.r.Header); ff != "" {
 		attrs = append(attrs, slog.String("forwarded_for", ff))
+	}
+	if cid := clientRequestID(x.r.Header); cid != "" {
+		attrs = append(attrs, slog.String("client_request_id", cid))
 	}
 	if x.req != nil && x.req.IdempotencyKey != "" {
 		attrs = append(attrs, slog.Bool("idempotent", true))
@@ -357,6 +361,19 @@ func forwardedFor(h http.Header) string {
 	default:
 		return strings.Join(vs, ", ")
 	}
+}
+
+// maxClientRequestID bounds the client's X-Request-Id in a log line.
+const maxClientRequestID = 128
+
+// clientRequestID is the X-Request-Id the client (or a proxy in front)
+// sent, cut to maxClientRequestID: lifeline answers with its own, and logs
+// this one beside it so that the two logs can be matched.
+func clientRequestID(h http.Header) string {
+	if vs := h[lifeline.HeaderRequestID]; len(vs) > 0 {
+		return textclip.Cut(vs[0], maxClientRequestID)
+	}
+	return ""
 }
 
 // classList is the attempts' classes, comma-separated, each as

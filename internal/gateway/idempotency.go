@@ -207,7 +207,8 @@ func (x *exchange) replay(rec *store.Record) {
 	x.bytes, x.status = n, rec.Status
 	if route := x.route; route != nil {
 		x.s.log.Info("request", "id", x.id, "route", route.Name(), "status", rec.Status, "replayed", true,
-			"duration", time.Since(x.start), "remote", x.r.RemoteAddr, "forwarded_for", forwardedFor(x.r.Header))
+			"duration", time.Since(x.start), "remote", x.r.RemoteAddr, "forwarded_for", forwardedFor(x.r.Header),
+			"client_request_id", clientRequestID(x.r.Header))
 	}
 }
 
