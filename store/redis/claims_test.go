@@ -2,11 +2,15 @@ package redis_test
 
 import (
 	"context"
+	"log/slog"
 	"strings"
 	"testing"
 	"time"
 
+	goredis "github.com/redis/go-redis/v9"
+
 	"github.com/lifelinehq/lifeline/internal/redistest"
+	"github.com/lifelinehq/lifeline/internal/syncbuffer"
 	"github.com/lifelinehq/lifeline/store"
 	"github.com/lifelinehq/lifeline/store/redis"
 )
@@ -134,5 +138,41 @@ func TestHeldClaimRenewedWithinCallersLease(t *testing.T) {
 	}
 	if c, err := a.Claim(t.Context(), "short", fp, time.Minute); err != nil || c.State != store.InFlight {
 		t.Fatalf("Claim on A of B's key: %+v, %v; want in flight", c, err)
+	}
+}
+
+// An answer whose claim Redis no longer holds (lost in a restart or a
+// failover without persistence) is not stored, as Complete's contract
+// says, and the store says so in its log: an operator learns that a
+// duplicate may run the request again.
+func TestCompleteOfALostClaimIsLogged(t *testing.T) {
+	srv := redistest.Start(t)
+	var logs syncbuffer.Buffer
+	s := open(t, srv, prefix(), redis.WithLogger(slog.New(slog.NewTextHandler(&logs, nil))))
+	c, err := s.Claim(t.Context(), "lost", fp, gatewayLease)
+	if err != nil || c.State != store.Acquired {
+		t.Fatalf("Claim: %+v, %v", c, err)
+	}
+	rc := goredis.NewClient(&goredis.Options{Addr: srv.Addr()})
+	defer rc.Close()
+	if err := rc.FlushDB(t.Context()).Err(); err != nil { // Redis lost its data
+		t.Fatal(err)
+	}
+	if err := s.Complete(t.Context(), "lost", c.Token, store.Record{Status: 200, Body: []byte("{}")}, time.Minute); err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(logs.String(), "idempotent answer was not stored") {
+		t.Fatalf("no log line for an answer whose claim was lost; the log:\n%s", logs.String())
+	}
+	// A claim that holds logs nothing more.
+	c, err = s.Claim(t.Context(), "kept", fp, gatewayLease)
+	if err != nil || c.State != store.Acquired {
+		t.Fatalf("Claim: %+v, %v", c, err)
+	}
+	if err := s.Complete(t.Context(), "kept", c.Token, store.Record{Status: 200, Body: []byte("{}")}, time.Minute); err != nil {
+		t.Fatal(err)
+	}
+	if n := strings.Count(logs.String(), "not stored"); n != 1 {
+		t.Fatalf("%d lines for one lost answer and one stored:\n%s", n, logs.String())
 	}
 }

@@ -158,11 +158,20 @@ func (s *Store) completeRedis(ctx context.Context, key, token string, rec store.
 	if err != nil {
 		return fmt.Errorf("redis store: encoding the header: %w", err)
 	}
+	stored := true
 	*fallback, err = s.run(ctx, func(ctx context.Context) error {
-		return s.scripts.complete.Run(ctx, s.c, []string{s.recordKey(key)},
+		n, err := s.scripts.complete.Run(ctx, s.c, []string{s.recordKey(key)},
 			token, max(ttl.Milliseconds(), 1), rec.Status, hdr, rec.Body, flag(rec.Stream),
-			s.wakeChannel(), key).Err()
+			s.wakeChannel(), key).Int()
+		stored = err != nil || n == 1
+		return err
 	})
+	if !stored {
+		// As Complete's contract says, nothing is stored; an operator
+		// should still learn that an answer was lost to its duplicates.
+		s.cfg.logger.Warn("state store: an idempotent answer was not stored: its claim was gone (its lease ran out, or Redis lost it in a restart or failover); a duplicate may run the request again",
+			"backend", "redis")
+	}
 	return err
 }
 
