@@ -328,17 +328,24 @@ func TestMetricsAfterTraffic(t *testing.T) {
 	}
 }
 
+// isSample reports whether line is a sample of name that carries every
+// label.
+func isSample(line, name string, labels []string) bool {
+	if !strings.HasPrefix(line, name+"{") {
+		return false
+	}
+	for _, l := range labels {
+		if !strings.Contains(line, l) {
+			return false
+		}
+	}
+	return true
+}
+
 // metricLine finds the sample line of name that carries every label.
 func metricLine(text, name string, labels ...string) string {
 	for line := range strings.SplitSeq(text, "\n") {
-		if !strings.HasPrefix(line, name+"{") {
-			continue
-		}
-		ok := true
-		for _, l := range labels {
-			ok = ok && strings.Contains(line, l)
-		}
-		if ok {
+		if isSample(line, name, labels) {
 			return line
 		}
 	}
@@ -349,14 +356,7 @@ func metricLine(text, name string, labels ...string) string {
 func metricSum(text, name string, labels ...string) float64 {
 	sum := 0.0
 	for line := range strings.SplitSeq(text, "\n") {
-		if !strings.HasPrefix(line, name+"{") {
-			continue
-		}
-		ok := true
-		for _, l := range labels {
-			ok = ok && strings.Contains(line, l)
-		}
-		if !ok {
+		if !isSample(line, name, labels) {
 			continue
 		}
 		if v, err := strconv.ParseFloat(line[strings.LastIndexByte(line, ' ')+1:], 64); err == nil {
