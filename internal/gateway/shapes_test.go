@@ -48,6 +48,21 @@ func wantWholeAnswer(t *testing.T, client dialect, stream bool, ans answer) {
 	}
 }
 
+// wantServedByTheOtherDialect checks that a client's request to a route of
+// the upstream at url, of dialect up, then a good upstream of the other
+// dialect is served whole by the second, after one attempt of class on the
+// first.
+func wantServedByTheOtherDialect(t *testing.T, client dialect, stream bool, up dialect, url, class string) {
+	t.Helper()
+	b := newUpstream(t, other(up).Good(stream))
+	links := []link{{kind: up.Kind, url: url}, {kind: other(up).Kind, url: b.URL}}
+	g := startGW(t, gateway.Config{Routes: []gateway.RouteSpec{route("route", links)}})
+	ans := g.send(client, stream)
+	wantServed(t, ans, "p1/m1", 2)
+	g.wantAttempts(ans, "p0/m0:"+class, "p1/m1:ok")
+	wantWholeAnswer(t, client, stream, ans)
+}
+
 func TestOverloadedInEveryShapeGoesNextAtOnce(t *testing.T) {
 	modes(t, func(t *testing.T, client dialect, stream bool) {
 		for _, up := range dialects {
@@ -69,13 +84,7 @@ func TestOverloadedInEveryShapeGoesNextAtOnce(t *testing.T) {
 			for _, s := range shapes {
 				t.Run(up.String()+" "+s.name, func(t *testing.T) {
 					a := newUpstream(t, s.beh)
-					b := newUpstream(t, other(up).Good(stream))
-					links := []link{{kind: up.Kind, url: a.URL}, {kind: other(up).Kind, url: b.URL}}
-					g := startGW(t, gateway.Config{Routes: []gateway.RouteSpec{route("route", links)}})
-					ans := g.send(client, stream)
-					wantServed(t, ans, "p1/m1", 2)
-					g.wantAttempts(ans, "p0/m0:overloaded", "p1/m1:ok")
-					wantWholeAnswer(t, client, stream, ans)
+					wantServedByTheOtherDialect(t, client, stream, up, a.URL, "overloaded")
 
 					// Alone on its route, the target is retried with backoff.
 					only := newGW(t, up, []string{a.URL}, lifeline.WithMaxAttempts(2))
@@ -93,13 +102,7 @@ func TestShouldRetryHeaderOnInStreamErrorsAndInvalidAnswers(t *testing.T) {
 		// transient failure moves on at once instead of a retry.
 		evs := append(append([]string{}, d.Stream[:d.Opening]...), d.ErrorEvent(errorType(d)))
 		a := newUpstream(t, withHeader(events(evs, false), "x-should-retry", "false"))
-		b := newUpstream(t, other(d).Good(true))
-		links := []link{{kind: d.Kind, url: a.URL}, {kind: other(d).Kind, url: b.URL}}
-		g := startGW(t, gateway.Config{Routes: []gateway.RouteSpec{route("route", links)}})
-		ans := g.send(d, true)
-		wantServed(t, ans, "p1/m1", 2)
-		g.wantAttempts(ans, "p0/m0:transient", "p1/m1:ok")
-		wantWholeAnswer(t, d, true, ans)
+		wantServedByTheOtherDialect(t, d, true, d, a.URL, "transient")
 	})
 	modes(t, func(t *testing.T, d dialect, stream bool) {
 		json := lifeline.WithValidation(validate.Spec{JSON: true})
