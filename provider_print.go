@@ -33,16 +33,7 @@ func (p Provider) String() string {
 func (p Provider) GoString() string { return "lifeline.Provider(" + strconv.Quote(p.String()) + ")" }
 
 // Format implements fmt.Formatter so that no verb prints a credential.
-func (p Provider) Format(f fmt.State, verb rune) {
-	switch {
-	case verb == 'v' && f.Flag('#'):
-		fmt.Fprint(f, p.GoString())
-	case verb == 'q':
-		fmt.Fprintf(f, "%q", p.String())
-	default:
-		fmt.Fprint(f, p.String())
-	}
-}
+func (p Provider) Format(f fmt.State, verb rune) { formatRedacted(f, verb, p) }
 
 // LogValue implements slog.LogValuer with String's form.
 func (p Provider) LogValue() slog.Value { return slog.StringValue(p.String()) }

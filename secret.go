@@ -37,14 +37,26 @@ func (s Secret) String() string {
 func (s Secret) GoString() string { return fmt.Sprintf("lifeline.Secret(%q)", s.String()) }
 
 // Format implements fmt.Formatter so that no verb prints the value.
-func (s Secret) Format(f fmt.State, verb rune) {
+func (s Secret) Format(f fmt.State, verb rune) { formatRedacted(f, verb, s) }
+
+// redactedPrinter is a value whose String and GoString forms are all that
+// may be printed of it.
+type redactedPrinter interface {
+	fmt.Stringer
+	fmt.GoStringer
+}
+
+// formatRedacted prints v for verb as a fmt.Formatter: GoString for %#v,
+// String quoted for %q, and String for every other verb, so that no verb
+// reaches v's value by reflection.
+func formatRedacted(f fmt.State, verb rune, v redactedPrinter) {
 	switch {
 	case verb == 'v' && f.Flag('#'):
-		fmt.Fprint(f, s.GoString())
+		fmt.Fprint(f, v.GoString())
 	case verb == 'q':
-		fmt.Fprintf(f, "%q", s.String())
+		fmt.Fprintf(f, "%q", v.String())
 	default:
-		fmt.Fprint(f, s.String())
+		fmt.Fprint(f, v.String())
 	}
 }
 
