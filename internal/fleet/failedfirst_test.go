@@ -1,7 +1,6 @@
 package fleet_test
 
 import (
-	"context"
 	"encoding/json"
 	"net/http"
 	"net/http/httptest"
@@ -12,6 +11,7 @@ import (
 
 	"github.com/lifelinehq/lifeline/internal/redistest"
 	"github.com/lifelinehq/lifeline/store"
+	"github.com/lifelinehq/lifeline/store/storetest"
 )
 
 // failingConfig is one route to one upstream that fails, tried once per
@@ -27,18 +27,6 @@ defaults:
   retry: {max_attempts: 1}
   breaker: {consecutive_failures: 1000, min_requests: 1000}
 `
-
-// awaitCount is a store that counts the waits (Await) of duplicates for
-// the request in flight with their idempotency key.
-type awaitCount struct {
-	store.Store
-	n *atomic.Int64
-}
-
-func (s awaitCount) Await(ctx context.Context, key string) error {
-	s.n.Add(1)
-	return s.Store.Await(ctx, key)
-}
 
 // TestDuplicatesOfAFailedRequestGetItsFailure: many duplicates of a
 // request with an Idempotency-Key wait on three replicas while the first
@@ -72,11 +60,23 @@ func TestDuplicatesOfAFailedRequestGetItsFailure(t *testing.T) {
 		_, _ = w.Write([]byte(`{"error":{"message":"down for maintenance","type":"server_error","code":null}}`))
 	}))
 	t.Cleanup(up.Close)
-	var waits atomic.Int64
+	signals := make([]*storetest.AwaitSignal, 3)
 	f := startFleet(t, rs, 3, failingConfig, map[string]string{"DOWN_URL": up.URL}, fleetOptions{
 		strict: true,
-		wrap:   func(_ int, s store.Store) store.Store { return awaitCount{Store: s, n: &waits} },
+		wrap: func(i int, s store.Store) store.Store {
+			signals[i] = storetest.NewAwaitSignal(s)
+			return signals[i]
+		},
 	})
+	// waits counts the duplicates waiting for the first request, on every
+	// replica.
+	waits := func() int64 {
+		var n int64
+		for _, s := range signals {
+			n += s.Waits()
+		}
+		return n
+	}
 	body := chatBody("chat", false)
 	const key = "fleet-failed-first"
 
@@ -96,10 +96,10 @@ func TestDuplicatesOfAFailedRequestGetItsFailure(t *testing.T) {
 	for i := 1; i < n; i++ {
 		send(i)
 	}
-	for deadline := time.Now().Add(10 * time.Second); waits.Load() < n-1; time.Sleep(5 * time.Millisecond) {
+	for deadline := time.Now().Add(10 * time.Second); waits() < n-1; time.Sleep(5 * time.Millisecond) {
 		if time.Now().After(deadline) {
 			close(release)
-			t.Fatalf("%d of %d duplicates wait for the first request", waits.Load(), n-1)
+			t.Fatalf("%d of %d duplicates wait for the first request", waits(), n-1)
 		}
 	}
 	close(release)

@@ -16,21 +16,11 @@ import (
 	"github.com/lifelinehq/lifeline/internal/gateway"
 	"github.com/lifelinehq/lifeline/store"
 	"github.com/lifelinehq/lifeline/store/memory"
+	"github.com/lifelinehq/lifeline/store/storetest"
 )
 
 // The duplicates that wait for a request with an Idempotency-Key that
 // fails get its failure, replayed; a request sent after it runs.
-
-// awaitCounter is a store that counts the waits (Await) of duplicates.
-type awaitCounter struct {
-	store.Store
-	n atomic.Int64
-}
-
-func (s *awaitCounter) Await(ctx context.Context, key string) error {
-	s.n.Add(1)
-	return s.Store.Await(ctx, key)
-}
 
 // waitFor polls until cond holds, or fails the test after 10 s.
 func waitFor(t *testing.T, what string, cond func() bool) {
@@ -70,7 +60,7 @@ func failedFirst(t *testing.T, d dialect, stream bool, fail behaviour, key strin
 	t.Helper()
 	b, arrived, gate := gated(fail, d.Good(stream))
 	a := newUpstream(t, b)
-	st := &awaitCounter{Store: memory.New()}
+	st := storetest.NewAwaitSignal(memory.New())
 	g := startGW(t, gateway.Config{
 		Routes: []gateway.RouteSpec{route("route", on(d, a.URL), append([]lifeline.RouteOption{lifeline.WithMaxAttempts(1)}, opts...)...)},
 		Store:  st,
@@ -81,7 +71,7 @@ func failedFirst(t *testing.T, d dialect, stream bool, fail behaviour, key strin
 	for range 3 {
 		dups = append(dups, g.async(d, stream, "Idempotency-Key", key))
 	}
-	waitFor(t, "the duplicates do not wait for the first request", func() bool { return st.n.Load() >= 3 })
+	waitFor(t, "the duplicates do not wait for the first request", func() bool { return st.Waits() >= 3 })
 	close(gate)
 	var out []answer
 	for _, c := range append([]chan result{first}, dups...) {
@@ -156,7 +146,7 @@ func TestDuplicatesOfARequestPastItsDeadlineRun(t *testing.T) {
 	each(t, func(t *testing.T, d dialect) {
 		b, arrived, _ := gated(d.Good(false), d.Good(false)) // the first call never gets its gate
 		a := newUpstream(t, b)
-		st := &awaitCounter{Store: memory.New()}
+		st := storetest.NewAwaitSignal(memory.New())
 		g := startGW(t, gateway.Config{
 			Routes: []gateway.RouteSpec{route("route", on(d, a.URL), lifeline.WithMaxAttempts(1))},
 			Store:  st,
@@ -167,7 +157,7 @@ func TestDuplicatesOfARequestPastItsDeadlineRun(t *testing.T) {
 		for range 3 {
 			dups = append(dups, g.async(d, false, "Idempotency-Key", "late-first"))
 		}
-		waitFor(t, "the duplicates do not wait for the first request", func() bool { return st.n.Load() >= 3 })
+		waitFor(t, "the duplicates do not wait for the first request", func() bool { return st.Waits() >= 3 })
 		if r := <-first; r.err != nil {
 			t.Fatal(r.err)
 		} else {
@@ -243,7 +233,7 @@ func TestDuplicatesOfARequestWhoseClientLeftRun(t *testing.T) {
 			}
 			d.Good(false)(w, r)
 		})
-		st := &awaitCounter{Store: memory.New()}
+		st := storetest.NewAwaitSignal(memory.New())
 		g := startGW(t, gateway.Config{
 			Routes: []gateway.RouteSpec{route("route", on(d, a.URL), lifeline.WithMaxAttempts(1))},
 			Store:  st,
@@ -266,7 +256,7 @@ func TestDuplicatesOfARequestWhoseClientLeftRun(t *testing.T) {
 		for range 3 {
 			dups = append(dups, g.async(d, false, "Idempotency-Key", "left-first"))
 		}
-		waitFor(t, "the duplicates do not wait for the first request", func() bool { return st.n.Load() >= 3 })
+		waitFor(t, "the duplicates do not wait for the first request", func() bool { return st.Waits() >= 3 })
 		cancel()
 		<-gone
 		for i, c := range dups {
