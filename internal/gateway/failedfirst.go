@@ -45,13 +45,13 @@ func (x *exchange) failureKept(rec *recording) bool {
 		x.status != 499 && x.r.Context().Err() == nil
 }
 
-// heldClaim is the idempotency claim a request owns while it runs.
+// heldClaim is the idempotency claim a request owns while it runs. Its
+// token is cleared once the key is released.
 type heldClaim struct {
-	key      string
-	fp       store.Fingerprint
-	token    string
-	owner    string
-	released bool // the key was released
+	key   string
+	fp    store.Fingerprint
+	token string
+	owner string
 }
 
 // endFailed ends the claim of x, a request that failed with the error
@@ -59,7 +59,7 @@ type heldClaim struct {
 // for the duplicates waiting for it, and its key released. The store calls
 // are bounded by storeTimeout, even after the request's context ended.
 func (s *Server) endFailed(x *exchange) {
-	if x.held.token == "" || x.held.released {
+	if x.held.token == "" {
 		return
 	}
 	ctx, cancel := context.WithTimeout(context.WithoutCancel(x.r.Context()), storeTimeout)
@@ -73,7 +73,8 @@ func (s *Server) endFailed(x *exchange) {
 // as requests of their own.
 func (s *Server) keepFailedAndRelease(ctx context.Context, x *exchange, rec *recording) {
 	h := &x.held
-	h.released = true
+	token := h.token
+	h.token = ""
 	if h.owner != "" && x.failureKept(rec) { // an owner the store names: duplicates can find it
 		fk := failedKey(h.key, h.owner)
 		cl, err := s.store.Claim(ctx, fk, h.fp, failedTTL)
@@ -85,7 +86,7 @@ func (s *Server) keepFailedAndRelease(ctx context.Context, x *exchange, rec *rec
 			s.log.Warn("failed answer not kept for the duplicates waiting for it", "id", x.id, "error", err)
 		}
 	}
-	s.release(ctx, x, h.key, h.token)
+	s.release(ctx, x, h.key, token)
 }
 
 // failedAnswer is the failed answer that owner, the request this one

@@ -157,7 +157,7 @@ claims:
 				}
 				return
 			}
-			if !x.held.released {
+			if x.held.token != "" {
 				// A stream that broke, or an answer not sent whole.
 				s.keepFailedAndRelease(rctx, x, rec)
 			}
