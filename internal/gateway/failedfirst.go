@@ -32,15 +32,16 @@ const failedTTL = 30 * time.Second
 // values do not), so no client key is a failedKey.
 func failedKey(key, owner string) string { return key + "\x00failed\x00" + owner }
 
-// failureKept reports whether a failed request's answer, recorded in rec,
-// is one to give to the duplicates waiting for it. Not when its client
+// failureKept reports whether a failed request's answer, recorded in
+// x.rec, is one to give to the duplicates waiting for it. Not when its client
 // went away or the shutdown grace ended (nothing, or a cut answer, was
 // sent: the duplicates run as requests of their own), nor when the answer
 // was too large to record, nor lifeline's own deadline_exceeded: the
 // request's deadline (perhaps its client's own X-Lifeline-Timeout) is not
 // theirs, and they may have time left. A provider's 504 passed on is a
 // failure like any other.
-func (x *exchange) failureKept(rec *recording) bool {
+func (x *exchange) failureKept() bool {
+	rec := x.rec
 	return rec.status != 0 && !rec.deadline && !rec.overflow &&
 		x.status != 499 && x.r.Context().Err() == nil
 }
@@ -64,23 +65,22 @@ func (s *Server) endFailed(x *exchange) {
 	}
 	ctx, cancel := context.WithTimeout(context.WithoutCancel(x.r.Context()), storeTimeout)
 	defer cancel()
-	s.keepFailedAndRelease(ctx, x, x.rec)
+	s.keepFailedAndRelease(ctx, x)
 }
 
-// keepFailedAndRelease keeps rec, the failed answer of x, for the
+// keepFailedAndRelease keeps x.rec, the failed answer of x, for the
 // duplicates waiting for it, if it is one to give them, then releases
 // x's key, waking them: they find it. A store error is logged: they run
 // as requests of their own.
-func (s *Server) keepFailedAndRelease(ctx context.Context, x *exchange, rec *recording) {
+func (s *Server) keepFailedAndRelease(ctx context.Context, x *exchange) {
 	h := &x.held
 	token := h.token
 	h.token = ""
-	if h.owner != "" && x.failureKept(rec) { // an owner the store names: duplicates can find it
+	if h.owner != "" && x.failureKept() { // an owner the store names: duplicates can find it
 		fk := failedKey(h.key, h.owner)
 		cl, err := s.store.Claim(ctx, fk, h.fp, failedTTL)
 		if err == nil && cl.State == store.Acquired {
-			err = s.store.Complete(ctx, fk, cl.Token,
-				store.Record{Status: rec.status, Header: rec.header, Body: rec.body, Stream: rec.stream}, failedTTL)
+			err = s.store.Complete(ctx, fk, cl.Token, x.rec.record(), failedTTL)
 		}
 		if err != nil {
 			s.log.Warn("failed answer not kept for the duplicates waiting for it", "id", x.id, "error", err)

@@ -44,6 +44,11 @@ func (r *recording) capture(status int, h http.Header, body []byte, stream bool)
 	r.append(body)
 }
 
+// record is what was recorded, as the store keeps it.
+func (r *recording) record() store.Record {
+	return store.Record{Status: r.status, Header: r.header, Body: r.body, Stream: r.stream}
+}
+
 func (r *recording) append(b []byte) {
 	if r == nil || r.overflow {
 		return
@@ -151,7 +156,7 @@ claims:
 			rctx, rcancel := context.WithTimeout(context.WithoutCancel(ctx), storeTimeout)
 			defer rcancel()
 			if ok && rec.status >= 200 && rec.status < 300 && !rec.overflow {
-				err = s.store.Complete(rctx, key, cl.Token, store.Record{Status: rec.status, Header: rec.header, Body: rec.body, Stream: rec.stream}, s.idemTTL)
+				err = s.store.Complete(rctx, key, cl.Token, rec.record(), s.idemTTL)
 				if err != nil {
 					s.log.Warn("idempotency record not saved", "id", x.id, "error", err)
 				}
@@ -159,7 +164,7 @@ claims:
 			}
 			if x.held.token != "" {
 				// A stream that broke, or an answer not sent whole.
-				s.keepFailedAndRelease(rctx, x, rec)
+				s.keepFailedAndRelease(rctx, x)
 			}
 			return
 		}
