@@ -107,10 +107,3 @@ func (s *Server) failedAnswer(ctx context.Context, key string, fp store.Fingerpr
 	}
 	return nil
 }
-
-// discard drops what was recorded: the client did not get it all.
-func (r *recording) discard() {
-	if r != nil {
-		r.overflow, r.body = true, nil
-	}
-}

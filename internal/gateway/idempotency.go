@@ -26,7 +26,7 @@ type recording struct {
 	header   http.Header
 	body     []byte
 	stream   bool
-	overflow bool
+	overflow bool // nothing to replay (see discard)
 	deadline bool // lifeline's own deadline_exceeded: the request's deadline, not a duplicate's
 }
 
@@ -54,10 +54,18 @@ func (r *recording) append(b []byte) {
 		return
 	}
 	if len(r.body)+len(b) > maxRecorded {
-		r.overflow, r.body = true, nil
+		r.discard()
 		return
 	}
 	r.body = append(r.body, b...)
+}
+
+// discard drops what was recorded, leaving nothing to replay: the answer
+// is too large to keep, or the client did not get it all.
+func (r *recording) discard() {
+	if r != nil {
+		r.overflow, r.body = true, nil
+	}
 }
 
 // serveIdempotent serves a request that carries an Idempotency-Key: a
