@@ -91,8 +91,12 @@ func (s *Server) keepFailedAndRelease(ctx context.Context, x *exchange) {
 
 // failedAnswer is the failed answer that owner, the request this one
 // waited for, kept for its duplicates, or nil when it kept none (it
-// succeeded, or its failure is not one to give) or the store cannot say.
+// succeeded, or its failure is not one to give), the store cannot say, or
+// this one waited for no owner ("").
 func (s *Server) failedAnswer(ctx context.Context, key string, fp store.Fingerprint, owner string) *store.Record {
+	if owner == "" {
+		return nil
+	}
 	fk := failedKey(key, owner)
 	cl, err := s.store.Claim(ctx, fk, fp, failedTTL)
 	if err != nil {

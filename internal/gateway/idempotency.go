@@ -107,27 +107,23 @@ claims:
 		}
 		switch cl.State {
 		case store.Done:
-			s.metrics.replays.Inc()
 			x.replay(cl.Record)
 			return
 		case store.Mismatch:
-			if waited != "" {
-				// The request it waited for, with its body, is gone; one
-				// with another body took the key since.
-				if rec := s.failedAnswer(ctx, key, fp, waited); rec != nil {
-					s.metrics.replays.Inc()
-					x.replay(rec)
-					return
-				}
+			// The request it waited for, with its body, may be gone, and
+			// one with another body have taken the key since.
+			if rec := s.failedAnswer(ctx, key, fp, waited); rec != nil {
+				x.replay(rec)
+				return
 			}
 			x.fail(clientError(http.StatusUnprocessableEntity, "idempotency_key_reused",
 				"this Idempotency-Key was used with a different request (another body, or the other endpoint)"))
 			return
 		case store.InFlight:
-			if waited != "" && cl.Owner != waited {
-				// The request it waited for is gone; another owns the key.
+			if cl.Owner != waited {
+				// The request it waited for, if any, is gone; another owns
+				// the key.
 				if rec := s.failedAnswer(ctx, key, fp, waited); rec != nil {
-					s.metrics.replays.Inc()
 					x.replay(rec)
 					return
 				}
@@ -142,15 +138,12 @@ claims:
 				return
 			}
 		case store.Acquired:
-			if waited != "" {
-				if rec := s.failedAnswer(ctx, key, fp, waited); rec != nil {
-					rctx, rcancel := context.WithTimeout(context.WithoutCancel(ctx), storeTimeout)
-					s.release(rctx, x, key, cl.Token)
-					rcancel()
-					s.metrics.replays.Inc()
-					x.replay(rec)
-					return
-				}
+			if rec := s.failedAnswer(ctx, key, fp, waited); rec != nil {
+				rctx, rcancel := context.WithTimeout(context.WithoutCancel(ctx), storeTimeout)
+				s.release(rctx, x, key, cl.Token)
+				rcancel()
+				x.replay(rec)
+				return
 			}
 			x.held = heldClaim{key: key, fp: fp, token: cl.Token, owner: cl.Owner}
 			rec := &recording{}
@@ -203,8 +196,9 @@ func (s *Server) release(ctx context.Context, x *exchange, key, token string) {
 	}
 }
 
-// replay writes a stored answer.
+// replay writes a stored answer, counted as a replay.
 func (x *exchange) replay(rec *store.Record) {
+	x.s.metrics.replays.Inc()
 	h := x.w.Header()
 	for k, v := range rec.Header {
 		h[k] = v
