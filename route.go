@@ -161,15 +161,17 @@ const (
 
 // credentials builds the set of a provider's credentials to scrub.
 func credentials(p *Provider) credential.Set {
-	var s credential.Set
+	var vs []string
 	if key := p.APIKey.Reveal(); len(key) >= minKeyLen {
-		s.Add(key)
+		vs = append(vs, key)
 	}
 	for _, v := range credential.Values("", p.Header, p.BaseURL) {
 		if len(v) >= minSecretLen {
-			s.Add(v)
+			vs = append(vs, v)
 		}
 	}
+	var s credential.Set
+	s.Add(vs...) // in one call: the set's search is built once
 	return s
 }
 
