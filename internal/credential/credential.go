@@ -87,18 +87,20 @@ func Forms(s string) []string {
 			forms = append(forms, f)
 		}
 	}
+	// addJSON adds a JSON string's contents, and them with / escaped.
+	addJSON := func(quoted []byte) {
+		inner := string(quoted[1 : len(quoted)-1])
+		add(inner)
+		add(strings.ReplaceAll(inner, "/", `\/`))
+	}
 	if b, err := json.Marshal(s); err == nil {
-		add(string(b[1 : len(b)-1]))
-		add(strings.ReplaceAll(string(b[1:len(b)-1]), "/", `\/`))
+		addJSON(b)
 	}
 	var buf bytes.Buffer
 	enc := json.NewEncoder(&buf)
 	enc.SetEscapeHTML(false)
 	if enc.Encode(s) == nil {
-		b := bytes.TrimSuffix(buf.Bytes(), []byte("\n"))
-		plain := string(b[1 : len(b)-1])
-		add(plain)
-		add(strings.ReplaceAll(plain, "/", `\/`))
+		addJSON(bytes.TrimSuffix(buf.Bytes(), []byte("\n")))
 	}
 	add(url.QueryEscape(s))
 	add(url.PathEscape(s))
