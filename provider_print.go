@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"log/slog"
+	"maps"
 	"slices"
 	"strconv"
 	"strings"
@@ -51,11 +52,4 @@ func (p Provider) MarshalJSON() ([]byte, error) {
 }
 
 // headerNames returns the names of the provider's extra headers, sorted.
-func (p Provider) headerNames() []string {
-	names := make([]string, 0, len(p.Header))
-	for k := range p.Header {
-		names = append(names, k)
-	}
-	slices.Sort(names)
-	return names
-}
+func (p Provider) headerNames() []string { return slices.Sorted(maps.Keys(p.Header)) }
