@@ -6,6 +6,8 @@ import (
 	"io"
 	"strconv"
 	"strings"
+
+	"github.com/lifelinehq/lifeline/internal/credential"
 )
 
 // Describe writes the effective configuration for `lifeline check`: the
@@ -25,7 +27,7 @@ func (c *Config) Describe(w io.Writer) error {
 	}
 	p("listen: %s", eff.Listen)
 	if eff.State.Backend == "redis" {
-		p("state: redis %s timeout=%s", redactURL(eff.State.RedisURL), eff.State.Timeout)
+		p("state: redis %s timeout=%s", credential.URL(eff.State.RedisURL), eff.State.Timeout)
 	} else {
 		p("state: %s", eff.State.Backend)
 	}
@@ -46,7 +48,7 @@ func (c *Config) Describe(w io.Writer) error {
 		if pr.APIKey.IsSet() {
 			key = "set"
 		}
-		line := fmt.Sprintf("  %s: kind=%s base_url=%s api_key: %s", pr.Name, pr.Kind, redactURL(pr.BaseURL), key)
+		line := fmt.Sprintf("  %s: kind=%s base_url=%s api_key: %s", pr.Name, pr.Kind, credential.URL(pr.BaseURL), key)
 		if len(pr.Headers) > 0 {
 			line += " headers: " + strings.Join(sortedKeys(pr.Headers), ", ")
 		}

@@ -184,7 +184,7 @@ func CheckListen(addr string) string {
 func checkBaseURL(u string) string {
 	p, err := url.Parse(u)
 	if err != nil || (p.Scheme != "http" && p.Scheme != "https") || p.Host == "" {
-		return fmt.Sprintf("base_url %q is not an absolute http(s) URL", redactURL(u))
+		return fmt.Sprintf("base_url %q is not an absolute http(s) URL", credential.URL(u))
 	}
 	return ""
 }
@@ -199,14 +199,10 @@ const redisURLFix = "use redis://host:port/db (rediss:// for TLS), unix:///path/
 // password.
 func checkRedisURL(s string) string {
 	if err := redis.ParseURL(s); err != nil {
-		return fmt.Sprintf("redis_url %q: %s", redactURL(s), strings.TrimPrefix(err.Error(), "redis URL: "))
+		return fmt.Sprintf("redis_url %q: %s", credential.URL(s), strings.TrimPrefix(err.Error(), "redis URL: "))
 	}
 	return ""
 }
-
-// redactURL hides the credentials of a URL or a comma-separated list of
-// URLs (see credential.URL).
-func redactURL(s string) string { return credential.URL(s) }
 
 func validProviderName(s string) bool {
 	for _, r := range s {
