@@ -5,7 +5,7 @@ import "encoding/json"
 // stopReason is the Anthropic stop_reason of a complete reply.
 func (rp *reply) stopReason() string {
 	switch {
-	case rp.truncated:
+	case rp.truncated():
 		return "max_tokens"
 	case rp.kind == answerTool:
 		return "tool_use"
@@ -44,7 +44,7 @@ func (s *Server) anthropicJSON(dst []byte, rp *reply) []byte {
 		switch {
 		case json.Valid(rp.args):
 			dst = append(dst, rp.args...)
-		case rp.truncated: // the input stopped before its first complete member
+		case rp.truncated(): // the input stopped before its first complete member
 			dst = append(dst, `{}`...)
 		default: // input is always an object on this wire; send the broken text as a string
 			dst = appendJSONString(dst, rp.args)

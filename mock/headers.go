@@ -134,7 +134,7 @@ func (s *Server) setCommonHeaders(h http.Header, rp *reply) {
 		h[hOReqRemaining], h[hOTokRemaining] = hvOReqRemain, hvOTokRemain
 		h[hOReqReset], h[hOTokReset] = hvOReqReset, hvOTokReset
 	}
-	if rp.fault != None && !(rp.fault.content() && rp.valid && !rp.truncated) {
+	if rp.fault != None && !(rp.fault.content() && rp.valid && !rp.truncated()) {
 		// Only a fault that changed the answer: one with nothing to break
 		// in it (not_json on a plain text request) leaves a clean answer.
 		// Plain text cut by max_tokens is valid but changed.

@@ -19,7 +19,7 @@ func openAIUsage(dst []byte, prompt, completion int) []byte {
 // finishReason is the OpenAI finish_reason of a complete reply.
 func (rp *reply) finishReason() string {
 	switch {
-	case rp.truncated:
+	case rp.truncated():
 		return "length"
 	case rp.kind == answerTool:
 		return "tool_calls"

@@ -54,7 +54,6 @@ type reply struct {
 	args      []byte     // the tool call's arguments (JSON text, maybe broken)
 	preamble  []byte     // the short text an Anthropic tool answer starts with; nil when none
 	valid     bool
-	truncated bool // stopped by the token limit: max_tokens / length
 	outTokens int
 }
 
@@ -102,8 +101,7 @@ func (s *Server) decide(rp *reply) {
 	default:
 		rp.text = s.text
 	}
-	if rp.fault == MaxTokens {
-		rp.truncated = true
+	if rp.truncated() {
 		if rp.kind == answerTool {
 			rp.args, rp.valid = cutShort(rp.args), false
 		} else {
@@ -120,6 +118,10 @@ func (s *Server) decide(rp *reply) {
 	}
 	rp.outTokens = (len(rp.text) + len(rp.args) + len(rp.preamble) + 3) / 4
 }
+
+// truncated reports whether the answer stops at the token limit
+// (Anthropic max_tokens, OpenAI length).
+func (rp *reply) truncated() bool { return rp.fault == MaxTokens }
 
 // cutShort returns the first half of an answer, at a UTF-8 boundary and
 // never empty, as a model stopped by its token limit sends it.
