@@ -2,6 +2,7 @@ package mock
 
 import (
 	"fmt"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -77,12 +78,7 @@ func checkArg(f Fault, a faultArg) error {
 		return fmt.Errorf("%s takes no count (%d); a wait or a bound is a duration such as 250ms", f, a.n)
 	case a.hasDur && !sp.dur:
 		return fmt.Errorf("%s takes no duration (%s)", f, a.dur)
-	case a.word != "" && !sp.anyWord:
-		for _, w := range sp.words {
-			if a.word == w {
-				return nil
-			}
-		}
+	case a.word != "" && !sp.anyWord && !slices.Contains(sp.words, a.word):
 		if sp.words == nil {
 			return fmt.Errorf("%s takes no word (%q)", f, a.word)
 		}
