@@ -10,11 +10,10 @@ import (
 // number of keys, and the time it takes depends on the digest of what the
 // client presented, never on how much of a configured key it got right.
 type keyring struct {
-	keys map[[32]byte]*clientKey
+	keys map[[32]byte]*clientKey // by the SHA-256 of the key
 }
 
 type clientKey struct {
-	sum    [32]byte // SHA-256 of the key: its key in the keyring
 	all    bool
 	routes map[string]bool
 	id     string // a stable, non-secret identity for scoping idempotency keys
@@ -23,16 +22,16 @@ type clientKey struct {
 func newKeyring(keys []Key) keyring {
 	kr := keyring{keys: make(map[[32]byte]*clientKey, len(keys))}
 	for _, k := range keys {
-		ck := clientKey{sum: sha256.Sum256([]byte(k.Key.Reveal())), routes: map[string]bool{}}
+		sum := sha256.Sum256([]byte(k.Key.Reveal()))
+		ck := clientKey{routes: map[string]bool{}, id: string(sum[:8])}
 		for _, r := range k.Routes {
 			if r == "*" {
 				ck.all = true
 			}
 			ck.routes[r] = true
 		}
-		ck.id = string(ck.sum[:8])
-		if _, dup := kr.keys[ck.sum]; !dup {
-			kr.keys[ck.sum] = &ck
+		if _, dup := kr.keys[sum]; !dup {
+			kr.keys[sum] = &ck
 		}
 	}
 	return kr
