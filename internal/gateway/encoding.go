@@ -49,18 +49,18 @@ func unsupportedEncoding(enc string) *lifeline.Error {
 // gunzip decodes a gzip-compressed request body, up to limit bytes
 // decoded: beyond it, a 413, as for a plain body over limits.max_body.
 func gunzip(b []byte, limit int64) ([]byte, *lifeline.Error) {
+	var out []byte
 	zr, err := gzip.NewReader(bytes.NewReader(b))
 	if err == nil {
-		var out []byte
 		out, err = io.ReadAll(io.LimitReader(zr, limit+1))
-		if err == nil && int64(len(out)) > limit {
-			return nil, clientError(http.StatusRequestEntityTooLarge, "request_too_large",
-				"request body exceeds limits.max_body ("+strconv.FormatInt(limit, 10)+" bytes) once decoded")
-		}
-		if err == nil {
-			return out, nil
-		}
 	}
-	return nil, clientError(http.StatusBadRequest, "invalid_request_error",
-		"request body is not valid gzip (Content-Encoding: gzip): "+err.Error())
+	if err != nil {
+		return nil, clientError(http.StatusBadRequest, "invalid_request_error",
+			"request body is not valid gzip (Content-Encoding: gzip): "+err.Error())
+	}
+	if int64(len(out)) > limit {
+		return nil, clientError(http.StatusRequestEntityTooLarge, "request_too_large",
+			"request body exceeds limits.max_body ("+strconv.FormatInt(limit, 10)+" bytes) once decoded")
+	}
+	return out, nil
 }
