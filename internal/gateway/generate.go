@@ -1,6 +1,7 @@
 package gateway
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"io"
@@ -179,9 +180,7 @@ func (x *exchange) readBody() ([]byte, *lifeline.Error) {
 	}
 	// A UTF-8 byte order mark before the JSON, as PowerShell and some
 	// editors write it, is dropped (RFC 8259 §8.1 lets a parser ignore it).
-	if len(body) >= len(utf8BOM) && string(body[:len(utf8BOM)]) == utf8BOM {
-		body = body[len(utf8BOM):]
-	}
+	body, _ = bytes.CutPrefix(body, []byte(utf8BOM))
 	return body, nil
 }
 
