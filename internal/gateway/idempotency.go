@@ -192,7 +192,7 @@ const storeTimeout = 2 * time.Second
 // release gives up the claim of token on key.
 func (s *Server) release(ctx context.Context, x *exchange, key, token string) {
 	if err := s.store.Release(ctx, key, token); err != nil {
-		s.log.Warn("idempotency record not saved", "id", x.id, "error", err)
+		s.log.Warn("idempotency key not released", "id", x.id, "error", err)
 	}
 }
 
